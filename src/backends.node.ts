@@ -1,0 +1,5 @@
+// Backends available under Node: native addon, WebAssembly, and the TypeScript reference.
+import { registerBackend } from './backend/registry.js';
+import { createJsBackend } from './backend/js/index.js';
+
+registerBackend('js', createJsBackend);

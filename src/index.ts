@@ -1,0 +1,4 @@
+// mlpx for Node.js.
+import './backends.node.js';
+
+export * from './api.js';
