@@ -1,4 +1,16 @@
 // The public API shared by the Node and browser entry points.
+export { Network } from './nn/network.js';
+export type { NetworkOptions, BackendOptions, TrainingState } from './nn/network.js';
+export type { FitOptions, History, EpochRecord, BatchInfo, EarlyStoppingOptions } from './nn/fit.js';
+export type { OptimizerOptions, OptimizerName, GradientOptimizerOptions, ArmijoOptions, RandomSearchOptions } from './nn/optimizers.js';
+export type { Architecture, LayerOptions, InitName } from './nn/architecture.js';
+export { gradientCheck, gradientCheckSpec } from './nn/gradcheck.js';
+export type { GradientCheckResult, GradientCheckOptions } from './nn/gradcheck.js';
+export { xorData, squaresData, spiralsData } from './data/generators.js';
+export type { Dataset } from './data/generators.js';
+export { parseIdx, imagesWithLabels } from './data/idx.js';
+export type { IdxArray, LabelledImages } from './data/idx.js';
+export { Random } from './util/prng.js';
 export { setBackend, setThreads, backendInfo, loadBackend, registerBackend } from './backend/registry.js';
 export type { BackendChoice, BackendStatus } from './backend/registry.js';
 export type { Backend, BackendDetails, BackendName, Engine } from './backend/engine.js';

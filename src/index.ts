@@ -1,4 +1,10 @@
-// mlpx for Node.js.
+// mlpx for Node.js: every backend this platform can have, file save/load, and IDX files on disk.
 import './backends.node.js';
+import { registerFileStorage } from './nn/storage.js';
+import { nodeFileStorage } from './io/node-storage.js';
+
+registerFileStorage(nodeFileStorage);
 
 export * from './api.js';
+export { loadMnist, readIdxFile } from './data/idx-file.js';
+export type { MnistData } from './data/idx-file.js';

@@ -12,30 +12,41 @@ interface LayerViews {
   z: Float32Array; a: Float32Array;
 }
 
+/**
+ * The storage type of an engine's buffers. Float32Array for training; the gradient check passes
+ * Float64Array to run the same reference composition in double precision (the reference kernels
+ * are plain loops and work unchanged on either).
+ */
+export type FloatArrayType = Float32ArrayConstructor | Float64ArrayConstructor;
+
 export class ComposedEngine implements Engine {
   readonly paramCount: number;
   readonly #layout: ParamLayout;
   readonly #fused: boolean;
   readonly #params: Float32Array;
   readonly #grads: Float32Array;
-  #state = new Float32Array(0);
+  #state: Float32Array = new Float32Array(0);
   /** Adam's m and v: views of #state made once, not per step. */
   #adamMoments: [Float32Array, Float32Array] = [this.#state, this.#state];
   #stateKind: OptimizerId = Optimizer.sgd;
   #capacity = 0;
   #layers: LayerViews[] = [];
-  #deltaA = new Float32Array(0);
-  #deltaZ = new Float32Array(0);
-  #batchX = new Float32Array(0);
-  #batchY = new Float32Array(0);
+  #deltaA: Float32Array = new Float32Array(0);
+  #deltaZ: Float32Array = new Float32Array(0);
+  #batchX: Float32Array = new Float32Array(0);
+  #batchY: Float32Array = new Float32Array(0);
   readonly #stepStats = new Float64Array(STATS_PER_BATCH);
 
-  constructor(readonly spec: NetSpec, private readonly k: Kernels) {
+  constructor(readonly spec: NetSpec, private readonly k: Kernels, private readonly floats: FloatArrayType = Float32Array) {
     this.#layout = paramLayout(spec.sizes);
     this.paramCount = this.#layout.count;
     this.#fused = usesFusedOutputDelta(spec);
-    this.#params = new Float32Array(this.paramCount);
-    this.#grads = new Float32Array(this.paramCount);
+    this.#params = this.#alloc(this.paramCount);
+    this.#grads = this.#alloc(this.paramCount);
+  }
+
+  #alloc(length: number): Float32Array {
+    return new this.floats(length) as Float32Array;
   }
 
   params(): Float32Array { return this.#params; }
@@ -46,7 +57,7 @@ export class ComposedEngine implements Engine {
   setOptimizer(kind: OptimizerId): void {
     if (kind === this.#stateKind && this.#state.length > 0) return;
     this.#stateKind = kind;
-    this.#state = new Float32Array(OPTIMIZER_STATE_PER_PARAM[kind] * this.paramCount);
+    this.#state = this.#alloc(OPTIMIZER_STATE_PER_PARAM[kind] * this.paramCount);
     this.#adamMoments = [this.#state.subarray(0, this.paramCount), this.#state.subarray(this.paramCount)];
   }
 
@@ -59,13 +70,13 @@ export class ComposedEngine implements Engine {
       b: this.#params.subarray(slot.biasOffset, slot.biasOffset + slot.units),
       dw: this.#grads.subarray(slot.weightOffset, slot.biasOffset),
       db: this.#grads.subarray(slot.biasOffset, slot.biasOffset + slot.units),
-      z: new Float32Array(rows * slot.units),
-      a: new Float32Array(rows * slot.units),
+      z: this.#alloc(rows * slot.units),
+      a: this.#alloc(rows * slot.units),
     }));
-    this.#deltaA = new Float32Array(rows * widest);
-    this.#deltaZ = new Float32Array(rows * widest);
-    this.#batchX = new Float32Array(rows * sizes[0]!);
-    this.#batchY = new Float32Array(rows * sizes[sizes.length - 1]!);
+    this.#deltaA = this.#alloc(rows * widest);
+    this.#deltaZ = this.#alloc(rows * widest);
+    this.#batchX = this.#alloc(rows * sizes[0]!);
+    this.#batchY = this.#alloc(rows * sizes[sizes.length - 1]!);
     this.#capacity = rows;
   }
 

@@ -1,6 +1,7 @@
 // The reference backend ("js"): plain loops, float64 accumulation, single-threaded. It is the
 // oracle of the parity tests and the backend of last resort.
-import type { Backend } from '../engine.js';
+import type { Backend, Engine } from '../engine.js';
+import type { NetSpec } from '../layout.js';
 import type { Kernels } from '../kernels.js';
 import { ComposedEngine } from '../composed.js';
 import * as activation from './activation.js';
@@ -19,4 +20,9 @@ export function createJsBackend(): Backend {
     setThreads: () => {},
     createEngine: (spec) => new ComposedEngine(spec, jsKernels),
   };
+}
+
+/** The reference composition in double precision: used by the finite-difference gradient check. */
+export function createFloat64Engine(spec: NetSpec): Engine {
+  return new ComposedEngine(spec, jsKernels, Float64Array);
 }

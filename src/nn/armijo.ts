@@ -1,0 +1,48 @@
+// One iteration of full-batch gradient descent with Armijo backtracking: direction d = −∇f, step
+// t = initialStep·α^l for the smallest l with f(x + t d) ≤ f(x) + σ t ∇fᵀd = f(x) − σ t ‖∇f‖².
+// A step is only ever taken when the condition holds, so the loss never increases.
+import { STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS } from '../backend/engine.js';
+import { yieldToEventLoop } from '../util/yield.js';
+import type { Network } from './network.js';
+import type { ResolvedOptimizer } from './optimizers.js';
+
+export interface ArmijoResult {
+  loss: number;
+  correct: number;
+  /** 0 when no trial step satisfied the condition (weights unchanged) */
+  stepSize: number;
+  /** gradient evaluation + loss evaluations */
+  evaluations: number;
+  gradientNorm: number;
+  /** ‖∇f‖ was below the tolerance: no step taken */
+  converged: boolean;
+}
+
+export async function armijoIteration(
+  net: Network, x: Float32Array, y: Float32Array, rows: number, opt: Extract<ResolvedOptimizer, { type: 'armijo' }>,
+): Promise<ArmijoResult> {
+  const { engine } = net;
+  const stats = new Float64Array(3);
+  engine.reserve(rows);
+  engine.gradient(x, y, rows, stats);
+  const f0 = stats[STAT_LOSS]!;
+  const correct0 = stats[STAT_CORRECT]!;
+  const g2 = stats[STAT_GRAD_NORM2]!;
+  const gradientNorm = Math.sqrt(g2);
+  if (gradientNorm < opt.tolerance) return { loss: f0, correct: correct0, stepSize: 0, evaluations: 1, gradientNorm, converged: true };
+  const params = engine.params();
+  const grads = engine.grads();
+  const start = params.slice();
+  let t = opt.initialStep;
+  for (let l = 0; l <= opt.maxBacktracks; l++) {
+    for (let i = 0; i < params.length; i++) params[i] = start[i]! - t * grads[i]!;
+    engine.evaluate(x, y, rows, stats);
+    if (stats[STAT_LOSS]! <= f0 - opt.sigma * t * g2) {
+      return { loss: stats[STAT_LOSS]!, correct: stats[STAT_CORRECT]!, stepSize: t, evaluations: l + 2, gradientNorm, converged: false };
+    }
+    t *= opt.alpha;
+    await yieldToEventLoop();
+  }
+  params.set(start);
+  return { loss: f0, correct: correct0, stepSize: 0, evaluations: opt.maxBacktracks + 2, gradientNorm, converged: false };
+}

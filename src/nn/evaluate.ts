@@ -1,0 +1,40 @@
+// Forward passes over many rows, in chunks that fit the engine's workspace.
+import { STAT_CORRECT, STAT_LOSS, type Engine } from '../backend/engine.js';
+
+const CHUNK_ROWS = 1024;
+
+function chunkRows(engine: Engine, rows: number): number {
+  const chunk = Math.max(Math.min(rows, CHUNK_ROWS), Math.min(engine.capacity, rows));
+  engine.reserve(chunk);
+  return chunk;
+}
+
+/** Outputs (rows × units) of x (rows × inputs). */
+export function predictRows(engine: Engine, x: Float32Array, rows: number): Float32Array {
+  const inputs = engine.spec.sizes[0]!;
+  const outputs = engine.spec.sizes[engine.spec.sizes.length - 1]!;
+  const result = new Float32Array(rows * outputs);
+  const chunk = chunkRows(engine, rows);
+  for (let start = 0; start < rows; start += chunk) {
+    const count = Math.min(chunk, rows - start);
+    result.set(engine.forward(x.subarray(start * inputs, (start + count) * inputs), count), start * outputs);
+  }
+  return result;
+}
+
+/** Mean loss and number of correct rows over all rows. */
+export function evaluateRows(engine: Engine, x: Float32Array, y: Float32Array, rows: number): { loss: number; correct: number } {
+  const inputs = engine.spec.sizes[0]!;
+  const outputs = engine.spec.sizes[engine.spec.sizes.length - 1]!;
+  const stats = new Float64Array(3);
+  const chunk = chunkRows(engine, rows);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < rows; start += chunk) {
+    const count = Math.min(chunk, rows - start);
+    engine.evaluate(x.subarray(start * inputs, (start + count) * inputs), y.subarray(start * outputs, (start + count) * outputs), count, stats);
+    lossSum += stats[STAT_LOSS]! * count;
+    correct += stats[STAT_CORRECT]!;
+  }
+  return { loss: lossSum / rows, correct };
+}

@@ -1,0 +1,62 @@
+// Validation at the TypeScript boundary, done once, so kernels can assume clean input.
+import { DataError, invalidArgument } from './errors.js';
+
+export function requireInteger(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalidArgument(name, `an integer ≥ ${min}`, value);
+  return value;
+}
+
+export function requirePositive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
+  return value;
+}
+
+export function requireInRange(value: unknown, name: string, low: number, high: number, inclusive = false): number {
+  const ok = typeof value === 'number' && (inclusive ? value >= low && value <= high : value > low && value < high);
+  if (!ok) throw invalidArgument(name, `a number in ${inclusive ? '[' : '('}${low}, ${high}${inclusive ? ']' : ')'}`, value);
+  return value as number;
+}
+
+export function requireOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalidArgument(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+  return value as T;
+}
+
+/** A Float32Array holding `rows × columns` finite values; says which row and column are not. */
+export function requireMatrix(value: unknown, name: string, columns: number): { data: Float32Array; rows: number } {
+  if (!(value instanceof Float32Array)) throw invalidArgument(name, `a Float32Array of rows × ${columns} values`, value);
+  if (value.length === 0) throw new DataError(`${name} is empty: expected at least one row of ${columns} values`);
+  if (value.length % columns !== 0) {
+    throw invalidArgument(name, `a length that is a multiple of ${columns} (rows × ${columns})`, value);
+  }
+  for (let i = 0; i < value.length; i++) {
+    if (!Number.isFinite(value[i]!)) {
+      throw new DataError(`${name} has a non-finite value ${value[i]} at row ${Math.floor(i / columns)}, column ${i % columns}`);
+    }
+  }
+  return { data: value, rows: value.length / columns };
+}
+
+/** Targets as a dense Float32Array (rows × outputs), from one-hot/real targets or class indices. */
+export function requireTargets(value: unknown, name: string, rows: number, outputs: number): Float32Array {
+  if (value instanceof Uint8Array || value instanceof Int32Array || value instanceof Uint16Array) {
+    if (value.length !== rows) throw invalidArgument(name, `${rows} class labels (one per row)`, value);
+    const classes = outputs === 1 ? 2 : outputs;
+    const dense = new Float32Array(rows * outputs);
+    for (let r = 0; r < rows; r++) {
+      const label = value[r]!;
+      if (label < 0 || label >= classes) throw new DataError(`${name}[${r}] is ${label}: labels must be in 0..${classes - 1} for ${outputs} output unit(s)`);
+      if (outputs === 1) dense[r] = label;
+      else dense[r * outputs + label] = 1;
+    }
+    return dense;
+  }
+  if (value instanceof Float32Array) {
+    if (value.length !== rows * outputs) throw invalidArgument(name, `a Float32Array of ${rows} × ${outputs} = ${rows * outputs} targets`, value);
+    return requireMatrix(value, name, outputs).data;
+  }
+  throw invalidArgument(name, 'a Float32Array of targets or a Uint8Array/Int32Array of class labels', value);
+}
+
