@@ -3,3 +3,4 @@ import { registerBackend } from './backend/registry.js';
 import { createJsBackend } from './backend/js/index.js';
 
 registerBackend('js', createJsBackend);
+registerBackend('native', () => import('./backend/native/index.js').then((m) => m.loadNativeBackend()));

@@ -1,0 +1,51 @@
+# node-gyp build of the native backend: the same sources and flags as CMakeLists.txt (the primary
+# build). Run it with `npm run build:native:gyp` (npm's bundled node-gyp), never `npx node-gyp`.
+{
+  "variables": {
+    "mlpx_x86": "<!(node -p \"['x64','ia32'].includes(process.arch) ? 1 : 0\")"
+  },
+  "targets": [
+    {
+      "target_name": "mlpx",
+      "sources": [
+        "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
+        "native/threadpool.cc", "native/matmul.cc", "native/gemm_portable.cc",
+        "native/dense.cc", "native/activation.cc", "native/loss.cc", "native/optim.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fvisibility=hidden"]
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
+      "conditions": [
+        ["mlpx_x86==1", {
+          "defines": ["MLPX_HAVE_AVX2_TU=1"],
+          "dependencies": ["mlpx_avx2"]
+        }]
+      ]
+    }
+  ],
+  "conditions": [
+    ["mlpx_x86==1", {
+      "targets": [
+        {
+          # The AVX2/FMA microkernel alone gets -mavx2 -mfma (gyp has no per-file flags).
+          "target_name": "mlpx_avx2",
+          "type": "static_library",
+          "sources": ["native/gemm_avx2.cc"],
+          "defines": ["MLPX_HAVE_AVX2_TU=1"],
+          "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
+          "cflags_cc": ["-std=c++17", "-O3", "-mavx2", "-mfma", "-fPIC", "-fvisibility=hidden"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-mavx2", "-mfma"] },
+          "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2", "/std:c++17"] } }
+        }
+      ]
+    }]
+  ]
+}

@@ -1,0 +1,198 @@
+#include "bindings.h"
+
+#include "activation.h"
+#include "dense.h"
+#include "loss.h"
+#include "matmul.h"
+#include "napi_args.h"
+#include "optim.h"
+
+namespace mlpx {
+
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+// ---- matmul family ------------------------------------------------------------------------------
+
+// c (m, n); a is (m, k) or (k, m) — the same element count either way; b likewise.
+template <void (*Kernel)(float*, const float*, const float*, int, int, int)>
+Napi::Value matmul(Info info, const char* name) {
+  Args args(info, name);
+  const int m = args.dim(3, "m"), k = args.dim(4, "k"), n = args.dim(5, "n");
+  float* c = args.f32(0, "c", elements(m, n));
+  const float* a = args.f32(1, "a", elements(m, k));
+  const float* b = args.f32(2, "b", elements(k, n));
+  Kernel(c, a, b, m, k, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value MatmulNN(Info info) { return matmul<matmul_nn>(info, "matmul_nn"); }
+Napi::Value MatmulTN(Info info) { return matmul<matmul_tn>(info, "matmul_tn"); }
+Napi::Value MatmulNT(Info info) { return matmul<matmul_nt>(info, "matmul_nt"); }
+
+// ---- dense family -------------------------------------------------------------------------------
+
+Napi::Value BiasAdd(Info info) {
+  Args args(info, "bias_add");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  bias_add(args.f32(0, "z", elements(m, n)), args.f32(1, "bias", n), m, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value BiasGrad(Info info) {
+  Args args(info, "bias_grad");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  bias_grad(args.f32(0, "db", n), args.f32(1, "dz", elements(m, n)), m, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value DenseForward(Info info) {
+  Args args(info, "dense_forward");
+  const int m = args.dim(4, "m"), k = args.dim(5, "k"), n = args.dim(6, "n");
+  dense_forward(args.f32(0, "z", elements(m, n)), args.f32(1, "x", elements(m, k)), args.f32(2, "w", elements(k, n)),
+                args.f32(3, "b", n), m, k, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value DenseBackward(Info info) {
+  Args args(info, "dense_backward");
+  const int m = args.dim(6, "m"), k = args.dim(7, "k"), n = args.dim(8, "n");
+  float* dx = args.f32_or_null(0, "dx", elements(m, k));
+  float* dw = args.f32(1, "dw", elements(k, n));
+  float* db = args.f32(2, "db", n);
+  const float* dz = args.f32(3, "dz", elements(m, n));
+  const float* x = args.f32(4, "x", elements(m, k));
+  const float* w = args.f32(5, "w", elements(k, n));
+  dense_backward(dx, dw, db, dz, x, w, m, k, n);
+  return info.Env().Undefined();
+}
+
+// ---- activation family --------------------------------------------------------------------------
+
+Napi::Value ActivationForward(Info info) {
+  Args args(info, "activation_forward");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  const int act = args.id(4, "act", kActivationCount);
+  activation_forward(args.f32(0, "a", elements(m, n)), args.f32(1, "z", elements(m, n)), m, n, act);
+  return info.Env().Undefined();
+}
+
+Napi::Value ActivationBackward(Info info) {
+  Args args(info, "activation_backward");
+  const int m = args.dim(4, "m"), n = args.dim(5, "n");
+  const int act = args.id(6, "act", kActivationCount);
+  const std::size_t size = elements(m, n);
+  activation_backward(args.f32(0, "dz", size), args.f32(1, "da", size), args.f32(2, "z", size),
+                      args.f32(3, "a", size), m, n, act);
+  return info.Env().Undefined();
+}
+
+// ---- loss family --------------------------------------------------------------------------------
+
+Napi::Value LossForward(Info info) {
+  Args args(info, "loss_forward");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  const int loss = args.id(4, "loss", kLossCount);
+  const std::size_t size = elements(m, n);
+  return Napi::Number::New(info.Env(), loss_forward(args.f32(0, "p", size), args.f32(1, "y", size), m, n, loss));
+}
+
+Napi::Value LossBackward(Info info) {
+  Args args(info, "loss_backward");
+  const int m = args.dim(3, "m"), n = args.dim(4, "n");
+  const int loss = args.id(5, "loss", kLossCount);
+  const std::size_t size = elements(m, n);
+  loss_backward(args.f32(0, "dp", size), args.f32(1, "p", size), args.f32(2, "y", size), m, n, loss);
+  return info.Env().Undefined();
+}
+
+Napi::Value OutputDeltaFused(Info info) {
+  Args args(info, "output_delta_fused");
+  const int m = args.dim(3, "m"), n = args.dim(4, "n");
+  const std::size_t size = elements(m, n);
+  output_delta_fused(args.f32(0, "dz", size), args.f32(1, "p", size), args.f32(2, "y", size), m, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value CountCorrect(Info info) {
+  Args args(info, "count_correct");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  const std::size_t size = elements(m, n);
+  return Napi::Number::New(info.Env(), count_correct(args.f32(0, "p", size), args.f32(1, "y", size), m, n));
+}
+
+// ---- optim family -------------------------------------------------------------------------------
+
+Napi::Value SgdUpdate(Info info) {
+  Args args(info, "sgd_update");
+  const std::size_t count = static_cast<std::size_t>(args.dim(2, "count"));
+  sgd_update(args.f32(0, "params", count), args.f32(1, "grads", count), count,
+             static_cast<float>(args.number(3, "lr")));
+  return info.Env().Undefined();
+}
+
+Napi::Value MomentumUpdate(Info info) {
+  Args args(info, "momentum_update");
+  const std::size_t count = static_cast<std::size_t>(args.dim(3, "count"));
+  momentum_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "velocity", count), count,
+                  static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "gamma")));
+  return info.Env().Undefined();
+}
+
+Napi::Value RmspropUpdate(Info info) {
+  Args args(info, "rmsprop_update");
+  const std::size_t count = static_cast<std::size_t>(args.dim(3, "count"));
+  rmsprop_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "sq", count), count,
+                 static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "beta")),
+                 static_cast<float>(args.number(6, "eps")));
+  return info.Env().Undefined();
+}
+
+Napi::Value AdamUpdate(Info info) {
+  Args args(info, "adam_update");
+  const std::size_t count = static_cast<std::size_t>(args.dim(4, "count"));
+  adam_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "m", count),
+              args.f32(3, "v", count), count, static_cast<float>(args.number(5, "lr")),
+              static_cast<float>(args.number(6, "beta1")), static_cast<float>(args.number(7, "beta2")),
+              static_cast<float>(args.number(8, "eps")), args.number(9, "step"));
+  return info.Env().Undefined();
+}
+
+Napi::Value SumSquares(Info info) {
+  Args args(info, "sum_squares");
+  const std::size_t count = static_cast<std::size_t>(args.dim(1, "count"));
+  return Napi::Number::New(info.Env(), sum_squares(args.f32(0, "x", count), count));
+}
+
+}  // namespace
+
+void register_kernels(Napi::Env env, Napi::Object exports) {
+  struct Entry {
+    const char* name;
+    Napi::Value (*fn)(Info);
+  };
+  static const Entry kKernels[] = {
+      {"matmul_nn", MatmulNN},
+      {"matmul_tn", MatmulTN},
+      {"matmul_nt", MatmulNT},
+      {"bias_add", BiasAdd},
+      {"bias_grad", BiasGrad},
+      {"dense_forward", DenseForward},
+      {"dense_backward", DenseBackward},
+      {"activation_forward", ActivationForward},
+      {"activation_backward", ActivationBackward},
+      {"loss_forward", LossForward},
+      {"loss_backward", LossBackward},
+      {"output_delta_fused", OutputDeltaFused},
+      {"count_correct", CountCorrect},
+      {"sgd_update", SgdUpdate},
+      {"momentum_update", MomentumUpdate},
+      {"rmsprop_update", RmspropUpdate},
+      {"adam_update", AdamUpdate},
+      {"sum_squares", SumSquares},
+  };
+  for (const Entry& entry : kKernels) exports.Set(entry.name, Napi::Function::New(env, entry.fn, entry.name));
+}
+
+}  // namespace mlpx

@@ -1,0 +1,28 @@
+// The portable microkernel: plain loops the compiler vectorises for the baseline ISA
+// (SSE2 on x86-64, NEON on ARM64). Same packed layout and epilogue as gemm_avx2.cc.
+#include "gemm_ukernel.h"
+
+namespace mlpx {
+
+void ukernel_6x16_portable(long kc, const float* a_panel, const float* b_panel, float* c, long ldc,
+                           int accumulate, const float* bias) {
+  float acc[MR][NR] = {};
+  for (long p = 0; p < kc; ++p) {
+    const float* b = b_panel + p * NR;
+    for (int r = 0; r < MR; ++r) {
+      const float av = a_panel[p * MR + r];
+      for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    float* row = c + r * ldc;
+    for (int j = 0; j < NR; ++j) {
+      float v = acc[r][j];
+      if (accumulate) v = row[j] + v;
+      if (bias) v = v + bias[j];
+      row[j] = v;
+    }
+  }
+}
+
+}  // namespace mlpx

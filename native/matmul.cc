@@ -1,0 +1,236 @@
+// Blocked SGEMM in the BLIS style: for each NC-wide column block and KC-deep slice, pack B into
+// NR-wide k-major micro-panels; for each MC-tall row block, pack A into MR-tall micro-panels; then
+// run the MR × NR microkernel over the tile grid. Packing reads A and B through their strides, so
+// Aᵀ·B and A·Bᵀ need no transposed copy. Edge tiles run the same microkernel into a scratch tile
+// (zero-padded panels), so every element is computed by identical arithmetic wherever it lies.
+//
+// Threads split the output into contiguous column (or row) ranges of whole micro-tiles; K is never
+// split, so each element's summation order is fixed and results do not depend on the thread count.
+#include "matmul.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "aligned.h"
+#include "gemm_ukernel.h"
+#include "threadpool.h"
+
+namespace mlpx {
+
+namespace {
+
+// Cache blocking for a 32 KiB L1d / 512 KiB L2 core: a 16 × KC B micro-panel (16 KiB) stays in
+// L1 while the MC × KC A block (144 KiB) streams from L2.
+constexpr int KC = 256;
+constexpr int MC = 144;
+constexpr int NC = 2048;
+static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-panels");
+
+// Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.
+constexpr double kParallelMinFlops = 1 << 18;
+
+struct Scratch {
+  AlignedFloats a{static_cast<std::size_t>(MC) * KC};
+  AlignedFloats b{static_cast<std::size_t>(KC) * NC};
+};
+
+// MLPX_NATIVE_KERNEL=portable forces the fallback kernel, so tests can cover it on AVX2 machines.
+Microkernel select_microkernel(const char** path) {
+#if MLPX_HAVE_AVX2_TU && (defined(__GNUC__) || defined(__clang__))
+  const char* force = std::getenv("MLPX_NATIVE_KERNEL");
+  const bool portable_forced = force != nullptr && std::string_view(force) == "portable";
+  __builtin_cpu_init();
+  if (!portable_forced && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *path = "avx2-fma";
+    return ukernel_6x16_avx2_fma;
+  }
+#endif
+  *path = "portable";
+  return ukernel_6x16_portable;
+}
+
+struct State {
+  // Serialises GEMMs: the pool and the per-thread packing buffers serve one call at a time
+  // (kernels may be called from the main thread while an epoch runs on a libuv worker).
+  std::mutex mutex;
+  ThreadPool pool;
+  std::vector<Scratch> scratch;
+  const char* path = "portable";
+  Microkernel ukernel;
+
+  State() : scratch(1) { ukernel = select_microkernel(&path); }
+};
+
+State& state() {
+  static State s;
+  return s;
+}
+
+struct Operands {
+  bool trans_a, trans_b;
+  int m, n, k;
+  const float* a;
+  const float* b;
+  float* c;
+  const float* bias;
+  Microkernel ukernel;
+  std::vector<Scratch>* scratch;
+  int tasks;
+  bool split_columns;
+  int tiles;  // micro-tiles along the split dimension
+};
+
+// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into MR-tall micro-panels, zero-padding the last one.
+void pack_a(float* dst, const Operands& g, int i0, int mc, int p0, int kc) {
+  const std::size_t lda = g.trans_a ? g.m : g.k;
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int mr = std::min(MR, mc - ir);
+    float* panel = dst + static_cast<std::size_t>(ir) * kc;
+    if (g.trans_a) {
+      for (int p = 0; p < kc; ++p) {
+        const float* src = g.a + (p0 + p) * lda + (i0 + ir);
+        for (int r = 0; r < mr; ++r) panel[p * MR + r] = src[r];
+        for (int r = mr; r < MR; ++r) panel[p * MR + r] = 0.0f;
+      }
+    } else {
+      for (int r = 0; r < mr; ++r) {
+        const float* src = g.a + (i0 + ir + r) * lda + p0;
+        for (int p = 0; p < kc; ++p) panel[p * MR + r] = src[p];
+      }
+      for (int r = mr; r < MR; ++r)
+        for (int p = 0; p < kc; ++p) panel[p * MR + r] = 0.0f;
+    }
+  }
+}
+
+// Packs op(B)[p0 : p0+kc, j0 : j0+nc] into NR-wide micro-panels, zero-padding the last one.
+void pack_b(float* dst, const Operands& g, int p0, int kc, int j0, int nc) {
+  const std::size_t ldb = g.trans_b ? g.k : g.n;
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int nr = std::min(NR, nc - jr);
+    float* panel = dst + static_cast<std::size_t>(jr) * kc;
+    if (g.trans_b) {
+      for (int j = 0; j < nr; ++j) {
+        const float* src = g.b + (j0 + jr + j) * ldb + p0;
+        for (int p = 0; p < kc; ++p) panel[p * NR + j] = src[p];
+      }
+      for (int j = nr; j < NR; ++j)
+        for (int p = 0; p < kc; ++p) panel[p * NR + j] = 0.0f;
+    } else {
+      for (int p = 0; p < kc; ++p) {
+        const float* src = g.b + (p0 + p) * ldb + (j0 + jr);
+        for (int j = 0; j < nr; ++j) panel[p * NR + j] = src[j];
+        for (int j = nr; j < NR; ++j) panel[p * NR + j] = 0.0f;
+      }
+    }
+  }
+}
+
+// A partial micro-tile: run the microkernel into a scratch tile, then apply the same epilogue
+// (c + acc, then + bias) to the valid part, in the same order as the microkernel does.
+void edge_tile(const Operands& g, long kc, const float* a_panel, const float* b_panel, float* c, int mr,
+               int nr, bool accumulate, const float* bias) {
+  alignas(64) float tile[MR * NR];
+  g.ukernel(kc, a_panel, b_panel, tile, NR, 0, nullptr);
+  for (int r = 0; r < mr; ++r) {
+    float* row = c + static_cast<std::size_t>(r) * g.n;
+    for (int j = 0; j < nr; ++j) {
+      float v = tile[r * NR + j];
+      if (accumulate) v = row[j] + v;
+      if (bias) v = v + bias[j];
+      row[j] = v;
+    }
+  }
+}
+
+void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_end, Scratch& scratch) {
+  const std::size_t ldc = g.n;
+  for (int jc = j_begin; jc < j_end; jc += NC) {
+    const int nc = std::min(NC, j_end - jc);
+    for (int pc = 0; pc < g.k; pc += KC) {
+      const int kc = std::min(KC, g.k - pc);
+      const bool accumulate = pc > 0;
+      const bool last = pc + kc == g.k;
+      pack_b(scratch.b.data(), g, pc, kc, jc, nc);
+      for (int ic = i_begin; ic < i_end; ic += MC) {
+        const int mc = std::min(MC, i_end - ic);
+        pack_a(scratch.a.data(), g, ic, mc, pc, kc);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          const float* b_panel = scratch.b.data() + static_cast<std::size_t>(jr) * kc;
+          const float* bias = last && g.bias ? g.bias + jc + jr : nullptr;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = std::min(MR, mc - ir);
+            const float* a_panel = scratch.a.data() + static_cast<std::size_t>(ir) * kc;
+            float* c = g.c + (ic + ir) * ldc + (jc + jr);
+            if (mr == MR && nr == NR) {
+              g.ukernel(kc, a_panel, b_panel, c, static_cast<long>(ldc), accumulate, bias);
+            } else {
+              edge_tile(g, kc, a_panel, b_panel, c, mr, nr, accumulate, bias);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_task(void* context, int index) {
+  const Operands& g = *static_cast<const Operands*>(context);
+  const int first = static_cast<int>(static_cast<long long>(g.tiles) * index / g.tasks);
+  const int last = static_cast<int>(static_cast<long long>(g.tiles) * (index + 1) / g.tasks);
+  if (first == last) return;
+  Scratch& scratch = (*g.scratch)[index];
+  if (g.split_columns) {
+    gemm_block(g, 0, g.m, first * NR, std::min(g.n, last * NR), scratch);
+  } else {
+    gemm_block(g, first * MR, std::min(g.m, last * MR), 0, g.n, scratch);
+  }
+}
+
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, const float* b, float* c,
+           const float* bias) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  // Split the larger output dimension: each task packs all of the other operand, so this keeps
+  // the duplicated packing small.
+  const bool split_columns = n >= m;
+  const int tiles = split_columns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
+  const double flops = static_cast<double>(m) * n * k;
+  int tasks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
+  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, tasks, split_columns, tiles};
+  s.pool.run(tasks, gemm_task, &g);
+}
+
+void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {
+  sgemm(false, false, m, n, k, a, b, c, nullptr);
+}
+void matmul_tn(float* c, const float* a, const float* b, int m, int k, int n) {
+  sgemm(true, false, m, n, k, a, b, c, nullptr);
+}
+void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
+  sgemm(false, true, m, n, k, a, b, c, nullptr);
+}
+
+const char* kernel_path() { return state().path; }
+
+void set_threads(int threads) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.pool.resize(threads);
+  s.scratch.resize(static_cast<std::size_t>(s.pool.size()));
+}
+
+int threads() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.pool.size();
+}
+
+}  // namespace mlpx

@@ -1,0 +1,116 @@
+#include "net.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "activation.h"
+#include "dense.h"
+#include "loss.h"
+#include "optim.h"
+
+namespace mlpx {
+
+NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
+  std::size_t offset = 0;
+  for (int l = 0; l < spec_.layers(); ++l) {
+    const int inputs = spec_.sizes[l], units = spec_.sizes[l + 1];
+    const std::size_t weights = static_cast<std::size_t>(inputs) * units;
+    layers_.push_back({inputs, units, offset, offset + weights});
+    offset += weights + units;
+  }
+  param_count_ = offset;
+  widest_ = *std::max_element(spec_.sizes.begin(), spec_.sizes.end());
+  // Mirrors usesFusedOutputDelta in src/backend/layout.ts.
+  const int last = spec_.activations.back();
+  fused_output_delta_ =
+      (last == kSoftmax && spec_.loss == kCrossEntropy) || (last == kSigmoid && spec_.loss == kBinaryCrossEntropy);
+}
+
+std::size_t NetCore::workspace_floats(int rows) const {
+  std::size_t per_row = 2 * static_cast<std::size_t>(widest_) + spec_.inputs() + spec_.outputs();
+  for (const Layer& layer : layers_) per_row += 2 * static_cast<std::size_t>(layer.units);
+  return per_row * static_cast<std::size_t>(rows);
+}
+
+void NetCore::attach_workspace(float* workspace, int rows) {
+  float* next = workspace;
+  auto take = [&](int width) {
+    float* block = next;
+    next += static_cast<std::size_t>(width) * rows;
+    return block;
+  };
+  for (Layer& layer : layers_) {
+    layer.z = take(layer.units);
+    layer.a = take(layer.units);
+  }
+  delta_a_ = take(widest_);
+  delta_z_ = take(widest_);
+  batch_x_ = take(spec_.inputs());
+  batch_y_ = take(spec_.outputs());
+  capacity_ = rows;
+}
+
+const float* NetCore::forward(const float* x, int rows) {
+  const float* input = x;
+  for (int l = 0; l < spec_.layers(); ++l) {
+    Layer& layer = layers_[l];
+    dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
+                  layer.units);
+    activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
+    input = layer.a;
+  }
+  return input;
+}
+
+void NetCore::evaluate(const float* x, const float* y, int rows, double* stats) {
+  const float* output = forward(x, rows);
+  stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
+  stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
+}
+
+void NetCore::gradient(const float* x, const float* y, int rows, double* stats) {
+  evaluate(x, y, rows, stats);
+  const int L = spec_.layers();
+  const Layer& last = layers_[L - 1];
+  if (fused_output_delta_) {
+    output_delta_fused(delta_z_, last.a, y, rows, last.units);
+  } else {
+    loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
+    activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
+  }
+  for (int l = L - 1; l >= 0; --l) {
+    const Layer& layer = layers_[l];
+    const float* input = l == 0 ? x : layers_[l - 1].a;
+    dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
+                   input, params_ + layer.weight_offset, rows, layer.inputs, layer.units);
+    if (l > 0) {
+      const Layer& below = layers_[l - 1];
+      activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, spec_.activations[l - 1]);
+    }
+  }
+  stats[kStatGradNorm2] = sum_squares(grads_, param_count_);
+}
+
+void NetCore::train_step(const float* x, const float* y, int rows, const OptParams& opt, double step,
+                         double* stats) {
+  gradient(x, y, rows, stats);
+  if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) return;
+  update(opt, step);
+}
+
+void NetCore::update(const OptParams& opt, double step) {
+  const std::size_t P = param_count_;
+  switch (opt.kind) {
+    case kSgd:
+      return sgd_update(params_, grads_, P, opt.lr);
+    case kMomentum:
+      return momentum_update(params_, grads_, state_, P, opt.lr, opt.beta1);
+    case kRmsprop:
+      return rmsprop_update(params_, grads_, state_, P, opt.lr, opt.beta1, opt.eps);
+    case kAdam:
+      return adam_update(params_, grads_, state_, state_ + P, P, opt.lr, opt.beta1, opt.beta2, opt.eps, step);
+  }
+}
+
+}  // namespace mlpx

@@ -1,0 +1,92 @@
+// Finds and loads the native addon, sharp-style: try each candidate .node file, remember why each
+// one failed, and if none loads throw one message listing every reason and the exact commands
+// that fix it. MLPX_NATIVE_PATH names a single file to load instead (the sanitizer build).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Kernels } from '../kernels.js';
+import { KERNEL_NAMES } from '../kernels.js';
+
+/** The Net class of the addon (native/net_napi.cc); the arguments are validated by NativeEngine. */
+export interface NativeNet {
+  paramCount(): number;
+  capacity(): number;
+  params(): Float32Array;
+  grads(): Float32Array;
+  optimizerState(): Float32Array;
+  setOptimizer(kind: number): void;
+  reserve(rows: number): void;
+  forward(x: Float32Array, rows: number): Float32Array;
+  evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
+  gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
+  trainStep(
+    x: Float32Array, y: Float32Array, rows: number,
+    kind: number, lr: number, beta1: number, beta2: number, eps: number, step: number, stats: Float64Array,
+  ): void;
+  trainEpoch(
+    x: Float32Array, y: Float32Array, rows: number, order: Uint32Array, batchSize: number,
+    kind: number, lr: number, beta1: number, beta2: number, eps: number, firstStep: number,
+    batchStats: Float64Array, onProgress?: (batchesDone: number) => void,
+  ): Promise<number>;
+}
+
+export interface NativeAddon extends Kernels {
+  Net: new (packedSpec: Int32Array) => NativeNet;
+  setThreads(threads: number): void;
+  threads(): number;
+  kernelPath(): string;
+}
+
+// This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
+// installed: the package root is three levels up either way.
+const ROOT = new URL('../../../', import.meta.url);
+
+export const platformTag = `${process.platform}-${process.arch}`;
+
+export function candidatePaths(): string[] {
+  const override = process.env['MLPX_NATIVE_PATH'];
+  if (override !== undefined && override !== '') return [override];
+  return [
+    'build/Release/mlpx.node', // cmake-js and node-gyp
+    'build/Debug/mlpx.node',
+    `prebuilds/${platformTag}/mlpx.node`,
+  ].map((relative) => fileURLToPath(new URL(relative, ROOT)));
+}
+
+function missingExports(addon: Record<string, unknown>): string[] {
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath'];
+  return required.filter((name) => typeof addon[name] !== 'function');
+}
+
+export function loadAddon(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  for (const file of candidatePaths()) {
+    if (!existsSync(file)) {
+      failures.push(`${file}: not found`);
+      continue;
+    }
+    try {
+      const addon = require(file) as Record<string, unknown>;
+      const missing = missingExports(addon);
+      if (missing.length === 0) return addon as unknown as NativeAddon;
+      failures.push(`${file}: out of date (no ${missing.join(', ')}); rebuild it`);
+    } catch (error) {
+      failures.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(loadFailureMessage(failures));
+}
+
+function loadFailureMessage(failures: readonly string[]): string {
+  return [
+    `Could not load the native backend (mlpx.node) for ${platformTag}, Node ${process.versions.node}.`,
+    'Tried:',
+    ...failures.map((failure) => `  - ${failure}`),
+    'Possible solutions:',
+    '  - Build it from source (needs CMake ≥ 3.15 and a C++17 compiler): npx mlpx build-native',
+    '  - In a clone of the mlpx repository: npm run build:native',
+    '  - Install the toolchain first on Debian/Ubuntu: sudo apt-get install cmake g++',
+    "  - Or use another backend: backend: 'wasm' in Network.create, or MLPX_BACKEND=wasm",
+  ].join('\n');
+}
