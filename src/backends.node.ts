@@ -4,3 +4,4 @@ import { createJsBackend } from './backend/js/index.js';
 
 registerBackend('js', createJsBackend);
 registerBackend('native', () => import('./backend/native/index.js').then((m) => m.loadNativeBackend()));
+registerBackend('wasm', () => import('./backend/wasm/node.js').then((m) => m.loadWasmBackend()));

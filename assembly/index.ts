@@ -1,0 +1,10 @@
+// The wasm backend's exports: kernels (same names and argument order as src/backend/kernels.ts,
+// pointers instead of arrays), the fused engine calls, and the thread plumbing. Re-exports only.
+export * from './matmul';
+export * from './dense';
+export * from './activation';
+export * from './loss';
+export * from './optim';
+export * from './step';
+export { threads_init, worker_loop, CTRL_BYTES, MAX_WORKERS } from './threads';
+export * from './memory';

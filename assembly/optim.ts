@@ -1,0 +1,88 @@
+// optim family: one loop over the whole flat parameter vector (pointers into linear memory).
+// Updates compute in f32, four lanes at a time; bias corrections and Σx² in f64.
+
+/** Optimizer ids. Must match src/backend/kernels.ts (Optimizer) and native/optim.h. */
+export const OPT_SGD: i32 = 0;
+export const OPT_MOMENTUM: i32 = 1;
+export const OPT_RMSPROP: i32 = 2;
+export const OPT_ADAM: i32 = 3;
+
+/** θ ← θ − lr g */
+export function sgd_update(params: usize, grads: usize, count: i32, lr: f32): void {
+  const c4 = count & ~3;
+  const l = f32x4.splat(lr);
+  let i = 0;
+  for (; i < c4; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(params + off, f32x4.sub(v128.load(params + off), f32x4.mul(l, v128.load(grads + off))));
+  }
+  for (; i < count; i++) {
+    const off = <usize>i << 2;
+    store<f32>(params + off, load<f32>(params + off) - lr * load<f32>(grads + off));
+  }
+}
+
+/** v ← γ v + lr g;  θ ← θ − v */
+export function momentum_update(params: usize, grads: usize, velocity: usize, count: i32, lr: f32, gamma: f32): void {
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 2;
+    const v = gamma * load<f32>(velocity + off) + lr * load<f32>(grads + off);
+    store<f32>(velocity + off, v);
+    store<f32>(params + off, load<f32>(params + off) - v);
+  }
+}
+
+/** s ← β s + (1−β) g²;  θ ← θ − lr g / √(s + ε) */
+export function rmsprop_update(params: usize, grads: usize, sq: usize, count: i32, lr: f32, beta: f32, eps: f32): void {
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 2;
+    const g = load<f32>(grads + off);
+    const s = beta * load<f32>(sq + off) + (1 - beta) * g * g;
+    store<f32>(sq + off, s);
+    store<f32>(params + off, load<f32>(params + off) - (lr * g) / Mathf.sqrt(s + eps));
+  }
+}
+
+/** m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − lr m̂ / (√v̂ + ε); step is 1-based */
+export function adam_update(
+  params: usize, grads: usize, m: usize, v: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
+): void {
+  const inv1 = f32x4.splat(<f32>(1 / (1 - Math.pow(<f64>beta1, step))));
+  const inv2 = f32x4.splat(<f32>(1 / (1 - Math.pow(<f64>beta2, step))));
+  const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
+  const c1 = f32x4.splat(1 - beta1), c2 = f32x4.splat(1 - beta2);
+  const l = f32x4.splat(lr), e = f32x4.splat(eps);
+  const c4 = count & ~3;
+  let i = 0;
+  for (; i < c4; i += 4) {
+    const off = <usize>i << 2;
+    const g = v128.load(grads + off);
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + off)), f32x4.mul(c1, g));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + off)), f32x4.mul(c2, f32x4.mul(g, g)));
+    v128.store(m + off, mi);
+    v128.store(v + off, vi);
+    const step4 = f32x4.div(f32x4.mul(l, f32x4.mul(mi, inv1)), f32x4.add(f32x4.sqrt(f32x4.mul(vi, inv2)), e));
+    v128.store(params + off, f32x4.sub(v128.load(params + off), step4));
+  }
+  const s1 = f32x4.extract_lane(inv1, 0), s2 = f32x4.extract_lane(inv2, 0);
+  for (; i < count; i++) {
+    const off = <usize>i << 2;
+    const g = load<f32>(grads + off);
+    const mi = beta1 * load<f32>(m + off) + (1 - beta1) * g;
+    const vi = beta2 * load<f32>(v + off) + (1 - beta2) * (g * g);
+    store<f32>(m + off, mi);
+    store<f32>(v + off, vi);
+    store<f32>(params + off, load<f32>(params + off) - (lr * (mi * s1)) / (Mathf.sqrt(vi * s2) + eps));
+  }
+}
+
+/** Σ x² in f64 */
+export function sum_squares(x: usize, count: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    sum += v * v;
+  }
+  return sum;
+}

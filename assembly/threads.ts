@@ -1,0 +1,110 @@
+// Splitting GEMMs across workers that share this module's memory.
+//
+// The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
+// segments) is the only shared state: the calling thread writes a task, bumps the generation
+// counter and notifies; each worker (its own instance, parked in worker_loop) runs its slice and
+// counts itself done; the caller runs slice 0, then spins until all slices are done (spinning,
+// not waiting: a browser main thread may not block in memory.atomic.wait).
+// A slice is a contiguous range of C's rows, so every element is computed exactly as in the
+// single-threaded kernel: results do not depend on the thread count.
+import { gemm_kind_rows } from './gemm';
+
+const GEN = 0;        // task generation, bumped per task
+const DONE = 4;       // workers done with the current task
+const ERROR = 8;      // set by a worker whose slice trapped (its JS wrapper sets it)
+const WORKERS = 12;   // workers taking part (threads − 1), set by JS
+const KIND = 16;
+const C = 20, A = 24, B = 28, M = 32, K = 36, N = 40;
+const PARTS = 44;     // participants in the current task (workers + caller)
+const LAST = 64;      // i32 per worker: last generation it took (for re-entry after a trap)
+const QUIT = 192;     // i32 per worker: asks worker_loop to return
+export const MAX_WORKERS: i32 = 31;
+export const CTRL_BYTES: i32 = 320;
+
+/** Work below this many multiply-adds is not worth waking workers for. */
+const MIN_PARALLEL_MACS: i64 = 1 << 16;
+/** Spins before a worker falls back to memory.atomic.wait (tasks come in quick bursts). */
+const SPIN_BEFORE_WAIT: i32 = 20000;
+
+let ctrl: usize = 0;
+
+/** Enable splitting on this instance (the caller's); ctrl = 0 disables it. */
+export function threads_init(control: usize): void {
+  ctrl = control;
+}
+
+// @ts-ignore: decorator
+@inline function slice(part: i32, parts: i32, m: i32): i32 {
+  // slice boundaries on multiples of 4 rows, the microkernel's height
+  const rows = (((m + parts - 1) / parts) + 3) & ~3;
+  return min(m, part * rows);
+}
+
+function run_slice(base: usize, part: i32): void {
+  const parts = load<i32>(base + PARTS);
+  const m = load<i32>(base + M);
+  const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
+  if (r0 < r1) {
+    gemm_kind_rows(load<i32>(base + KIND), load<usize>(base + C), load<usize>(base + A), load<usize>(base + B),
+      r0, r1, m, load<i32>(base + K), load<i32>(base + N));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function wait_done(base: usize): void {
+  const expected = load<i32>(base + PARTS) - 1;
+  while (atomic.load<i32>(base + DONE) < expected) { /* spin */ }
+}
+
+/** C (m, n) rows of a GEMM, split across the workers when it is big enough. */
+export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+  const base = ctrl;
+  const workers = base == 0 ? 0 : atomic.load<i32>(base + WORKERS);
+  if (workers == 0 || m < 8 || <i64>m * k * n < MIN_PARALLEL_MACS) {
+    gemm_kind_rows(kind, c, a, b, 0, m, m, k, n);
+    return;
+  }
+  // a slice of an earlier task may still be running if the caller trapped in its own slice
+  wait_done(base);
+  store<i32>(base + KIND, kind);
+  store<usize>(base + C, c); store<usize>(base + A, a); store<usize>(base + B, b);
+  store<i32>(base + M, m); store<i32>(base + K, k); store<i32>(base + N, n);
+  store<i32>(base + PARTS, min(workers + 1, (m + 3) >> 2));
+  atomic.store<i32>(base + DONE, 0);
+  atomic.add<i32>(base + GEN, 1);
+  atomic.notify(base + GEN, workers);
+  run_slice(base, 0);
+  wait_done(base);
+  if (atomic.load<i32>(base + ERROR) != 0) {
+    atomic.store<i32>(base + ERROR, 0);
+    unreachable(); // a worker's slice trapped; the JS wrapper names the kernel
+  }
+}
+
+/**
+ * A worker's life: wait for a task, run its slice, count itself done; return when asked to quit.
+ * fresh = 1 on first entry (tasks before it joined are not its own); 0 on re-entry after a trap.
+ */
+export function worker_loop(control: usize, id: i32, fresh: i32): void {
+  const base = control;
+  const last = base + LAST + (<usize>id << 2);
+  const quit = base + QUIT + (<usize>id << 2);
+  if (fresh) atomic.store<i32>(last, atomic.load<i32>(base + GEN));
+  let seen = atomic.load<i32>(last);
+  while (true) {
+    let gen = atomic.load<i32>(base + GEN);
+    for (let spin = 0; gen == seen && spin < SPIN_BEFORE_WAIT; spin++) gen = atomic.load<i32>(base + GEN);
+    while (gen == seen) {
+      if (atomic.load<i32>(quit) != 0) return;
+      memory.atomic.wait32(base + GEN, seen, -1);
+      gen = atomic.load<i32>(base + GEN);
+    }
+    if (atomic.load<i32>(quit) != 0) return;
+    seen = gen;
+    atomic.store<i32>(last, gen);
+    if (id < load<i32>(base + PARTS)) {
+      run_slice(base, id);
+      atomic.add<i32>(base + DONE, 1);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// The module's exports as TypeScript sees them (assembly/index.ts), and the guard that turns a
+// trap into an error naming the kernel. Pointers are byte addresses in linear memory.
+import { MlpxError } from '../../util/errors.js';
+
+type Ptr = number;
+
+export interface KernelExports {
+  matmul_nn(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number): void;
+  matmul_tn(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number): void;
+  matmul_nt(c: Ptr, a: Ptr, b: Ptr, m: number, k: number, n: number): void;
+  bias_add(z: Ptr, bias: Ptr, m: number, n: number): void;
+  bias_grad(db: Ptr, dz: Ptr, m: number, n: number): void;
+  dense_forward(z: Ptr, x: Ptr, w: Ptr, b: Ptr, m: number, k: number, n: number): void;
+  dense_backward(dx: Ptr, dw: Ptr, db: Ptr, dz: Ptr, x: Ptr, w: Ptr, m: number, k: number, n: number): void;
+  activation_forward(a: Ptr, z: Ptr, m: number, n: number, act: number): void;
+  activation_backward(dz: Ptr, da: Ptr, z: Ptr, a: Ptr, m: number, n: number, act: number): void;
+  loss_forward(p: Ptr, y: Ptr, m: number, n: number, loss: number): number;
+  loss_backward(dp: Ptr, p: Ptr, y: Ptr, m: number, n: number, loss: number): void;
+  output_delta_fused(dz: Ptr, p: Ptr, y: Ptr, m: number, n: number): void;
+  count_correct(p: Ptr, y: Ptr, m: number, n: number): number;
+  sgd_update(params: Ptr, grads: Ptr, count: number, lr: number): void;
+  momentum_update(params: Ptr, grads: Ptr, velocity: Ptr, count: number, lr: number, gamma: number): void;
+  rmsprop_update(params: Ptr, grads: Ptr, sq: Ptr, count: number, lr: number, beta: number, eps: number): void;
+  adam_update(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
+  sum_squares(x: Ptr, count: number): number;
+}
+
+export interface EngineExports {
+  net_forward(net: Ptr, x: Ptr, rows: number): Ptr;
+  net_evaluate(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
+  net_gradient(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
+  net_train_step(net: Ptr, x: Ptr, y: Ptr, rows: number, kind: number, lr: number, beta1: number, beta2: number, eps: number, step: number, stats: Ptr): void;
+  net_train_batches(
+    net: Ptr, dataX: Ptr, dataY: Ptr, order: Ptr, orderLength: number, batchSize: number, first: number, count: number,
+    kind: number, lr: number, beta1: number, beta2: number, eps: number, firstStep: number, stats: Ptr,
+  ): number;
+}
+
+export interface ThreadExports {
+  threads_init(ctrl: Ptr): void;
+  worker_loop(ctrl: Ptr, id: number, fresh: number): void;
+  data_end(): Ptr;
+  CTRL_BYTES: WebAssembly.Global;
+  MAX_WORKERS: WebAssembly.Global;
+}
+
+export type WasmExports = KernelExports & EngineExports & ThreadExports;
+
+/** A trap inside WASM (out-of-bounds access, unreachable). The backend stays usable. */
+export class WasmTrapError extends MlpxError {
+  override name = 'WasmTrapError';
+}
+
+/** Each function export wrapped so a trap becomes a WasmTrapError naming it. */
+export function guarded<T extends object>(exports: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value !== 'function') {
+      wrapped[name] = value;
+      continue;
+    }
+    const fn = value as (...args: number[]) => number;
+    wrapped[name] = (...args: number[]): number => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+        throw new WasmTrapError(`wasm backend: kernel ${name} trapped (${error.message}); the backend remains usable`);
+      }
+    };
+  }
+  return wrapped as T;
+}

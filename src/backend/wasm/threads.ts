@@ -1,0 +1,93 @@
+// Worker threads for the wasm backend: `threads` = the calling thread + (threads − 1) workers,
+// each its own instance of the module over the one shared memory, parked in worker_loop
+// (assembly/threads.ts). A worker takes part in GEMMs once it reports 'ready'; results do not
+// depend on how many do.
+import type { LinearMemory } from './memory.js';
+import type { WasmPlatform, WorkerHandle } from './platform.js';
+
+// i32 word indices in the control block; must match assembly/threads.ts
+const GEN_WORD = 0;
+const WORKERS_WORD = 3;
+const QUIT_WORD = 48;
+
+export class ThreadPool {
+  readonly #handles: (WorkerHandle | undefined)[] = [];
+  readonly #ready: boolean[] = [];
+  #threads = 1;
+  #waiters: (() => void)[] = [];
+  /** last worker failure, shown in details().notes */
+  failure: string | undefined;
+
+  constructor(
+    private readonly platform: WasmPlatform,
+    private readonly module: WebAssembly.Module,
+    private readonly mem: LinearMemory,
+    private readonly ctrl: number,
+    private readonly maxWorkers: number,
+  ) {}
+
+  /** Requested thread count (caller + workers). */
+  get threads(): number { return this.#threads; }
+
+  /** Threads taking part right now (workers that are ready, plus the caller). */
+  get active(): number { return Atomics.load(this.#words(), WORKERS_WORD) + 1; }
+
+  setThreads(threads: number): void {
+    const workers = Math.min(threads - 1, this.maxWorkers);
+    this.#threads = workers + 1;
+    this.#publish();
+    for (let id = this.#handles.length; id > workers; id--) this.#stop(id);
+    for (let id = 1; id <= workers; id++) if (this.#handles[id - 1] === undefined) this.#start(id);
+    this.#settle();
+  }
+
+  /** Resolves once every requested worker is ready (or has failed). */
+  whenReady(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#settle();
+    });
+  }
+
+  #words(): Int32Array { return this.mem.i32(this.ctrl, 64); }
+
+  #start(id: number): void {
+    Atomics.store(this.#words(), QUIT_WORD + id, 0);
+    this.#ready[id - 1] = false;
+    const init = { module: this.module, memory: this.mem.memory, ctrl: this.ctrl, id };
+    this.#handles[id - 1] = this.platform.startWorker(init, (message) => {
+      if (this.#handles[id - 1] === undefined) return; // stopped meanwhile
+      if (message === 'ready') {
+        this.#ready[id - 1] = true;
+      } else {
+        this.failure = `worker ${id} failed: ${message}`;
+        this.#handles[id - 1]?.terminate();
+        this.#handles[id - 1] = undefined;
+      }
+      this.#publish();
+      this.#settle();
+    });
+  }
+
+  #stop(id: number): void {
+    const words = this.#words();
+    Atomics.store(words, QUIT_WORD + id, 1);
+    Atomics.notify(words, GEN_WORD);
+    this.#handles[id - 1]?.terminate();
+    this.#handles.length = id - 1;
+    this.#ready.length = id - 1;
+  }
+
+  /** Wake whenReady() callers once no requested worker is still starting. */
+  #settle(): void {
+    for (let id = 1; id < this.#threads; id++) if (this.#handles[id - 1] !== undefined && !this.#ready[id - 1]) return;
+    for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+
+  /** Workers 1..n take part when all of them are ready (ids are the row slices they compute). */
+  #publish(): void {
+    let n = 0;
+    while (n + 1 < this.#threads && this.#ready[n] === true) n++;
+    Atomics.store(this.#words(), WORKERS_WORD, n);
+  }
+}
