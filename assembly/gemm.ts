@@ -1,44 +1,124 @@
-// GEMM building blocks on raw pointers (not exported to JS): row ranges of C = op(A) · op(B).
+// GEMM on raw pointers (not exported to JS): row ranges of C (m, n) = op(A) · op(B), the one
+// code path behind matmul_nn, matmul_tn and matmul_nt.
 //
-// Every element of C is computed the same way on every path (microkernel, edges, any thread
-// split): nn/tn sum a·b in f32 over p = 0, 1, …, k−1 in order (f32x4 mul then add — no fused
-// multiply-add, so a lane and a scalar round identically); nt sums four lanes over p ≡ l (mod 4),
-// then (l0 + l1) + (l2 + l3), then the tail in order. So results never depend on tiling or on
-// the thread count.
+// Blocking (BLIS-style, sized for a 32 KiB L1 and 512 KiB L2): passes of KC values of the shared
+// index p; blocks of MC rows of C; 8-column panels of op(B) packed contiguously into per-thread
+// scratch; and a 4×8 register-blocked f32x4 microkernel over each 4-row block.
+//
+// Every element of C is the f32 sum of a·b over p = 0, 1, …, k−1 in order (later passes continue
+// the sum stored in C; f32x4 mul then add, no fused multiply-add, so a lane rounds exactly like a
+// scalar). The order does not depend on the block an element falls in or on how rows are split
+// across threads: results are independent of the thread count.
 
-/** C (m, n) = A · B with A (m, k): element (i, p) at a[i·k + p]. */
+/** C (m, n) = A · B with A (m, k), B (k, n). */
 export const GEMM_NN: i32 = 0;
-/** C (m, n) = Aᵀ · B with A (k, m): element (i, p) at a[p·m + i]. */
+/** C (m, n) = Aᵀ · B with A (k, m), B (k, n). */
 export const GEMM_TN: i32 = 1;
 /** C (m, n) = A · Bᵀ with A (m, k), B (n, k). */
 export const GEMM_NT: i32 = 2;
 
-/** Rows [r0, r1) of C for nn/tn. The A element (i, p) is at a + 4·(i·rowStride + p·colStride). */
-export function gemm_rows(c: usize, a: usize, b: usize, r0: i32, r1: i32, k: i32, n: i32, rowStride: i32, colStride: i32): void {
-  const n8 = n & ~7;
-  let i = r0;
-  for (; i + 4 <= r1; i += 4) {
-    let j = 0;
-    for (; j < n8; j += 8) gemm_4x8(c, a, b, i, j, k, n, rowStride, colStride);
-    for (let r = i; r < i + 4; r++) gemm_1xtail(c, a, b, r, j, k, n, rowStride, colStride);
-  }
-  for (; i < r1; i++) {
-    let j = 0;
-    for (; j < n8; j += 8) gemm_1x8(c, a, b, i, j, k, n, rowStride, colStride);
-    gemm_1xtail(c, a, b, i, j, k, n, rowStride, colStride);
+/** Values of p per pass: a packed panel (KC × 8 floats, 8 KiB) stays in L1. */
+const KC: i32 = 256;
+/** Rows of C per block: MC × KC floats of A (64 KiB) stay in L2 while the panels pass by. */
+const MC: i32 = 64;
+/** Scratch per thread: the packed panel, then one 4×8 tile for the column tail. */
+export const PACK_BYTES: i32 = KC * 8 * 4 + 4 * 8 * 4;
+
+/**
+ * Rows [r0, r1) of C (m, n) with shared dimension k. `pack` is this thread's PACK_BYTES scratch.
+ * Operand strides, in floats: A element (i, p) at a[i·ars + p·acs], B element (p, j) at b[p·brs + j·bcs].
+ */
+export function gemm_kind_rows(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, m: i32, k: i32, n: i32, pack: usize): void {
+  if (kind == GEMM_NN) gemm_rows(c, a, b, r0, r1, k, n, k, 1, n, 1, pack);
+  else if (kind == GEMM_TN) gemm_rows(c, a, b, r0, r1, k, n, 1, m, n, 1, pack);
+  else gemm_rows(c, a, b, r0, r1, k, n, k, 1, 1, k, pack);
+}
+
+function gemm_rows(
+  c: usize, a: usize, b: usize, r0: i32, r1: i32, k: i32, n: i32,
+  ars: i32, acs: i32, brs: i32, bcs: i32, pack: usize,
+): void {
+  if (k == 0) memory.fill(c + (<usize>(r0 * n) << 2), 0, <usize>((r1 - r0) * n) << 2);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    for (let m0 = r0; m0 < r1; m0 += MC) {
+      const m1 = min(r1, m0 + MC);
+      for (let j = 0; j < n; j += 8) {
+        pack_panel(pack, b + (<usize>(p0 * brs + j * bcs) << 2), kc, min(8, n - j), brs, bcs);
+        block(c, a + (<usize>(p0 * acs) << 2), pack, m0, m1, j, kc, n, ars, acs, p0 > 0);
+      }
+    }
   }
 }
 
-// 4 rows × 8 columns of C in 8 f32x4 registers: per p, two vector loads of B, four scalar loads
-// of A broadcast, eight multiply-adds (the register-blocked microkernel).
+// Rows [m0, m1) × columns [j, j + 8) of C from one packed panel. The column tail (n − j < 8) runs
+// the same full-width kernel on a 4×8 tile beside the panel and copies the valid columns back.
+function block(c: usize, a: usize, pack: usize, m0: i32, m1: i32, j: i32, kc: i32, n: i32, ars: i32, acs: i32, more: bool): void {
+  const width = min(8, n - j);
+  const tile = pack + <usize>(KC * 8 * 4);
+  for (let i = m0; i < m1; i += 4) {
+    const rows = min(4, m1 - i);
+    const ci = c + (<usize>(i * n + j) << 2);
+    const ai = a + (<usize>(i * ars) << 2);
+    if (width == 8) {
+      micro(ci, n, ai, pack, kc, ars, acs, rows, more);
+    } else {
+      copy_tile(tile, 8, ci, n, rows, width, more);
+      micro(tile, 8, ai, pack, kc, ars, acs, rows, more);
+      copy_tile(ci, n, tile, 8, rows, width, true);
+    }
+  }
+}
+
+// op(B) rows p0 … p0 + kc, `width` columns → pack (kc × 8, zero past width)
+function pack_panel(pack: usize, b: usize, kc: i32, width: i32, brs: i32, bcs: i32): void {
+  const rs4 = <usize>brs << 2, cs4 = <usize>bcs << 2;
+  if (width == 8 && bcs == 1) {
+    for (let p = 0; p < kc; p++, b += rs4, pack += 32) {
+      v128.store(pack, v128.load(b));
+      v128.store(pack, v128.load(b, 16), 16);
+    }
+    return;
+  }
+  for (let p = 0; p < kc; p++, b += rs4, pack += 32) {
+    v128.store(pack, f32x4.splat(0));
+    v128.store(pack, f32x4.splat(0), 16);
+    for (let j = 0; j < width; j++) store<f32>(pack + (<usize>j << 2), load<f32>(b + <usize>j * cs4));
+  }
+}
+
+// rows × width floats between two row-major blocks (zero-fill the destination when !copy)
+function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, width: i32, copy: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const d = dst + (<usize>(r * dstStride) << 2);
+    if (copy) memory.copy(d, src + (<usize>(r * srcStride) << 2), <usize>width << 2);
+    else memory.fill(d, 0, <usize>width << 2);
+  }
+}
+
+// `rows` (1…4) rows × 8 columns of C (row stride ldc) = [C +] A rows · packed panel over kc values of p
 // @ts-ignore: decorator
-@inline function gemm_4x8(c: usize, a: usize, b: usize, i: i32, j: i32, k: i32, n: i32, rs: i32, cs: i32): void {
+@inline function micro(c: usize, ldc: i32, a: usize, pack: usize, kc: i32, ars: i32, acs: i32, rows: i32, more: bool): void {
+  if (rows == 4) gemm_4x8(c, ldc, a, pack, kc, ars, acs, more);
+  else for (let r = 0; r < rows; r++) gemm_1x8(c + (<usize>(r * ldc) << 2), a + (<usize>(r * ars) << 2), pack, kc, acs, more);
+}
+
+// 4 rows × 8 columns of C in 8 f32x4 registers: per p, two vector loads of the packed panel,
+// four scalar loads of A broadcast, eight multiply-adds (the register-blocked microkernel).
+// @ts-ignore: decorator
+@inline function gemm_4x8(c: usize, ldc: i32, a: usize, b: usize, kc: i32, ars: i32, acs: i32, more: bool): void {
+  const l4 = <usize>ldc << 2;
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let ap = a + (<usize>(i * rs) << 2);
-  let bp = b + (<usize>j << 2);
-  const rs4 = <usize>rs << 2, cs4 = <usize>cs << 2, n4 = <usize>n << 2;
-  for (let p = 0; p < k; p++) {
+  if (more) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + l4); c11 = v128.load(c + l4, 16);
+    c20 = v128.load(c + 2 * l4); c21 = v128.load(c + 2 * l4, 16);
+    c30 = v128.load(c + 3 * l4); c31 = v128.load(c + 3 * l4, 16);
+  }
+  const rs4 = <usize>ars << 2, cs4 = <usize>acs << 2;
+  let ap = a, bp = b;
+  for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let av = f32x4.splat(load<f32>(ap));
     c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
@@ -49,121 +129,28 @@ export function gemm_rows(c: usize, a: usize, b: usize, r0: i32, r1: i32, k: i32
     av = f32x4.splat(load<f32>(ap + 3 * rs4));
     c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
     ap += cs4;
-    bp += n4;
+    bp += 32;
   }
-  const cp = c + (<usize>(i * n + j) << 2);
-  v128.store(cp, c00); v128.store(cp, c01, 16);
-  v128.store(cp + n4, c10); v128.store(cp + n4, c11, 16);
-  v128.store(cp + 2 * n4, c20); v128.store(cp + 2 * n4, c21, 16);
-  v128.store(cp + 3 * n4, c30); v128.store(cp + 3 * n4, c31, 16);
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + l4, c10); v128.store(c + l4, c11, 16);
+  v128.store(c + 2 * l4, c20); v128.store(c + 2 * l4, c21, 16);
+  v128.store(c + 3 * l4, c30); v128.store(c + 3 * l4, c31, 16);
 }
 
-// One row × 8 columns: rows left over below a multiple of 4.
+// One row × 8 columns: the rows left below a multiple of 4.
 // @ts-ignore: decorator
-@inline function gemm_1x8(c: usize, a: usize, b: usize, i: i32, j: i32, k: i32, n: i32, rs: i32, cs: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  let ap = a + (<usize>(i * rs) << 2);
-  let bp = b + (<usize>j << 2);
-  const cs4 = <usize>cs << 2, n4 = <usize>n << 2;
-  for (let p = 0; p < k; p++) {
+@inline function gemm_1x8(c: usize, a: usize, b: usize, kc: i32, acs: i32, more: bool): void {
+  let c0 = more ? v128.load(c) : f32x4.splat(0);
+  let c1 = more ? v128.load(c, 16) : f32x4.splat(0);
+  const cs4 = <usize>acs << 2;
+  let ap = a, bp = b;
+  for (let p = 0; p < kc; p++) {
     const av = f32x4.splat(load<f32>(ap));
     c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
     c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
     ap += cs4;
-    bp += n4;
+    bp += 32;
   }
-  const cp = c + (<usize>(i * n + j) << 2);
-  v128.store(cp, c0);
-  v128.store(cp, c1, 16);
-}
-
-// Columns [j, n) of one row (fewer than 8): four at a time, then one at a time.
-function gemm_1xtail(c: usize, a: usize, b: usize, i: i32, j: i32, k: i32, n: i32, rs: i32, cs: i32): void {
-  const cs4 = <usize>cs << 2, n4 = <usize>n << 2;
-  const a0 = a + (<usize>(i * rs) << 2);
-  const crow = c + (<usize>(i * n) << 2);
-  if (j + 4 <= n) {
-    let acc = f32x4.splat(0);
-    let ap = a0, bp = b + (<usize>j << 2);
-    for (let p = 0; p < k; p++) {
-      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
-      ap += cs4;
-      bp += n4;
-    }
-    v128.store(crow + (<usize>j << 2), acc);
-    j += 4;
-  }
-  for (; j < n; j++) {
-    let acc: f32 = 0;
-    let ap = a0, bp = b + (<usize>j << 2);
-    for (let p = 0; p < k; p++) {
-      acc += load<f32>(ap) * load<f32>(bp);
-      ap += cs4;
-      bp += n4;
-    }
-    store<f32>(crow + (<usize>j << 2), acc);
-  }
-}
-
-/** Rows [r0, r1) of C (m, n) = A (m, k) · Bᵀ, B (n, k): dot products of contiguous rows. */
-export function gemm_nt_rows(c: usize, a: usize, b: usize, r0: i32, r1: i32, k: i32, n: i32): void {
-  const k4 = <usize>k << 2;
-  for (let i = r0; i < r1; i++) {
-    const ar = a + <usize>i * k4;
-    const cr = c + (<usize>(i * n) << 2);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) dot_1x4(cr + (<usize>j << 2), ar, b + <usize>j * k4, k);
-    for (; j < n; j++) store<f32>(cr + (<usize>j << 2), dot(ar, b + <usize>j * k4, k));
-  }
-}
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-// Four dot products sharing the A row: c[0..4) = a · b_j for rows b, b + k, b + 2k, b + 3k.
-// @ts-ignore: decorator
-@inline function dot_1x4(c: usize, a: usize, b: usize, k: i32): void {
-  const k4 = <usize>k << 2;
-  const kv = k & ~3;
-  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-  for (let p = 0; p < kv; p += 4) {
-    const off = <usize>p << 2;
-    const av = v128.load(a + off);
-    s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b + off)));
-    s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b + k4 + off)));
-    s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b + 2 * k4 + off)));
-    s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b + 3 * k4 + off)));
-  }
-  let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
-  for (let p = kv; p < k; p++) {
-    const off = <usize>p << 2;
-    const av = load<f32>(a + off);
-    t0 += av * load<f32>(b + off);
-    t1 += av * load<f32>(b + k4 + off);
-    t2 += av * load<f32>(b + 2 * k4 + off);
-    t3 += av * load<f32>(b + 3 * k4 + off);
-  }
-  store<f32>(c, t0); store<f32>(c, t1, 4); store<f32>(c, t2, 8); store<f32>(c, t3, 12);
-}
-
-// One dot product, in exactly dot_1x4's order.
-function dot(a: usize, b: usize, k: i32): f32 {
-  const kv = k & ~3;
-  let s = f32x4.splat(0);
-  for (let p = 0; p < kv; p += 4) {
-    const off = <usize>p << 2;
-    s = f32x4.add(s, f32x4.mul(v128.load(a + off), v128.load(b + off)));
-  }
-  let t = hsum(s);
-  for (let p = kv; p < k; p++) t += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
-  return t;
-}
-
-/** Rows [r0, r1) of a GEMM of the given kind; C is (m, n) and the shared dimension is k. */
-export function gemm_kind_rows(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, m: i32, k: i32, n: i32): void {
-  if (kind == GEMM_NN) gemm_rows(c, a, b, r0, r1, k, n, k, 1);
-  else if (kind == GEMM_TN) gemm_rows(c, a, b, r0, r1, k, n, 1, m);
-  else gemm_nt_rows(c, a, b, r0, r1, k, n);
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
 }

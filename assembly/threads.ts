@@ -1,13 +1,13 @@
 // Splitting GEMMs across workers that share this module's memory.
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
-// segments) is the only shared state: the calling thread writes a task, bumps the generation
+// segments, also holding each thread's GEMM packing scratch) is the only shared state: the calling thread writes a task, bumps the generation
 // counter and notifies; each worker (its own instance, parked in worker_loop) runs its slice and
 // counts itself done; the caller runs slice 0, then spins until all slices are done (spinning,
 // not waiting: a browser main thread may not block in memory.atomic.wait).
 // A slice is a contiguous range of C's rows, so every element is computed exactly as in the
 // single-threaded kernel: results do not depend on the thread count.
-import { gemm_kind_rows } from './gemm';
+import { gemm_kind_rows, PACK_BYTES } from './gemm';
 
 const GEN = 0;        // task generation, bumped per task
 const DONE = 4;       // workers done with the current task
@@ -18,8 +18,10 @@ const C = 20, A = 24, B = 28, M = 32, K = 36, N = 40;
 const PARTS = 44;     // participants in the current task (workers + caller)
 const LAST = 64;      // i32 per worker: last generation it took (for re-entry after a trap)
 const QUIT = 192;     // i32 per worker: asks worker_loop to return
+const HEADER_BYTES = 320;
 export const MAX_WORKERS: i32 = 31;
-export const CTRL_BYTES: i32 = 320;
+/** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
+export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
 /** Work below this many multiply-adds is not worth waking workers for. */
 const MIN_PARALLEL_MACS: i64 = 1 << 16;
@@ -28,9 +30,14 @@ const SPIN_BEFORE_WAIT: i32 = 20000;
 
 let ctrl: usize = 0;
 
-/** Enable splitting on this instance (the caller's); ctrl = 0 disables it. */
+/** Once per calling instance, before any GEMM: the zeroed CTRL_BYTES block (single-threaded too). */
 export function threads_init(control: usize): void {
   ctrl = control;
+}
+
+// @ts-ignore: decorator
+@inline function scratch(base: usize, id: i32): usize {
+  return base + HEADER_BYTES + <usize>id * PACK_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -46,7 +53,7 @@ function run_slice(base: usize, part: i32): void {
   const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
   if (r0 < r1) {
     gemm_kind_rows(load<i32>(base + KIND), load<usize>(base + C), load<usize>(base + A), load<usize>(base + B),
-      r0, r1, m, load<i32>(base + K), load<i32>(base + N));
+      r0, r1, m, load<i32>(base + K), load<i32>(base + N), scratch(base, part));
   }
 }
 
@@ -59,9 +66,9 @@ function run_slice(base: usize, part: i32): void {
 /** C (m, n) rows of a GEMM, split across the workers when it is big enough. */
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
-  const workers = base == 0 ? 0 : atomic.load<i32>(base + WORKERS);
+  const workers = atomic.load<i32>(base + WORKERS);
   if (workers == 0 || m < 8 || <i64>m * k * n < MIN_PARALLEL_MACS) {
-    gemm_kind_rows(kind, c, a, b, 0, m, m, k, n);
+    gemm_kind_rows(kind, c, a, b, 0, m, m, k, n, scratch(base, 0));
     return;
   }
   // a slice of an earlier task may still be running if the caller trapped in its own slice

@@ -35,10 +35,11 @@ export async function createRuntime(platform: WasmPlatform): Promise<WasmRuntime
   const probe = instantiate(module, new LinearMemory(threaded, 0).memory);
   const mem = new LinearMemory(threaded, probe.data_end());
   const exports = guarded(instantiate(module, mem.memory));
+  // control words and per-thread GEMM scratch; needed single-threaded too
+  const ctrl = mem.alloc(exports.CTRL_BYTES.value as number);
+  exports.threads_init(ctrl);
   let pool: ThreadPool | undefined;
   if (threaded) {
-    const ctrl = mem.alloc(exports.CTRL_BYTES.value as number);
-    exports.threads_init(ctrl);
     pool = new ThreadPool(platform, module, mem, ctrl, exports.MAX_WORKERS.value as number);
     pool.setThreads(platform.cores);
     await pool.whenReady();
