@@ -69,6 +69,12 @@ export interface FitOptions {
   batchSize?: number;
   /** default: the optimizer the network last trained with, else 'adam' */
   optimizer?: OptimizerOptions;
+  /**
+   * Learning rate per epoch for the gradient optimizers: 'constant' (default); 'cosine', which
+   * anneals lr · ½(1 + cos(π (e − ½) / epochs)) at each epoch's midpoint e − ½; or a function of
+   * the 1-based epoch and the base rate.
+   */
+  lrSchedule?: LearningRateSchedule;
   /** shuffle rows each epoch with the network's seed (default true) */
   shuffle?: boolean;
   /** fraction of rows, taken from the end before shuffling, held out for validation */
@@ -81,6 +87,15 @@ export interface FitOptions {
 }
 
 type Targets = Float32Array | Uint8Array | Int32Array;
+export type LearningRateSchedule = 'constant' | 'cosine' | ((epoch: number, lr: number) => number);
+
+function scheduledRate(schedule: LearningRateSchedule, epoch: number, epochs: number, lr: number): number {
+  const rate = schedule === 'constant' ? lr
+    : schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 0.5)) / epochs))
+    : schedule(epoch, lr);
+  if (!Number.isFinite(rate) || rate <= 0) throw invalidArgument(`lrSchedule(${epoch})`, 'a finite learning rate > 0', rate);
+  return rate;
+}
 
 /** A different seed per epoch, derived from the network's seed, so resumed training reshuffles identically. */
 function epochSeed(seed: number, epochIndex: number): number {
@@ -123,6 +138,8 @@ export async function fit(net: Network, x: Float32Array, y: Targets, options: Fi
   const batchSize = requireInteger(options.batchSize ?? 32, 'batchSize', 1);
   const { x: X, y: Y, rows, validation } = splitData(net, x, y, options);
   const optimizer = chooseOptimizer(net, options.optimizer);
+  const schedule = options.lrSchedule ?? 'constant';
+  if (typeof schedule !== 'function') requireOneOf(schedule, 'lrSchedule', ['constant', 'cosine'] as const);
   const early = options.earlyStopping === undefined ? null : {
     patience: requireInteger(options.earlyStopping.patience, 'earlyStopping.patience', 0),
     monitor: requireOneOf(options.earlyStopping.monitor ?? (validation ? 'val_loss' : 'loss'), 'earlyStopping.monitor', ['loss', 'val_loss'] as const),
@@ -170,7 +187,8 @@ export async function fit(net: Network, x: Float32Array, y: Targets, options: Fi
             });
           }
         };
-        const done = await engine.trainEpoch(bound!, order, batch, optimizer.params, net.training.step + 1, batchStats, onProgress);
+        const params = { ...optimizer.params, lr: scheduledRate(schedule, epoch, epochs, optimizer.params.lr) };
+        const done = await engine.trainEpoch(bound!, order, batch, params, net.training.step + 1, batchStats, onProgress);
         onProgress(done);
         const lastAt = (done - 1) * STATS_PER_BATCH;
         if (!Number.isFinite(batchStats[lastAt + STAT_LOSS]!) || !Number.isFinite(batchStats[lastAt + STAT_GRAD_NORM2]!)) {

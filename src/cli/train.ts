@@ -1,0 +1,114 @@
+// `mlpx train`: train on MNIST-style IDX files or a built-in data set, show progress, report
+// test accuracy, optionally save the model and print one JSON summary line.
+import { SingleBar } from 'cli-progress';
+import type { ActivationName, LossName } from '../backend/kernels.js';
+import type { BackendChoice } from '../backend/registry.js';
+import type { OptimizerName } from '../nn/optimizers.js';
+import { Network } from '../nn/network.js';
+import type { EpochRecord } from '../nn/fit.js';
+import { limitRows, loadCliData, type DatasetName } from './datasets.js';
+
+export interface TrainCommandOptions {
+  data?: string;
+  dataset?: DatasetName;
+  hidden: number[];
+  activation: ActivationName;
+  outputActivation?: ActivationName;
+  loss?: LossName;
+  optimizer: OptimizerName;
+  lr?: number;
+  lrSchedule: 'constant' | 'cosine';
+  epochs: number;
+  batch: number;
+  seed: number;
+  backend: BackendChoice;
+  threads?: number;
+  trainLimit?: number;
+  validationSplit: number;
+  save?: string;
+  json: boolean;
+}
+
+const percent = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : `${(100 * value).toFixed(2)}%`);
+
+function epochLine(record: EpochRecord, epochs: number): string {
+  const parts = [`epoch ${record.epoch}/${epochs}`, `loss ${record.loss.toPrecision(4)}`];
+  if (record.accuracy !== null) parts.push(`acc ${percent(record.accuracy)}`);
+  if (record.valLoss !== undefined) parts.push(record.valAccuracy === null ? `val loss ${record.valLoss.toPrecision(4)}` : `val acc ${percent(record.valAccuracy)}`);
+  if (record.stepSize !== undefined) parts.push(`step ${record.stepSize.toPrecision(3)} (${record.evaluations} evals)`);
+  if (record.accepted !== undefined) parts.push(`kept ${record.accepted}`);
+  parts.push(`${Math.round(record.samplesPerSecond).toLocaleString('en-US')} samples/s`, `${record.seconds.toFixed(2)}s`);
+  return parts.join('  ');
+}
+
+/**
+ * The CLI's learning rates, tuned with its default cosine schedule on MNIST-like data (the
+ * library's own defaults are the conventional constant-rate ones).
+ */
+export const CLI_DEFAULT_LR = { sgd: 0.1, momentum: 0.01, rmsprop: 0.001, adam: 0.003 } as const;
+
+const gradientFree = (name: OptimizerName): name is 'armijo' | 'random' => name === 'armijo' || name === 'random';
+const fail = (message: string): never => {
+  throw new Error(message);
+};
+
+export async function trainCommand(options: TrainCommandOptions): Promise<void> {
+  // with --json, stdout carries only the summary line; human-readable lines go to stderr
+  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(line + '\n');
+  const data = await loadCliData(options);
+  const train = limitRows(data.train, data.inputs, data.outputs, options.trainLimit);
+  const loss = options.loss ?? data.loss;
+  const outputActivation = options.outputActivation ?? (options.loss === undefined ? data.outputActivation : defaultOutputFor(loss, data.outputActivation));
+  const net = await Network.create({
+    inputs: data.inputs,
+    layers: [...options.hidden.map((units) => ({ units, activation: options.activation })), { units: data.outputs, activation: outputActivation }],
+    loss, seed: options.seed, backend: options.backend, threads: options.threads,
+  });
+  const details = net.backend.details();
+  say(`${net}`);
+  say(`data: ${data.name}, ${train.rows} training rows, ${data.test.rows} test rows; backend ${net.backend.name} (${details.kernelPath}, ${details.threads} thread${details.threads === 1 ? '' : 's'})`);
+
+  const bar = new SingleBar({ format: ' {bar} {percentage}% | batch {value}/{total} | loss {loss} | {speed} samples/s', hideCursor: true, clearOnComplete: true, stream: process.stderr });
+  const optimizer = gradientFree(options.optimizer)
+    ? (options.lr === undefined ? options.optimizer : fail(`--lr does not apply to --optimizer ${options.optimizer}`))
+    : { type: options.optimizer, lr: options.lr ?? CLI_DEFAULT_LR[options.optimizer] };
+  const history = await net.fit(train.x, train.y, {
+    epochs: options.epochs,
+    batchSize: options.batch,
+    optimizer,
+    lrSchedule: options.lrSchedule,
+    validationSplit: data.heldOut && options.validationSplit > 0 ? options.validationSplit : undefined,
+    onBatchEnd: (info) => {
+      if (info.batch === 1) bar.start(info.batches, 0, { loss: '-', speed: '-' });
+      bar.update(info.batch, { loss: info.loss.toPrecision(4), speed: Math.round(info.samplesPerSecond).toLocaleString('en-US') });
+      if (info.batch === info.batches) bar.stop();
+    },
+    onEpochEnd: (record) => {
+      bar.stop();
+      say(epochLine(record, options.epochs));
+    },
+  });
+  const trainSeconds = history.epochs.reduce((sum, e) => sum + e.seconds, 0);
+  const trainedRows = history.epochs.length * Math.floor(train.rows * (1 - (data.heldOut ? options.validationSplit : 0)));
+  const test = net.evaluate(data.test.x, data.test.y);
+  say(`test: loss ${test.loss.toPrecision(4)}${test.accuracy === null ? '' : `, accuracy ${percent(test.accuracy)}`} on ${data.test.rows} ${data.heldOut ? 'held-out' : 'training'} rows`);
+  if (options.save !== undefined) {
+    await net.save(options.save);
+    say(`saved to ${options.save}`);
+  }
+  if (options.json) {
+    process.stdout.write(JSON.stringify({
+      backend: net.backend.name, kernelPath: details.kernelPath, threads: details.threads,
+      dataset: data.name, architecture: String(net), optimizer: options.optimizer,
+      epochs: history.epochs.length, trainRows: train.rows, testRows: data.test.rows,
+      trainSeconds, samplesPerSecond: trainedRows / Math.max(trainSeconds, 1e-9),
+      testLoss: test.loss, testAccuracy: test.accuracy, history: history.epochs,
+    }) + '\n');
+  }
+}
+
+function defaultOutputFor(loss: LossName, fallback: ActivationName): ActivationName {
+  if (loss === 'cross_entropy') return 'softmax';
+  if (loss === 'binary_cross_entropy') return 'sigmoid';
+  return fallback === 'softmax' ? 'sigmoid' : fallback;
+}

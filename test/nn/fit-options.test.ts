@@ -1,0 +1,87 @@
+// fit's options: validation split and data, early stopping with best weights restored,
+// callbacks, stopping from onEpochEnd, batch modes, and not blocking the event loop.
+import { describe, expect, it } from 'vitest';
+import { Network } from '../../src/index.js';
+import { spiralsData } from '../../src/data/generators.js';
+import { Random } from '../../src/util/prng.js';
+import { loadableBackendNames } from '../helpers/backends.js';
+
+const data = spiralsData(100, 3);
+const validation = spiralsData(50, 4);
+const create = (backend: string) => Network.create({ inputs: 2, layers: [{ units: 16, activation: 'relu' }, { units: 2, activation: 'softmax' }], loss: 'cross_entropy', seed: 5, backend: backend as 'js' });
+
+describe.each(await loadableBackendNames())('%s backend: fit options', (backend) => {
+  it('reports validation metrics from a split or from validation data', async () => {
+    const net = await create(backend);
+    const split = await net.fit(data.x, data.y, { epochs: 2, validationSplit: 0.25 });
+    expect(split.epochs[0]!.valAccuracy).toBeGreaterThanOrEqual(0);
+    expect(split.epochs[0]!.valLoss).toBeGreaterThan(0);
+    const given = await net.fit(data.x, data.y, { epochs: 1, validationData: [validation.x, validation.y] });
+    expect(given.epochs[0]!.valLoss).toBeCloseTo(net.evaluate(validation.x, validation.y).loss, 5);
+  });
+
+  it('early stopping stops after `patience` epochs without improvement and restores the best weights', async () => {
+    const net = await create(backend);
+    const snapshots: Float32Array[] = [];
+    const history = await net.fit(data.x, data.y, {
+      epochs: 200, batchSize: 200, optimizer: { type: 'sgd', lr: 5 }, // a step too large: the loss oscillates
+      earlyStopping: { patience: 2, monitor: 'loss' },
+      onEpochEnd: () => void snapshots.push(net.getWeights()),
+    });
+    expect(history.stoppedEarly).toBe(true);
+    const best = history.bestEpoch!;
+    expect(history.epochs.length).toBe(best + 3);
+    const losses = history.epochs.map((e) => e.loss);
+    expect(Math.min(...losses)).toBe(losses[best - 1]);
+    expect(net.getWeights()).toEqual(snapshots[best - 1]);
+  });
+
+  it('calls onBatchEnd for every batch in order and stops when onEpochEnd returns false', async () => {
+    const net = await create(backend);
+    const seen: string[] = [];
+    const history = await net.fit(data.x, data.y, {
+      epochs: 5, batchSize: 64,
+      onBatchEnd: (b) => seen.push(`${b.epoch}.${b.batch}/${b.batches}`),
+      onEpochEnd: (r) => r.epoch < 2,
+    });
+    expect(history.epochs.length).toBe(2);
+    expect(seen).toEqual(['1.1/4', '1.2/4', '1.3/4', '1.4/4', '2.1/4', '2.2/4', '2.3/4', '2.4/4']);
+  });
+
+  it('supports stochastic (batch 1) and full-batch training', async () => {
+    const sgd = await create(backend);
+    const updates: number[] = [];
+    await sgd.fit(data.x, data.y, { epochs: 1, batchSize: 1, optimizer: 'sgd', onBatchEnd: (b) => updates.push(b.batch) });
+    expect(updates.length).toBe(200);
+    const full = await create(backend);
+    const fullHistory = await full.fit(data.x, data.y, { epochs: 3, batchSize: 10_000, optimizer: 'sgd' });
+    expect(full.training.step).toBe(3);
+    expect(fullHistory.epochs.length).toBe(3);
+  });
+
+  it('lets timers run while training (the event loop is never blocked for long)', async () => {
+    // enough work that a blocked loop would show: 4000 rows × 64 inputs through 64-128-10
+    const random = new Random(1);
+    const x = Float32Array.from({ length: 4000 * 64 }, () => random.uniform(-1, 1));
+    const y = Uint8Array.from({ length: 4000 }, () => random.int(10));
+    const net = await Network.create({ inputs: 64, layers: [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross_entropy', backend: backend as 'js' });
+    // size the run so it lasts ≥ 400 ms on this backend: a blocked loop would then show one long gap
+    const probeStart = performance.now();
+    await net.fit(x, y, { epochs: 1, batchSize: 32 });
+    const epochs = Math.min(200, Math.ceil(400 / Math.max(performance.now() - probeStart, 1)));
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 1);
+    const started = performance.now();
+    await net.fit(x, y, { epochs, batchSize: 32 });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(300);
+    // one batch of 32 takes a few ms at most on any backend, so 100 ms means the loop was blocked
+    expect(longestGap, `${epochs} epochs took ${elapsed.toFixed(0)} ms`).toBeLessThan(100);
+  });
+});
