@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdlib>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -38,19 +37,29 @@ struct Scratch {
   AlignedFloats b{static_cast<std::size_t>(KC) * NC};
 };
 
-// MLPX_NATIVE_KERNEL=portable forces the fallback kernel, so tests can cover it on AVX2 machines.
-Microkernel select_microkernel(const char** path) {
+bool avx2_fma_supported() {
 #if MLPX_HAVE_AVX2_TU && (defined(__GNUC__) || defined(__clang__))
-  const char* force = std::getenv("MLPX_NATIVE_KERNEL");
-  const bool portable_forced = force != nullptr && std::string_view(force) == "portable";
   __builtin_cpu_init();
-  if (!portable_forced && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    *path = "avx2-fma";
-    return ukernel_6x16_avx2_fma;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+bool select_microkernel(const char* path, Microkernel* ukernel, const char** chosen) {
+#if MLPX_HAVE_AVX2_TU
+  if (std::string_view(path) == "avx2-fma" && avx2_fma_supported()) {
+    *ukernel = ukernel_6x16_avx2_fma;
+    *chosen = "avx2-fma";
+    return true;
   }
 #endif
-  *path = "portable";
-  return ukernel_6x16_portable;
+  if (std::string_view(path) == "portable") {
+    *ukernel = ukernel_6x16_portable;
+    *chosen = "portable";
+    return true;
+  }
+  return false;
 }
 
 struct State {
@@ -60,9 +69,9 @@ struct State {
   ThreadPool pool;
   std::vector<Scratch> scratch;
   const char* path = "portable";
-  Microkernel ukernel;
+  Microkernel ukernel = ukernel_6x16_portable;
 
-  State() : scratch(1) { ukernel = select_microkernel(&path); }
+  State() : scratch(1) { select_microkernel("avx2-fma", &ukernel, &path); }
 };
 
 State& state() {
@@ -219,6 +228,12 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
 }
 
 const char* kernel_path() { return state().path; }
+
+bool set_kernel_path(const char* path) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return select_microkernel(path, &s.ukernel, &s.path);
+}
 
 void set_threads(int threads) {
   State& s = state();

@@ -20,11 +20,10 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, const float* b, float* c,
            const float* bias);
 
-/**
- * 'avx2-fma' or 'portable': the microkernel chosen at load time from the CPU's features
- * (MLPX_NATIVE_KERNEL=portable forces the portable one).
- */
+/** 'avx2-fma' or 'portable': the microkernel in use, chosen at load time from the CPU's features. */
 const char* kernel_path();
+/** Switch to 'portable' or (when the CPU has it) 'avx2-fma'; false if that is not possible. Tests use it. */
+bool set_kernel_path(const char* path);
 
 /** Threads used by sgemm (≥ 1); resizes the persistent pool and its packing buffers. */
 void set_threads(int threads);

@@ -1,6 +1,7 @@
 #include "napi_args.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace mlpx {
@@ -19,7 +20,11 @@ std::string describe(const Napi::Value& value) {
     const std::string kind = type < sizeof(kinds) / sizeof(kinds[0]) ? kinds[type] : "TypedArray";
     return kind + "(" + std::to_string(array.ElementLength()) + ")";
   }
-  if (value.IsNumber()) return std::to_string(value.As<Napi::Number>().DoubleValue()) + " (number)";
+  if (value.IsNumber()) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.17g", value.As<Napi::Number>().DoubleValue());
+    return std::string(text) + " (number)";
+  }
   if (value.IsString()) return "a string";
   if (value.IsArray()) return "an Array";
   if (value.IsFunction()) return "a function";

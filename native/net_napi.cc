@@ -3,6 +3,7 @@
 // moves a backing store, so C++ (including the epoch worker thread) can keep raw pointers.
 #include "net_napi.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -202,41 +203,39 @@ Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Runs the batches of one epoch off the main thread. Holds references to everything it reads so
-// nothing is collected while it runs; `order` is copied (and checked) so JS cannot change it
-// under the worker. Progress is a Signal (no per-batch allocation); OnProgress reads `done_`.
+// What one trainEpoch call reads, parsed and checked on the main thread before any worker exists
+// (an AsyncProgressWorker that is never queued would leave its thread-safe function dangling).
+struct EpochJob {
+  const float* x = nullptr;
+  const float* y = nullptr;
+  double* batch_stats = nullptr;
+  std::vector<std::uint32_t> order;  // copied so JS cannot change it under the worker
+  int batch_size = 1;
+  int batches = 0;
+  OptParams opt{};
+  double first_step = 1;
+  Napi::Function progress;
+};
+
+// Runs the batches of one epoch off the main thread, holding references to everything it reads
+// so nothing is collected while it runs. Progress is a Signal (no per-batch allocation);
+// OnProgress reads done_ and copies the finished batches' stats into batchStats.
 class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  public:
-  EpochWorker(Napi::Env env, Net* net, Napi::Object self) : AsyncProgressWorker(env, "mlpx:trainEpoch"),
-        deferred_(Napi::Promise::Deferred::New(env)), net_(net), self_(Napi::Persistent(self)) {}
+  EpochWorker(const Napi::CallbackInfo& info, Net* net, EpochJob job)
+      : AsyncProgressWorker(info.Env(), "mlpx:trainEpoch"),
+        deferred_(Napi::Promise::Deferred::New(info.Env())),
+        net_(net),
+        job_(std::move(job)),
+        stats_(static_cast<std::size_t>(job_.batches) * kStatsPerBatch, 0.0) {
+    self_ = Napi::Persistent(info.This().As<Napi::Object>());
+    keep_[0] = Napi::Persistent(info[0].As<Napi::Object>());   // x
+    keep_[1] = Napi::Persistent(info[1].As<Napi::Object>());   // y
+    keep_[2] = Napi::Persistent(info[11].As<Napi::Object>());  // batchStats
+    if (!job_.progress.IsEmpty()) progress_ = Napi::Persistent(job_.progress);
+  }
 
-  Napi::Promise Start(const Args& args) {
-    const NetSpec& spec = net_->core_->spec();
-    const int rows = args.dim(2, "rows");
-    x_ = args.f32(0, "x", elements(rows, spec.inputs()));
-    y_ = args.f32(1, "y", elements(rows, spec.outputs()));
-    std::size_t count = 0;
-    const std::uint32_t* order = args.u32(3, "order", &count);
-    batch_size_ = args.dim(4, "batchSize");
-    opt_ = Net::opt_params(args, 5);
-    first_step_ = args.number(10, "firstStep");
-    batches_ = static_cast<int>((count + batch_size_ - 1) / batch_size_);
-    batch_stats_ = args.f64(11, "batchStats", static_cast<std::size_t>(batches_) * kStatsPerBatch);
-    Napi::Function progress = args.function_or_empty(12, "onProgress");
-    order_.assign(order, order + count);
-    for (std::size_t i = 0; i < count; ++i)
-      if (order_[i] >= static_cast<std::uint32_t>(rows))
-        args.range_error("order[" + std::to_string(i) + "] = " + std::to_string(order_[i]) + " is not a row of the data (" +
-                         std::to_string(rows) + " rows)");
-    stats_.assign(static_cast<std::size_t>(batches_) * kStatsPerBatch, 0.0);
-    keep_[0] = Napi::Persistent(args.at(0).As<Napi::Object>());
-    keep_[1] = Napi::Persistent(args.at(1).As<Napi::Object>());
-    keep_[2] = Napi::Persistent(args.at(11).As<Napi::Object>());
-    if (!progress.IsEmpty()) progress_ = Napi::Persistent(progress);
-    if (count > 0) {
-      net_->reserve(args.env(), static_cast<int>(std::min<std::size_t>(batch_size_, count)));
-      net_->set_optimizer(args.env(), opt_.kind);
-    }
+  Napi::Promise Start() {
     net_->busy_ = true;
     Queue();
     return deferred_.Promise();
@@ -246,17 +245,17 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void Execute(const ExecutionProgress& progress) override {
     NetCore& core = *net_->core_;
     const std::size_t inputs = core.spec().inputs(), outputs = core.spec().outputs();
-    const std::size_t count = order_.size();
-    for (int batch = 0; batch < batches_; ++batch) {
-      const std::size_t start = static_cast<std::size_t>(batch) * batch_size_;
-      const int rows = static_cast<int>(std::min<std::size_t>(batch_size_, count - start));
+    const std::size_t count = job_.order.size();
+    for (int batch = 0; batch < job_.batches; ++batch) {
+      const std::size_t start = static_cast<std::size_t>(batch) * job_.batch_size;
+      const int rows = static_cast<int>(std::min<std::size_t>(job_.batch_size, count - start));
       for (int r = 0; r < rows; ++r) {
-        const std::size_t row = order_[start + r];
-        std::memcpy(core.batch_x() + r * inputs, x_ + row * inputs, inputs * sizeof(float));
-        std::memcpy(core.batch_y() + r * outputs, y_ + row * outputs, outputs * sizeof(float));
+        const std::size_t row = job_.order[start + r];
+        std::memcpy(core.batch_x() + r * inputs, job_.x + row * inputs, inputs * sizeof(float));
+        std::memcpy(core.batch_y() + r * outputs, job_.y + row * outputs, outputs * sizeof(float));
       }
       double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
-      core.train_step(core.batch_x(), core.batch_y(), rows, opt_, first_step_ + batch, stats);
+      core.train_step(core.batch_x(), core.batch_y(), rows, job_.opt, job_.first_step + batch, stats);
       done_.store(batch + 1, std::memory_order_release);
       progress.Signal();
       if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) break;
@@ -266,8 +265,8 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void OnProgress(const std::uint32_t*, std::size_t) override { report(); }
 
   void OnOK() override {
-    report();
     net_->busy_ = false;
+    report();
     deferred_.Resolve(Napi::Number::New(Env(), done_.load(std::memory_order_acquire)));
   }
 
@@ -277,11 +276,10 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   }
 
  private:
-  // Copies finished batches' stats into batchStats, then tells JS how many are done.
   void report() {
     const int done = done_.load(std::memory_order_acquire);
     if (done <= reported_) return;
-    std::memcpy(batch_stats_ + static_cast<std::size_t>(reported_) * kStatsPerBatch,
+    std::memcpy(job_.batch_stats + static_cast<std::size_t>(reported_) * kStatsPerBatch,
                 stats_.data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
                 static_cast<std::size_t>(done - reported_) * kStatsPerBatch * sizeof(double));
     reported_ = done;
@@ -290,18 +288,11 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
 
   Napi::Promise::Deferred deferred_;
   Net* net_;
-  Napi::ObjectReference self_;
-  Napi::ObjectReference keep_[3];  // x, y, batchStats
-  Napi::FunctionReference progress_;
-  const float* x_ = nullptr;
-  const float* y_ = nullptr;
-  double* batch_stats_ = nullptr;
-  std::vector<std::uint32_t> order_;
+  EpochJob job_;
   std::vector<double> stats_;
-  int batch_size_ = 1;
-  int batches_ = 0;
-  OptParams opt_{};
-  double first_step_ = 1;
+  Napi::ObjectReference self_;
+  Napi::ObjectReference keep_[3];
+  Napi::FunctionReference progress_;
   std::atomic<int> done_{0};
   int reported_ = 0;
 };
@@ -310,13 +301,29 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
 Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   Args args(info, "trainEpoch");
   require_idle(args);
-  auto* worker = new EpochWorker(info.Env(), this, info.This().As<Napi::Object>());
-  try {
-    return worker->Start(args);
-  } catch (...) {
-    delete worker;
-    throw;
+  const NetSpec& spec = core_->spec();
+  EpochJob job;
+  const int rows = args.dim(2, "rows");
+  job.x = args.f32(0, "x", elements(rows, spec.inputs()));
+  job.y = args.f32(1, "y", elements(rows, spec.outputs()));
+  std::size_t count = 0;
+  const std::uint32_t* order = args.u32(3, "order", &count);
+  job.batch_size = args.dim(4, "batchSize");
+  job.opt = opt_params(args, 5);
+  job.first_step = args.number(10, "firstStep");
+  job.batches = static_cast<int>((count + job.batch_size - 1) / job.batch_size);
+  job.batch_stats = args.f64(11, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
+  job.progress = args.function_or_empty(12, "onProgress");
+  for (std::size_t i = 0; i < count; ++i)
+    if (order[i] >= static_cast<std::uint32_t>(rows))
+      args.range_error("order[" + std::to_string(i) + "] = " + std::to_string(order[i]) +
+                       " is not a row of the data (" + std::to_string(rows) + " rows)");
+  job.order.assign(order, order + count);
+  if (count > 0) {
+    reserve(info.Env(), static_cast<int>(std::min<std::size_t>(job.batch_size, count)));
+    set_optimizer(info.Env(), job.opt.kind);
   }
+  return (new EpochWorker(info, this, std::move(job)))->Start();
 }
 
 }  // namespace

@@ -35,11 +35,13 @@ void ThreadPool::resize(int threads) {
   if (threads < 1) threads = 1;
   if (threads == size()) return;
   stop_all();
-  for (int i = 1; i < threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this, i);
+  // Each worker starts from the current generation, read here: a worker that read it itself
+  // after starting could miss a run() issued in between and leave run() waiting for it forever.
+  const std::uint64_t start = generation_.load(std::memory_order_acquire);
+  for (int i = 1; i < threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this, i, start);
 }
 
-void ThreadPool::worker_loop(int index) {
-  std::uint64_t seen = generation_.load(std::memory_order_acquire);
+void ThreadPool::worker_loop(int index, std::uint64_t seen) {
   for (;;) {
     auto spin_until = std::chrono::steady_clock::now() + kSpin;
     int polls = 0;
@@ -86,7 +88,12 @@ void ThreadPool::run(int tasks, Task task, void* context) {
   }
   wake_.notify_all();
   task(context, 0);
-  while (pending_.load(std::memory_order_acquire) != 0) MLPX_PAUSE();
+  // Tasks are equal slices, so the others finish about now; yield if a worker was descheduled
+  // (more runnable threads than cores) instead of burning its core.
+  for (int polls = 0; pending_.load(std::memory_order_acquire) != 0; ++polls) {
+    if (polls < 4096) MLPX_PAUSE();
+    else std::this_thread::yield();
+  }
 }
 
 }  // namespace mlpx

@@ -29,7 +29,7 @@ class ThreadPool {
   void run(int tasks, Task task, void* context);
 
  private:
-  void worker_loop(int index);
+  void worker_loop(int index, std::uint64_t seen);
   void stop_all();
 
   std::vector<std::thread> workers_;

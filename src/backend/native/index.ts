@@ -16,7 +16,7 @@ export function loadNativeBackend(): Backend {
       kernelPath: addon.kernelPath(),
       threads: addon.threads(),
       notes: addon.kernelPath() === 'portable'
-        ? ['AVX2/FMA not available on this CPU (or MLPX_NATIVE_KERNEL=portable): using the portable GEMM kernel']
+        ? ['this CPU has no AVX2/FMA: the portable GEMM kernel is used']
         : [],
     }),
     setThreads: (threads) => addon.setThreads(threads),

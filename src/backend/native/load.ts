@@ -35,6 +35,8 @@ export interface NativeAddon extends Kernels {
   setThreads(threads: number): void;
   threads(): number;
   kernelPath(): string;
+  /** Switch the GEMM microkernel ('portable', or 'avx2-fma' when the CPU has it); false if not possible. */
+  setKernelPath(path: 'portable' | 'avx2-fma'): boolean;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
@@ -54,7 +56,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath'];
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'setKernelPath'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 

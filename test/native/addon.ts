@@ -1,0 +1,15 @@
+// Loads the native addon for the native-only tests. If it is not built they are skipped with the
+// reason printed, unless MLPX_REQUIRE_NATIVE=1 (CI), where a missing addon fails them.
+import { loadAddon, type NativeAddon } from '../../src/backend/native/load.js';
+
+function tryLoad(): NativeAddon | undefined {
+  try {
+    return loadAddon();
+  } catch (error) {
+    if (process.env['MLPX_REQUIRE_NATIVE'] === '1') throw error;
+    console.warn(`[native] tests skipped: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+export const addon = tryLoad();

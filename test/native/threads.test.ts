@@ -1,0 +1,119 @@
+// Results must be bit-identical for any thread count (each output element is summed in a fixed
+// order), on both GEMM paths; the portable path must also match the reference, since CI machines
+// with AVX2 would otherwise never run it.
+import { availableParallelism } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { jsKernels } from '../../src/backend/js/index.js';
+import { NativeEngine } from '../../src/backend/native/engine.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+import { addon } from './addon.js';
+
+const THREADS = [1, 2, 3, 4];
+const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
+// Large enough that every GEMM is split across threads, with edges in every dimension.
+const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [33, 515, 700], [700, 40, 9]];
+
+const operandCache = new Map<string, [Float32Array, Float32Array]>();
+function operands(m: number, k: number, n: number): [Float32Array, Float32Array] {
+  const key = `${m},${k},${n}`;
+  if (!operandCache.has(key)) {
+    const random = new Random(m + 3 * k + 7 * n);
+    operandCache.set(key, [randomArray(random, m * k), randomArray(random, k * n)]);
+  }
+  return operandCache.get(key)!;
+}
+
+function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: number): Float32Array {
+  const c = new Float32Array(m * n);
+  addon![variant](c, ...operands(m, k, n), m, k, n);
+  return c;
+}
+
+/** Index of the first element whose bits differ, or -1 (fast, unlike a deep toEqual on big arrays). */
+function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (x.length !== y.length) return 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
+  return -1;
+}
+
+const SPEC: NetSpec = { sizes: [100, 64, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+
+async function train(threads: number): Promise<{ params: Float32Array; stats: Float64Array }> {
+  addon!.setThreads(threads);
+  const random = new Random(5);
+  const rows = 1000;
+  const x = randomArray(random, rows * 100);
+  const y = randomOneHot(random, rows, 10);
+  const engine = new NativeEngine(SPEC, addon!);
+  engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
+  const stats = new Float64Array(Math.ceil(rows / 64) * STATS_PER_BATCH);
+  const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const data = engine.bindData(x, y, rows);
+  await engine.trainEpoch(data, order, 64, opt, 1, stats);
+  const stepStats = new Float64Array(STATS_PER_BATCH);
+  engine.trainStep(x.subarray(0, 64 * 100), y.subarray(0, 64 * 10), 64, opt, 100, stepStats);
+  return { params: engine.params().slice(), stats };
+}
+
+describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
+  const initialPath = addon?.kernelPath() ?? 'portable';
+  afterAll(() => {
+    addon!.setThreads(availableParallelism());
+    addon!.setKernelPath(initialPath as 'portable' | 'avx2-fma');
+  });
+
+  for (const path of ['avx2-fma', 'portable'] as const) {
+    describe(`${path} GEMM`, () => {
+      it('is available or explains why not', () => {
+        const switched = addon!.setKernelPath(path);
+        if (!switched) console.warn(`[native] ${path} kernel not available on this CPU: its cases run the default kernel`);
+        expect(switched || path === 'avx2-fma').toBe(true);
+      });
+
+      it.each(SHAPES)('gives identical bits for 1–4 threads at m=%i k=%i n=%i', (m, k, n) => {
+        addon!.setKernelPath(path);
+        for (const variant of VARIANTS) {
+          addon!.setThreads(1);
+          const single = gemm(variant, m, k, n);
+          for (const threads of THREADS.slice(1)) {
+            addon!.setThreads(threads);
+            expect(firstDifference(gemm(variant, m, k, n), single), `${variant} on ${threads} threads`).toBe(-1);
+          }
+        }
+      });
+
+      it.each(SHAPES)('matches the reference at m=%i k=%i n=%i', (m, k, n) => {
+        addon!.setKernelPath(path);
+        addon!.setThreads(2);
+        for (const variant of VARIANTS) {
+          const [a, b] = operands(m, k, n);
+          const expected = new Float32Array(m * n);
+          const magnitude = new Float32Array(m * n);
+          jsKernels[variant](expected, a, b, m, k, n);
+          jsKernels[variant](magnitude, a.map(Math.abs), b.map(Math.abs), m, k, n);
+          const c = gemm(variant, m, k, n);
+          let worst = 0;
+          for (let i = 0; i < c.length; i++) worst = Math.max(worst, Math.abs(c[i]! - expected[i]!) / (1e-5 * magnitude[i]! + 1e-30));
+          expect(worst, variant).toBeLessThanOrEqual(1);
+        }
+      });
+
+      it('trains to identical parameters and stats on 1, 2 and 3 threads', async () => {
+        addon!.setKernelPath(path);
+        const single = await train(1);
+        for (const threads of [2, 3]) {
+          const multi = await train(threads);
+          expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
+          expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
+        }
+      });
+    });
+  }
+});
