@@ -77,10 +77,20 @@ export function adam_update(
   }
 }
 
-/** Σ x² in f64 */
+/** Σ x² in f64: two f64x2 accumulators (lanes 0–1 and 2–3 of each f32x4), then the tail */
 export function sum_squares(x: usize, count: i32): f64 {
-  let sum: f64 = 0;
-  for (let i = 0; i < count; i++) {
+  const c4 = count & ~3;
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let i = 0;
+  for (; i < c4; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(v128.swizzle(v, i8x16(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  let sum = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  for (; i < count; i++) {
     const v = <f64>load<f32>(x + (<usize>i << 2));
     sum += v * v;
   }

@@ -71,8 +71,10 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
     gemm_kind_rows(kind, c, a, b, 0, m, m, k, n, scratch(base, 0));
     return;
   }
-  // a slice of an earlier task may still be running if the caller trapped in its own slice
+  // a slice of an earlier task may still be running if the caller trapped in its own slice,
+  // and that task's worker trap (if any) was never reported
   wait_done(base);
+  atomic.store<i32>(base + ERROR, 0);
   store<i32>(base + KIND, kind);
   store<usize>(base + C, c); store<usize>(base + A, a); store<usize>(base + B, b);
   store<i32>(base + M, m); store<i32>(base + K, k); store<i32>(base + N, n);

@@ -1,0 +1,78 @@
+// Training must give bit-identical parameters for any thread count (each GEMM element is summed
+// in the same order whichever thread computes it), and trainEpoch must leave the event loop free
+// between chunks of batches.
+import { describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+import { wasmBackend } from './backend.js';
+
+// big enough that every GEMM of the step is split (≥ 8 rows, ≥ 65536 multiply-adds), odd edges
+const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+const ROWS = 700;
+const BATCH = 100;
+
+async function train(threads: number): Promise<{ params: Float32Array; stats: Float64Array; active: number }> {
+  const backend = await wasmBackend();
+  backend.setThreads(threads);
+  await backend.threadsReady();
+  const random = new Random(11);
+  const x = randomArray(random, ROWS * SPEC.sizes[0]!);
+  const y = randomOneHot(random, ROWS, 10);
+  const engine = backend.createEngine(SPEC);
+  engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  const data = engine.bindData(x, y, ROWS);
+  const stats = new Float64Array(Math.ceil(ROWS / BATCH) * STATS_PER_BATCH);
+  const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  for (let epoch = 0; epoch < 3; epoch++) {
+    const order = random.shuffle(Uint32Array.from({ length: ROWS }, (_, i) => i));
+    await engine.trainEpoch(data, order, BATCH, opt, 1 + epoch * stats.length, stats);
+  }
+  data.release();
+  return { params: engine.params().slice(), stats, active: backend.runtime.pool?.active ?? 1 };
+}
+
+describe('wasm threads', () => {
+  it('parameters after 3 epochs are bit-identical for 1, 2 and 3 threads', async () => {
+    const one = await train(1);
+    expect(one.active).toBe(1);
+    for (const threads of [2, 3]) {
+      const many = await train(threads);
+      if (many.active !== threads) console.warn(`[wasm] ${threads} threads requested, ${many.active} running`);
+      expect(many.active).toBe(threads);
+      expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+      expect(many.stats).toEqual(one.stats);
+    }
+  });
+
+  it('details() reports the running threads', async () => {
+    const backend = await wasmBackend();
+    backend.setThreads(2);
+    await backend.threadsReady();
+    const details = backend.details();
+    expect(details.threads).toBe(2);
+    expect(details.notes.join(' ')).toMatch(/2 of 2 threads running \(worker_threads/);
+  });
+
+  it('trainEpoch yields to the event loop while it runs', async () => {
+    const backend = await wasmBackend();
+    const random = new Random(2);
+    const rows = 4096;
+    const engine = backend.createEngine(SPEC);
+    engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+    const data = engine.bindData(randomArray(random, rows * SPEC.sizes[0]!), randomOneHot(random, rows, 10), rows);
+    const order = Uint32Array.from({ length: rows }, (_, i) => i);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    let progressCalls = 0;
+    const batches = await engine.trainEpoch(data, order, 8, { kind: Optimizer.sgd, lr: 0.01, beta1: 0, beta2: 0, eps: 0 },
+      1, new Float64Array((rows / 8) * STATS_PER_BATCH), () => progressCalls++);
+    clearInterval(timer);
+    data.release();
+    expect(batches).toBe(rows / 8);
+    expect(progressCalls).toBeGreaterThan(1);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,64 @@
+// A trap inside WASM becomes a JS error naming the kernel, and the backend keeps working —
+// including when the trap happens in a worker's slice of a threaded GEMM.
+import { describe, expect, it } from 'vitest';
+import { jsKernels } from '../../src/backend/js/index.js';
+import { WasmTrapError } from '../../src/backend/wasm/exports.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray } from '../helpers/random.js';
+import { wasmBackend } from './backend.js';
+
+async function expectMatmulStillCorrect(): Promise<void> {
+  const backend = await wasmBackend();
+  const random = new Random(3);
+  const [m, k, n] = [67, 45, 29];
+  const a = randomArray(random, m * k), b = randomArray(random, k * n);
+  const got = new Float32Array(m * n), want = new Float32Array(m * n);
+  backend.kernels.matmul_nn(got, a, b, m, k, n);
+  jsKernels.matmul_nn(want, a, b, m, k, n);
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-4);
+}
+
+describe('wasm traps', () => {
+  it('an unknown activation id traps as an error naming activation_forward', async () => {
+    const backend = await wasmBackend();
+    const call = (): void => backend.kernels.activation_forward(new Float32Array(4), new Float32Array(4), 2, 2, 99 as never);
+    expect(call).toThrow(WasmTrapError);
+    expect(call).toThrow(/kernel activation_forward trapped/);
+    await expectMatmulStillCorrect();
+  });
+
+  it('an out-of-bounds pointer traps as an error naming the kernel', async () => {
+    const backend = await wasmBackend();
+    const { exports, mem } = backend.runtime;
+    expect(() => exports.matmul_nt(mem.byteLength + 1024, 0, 0, 8, 8, 8)).toThrow(/kernel matmul_nt trapped/);
+    await expectMatmulStillCorrect();
+  });
+
+  it('a trap in a worker\'s slice is reported by the caller, and threads keep working', async () => {
+    const backend = await wasmBackend();
+    backend.setThreads(2);
+    await backend.threadsReady();
+    const { exports, mem } = backend.runtime;
+    if (backend.details().threads < 2) {
+      console.warn(`[wasm] worker trap not tested: ${backend.details().notes.join('; ')}`);
+      return;
+    }
+    // C's first half of rows (the caller's slice) fits, the second half (the worker's) runs past the end
+    const [m, k, n] = [64, 64, 64];
+    const half = (m / 2) * n * 4;
+    const a = mem.alloc(m * k * 4), b = mem.alloc(k * n * 4);
+    const block = mem.alloc(half + 65536); // last block: what C overwrites in bounds is its own
+    const c = mem.byteLength - half;
+    // the caller's slice runs fine; the worker traps and the caller reports it as `unreachable`
+    expect(() => exports.matmul_nn(c, a, b, m, k, n)).toThrow(/kernel matmul_nn trapped \(unreachable\)/);
+    for (const ptr of [a, b, block]) mem.free(ptr);
+    await expectMatmulStillCorrect();
+    const big = new Random(9);
+    const [M, K, N] = [128, 96, 80];
+    const x = randomArray(big, M * K), y = randomArray(big, K * N);
+    const got = new Float32Array(M * N), want = new Float32Array(M * N);
+    backend.kernels.matmul_nn(got, x, y, M, K, N);
+    jsKernels.matmul_nn(want, x, y, M, K, N);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-4);
+  });
+});
