@@ -26,7 +26,17 @@ export interface WasmPlatform {
   startWorker(init: WorkerInit, onMessage: (message: string) => void): WorkerHandle;
 }
 
-/** build/wasm/<file>, relative to this file: src/backend/wasm in tests, dist/backend/wasm in the package. */
+let wasmBase: URL | undefined;
+
+/**
+ * Where the .wasm files are served from, for bundles that move this module away from the
+ * package layout (copy node_modules/mlpx/build/wasm/*.wasm there). Call before the first network.
+ */
+export function setWasmLocation(base: string | URL): void {
+  wasmBase = new URL(String(base).endsWith('/') ? String(base) : `${String(base)}/`, globalThis.location?.href);
+}
+
+/** build/wasm/<file>: relative to this file (src/ or dist/backend/wasm, 3 levels below the root) unless set. */
 export function wasmUrl(file: string): URL {
-  return new URL(`../../../build/wasm/${file}`, import.meta.url);
+  return new URL(wasmBase === undefined ? `../../../build/wasm/${file}` : file, wasmBase ?? import.meta.url);
 }

@@ -1,0 +1,41 @@
+// The wasm backend in browsers: the .wasm files are fetched (compileStreaming), workers are Web
+// Workers from a Blob URL, and threads need a cross-origin-isolated page (COOP/COEP headers).
+import { createWasmBackend, type WasmBackend } from './backend.js';
+import { wasmUrl, type WasmPlatform } from './platform.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+let workerUrl: string | undefined;
+
+const browserPlatform: WasmPlatform = {
+  workerKind: 'Web Workers',
+  cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+  compile: async (file) => {
+    const url = wasmUrl(file);
+    const response = await fetch(url);
+    if (!response.ok) {
+      throw new Error(`cannot fetch ${url.href} (HTTP ${response.status}); serve mlpx's build/wasm/*.wasm there or call setWasmLocation(baseUrl)`);
+    }
+    // compileStreaming insists on Content-Type application/wasm; fall back for servers without it
+    if (response.headers.get('content-type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
+    return WebAssembly.compile(await response.arrayBuffer());
+  },
+  threadsUnavailable: () => {
+    if (typeof Worker !== 'function') return 'Web Workers are not available here';
+    if (typeof SharedArrayBuffer !== 'function' || globalThis.crossOriginIsolated !== true) {
+      return 'the page is not cross-origin isolated, so SharedArrayBuffer is unavailable (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+    }
+    return undefined;
+  },
+  startWorker: (init, onMessage) => {
+    workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const worker = new Worker(workerUrl);
+    worker.onmessage = (event: MessageEvent<string>) => onMessage(event.data);
+    worker.onerror = (event) => onMessage(event.message || 'worker failed to start');
+    worker.postMessage(init);
+    return { terminate: () => worker.terminate() };
+  },
+};
+
+export function loadWasmBackend(): Promise<WasmBackend> {
+  return createWasmBackend(browserPlatform);
+}
