@@ -5,7 +5,8 @@
 // (zero-padded panels), so every element is computed by identical arithmetic wherever it lies.
 //
 // Threads split the output into contiguous column (or row) ranges of whole micro-tiles; K is never
-// split, so each element's summation order is fixed and results do not depend on the thread count.
+// split, so each element's summation order is fixed and results do not depend on the thread count
+// (nor on which thread computes which range).
 #include "matmul.h"
 
 #include <algorithm>
@@ -88,7 +89,7 @@ struct Operands {
   const float* bias;
   Microkernel ukernel;
   std::vector<Scratch>* scratch;
-  int tasks;
+  int chunks;
   bool split_columns;
   int tiles;  // micro-tiles along the split dimension
 };
@@ -188,12 +189,12 @@ void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_en
   }
 }
 
-void gemm_task(void* context, int index) {
+void gemm_chunk(void* context, int chunk, int thread) {
   const Operands& g = *static_cast<const Operands*>(context);
-  const int first = static_cast<int>(static_cast<long long>(g.tiles) * index / g.tasks);
-  const int last = static_cast<int>(static_cast<long long>(g.tiles) * (index + 1) / g.tasks);
+  const int first = static_cast<int>(static_cast<long long>(g.tiles) * chunk / g.chunks);
+  const int last = static_cast<int>(static_cast<long long>(g.tiles) * (chunk + 1) / g.chunks);
   if (first == last) return;
-  Scratch& scratch = (*g.scratch)[index];
+  Scratch& scratch = (*g.scratch)[thread];
   if (g.split_columns) {
     gemm_block(g, 0, g.m, first * NR, std::min(g.n, last * NR), scratch);
   } else {
@@ -212,9 +213,11 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, cons
   const bool split_columns = n >= m;
   const int tiles = split_columns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
   const double flops = static_cast<double>(m) * n * k;
-  int tasks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
-  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, tasks, split_columns, tiles};
-  s.pool.run(tasks, gemm_task, &g);
+  // One chunk per thread: each chunk re-packs the whole other operand, so more chunks would cost
+  // more packing. Chunk boundaries depend only on the thread count, never on who runs them.
+  const int chunks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
+  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, chunks, split_columns, tiles};
+  s.pool.run(chunks, gemm_chunk, &g);
 }
 
 void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {

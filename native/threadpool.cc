@@ -12,8 +12,8 @@
 namespace mlpx {
 
 namespace {
-// Workers spin this long after finishing a task before sleeping: a training step issues several
-// GEMMs a few tens of microseconds apart, and a condition-variable wake-up costs about as much.
+// Workers spin this long after a job before sleeping: a training step issues several GEMMs a
+// few tens of microseconds apart, and a condition-variable wake-up costs about as much.
 constexpr auto kSpin = std::chrono::microseconds(200);
 }  // namespace
 
@@ -36,9 +36,31 @@ void ThreadPool::resize(int threads) {
   if (threads == size()) return;
   stop_all();
   // Each worker starts from the current generation, read here: a worker that read it itself
-  // after starting could miss a run() issued in between and leave run() waiting for it forever.
+  // after starting could treat an already-finished job as new (harmless with claims, but this
+  // keeps the invariant simple: a worker wakes once per published job).
   const std::uint64_t start = generation_.load(std::memory_order_acquire);
   for (int i = 1; i < threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this, i, start);
+}
+
+bool ThreadPool::claim(std::uint32_t job, int chunks, int* chunk) {
+  std::uint64_t current = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<std::uint32_t>(current >> 32) != job) return false;
+    const auto next = static_cast<std::uint32_t>(current);
+    if (next >= static_cast<std::uint32_t>(chunks)) return false;
+    if (claim_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) {
+      *chunk = static_cast<int>(next);
+      return true;
+    }
+  }
+}
+
+void ThreadPool::work(std::uint32_t job, int chunks, Task task, void* context, int thread) {
+  int chunk;
+  while (claim(job, chunks, &chunk)) {
+    task(context, chunk, thread);
+    finished_.fetch_add(1, std::memory_order_acq_rel);
+  }
 }
 
 void ThreadPool::worker_loop(int index, std::uint64_t seen) {
@@ -53,44 +75,45 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
         break;
       }
     }
+    std::uint32_t job;
     Task task;
     void* context;
-    int tasks;
+    int chunks;
     {
-      // Read the generation with the fields it publishes, so a task is never run twice.
+      // Read the generation together with the job it publishes.
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
       seen = generation_.load(std::memory_order_acquire);
+      job = job_;
       task = task_;
       context = context_;
-      tasks = tasks_;
+      chunks = chunks_;
     }
-    if (index < tasks) {
-      task(context, index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    work(job, chunks, task, context, index);
   }
 }
 
-void ThreadPool::run(int tasks, Task task, void* context) {
-  if (tasks > size()) tasks = size();
-  if (tasks <= 1) {
-    task(context, 0);
+void ThreadPool::run(int chunks, Task task, void* context) {
+  if (workers_.empty() || chunks <= 1) {
+    for (int chunk = 0; chunk < chunks; ++chunk) task(context, chunk, 0);
     return;
   }
+  std::uint32_t job;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    job = ++job_;
     task_ = task;
     context_ = context;
-    tasks_ = tasks;
-    pending_.store(tasks - 1, std::memory_order_relaxed);
+    chunks_ = chunks;
+    finished_.store(0, std::memory_order_relaxed);
+    claim_.store(static_cast<std::uint64_t>(job) << 32, std::memory_order_release);
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  task(context, 0);
-  // Tasks are equal slices, so the others finish about now; yield if a worker was descheduled
-  // (more runnable threads than cores) instead of burning its core.
-  for (int polls = 0; pending_.load(std::memory_order_acquire) != 0; ++polls) {
+  work(job, chunks, task, context, 0);
+  // Only chunks already claimed by a running worker remain; yield rather than spin if that
+  // worker has been descheduled (more runnable threads than cores).
+  for (int polls = 0; finished_.load(std::memory_order_acquire) != chunks; ++polls) {
     if (polls < 4096) MLPX_PAUSE();
     else std::this_thread::yield();
   }

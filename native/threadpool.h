@@ -1,6 +1,8 @@
-// A persistent pool of worker threads for the GEMM. The caller of run() is worker 0, so a pool of
-// size T owns T − 1 threads. Work is split statically by the caller (task i always gets the same
-// slice), which keeps results independent of scheduling.
+// A persistent pool of worker threads for the GEMM. run() splits a job into a fixed number of
+// chunks that the caller and the workers claim one at a time. What a chunk computes never
+// depends on who runs it, so results are independent of scheduling; and a worker that is slow
+// to wake (or descheduled on a busy machine) never holds up the caller: the caller simply takes
+// the chunks nobody has claimed yet.
 #pragma once
 
 #include <atomic>
@@ -14,7 +16,7 @@ namespace mlpx {
 
 class ThreadPool {
  public:
-  using Task = void (*)(void* context, int index);
+  using Task = void (*)(void* context, int chunk, int thread);
 
   ThreadPool() = default;
   ThreadPool(const ThreadPool&) = delete;
@@ -25,21 +27,31 @@ class ThreadPool {
   void resize(int threads);
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  /** Runs task(context, i) for i in [0, tasks), tasks ≤ size(); the caller runs i = 0. Blocks. */
-  void run(int tasks, Task task, void* context);
+  /**
+   * Runs task(context, chunk, thread) for every chunk in [0, chunks) and returns when all are
+   * done. `thread` (0 = the caller) identifies per-thread scratch memory. One run() at a time.
+   */
+  void run(int chunks, Task task, void* context);
 
  private:
   void worker_loop(int index, std::uint64_t seen);
   void stop_all();
+  /** Claims the next chunk of job `job`; false when that job has none left (or is over). */
+  bool claim(std::uint32_t job, int chunks, int* chunk);
+  void work(std::uint32_t job, int chunks, Task task, void* context, int thread);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<std::uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  // (job id << 32) | next unclaimed chunk: the job id stops a late worker from claiming a chunk
+  // of a newer job with an older job's task and context.
+  std::atomic<std::uint64_t> claim_{0};
+  std::atomic<int> finished_{0};
+  std::uint32_t job_ = 0;
   Task task_ = nullptr;
   void* context_ = nullptr;
-  int tasks_ = 0;
+  int chunks_ = 0;
   bool stopping_ = false;
 };
 
