@@ -17,6 +17,7 @@
 
 #include "aligned.h"
 #include "gemm_ukernel.h"
+#include "parallel.h"
 #include "threadpool.h"
 
 namespace mlpx {
@@ -228,6 +229,34 @@ void matmul_tn(float* c, const float* a, const float* b, int m, int k, int n) {
 }
 void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
   sgemm(false, true, m, n, k, a, b, c, nullptr);
+}
+
+namespace {
+
+// Below this many elements an element-wise loop stays on the calling thread.
+constexpr std::size_t kParallelMinElements = std::size_t{1} << 15;
+
+struct Ranges {
+  std::size_t count;
+  int chunks;
+  RangeTask task;
+  void* context;
+};
+
+void range_chunk(void* context, int chunk, int) {
+  const Ranges& r = *static_cast<const Ranges*>(context);
+  const std::size_t begin = r.count * chunk / r.chunks;
+  const std::size_t end = r.count * (chunk + 1) / r.chunks;
+  if (begin < end) r.task(r.context, begin, end);
+}
+
+}  // namespace
+
+void parallel_ranges(std::size_t count, RangeTask task, void* context) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  Ranges ranges{count, count < kParallelMinElements ? 1 : s.pool.size(), task, context};
+  s.pool.run(ranges.chunks, range_chunk, &ranges);
 }
 
 const char* kernel_path() { return state().path; }

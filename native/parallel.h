@@ -1,0 +1,22 @@
+// Element-wise work on the GEMM's thread pool (native/matmul.cc owns the pool). Each element is
+// computed the same way whichever thread runs it, so results do not depend on the thread count.
+#pragma once
+
+#include <cstddef>
+
+namespace mlpx {
+
+using RangeTask = void (*)(void* context, std::size_t begin, std::size_t end);
+
+/** Runs task over [0, count) in one contiguous range per pool thread (one range if count is small). */
+void parallel_ranges(std::size_t count, RangeTask task, void* context);
+
+/** parallel_ranges for a callable body(begin, end). */
+template <typename Body>
+void for_ranges(std::size_t count, Body& body) {
+  parallel_ranges(
+      count, [](void* context, std::size_t begin, std::size_t end) { (*static_cast<Body*>(context))(begin, end); },
+      &body);
+}
+
+}  // namespace mlpx
