@@ -9,6 +9,7 @@ import { WORKER_SOURCE } from './worker-source.js';
 const nodePlatform: WasmPlatform = {
   workerKind: 'worker_threads',
   cores: availableParallelism(),
+  callerMayBlock: true,
   compile: async (file) => {
     const url = wasmUrl(file);
     let bytes: Buffer;
@@ -22,9 +23,11 @@ const nodePlatform: WasmPlatform = {
   threadsUnavailable: () => (typeof SharedArrayBuffer === 'function' ? undefined : 'SharedArrayBuffer is not available'),
   startWorker: (init, onMessage) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init });
-    worker.unref(); // parked workers must not keep the process alive
     worker.on('message', (message: string) => onMessage(message));
     worker.on('error', (error) => onMessage(error.message));
+    // parked workers must not keep the process alive; after the listeners, because adding a
+    // 'message' listener refs the worker's port again
+    worker.unref();
     return { terminate: () => void worker.terminate() };
   },
 };
