@@ -23,11 +23,17 @@ const nodePlatform: WasmPlatform = {
   threadsUnavailable: () => (typeof SharedArrayBuffer === 'function' ? undefined : 'SharedArrayBuffer is not available'),
   startWorker: (init, onMessage) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init });
-    worker.on('message', (message: string) => onMessage(message));
-    worker.on('error', (error) => onMessage(error.message));
-    // parked workers must not keep the process alive; after the listeners, because adding a
-    // 'message' listener refs the worker's port again
-    worker.unref();
+    // Referenced until it reports 'ready' (the backend waits for that); afterwards a parked worker
+    // must not keep the process alive. unref() has to follow the listeners: adding a 'message'
+    // listener refs the worker's port again.
+    worker.on('message', (message: string) => {
+      if (message === 'ready') worker.unref();
+      onMessage(message);
+    });
+    worker.on('error', (error) => {
+      worker.unref();
+      onMessage(error.message);
+    });
     return { terminate: () => void worker.terminate() };
   },
 };
