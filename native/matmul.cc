@@ -31,8 +31,10 @@ constexpr int MC = 144;
 constexpr int NC = 2048;
 static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-panels");
 
-// Below this many multiply-adds a GEMM runs on the calling thread: waking workers costs more.
-constexpr double kParallelMinFlops = 1 << 18;
+// Below this many multiply-adds (~0.1 ms on one core) a GEMM runs on the calling thread. Smaller
+// jobs gain little even on an idle machine, and on a busy one a worker preempted mid-chunk
+// stalls the caller for a scheduler time slice: measured 2x slower epochs at batch 32.
+constexpr double kParallelMinFlops = 1 << 23;
 
 struct Scratch {
   AlignedFloats a{static_cast<std::size_t>(MC) * KC};
@@ -233,8 +235,8 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
 
 namespace {
 
-// Below this many elements an element-wise loop stays on the calling thread.
-constexpr std::size_t kParallelMinElements = std::size_t{1} << 15;
+// Below this many elements an element-wise loop stays on the calling thread (see kParallelMinFlops).
+constexpr std::size_t kParallelMinElements = std::size_t{1} << 20;
 
 struct Ranges {
   std::size_t count;

@@ -111,10 +111,12 @@ void ThreadPool::run(int chunks, Task task, void* context) {
   }
   wake_.notify_all();
   work(job, chunks, task, context, 0);
-  // Only chunks already claimed by a running worker remain; yield rather than spin if that
-  // worker has been descheduled (more runnable threads than cores).
+  // Only chunks already claimed by a running worker remain. Spin first (they are equal slices,
+  // so usually nearly done); yield only if a worker seems descheduled (more runnable threads
+  // than cores), so as not to burn the core it may need.
+  const auto spin_until = std::chrono::steady_clock::now() + kSpin;
   for (int polls = 0; finished_.load(std::memory_order_acquire) != chunks; ++polls) {
-    if (polls < 4096) MLPX_PAUSE();
+    if (polls % 256 != 0 || std::chrono::steady_clock::now() < spin_until) MLPX_PAUSE();
     else std::this_thread::yield();
   }
 }

@@ -14,8 +14,9 @@ import { addon } from './addon.js';
 
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
-// Large enough that every GEMM is split across threads, with edges in every dimension.
-const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [33, 515, 700], [700, 40, 9]];
+// Large enough (≥ 2^23 multiply-adds) that every GEMM is split across threads, by columns and by
+// rows, with edges in every dimension.
+const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [33, 515, 700], [700, 400, 37]];
 
 const operandCache = new Map<string, [Float32Array, Float32Array]>();
 function operands(m: number, k: number, n: number): [Float32Array, Float32Array] {
@@ -42,23 +43,26 @@ function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float
   return -1;
 }
 
-const SPEC: NetSpec = { sizes: [100, 64, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+// The first layer's GEMMs (128 × 300 × 256) are big enough to be split across threads.
+const SPEC: NetSpec = { sizes: [300, 256, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+const INPUTS = 300;
+const BATCH = 128;
 
 async function train(threads: number): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
-  const x = randomArray(random, rows * 100);
+  const x = randomArray(random, rows * INPUTS);
   const y = randomOneHot(random, rows, 10);
   const engine = new NativeEngine(SPEC, addon!);
   engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
   const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
-  const stats = new Float64Array(Math.ceil(rows / 64) * STATS_PER_BATCH);
+  const stats = new Float64Array(Math.ceil(rows / BATCH) * STATS_PER_BATCH);
   const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const data = engine.bindData(x, y, rows);
-  await engine.trainEpoch(data, order, 64, opt, 1, stats);
+  await engine.trainEpoch(data, order, BATCH, opt, 1, stats);
   const stepStats = new Float64Array(STATS_PER_BATCH);
-  engine.trainStep(x.subarray(0, 64 * 100), y.subarray(0, 64 * 10), 64, opt, 100, stepStats);
+  engine.trainStep(x.subarray(0, BATCH * INPUTS), y.subarray(0, BATCH * 10), BATCH, opt, 100, stepStats);
   return { params: engine.params().slice(), stats };
 }
 
@@ -103,6 +107,26 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
           for (let i = 0; i < c.length; i++) worst = Math.max(worst, Math.abs(c[i]! - expected[i]!) / (1e-5 * magnitude[i]! + 1e-30));
           expect(worst, variant).toBeLessThanOrEqual(1);
         }
+      });
+
+      it('runs element-wise optimizer updates identically on 1–4 threads', () => {
+        const count = 1_500_000; // above the parallel threshold
+        const random = new Random(3);
+        const grads = randomArray(random, count);
+        const start = randomArray(random, count);
+        const run = (threads: number) => {
+          addon!.setThreads(threads);
+          const params = start.slice();
+          const m = new Float32Array(count);
+          const v = new Float32Array(count);
+          for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, m, v, count, 0.01, 0.9, 0.999, 1e-8, step);
+          addon!.momentum_update(params, grads, m, count, 0.01, 0.9);
+          addon!.rmsprop_update(params, grads, v, count, 0.01, 0.9, 1e-8);
+          addon!.sgd_update(params, grads, count, 0.01);
+          return params;
+        };
+        const single = run(1);
+        for (const threads of THREADS.slice(1)) expect(firstDifference(run(threads), single), `${threads} threads`).toBe(-1);
       });
 
       it('trains to identical parameters and stats on 1, 2 and 3 threads', async () => {
