@@ -16,6 +16,7 @@ const WORKERS = 12;   // workers taking part (threads − 1), set by JS
 const KIND = 16;
 const C = 20, A = 24, B = 28, M = 32, K = 36, N = 40;
 const PARTS = 44;     // participants in the current task (workers + caller)
+const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const LAST = 64;      // i32 per worker: last generation it took (for re-entry after a trap)
 const QUIT = 192;     // i32 per worker: asks worker_loop to return
 const HEADER_BYTES = 320;
@@ -23,9 +24,12 @@ export const MAX_WORKERS: i32 = 31;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
 export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
-/** Work below this many multiply-adds is not worth waking workers for. */
-const MIN_PARALLEL_MACS: i64 = 1 << 16;
-/** Spins before a worker falls back to memory.atomic.wait (tasks come in quick bursts). */
+/** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
+const MIN_PARALLEL_MACS: i64 = 1 << 18;
+/**
+ * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
+ * machine a spinning thread takes the core from the one it waits for.
+ */
 const SPIN_BEFORE_WAIT: i32 = 20000;
 
 let ctrl: usize = 0;
@@ -57,10 +61,16 @@ function run_slice(base: usize, part: i32): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline function wait_done(base: usize): void {
+// The caller waits for the workers' slices: spin, then block if this thread may.
+function wait_done(base: usize): void {
   const expected = load<i32>(base + PARTS) - 1;
-  while (atomic.load<i32>(base + DONE) < expected) { /* spin */ }
+  let done = atomic.load<i32>(base + DONE);
+  for (let spin = 0; done < expected && spin < SPIN_BEFORE_WAIT; spin++) done = atomic.load<i32>(base + DONE);
+  const blocking = atomic.load<i32>(base + BLOCKING) != 0;
+  while (done < expected) {
+    if (blocking) memory.atomic.wait32(base + DONE, done, -1);
+    done = atomic.load<i32>(base + DONE);
+  }
 }
 
 /** C (m, n) rows of a GEMM, split across the workers when it is big enough. */
@@ -114,6 +124,7 @@ export function worker_loop(control: usize, id: i32, fresh: i32): void {
     if (id < load<i32>(base + PARTS)) {
       run_slice(base, id);
       atomic.add<i32>(base + DONE, 1);
+      atomic.notify(base + DONE, 1);
     }
   }
 }

@@ -9,6 +9,7 @@ let workerUrl: string | undefined;
 const browserPlatform: WasmPlatform = {
   workerKind: 'Web Workers',
   cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+  callerMayBlock: typeof document === 'undefined', // inside a worker
   compile: async (file) => {
     const url = wasmUrl(file);
     const response = await fetch(url);

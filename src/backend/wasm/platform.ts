@@ -18,6 +18,8 @@ export interface WasmPlatform {
   readonly workerKind: string;
   /** Default thread count: one per core. */
   readonly cores: number;
+  /** Whether the calling thread may block in Atomics.wait (not a browser's main thread). */
+  readonly callerMayBlock: boolean;
   /** Compile build/wasm/<file>. */
   compile(file: string): Promise<WebAssembly.Module>;
   /** Why worker threads cannot be used here, or undefined when they can. */

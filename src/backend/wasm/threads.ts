@@ -8,6 +8,7 @@ import type { WasmPlatform, WorkerHandle } from './platform.js';
 // i32 word indices in the control block; must match assembly/threads.ts
 const GEN_WORD = 0;
 const WORKERS_WORD = 3;
+const BLOCKING_WORD = 12;
 const QUIT_WORD = 48;
 
 export class ThreadPool {
@@ -24,7 +25,9 @@ export class ThreadPool {
     private readonly mem: LinearMemory,
     private readonly ctrl: number,
     private readonly maxWorkers: number,
-  ) {}
+  ) {
+    Atomics.store(this.#words(), BLOCKING_WORD, platform.callerMayBlock ? 1 : 0);
+  }
 
   /** Requested thread count (caller + workers). */
   get threads(): number { return this.#threads; }
