@@ -92,6 +92,7 @@ struct Operands {
   const float* bias;
   Microkernel ukernel;
   std::vector<Scratch>* scratch;
+  int kc;  // K block: K split into equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16)
   int chunks;
   bool split_columns;
   int tiles;  // micro-tiles along the split dimension
@@ -164,8 +165,8 @@ void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_en
   const std::size_t ldc = g.n;
   for (int jc = j_begin; jc < j_end; jc += NC) {
     const int nc = std::min(NC, j_end - jc);
-    for (int pc = 0; pc < g.k; pc += KC) {
-      const int kc = std::min(KC, g.k - pc);
+    for (int pc = 0; pc < g.k; pc += g.kc) {
+      const int kc = std::min(g.kc, g.k - pc);
       const bool accumulate = pc > 0;
       const bool last = pc + kc == g.k;
       pack_b(scratch.b.data(), g, pc, kc, jc, nc);
@@ -219,7 +220,9 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, cons
   // One chunk per thread: each chunk re-packs the whole other operand, so more chunks would cost
   // more packing. Chunk boundaries depend only on the thread count, never on who runs them.
   const int chunks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
-  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, chunks, split_columns, tiles};
+  const int k_blocks = (k + KC - 1) / KC;
+  const int kc = (k + k_blocks - 1) / k_blocks;
+  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, kc, chunks, split_columns, tiles};
   s.pool.run(chunks, gemm_chunk, &g);
 }
 
