@@ -1,0 +1,96 @@
+// The work each suite hands to every contender, with the reference answers computed once by
+// the mlpx js backend (float64-accumulating loops: the project's oracle).
+import { createJsBackend } from '../src/backend/js/index.js';
+import { STAT_LOSS, type Engine } from '../src/backend/engine.js';
+import { Activation, Loss, Optimizer, type OptimizerParams } from '../src/backend/kernels.js';
+import type { NetSpec } from '../src/backend/layout.js';
+import { classification, initParams, randomMatrix, type Classification } from './data.js';
+
+export interface GemmCase { m: number; k: number; n: number; a: Float32Array; b: Float32Array }
+
+export function gemmCase(m: number, k: number, n: number): GemmCase {
+  return { m, k, n, a: randomMatrix(m * k, 11 + m), b: randomMatrix(k * n, 17 + n) };
+}
+
+export type OptimizerName = 'sgd' | 'adam';
+
+export const OPTIMIZERS: Readonly<Record<OptimizerName, OptimizerParams>> = {
+  sgd: { kind: Optimizer.sgd, lr: 0.05, beta1: 0, beta2: 0, eps: 0 },
+  adam: { kind: Optimizer.adam, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 },
+};
+
+/** ReLU hidden layers, softmax output, cross-entropy: the network the peers share. */
+export function classifierSpec(sizes: readonly number[]): NetSpec {
+  return { sizes, activations: sizes.slice(1).map((_, l) => (l === sizes.length - 2 ? Activation.softmax : Activation.relu)), loss: Loss.cross_entropy };
+}
+
+/** brain.js's network: sigmoid everywhere, and per-sample updates along ½Σ(y−ŷ)². */
+export function sigmoidSpec(sizes: readonly number[]): NetSpec {
+  return { sizes, activations: sizes.slice(1).map(() => Activation.sigmoid), loss: Loss.half_sse };
+}
+
+export const isClassifier = (spec: NetSpec): boolean =>
+  spec.loss === Loss.cross_entropy && spec.activations.every((a, l) => a === (l === spec.activations.length - 1 ? Activation.softmax : Activation.relu));
+
+export const shapeName = (spec: NetSpec): string =>
+  spec.sizes.join('-') + (isClassifier(spec) ? '' : ' sigmoid/½sse');
+
+/** Steps whose losses every contender must reproduce before it is timed. */
+export const VALIDATION_STEPS = 5;
+
+export interface TrainCase {
+  spec: NetSpec;
+  batch: number;
+  optimizer: OptimizerName;
+  opt: OptimizerParams;
+  params: Float32Array;
+  data: Classification;
+  /** Samples per timed call (one call runs data.rows / batch steps). */
+  samplesPerCall: number;
+  /** Losses of the first VALIDATION_STEPS steps on batches 0, 1, … from `params`. */
+  referenceLosses: number[];
+}
+
+export function trainCase(spec: NetSpec, batch: number, optimizer: OptimizerName, samplesPerCall: number): TrainCase {
+  const data = classification(Math.max(samplesPerCall, batch * VALIDATION_STEPS), spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 7);
+  const params = initParams(spec.sizes, 3);
+  const opt = OPTIMIZERS[optimizer];
+  const c: TrainCase = { spec, batch, optimizer, opt, params, data, samplesPerCall, referenceLosses: [] };
+  c.referenceLosses = validationLosses(createJsBackend().createEngine(spec), c);
+  return c;
+}
+
+/** Run the validation steps on an mlpx engine (params must be the case's initial ones). */
+export function validationLosses(engine: Engine, c: TrainCase): number[] {
+  const { inputs, classes } = c.data;
+  engine.params().set(c.params);
+  engine.setOptimizer(c.opt.kind);
+  engine.reserve(c.batch);
+  const stats = new Float64Array(3);
+  const losses: number[] = [];
+  for (let step = 0; step < VALIDATION_STEPS; step++) {
+    const x = c.data.x.subarray(step * c.batch * inputs, (step + 1) * c.batch * inputs);
+    const y = c.data.y.subarray(step * c.batch * classes, (step + 1) * c.batch * classes);
+    engine.trainStep(x, y, c.batch, c.opt, step + 1, stats);
+    losses.push(stats[STAT_LOSS]!);
+  }
+  return losses;
+}
+
+export interface InferCase {
+  spec: NetSpec;
+  batch: number;
+  params: Float32Array;
+  x: Float32Array;
+  /** The js backend's output for x (batch × outputs). */
+  reference: Float32Array;
+}
+
+export function inferCase(spec: NetSpec, batch: number): InferCase {
+  const params = initParams(spec.sizes, 5);
+  const x = classification(batch, spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 9).x;
+  const engine = createJsBackend().createEngine(spec);
+  engine.params().set(params);
+  engine.reserve(batch);
+  return { spec, batch, params, x, reference: engine.forward(x, batch).slice() };
+}

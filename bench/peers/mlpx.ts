@@ -1,0 +1,123 @@
+// mlpx contenders: every backend that loads (native and wasm at 1 thread and all cores, js
+// at 1), driven through the Backend/Engine contract. Backends that do not load are printed
+// with the registry's reason.
+import os from 'node:os';
+import { backendInfo, loadBackend } from '../../src/index.js';
+import type { Backend, BackendName } from '../../src/backend/engine.js';
+import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
+import type { Contender, Runner } from '../harness.js';
+import { VALIDATION_STEPS, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
+import { permutation } from '../data.js';
+import { checkClose, checkGemm, checkLosses } from '../validate.js';
+import { log } from '../log.js';
+
+export interface MlpxTarget {
+  readonly name: BackendName;
+  readonly backend: Backend;
+  readonly threads: number;
+}
+
+/** Loadable backends × thread counts (as the backend reports them after setThreads). */
+export async function mlpxTargets(): Promise<MlpxTarget[]> {
+  const cores = os.availableParallelism();
+  const targets: MlpxTarget[] = [];
+  for (const status of await backendInfo()) {
+    if (!status.available) {
+      log(`note: mlpx ${status.name} backend not measured: ${status.reason}`);
+      continue;
+    }
+    const backend = await loadBackend(status.name);
+    const seen = new Set<number>();
+    for (const wanted of status.name === 'js' ? [1] : [1, cores]) {
+      backend.setThreads(wanted);
+      const threads = backend.details().threads;
+      if (threads !== wanted) log(`note: mlpx ${status.name} asked for ${wanted} threads, runs ${threads}: ${backend.details().notes.join('; ')}`);
+      if (!seen.has(threads)) targets.push({ name: status.name, backend, threads });
+      seen.add(threads);
+    }
+    log(`mlpx ${status.name}: ${backend.details().kernelPath}, threads ${[...seen].join(' and ')}`);
+  }
+  return targets;
+}
+
+/**
+ * setThreads, then wait until the wasm backend's workers run. The extra 50 ms works around a
+ * start-up race in src/backend/wasm/worker-source.ts (a worker posts 'ready' before it records
+ * the task generation, so a GEMM posted in between is never picked up and the caller spins):
+ * giving a new worker time to park makes that window unlikely. Remove once fixed there.
+ */
+export async function selectThreads(target: MlpxTarget): Promise<void> {
+  const backend = target.backend as Backend & { threadsReady?: () => Promise<void> };
+  const before = backend.details().threads;
+  backend.setThreads(target.threads);
+  if (backend.threadsReady === undefined || before === target.threads) return;
+  await backend.threadsReady();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** The reference backend only takes small work; bigger cases would dominate the run. */
+const JS_MAX_GFLOP = 0.07;
+
+abstract class MlpxContender<C> implements Contender<C> {
+  readonly impl = 'mlpx';
+  readonly backend: string;
+  readonly threads: number;
+  constructor(protected readonly target: MlpxTarget) {
+    this.backend = target.name;
+    this.threads = target.threads;
+  }
+  /**
+   * setThreads before building anything and before every round (engines may read it either
+   * time), then wait for the wasm backend's workers to be running, so no round is timed while
+   * they start.
+   */
+  protected select = (): Promise<void> => selectThreads(this.target);
+  abstract prepare(c: C): Promise<Runner>;
+}
+
+export class MlpxGemm extends MlpxContender<GemmCase> {
+  skip(c: GemmCase): string | undefined {
+    return this.target.name === 'js' && (2 * c.m * c.k * c.n) / 1e9 > JS_MAX_GFLOP ? 'reference loops: small shapes only' : undefined;
+  }
+  async prepare({ m, k, n, a, b }: GemmCase): Promise<Runner> {
+    await this.select();
+    const kernels = this.target.backend.kernels;
+    const out = new Float32Array(m * n);
+    kernels.matmul_nn(out, a, b, m, k, n);
+    checkGemm(out, a, b, m, k, n);
+    return { select: this.select, run: () => kernels.matmul_nn(out, a, b, m, k, n) };
+  }
+}
+
+export class MlpxTrain extends MlpxContender<TrainCase> {
+  async prepare(c: TrainCase): Promise<Runner> {
+    await this.select();
+    const engine = this.target.backend.createEngine(c.spec);
+    checkLosses(validationLosses(engine, c), c.referenceLosses, 1e-3, `${this.backend} losses of ${VALIDATION_STEPS} steps`);
+    const data = engine.bindData(c.data.x, c.data.y, c.samplesPerCall);
+    const order = permutation(c.samplesPerCall, 1);
+    const batches = Math.ceil(c.samplesPerCall / c.batch);
+    const stats = new Float64Array(batches * STATS_PER_BATCH);
+    let step = VALIDATION_STEPS;
+    return {
+      select: this.select,
+      run: async () => {
+        const done = await engine.trainEpoch(data, order, c.batch, c.opt, step + 1, stats);
+        if (done !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`training diverged after ${done} batches`);
+        step += batches;
+      },
+      dispose: () => data.release(),
+    };
+  }
+}
+
+export class MlpxInfer extends MlpxContender<InferCase> {
+  async prepare(c: InferCase): Promise<Runner> {
+    await this.select();
+    const engine = this.target.backend.createEngine(c.spec);
+    engine.params().set(c.params);
+    engine.reserve(c.batch);
+    checkClose(engine.forward(c.x, c.batch), c.reference, 1e-6, 1e-4, `${this.backend} forward`);
+    return { select: this.select, run: () => engine.forward(c.x, c.batch) };
+  }
+}

@@ -1,0 +1,140 @@
+// Result rows, ratios to a named baseline, the Markdown table and bench/results/latest.json.
+// The JSON schema is issue 4's: { machine: { cpu, cores, node, os, date }, results: [Row] }.
+// A row whose validation failed keeps the schema's keys with null numbers, runs 0, and one
+// extra key, `error`, saying what was wrong — a wrong result is reported, never timed.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'scaling';
+export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy';
+export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98';
+
+export const UNITS: Readonly<Record<Metric, string>> = {
+  gflops: 'GFLOP/s', samples_per_s: 'samples/s', latency_us: 'µs', seconds_to_97: 's', seconds_to_98: 's',
+};
+
+/** Metrics where smaller is better; ratios are inverted for them so ratio > 1 always means faster. */
+const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98']);
+
+export interface Row {
+  suite: Suite;
+  impl: Impl;
+  backend: string;
+  threads: number;
+  shape: string;
+  batch: number | null;
+  optimizer: string | null;
+  metric: Metric;
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  runs: number;
+  unit: string;
+  ratioTo: string | null;
+  ratio: number | null;
+  error?: string;
+}
+
+export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }
+export interface Report { machine: Machine; results: Row[] }
+
+export function machineInfo(): Machine {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+/** The name rows use to point at each other: "tfjs wasm 1t", "numpy openblas 1t". */
+export function label(row: Pick<Row, 'impl' | 'backend' | 'threads'>): string {
+  return `${row.impl} ${row.backend} ${row.threads}t`;
+}
+
+/** Rows that describe the same work (a case), whose ratios compare with each other. */
+export function caseKey(row: Row): string {
+  return [row.suite, row.shape, row.batch, row.optimizer, row.metric].join('|');
+}
+
+export function ratioOf(metric: Metric, value: number, baseline: number): number {
+  return LOWER_IS_BETTER.has(metric) ? baseline / value : value / baseline;
+}
+
+/**
+ * Fill ratioTo/ratio: for each case, the first baseline label (in preference order) that has a
+ * measured row in that case becomes the reference of every row of the case.
+ */
+export function applyRatios(rows: Row[], baselines: Readonly<Partial<Record<Suite, readonly string[]>>>): void {
+  const byCase = new Map<string, Row[]>();
+  for (const row of rows) {
+    if (row.suite === 'scaling') continue; // scaling rows carry their own 1-thread reference
+    byCase.set(caseKey(row), [...(byCase.get(caseKey(row)) ?? []), row]);
+  }
+  for (const group of byCase.values()) {
+    const preference = baselines[group[0]!.suite] ?? [];
+    const base = preference.map((name) => group.find((r) => label(r) === name && r.median !== null)).find(Boolean);
+    for (const row of group) {
+      row.ratioTo = base ? label(base) : null;
+      row.ratio = base && row.median !== null ? ratioOf(row.metric, row.median, base.median!) : null;
+    }
+  }
+}
+
+/** Throws when a report does not follow the schema (used before writing, and by the test). */
+export function checkReport(report: Report): void {
+  const m = report.machine;
+  if (typeof m?.cpu !== 'string' || !Number.isInteger(m.cores) || typeof m.node !== 'string' || typeof m.os !== 'string' || Number.isNaN(Date.parse(m.date))) {
+    throw new Error(`bench: bad machine block ${JSON.stringify(m)}`);
+  }
+  for (const row of report.results) {
+    const what = `${row.suite} ${label(row)} ${row.shape}`;
+    const numbers = [row.median, row.min, row.max];
+    if (row.error !== undefined) {
+      if (numbers.some((n) => n !== null) || row.runs !== 0) throw new Error(`bench: error row ${what} carries numbers`);
+      continue;
+    }
+    if (numbers.some((n) => typeof n !== 'number' || !Number.isFinite(n) || n <= 0)) throw new Error(`bench: ${what} has non-positive or missing numbers`);
+    if (!(row.min! <= row.median! && row.median! <= row.max!)) throw new Error(`bench: ${what} has min ≤ median ≤ max violated`);
+    if (row.runs < 1) throw new Error(`bench: ${what} has no runs`);
+    if (row.unit !== UNITS[row.metric]) throw new Error(`bench: ${what} has unit ${row.unit} for ${row.metric}`);
+  }
+}
+
+/** Write atomically: a reader never sees half a file, and a crash leaves the previous one. */
+export function writeReport(file: string, report: Report): void {
+  checkReport(report);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(report, null, 2) + '\n');
+  renameSync(temp, file);
+}
+
+function fmt(value: number | null): string {
+  if (value === null) return '—';
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toPrecision(3);
+}
+
+/** One Markdown table per suite; rows keep their measured order within a case. */
+export function markdownTables(rows: readonly Row[]): string {
+  const out: string[] = [];
+  const suites = [...new Set(rows.map((r) => r.suite))];
+  for (const suite of suites) {
+    out.push(`### ${suite}`, '', '| shape | batch | optimizer | impl | backend | threads | metric | median | min–max | runs | ratio | vs |',
+      '|---|---:|---|---|---|---:|---|---:|---|---:|---:|---|');
+    for (const r of rows.filter((row) => row.suite === suite)) {
+      const value = r.error !== undefined ? `**ERROR**: ${r.error}` : `${fmt(r.median)} ${r.unit}`;
+      const range = r.error !== undefined ? '' : `${fmt(r.min)}–${fmt(r.max)}`;
+      const ratio = r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`;
+      out.push(`| ${r.shape} | ${r.batch ?? ''} | ${r.optimizer ?? ''} | ${r.impl} | ${r.backend} | ${r.threads} | ${r.metric} | ${value} | ${range} | ${r.runs} | ${ratio} | ${r.ratioTo ?? ''} |`);
+    }
+    out.push('');
+  }
+  out.push('ratio: how many times faster than the row named in "vs" (for times and latencies, baseline ÷ value).');
+  return out.join('\n');
+}

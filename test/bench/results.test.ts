@@ -1,0 +1,100 @@
+// The bench's results writer and its validate-before-timing rule: a contender whose GEMM is
+// wrong must come out as an error row (no numbers), never as a time.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gemmCase, type GemmCase } from '../../bench/cases.js';
+import { runCase, type CaseInfo, type Contender } from '../../bench/harness.js';
+import { applyRatios, checkReport, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
+import { ValidationError, checkGemm, checkLosses } from '../../bench/validate.js';
+
+function naiveGemm(c: GemmCase): Float32Array {
+  const out = new Float32Array(c.m * c.n);
+  for (let i = 0; i < c.m; i++) for (let p = 0; p < c.k; p++) for (let j = 0; j < c.n; j++) out[i * c.n + j] = out[i * c.n + j]! + c.a[i * c.k + p]! * c.b[p * c.n + j]!;
+  return out;
+}
+
+/** A contender computing GEMM with the naive loop, optionally corrupting one element. */
+function contender(backend: string, corrupt: boolean): Contender<GemmCase> {
+  return {
+    impl: 'mlpx', backend, threads: 1,
+    async prepare(c) {
+      const out = naiveGemm(c);
+      if (corrupt) out[out.length - 1]! += 0.5;
+      checkGemm(out, c.a, c.b, c.m, c.k, c.n);
+      return { run: () => naiveGemm(c) };
+    },
+  };
+}
+
+const info: CaseInfo = { suite: 'gemm', shape: '13×17·17×11', batch: null, optimizer: null, metric: 'gflops', work: (2 * 13 * 17 * 11) / 1e9 };
+const dir = mkdtempSync(path.join(os.tmpdir(), 'mlpx-bench-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench validation', () => {
+  it('reports a deliberately wrong GEMM as an error row and times the right one', async () => {
+    const rows = await runCase(info, gemmCase(13, 17, 11), [contender('right', false), contender('wrong', true)], { rounds: 5, roundMs: 2, maxCallMs: 1000 });
+    const [right, wrong] = rows;
+    expect(right).toMatchObject({ backend: 'right', runs: 5, unit: 'GFLOP/s' });
+    expect(right!.error).toBeUndefined();
+    expect(right!.min! <= right!.median! && right!.median! <= right!.max!).toBe(true);
+    expect(wrong).toMatchObject({ backend: 'wrong', median: null, min: null, max: null, runs: 0 });
+    expect(wrong!.error).toMatch(/wrong GEMM result .*C\[12,10\]/);
+    checkReport({ machine: machineInfo(), results: rows });
+    expect(markdownTables(rows)).toMatch(/\| mlpx \| wrong \| 1 \| gflops \| \*\*ERROR\*\*: wrong GEMM result/);
+  });
+
+  it('catches NaN and a wrong length, accepts float32 rounding', () => {
+    const c = gemmCase(64, 300, 33);
+    const out = naiveGemm(c);
+    expect(() => checkGemm(out, c.a, c.b, 64, 300, 33)).not.toThrow();
+    const nan = out.slice();
+    nan[5] = NaN;
+    expect(() => checkGemm(nan, c.a, c.b, 64, 300, 33)).toThrow(ValidationError);
+    expect(() => checkGemm(out.subarray(1), c.a, c.b, 64, 300, 33)).toThrow(/elements/);
+  });
+
+  it('rejects loss trajectories that differ from the reference or do not fall', () => {
+    expect(() => checkLosses([2.3, 2.0, 1.8], [2.3, 2.0, 1.8001], 1e-3, 'x')).not.toThrow();
+    expect(() => checkLosses([2.3, 2.1, 1.8], [2.3, 2.0, 1.8], 1e-3, 'x')).toThrow(/step 2/);
+    expect(() => checkLosses([2.3, 2.3, 2.3], [2.3, 2.3, 2.3], 1e-3, 'x')).toThrow(/did not fall/);
+  });
+});
+
+describe('bench results file', () => {
+  const row = (over: Partial<Row>): Row => ({
+    suite: 'train', impl: 'mlpx', backend: 'native', threads: 1, shape: '784-128-10', batch: 128, optimizer: 'sgd',
+    metric: 'samples_per_s', median: 100, min: 90, max: 110, runs: 5, unit: 'samples/s', ratioTo: null, ratio: null, ...over,
+  });
+
+  it('writes the schema atomically, with ratios to the named baseline', () => {
+    const rows = [
+      row({ median: 3000, min: 2900, max: 3100 }),
+      row({ impl: 'tfjs', backend: 'wasm', median: 1000, min: 900, max: 1100 }),
+      row({ suite: 'infer', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 50, min: 40, max: 60 }),
+      row({ suite: 'infer', impl: 'tfjs', backend: 'wasm', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 200, min: 150, max: 300 }),
+    ];
+    applyRatios(rows, { train: ['tfjs wasm 1t'], infer: ['tfjs wasm 1t'] });
+    expect(rows[0]).toMatchObject({ ratioTo: 'tfjs wasm 1t', ratio: 3 });
+    expect(rows[2]).toMatchObject({ ratioTo: 'tfjs wasm 1t', ratio: 4 }); // latency: baseline ÷ value
+    const file = path.join(dir, 'results', 'latest.json');
+    writeReport(file, { machine: machineInfo(), results: rows });
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(written)).toEqual(['machine', 'results']);
+    expect(Object.keys(written.machine)).toEqual(['cpu', 'cores', 'node', 'os', 'date']);
+    expect(Object.keys(written.results[0])).toEqual(['suite', 'impl', 'backend', 'threads', 'shape', 'batch', 'optimizer', 'metric', 'median', 'min', 'max', 'runs', 'unit', 'ratioTo', 'ratio']);
+    expect(readdirSync(path.dirname(file))).toEqual(['latest.json']); // no temp file left behind
+  });
+
+  it('refuses to write a malformed report and keeps the previous file', () => {
+    const file = path.join(dir, 'keep', 'latest.json');
+    writeReport(file, { machine: machineInfo(), results: [row({})] });
+    const before = readFileSync(file, 'utf8');
+    expect(() => writeReport(file, { machine: machineInfo(), results: [row({ median: 200 })] })).toThrow(/min ≤ median ≤ max/);
+    expect(() => writeReport(file, { machine: machineInfo(), results: [row({ unit: 'GFLOP/s' })] })).toThrow(/unit/);
+    expect(() => writeReport(file, { machine: machineInfo(), results: [row({ error: 'boom' })] })).toThrow(/carries numbers/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
+  });
+});
