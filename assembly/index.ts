@@ -6,5 +6,5 @@ export * from './activation';
 export * from './loss';
 export * from './optim';
 export * from './step';
-export { threads_init, worker_loop, CTRL_BYTES, MAX_WORKERS } from './threads';
+export { threads_init, worker_enter, worker_loop, CTRL_BYTES, MAX_WORKERS } from './threads';
 export * from './memory';

@@ -1,25 +1,29 @@
 // Splitting GEMMs across workers that share this module's memory.
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
-// segments, also holding each thread's GEMM packing scratch) is the only shared state: the calling thread writes a task, bumps the generation
-// counter and notifies; each worker (its own instance, parked in worker_loop) runs its slice and
-// counts itself done; the caller runs slice 0, then spins until all slices are done (spinning,
-// not waiting: a browser main thread may not block in memory.atomic.wait).
+// segments, also holding each thread's GEMM packing scratch) is the only shared state. The
+// calling thread writes a task, publishes it by bumping GEN (which also says how many threads
+// take part) and notifies; each worker (its own instance, parked in worker_loop) runs its slice,
+// counts itself done and notifies; the caller runs slice 0, then waits for the others (spinning
+// first; blocking only where allowed: a browser main thread may not memory.atomic.wait).
 // A slice is a contiguous range of C's rows, so every element is computed exactly as in the
 // single-threaded kernel: results do not depend on the thread count.
 import { gemm_kind_rows, PACK_BYTES } from './gemm';
 
-const GEN = 0;        // task generation, bumped per task
+// Byte offsets in the control block. GEN packs (task counter << 6) | participants, so a worker
+// learns from one atomic load both that a task is new and whether it takes part.
+const GEN = 0;
 const DONE = 4;       // workers done with the current task
 const ERROR = 8;      // set by a worker whose slice trapped (its JS wrapper sets it)
-const WORKERS = 12;   // workers taking part (threads − 1), set by JS
+const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
 const KIND = 16;
 const C = 20, A = 24, B = 28, M = 32, K = 36, N = 40;
-const PARTS = 44;     // participants in the current task (workers + caller)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
-const LAST = 64;      // i32 per worker: last generation it took (for re-entry after a trap)
-const QUIT = 192;     // i32 per worker: asks worker_loop to return
+const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
+const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const HEADER_BYTES = 320;
+const PARTS_BITS = 6;
+const PARTS_MASK = (1 << PARTS_BITS) - 1;
 export const MAX_WORKERS: i32 = 31;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
 export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
@@ -51,8 +55,7 @@ export function threads_init(control: usize): void {
   return min(m, part * rows);
 }
 
-function run_slice(base: usize, part: i32): void {
-  const parts = load<i32>(base + PARTS);
+function run_slice(base: usize, part: i32, parts: i32): void {
   const m = load<i32>(base + M);
   const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
   if (r0 < r1) {
@@ -61,9 +64,9 @@ function run_slice(base: usize, part: i32): void {
   }
 }
 
-// The caller waits for the workers' slices: spin, then block if this thread may.
+// The caller waits for the workers' slices of the last task: spin, then block if this thread may.
 function wait_done(base: usize): void {
-  const expected = load<i32>(base + PARTS) - 1;
+  const expected = (atomic.load<i32>(base + GEN) & PARTS_MASK) - 1;
   let done = atomic.load<i32>(base + DONE);
   for (let spin = 0; done < expected && spin < SPIN_BEFORE_WAIT; spin++) done = atomic.load<i32>(base + DONE);
   const blocking = atomic.load<i32>(base + BLOCKING) != 0;
@@ -88,11 +91,12 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
   store<i32>(base + KIND, kind);
   store<usize>(base + C, c); store<usize>(base + A, a); store<usize>(base + B, b);
   store<i32>(base + M, m); store<i32>(base + K, k); store<i32>(base + N, n);
-  store<i32>(base + PARTS, min(workers + 1, (m + 3) >> 2));
+  const parts = min(workers + 1, (m + 3) >> 2);
   atomic.store<i32>(base + DONE, 0);
-  atomic.add<i32>(base + GEN, 1);
-  atomic.notify(base + GEN, workers);
-  run_slice(base, 0);
+  const gen = atomic.load<i32>(base + GEN);
+  atomic.store<i32>(base + GEN, (((gen >>> PARTS_BITS) + 1) << PARTS_BITS) | parts);
+  atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
+  run_slice(base, 0, parts);
   wait_done(base);
   if (atomic.load<i32>(base + ERROR) != 0) {
     atomic.store<i32>(base + ERROR, 0);
@@ -100,29 +104,33 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
   }
 }
 
+/** A new worker's first step, before it reports ready: tasks posted before now are not its own. */
+export function worker_enter(control: usize, id: i32): void {
+  atomic.store<i32>(control + LAST + (<usize>id << 2), atomic.load<i32>(control + GEN));
+}
+
 /**
- * A worker's life: wait for a task, run its slice, count itself done; return when asked to quit.
- * fresh = 1 on first entry (tasks before it joined are not its own); 0 on re-entry after a trap.
+ * A worker's life: wait for a task, run its slice if it takes part, count itself done. Returns
+ * when JS bumps its id's incarnation (stopped or replaced). Re-entered after a trap.
  */
-export function worker_loop(control: usize, id: i32, fresh: i32): void {
+export function worker_loop(control: usize, id: i32, incarnation: i32): void {
   const base = control;
   const last = base + LAST + (<usize>id << 2);
-  const quit = base + QUIT + (<usize>id << 2);
-  if (fresh) atomic.store<i32>(last, atomic.load<i32>(base + GEN));
+  const mine = base + INCARNATION + (<usize>id << 2);
   let seen = atomic.load<i32>(last);
   while (true) {
     let gen = atomic.load<i32>(base + GEN);
     for (let spin = 0; gen == seen && spin < SPIN_BEFORE_WAIT; spin++) gen = atomic.load<i32>(base + GEN);
     while (gen == seen) {
-      if (atomic.load<i32>(quit) != 0) return;
+      if (atomic.load<i32>(mine) != incarnation) return;
       memory.atomic.wait32(base + GEN, seen, -1);
       gen = atomic.load<i32>(base + GEN);
     }
-    if (atomic.load<i32>(quit) != 0) return;
+    if (atomic.load<i32>(mine) != incarnation) return;
     seen = gen;
     atomic.store<i32>(last, gen);
-    if (id < load<i32>(base + PARTS)) {
-      run_slice(base, id);
+    if (id < (gen & PARTS_MASK)) {
+      run_slice(base, id, gen & PARTS_MASK);
       atomic.add<i32>(base + DONE, 1);
       atomic.notify(base + DONE, 1);
     }

@@ -38,7 +38,8 @@ export interface EngineExports {
 
 export interface ThreadExports {
   threads_init(ctrl: Ptr): void;
-  worker_loop(ctrl: Ptr, id: number, fresh: number): void;
+  worker_enter(ctrl: Ptr, id: number): void;
+  worker_loop(ctrl: Ptr, id: number, incarnation: number): void;
   data_end(): Ptr;
   CTRL_BYTES: WebAssembly.Global;
   MAX_WORKERS: WebAssembly.Global;

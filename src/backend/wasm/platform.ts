@@ -1,12 +1,14 @@
 // What the wasm backend needs from its host, implemented by node.ts (fs, worker_threads) and
 // browser.ts (fetch, Web Workers), so nothing Node-only is reachable from the browser entry.
 
-/** What a worker receives: it instantiates `module` over `memory` and parks in worker_loop(ctrl, id). */
+/** What a worker receives: it instantiates `module` over `memory` and parks in worker_loop(ctrl, id, incarnation). */
 export interface WorkerInit {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly ctrl: number;
   readonly id: number;
+  /** the worker returns once its id's incarnation word no longer holds this */
+  readonly incarnation: number;
 }
 
 export interface WorkerHandle {

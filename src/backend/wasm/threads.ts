@@ -9,7 +9,7 @@ import type { WasmPlatform, WorkerHandle } from './platform.js';
 const GEN_WORD = 0;
 const WORKERS_WORD = 3;
 const BLOCKING_WORD = 12;
-const QUIT_WORD = 48;
+const INCARNATION_WORD = 48;
 
 export class ThreadPool {
   readonly #handles: (WorkerHandle | undefined)[] = [];
@@ -52,12 +52,13 @@ export class ThreadPool {
     });
   }
 
-  #words(): Int32Array { return this.mem.i32(this.ctrl, 64); }
+  /** the control words (assembly/threads.ts HEADER_BYTES) */
+  #words(): Int32Array { return this.mem.i32(this.ctrl, 80); }
 
   #start(id: number): void {
-    Atomics.store(this.#words(), QUIT_WORD + id, 0);
+    const incarnation = Atomics.add(this.#words(), INCARNATION_WORD + id, 1) + 1;
     this.#ready[id - 1] = false;
-    const init = { module: this.module, memory: this.mem.memory, ctrl: this.ctrl, id };
+    const init = { module: this.module, memory: this.mem.memory, ctrl: this.ctrl, id, incarnation };
     this.#handles[id - 1] = this.platform.startWorker(init, (message) => {
       if (this.#handles[id - 1] === undefined) return; // stopped meanwhile
       if (message === 'ready') {
@@ -74,7 +75,7 @@ export class ThreadPool {
 
   #stop(id: number): void {
     const words = this.#words();
-    Atomics.store(words, QUIT_WORD + id, 1);
+    Atomics.add(words, INCARNATION_WORD + id, 1); // its worker_loop returns
     Atomics.notify(words, GEN_WORD);
     this.#handles[id - 1]?.terminate();
     this.#handles.length = id - 1;

@@ -1,23 +1,24 @@
 // The code every worker runs, as source text so it needs no file of its own (Node evaluates it
 // with `eval: true`, browsers load it from a Blob URL). It instantiates the module over the shared
 // memory and parks in worker_loop; a trap in its slice is flagged in the control block (the
-// caller rethrows it as an error naming the kernel) and the worker re-enters the loop.
+// caller rethrows it as an error naming the kernel) and the worker re-enters the loop. It
+// returns when JS bumps its incarnation (stopped or replaced by a new worker with its id).
 // The word offsets ERROR and DONE must match assembly/threads.ts.
 export const WORKER_SOURCE = `
 const ERROR_WORD = 2, DONE_WORD = 1;
 function start(init, post) {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const words = new Int32Array(init.memory.buffer, init.ctrl, 16);
+  instance.exports.worker_enter(init.ctrl, init.id);
   post('ready');
-  let fresh = 1;
   for (;;) {
     try {
-      instance.exports.worker_loop(init.ctrl, init.id, fresh);
+      instance.exports.worker_loop(init.ctrl, init.id, init.incarnation);
       return;
     } catch (error) {
       Atomics.store(words, ERROR_WORD, 1);
       Atomics.add(words, DONE_WORD, 1);
-      fresh = 0;
+      Atomics.notify(words, DONE_WORD);
     }
   }
 }
