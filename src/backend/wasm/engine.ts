@@ -7,6 +7,7 @@ import { STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH } from '../engine.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
 import { paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from '../layout.js';
 import { yieldToEventLoop } from '../../util/yield.js';
+import type { LinearMemory } from './memory.js';
 import type { WasmRuntime } from './runtime.js';
 
 // byte offsets; must match assembly/step.ts
@@ -19,19 +20,55 @@ const MAX_CHUNK = 1024;
 /** Target time per chunk of batches between yields to the event loop. */
 const CHUNK_MS = 10;
 
+/** Blocks of linear memory owned by one engine or bound data set; freed with it. */
+class Blocks {
+  readonly owned = new Set<number>();
+  constructor(private readonly mem: LinearMemory) {}
+  alloc(bytes: number): number {
+    const ptr = this.mem.alloc(bytes);
+    this.owned.add(ptr);
+    return ptr;
+  }
+  free(ptr: number): void {
+    if (this.owned.delete(ptr)) this.mem.free(ptr);
+  }
+  freeAll(): void {
+    for (const ptr of this.owned) this.mem.free(ptr);
+    this.owned.clear();
+  }
+}
+
+// Engines and bound data have no dispose() in the Engine interface: their memory goes back to the
+// allocator when they are garbage-collected (or, for bound data, on release()).
+const collected = new FinalizationRegistry<Blocks>((blocks) => blocks.freeAll());
+
 class WasmBoundData implements BoundData {
   released = false;
-  constructor(readonly rows: number, readonly x: number, readonly y: number, readonly order: number, private readonly rt: WasmRuntime) {}
+  readonly x: number;
+  readonly y: number;
+  readonly order: number;
+  readonly #blocks: Blocks;
+
+  constructor(readonly rows: number, inputs: number, outputs: number, mem: LinearMemory) {
+    this.#blocks = new Blocks(mem);
+    this.x = this.#blocks.alloc(rows * inputs * 4);
+    this.y = this.#blocks.alloc(rows * outputs * 4);
+    this.order = this.#blocks.alloc(rows * 4);
+    collected.register(this, this.#blocks, this);
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const ptr of [this.x, this.y, this.order]) this.rt.mem.free(ptr);
+    collected.unregister(this);
+    this.#blocks.freeAll();
   }
 }
 
 export class WasmEngine implements Engine {
   readonly paramCount: number;
   readonly #layout: ParamLayout;
+  readonly #blocks: Blocks;
   readonly #net: number;
   readonly #params: number;
   readonly #grads: number;
@@ -49,12 +86,13 @@ export class WasmEngine implements Engine {
   constructor(readonly spec: NetSpec, private readonly rt: WasmRuntime) {
     this.#layout = paramLayout(spec.sizes);
     this.paramCount = this.#layout.count;
-    const { mem } = rt;
+    const blocks = (this.#blocks = new Blocks(rt.mem));
+    collected.register(this, blocks);
     const L = spec.activations.length;
-    this.#net = mem.alloc(NET_LAYER0 + L * LAYER_BYTES);
-    this.#params = mem.alloc(this.paramCount * 4);
-    this.#grads = mem.alloc(this.paramCount * 4);
-    this.#stats = mem.alloc(MAX_CHUNK * STATS_PER_BATCH * 8);
+    this.#net = blocks.alloc(NET_LAYER0 + L * LAYER_BYTES);
+    this.#params = blocks.alloc(this.paramCount * 4);
+    this.#grads = blocks.alloc(this.paramCount * 4);
+    this.#stats = blocks.alloc(MAX_CHUNK * STATS_PER_BATCH * 8);
     const words = this.#words();
     words[NET_LAYERS / 4] = L;
     words[NET_LOSS / 4] = spec.loss;
@@ -86,19 +124,18 @@ export class WasmEngine implements Engine {
   setOptimizer(kind: OptimizerId): void {
     if (kind === this.#stateKind && this.#state !== 0) return;
     const floats = OPTIMIZER_STATE_PER_PARAM[kind] * this.paramCount;
-    if (this.#state !== 0) this.rt.mem.free(this.#state);
-    this.#state = floats === 0 ? 0 : this.rt.mem.alloc(floats * 4);
+    if (this.#state !== 0) this.#blocks.free(this.#state);
+    this.#state = floats === 0 ? 0 : this.#blocks.alloc(floats * 4);
     this.#stateKind = kind;
     this.#words()[NET_STATE / 4] = this.#state;
   }
 
   reserve(rows: number): void {
     if (rows <= this.#capacity) return;
-    const { mem } = this.rt;
-    for (const ptr of this.#workspace) mem.free(ptr);
+    for (const ptr of this.#workspace) this.#blocks.free(ptr);
     const sizes = this.spec.sizes;
     const widest = Math.max(...sizes);
-    const block = (floats: number): number => mem.alloc(floats * 4);
+    const block = (floats: number): number => this.#blocks.alloc(floats * 4);
     const layers = this.#layout.layers.map((slot) => [block(rows * slot.units), block(rows * slot.units)] as const);
     const deltaA = block(rows * widest), deltaZ = block(rows * widest);
     const batchX = block(rows * sizes[0]!), batchY = block(rows * sizes[sizes.length - 1]!);
@@ -159,12 +196,10 @@ export class WasmEngine implements Engine {
   bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
     const { mem } = this.rt;
     const inputs = this.spec.sizes[0]!, outputs = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const px = mem.alloc(rows * inputs * 4);
-    const py = mem.alloc(rows * outputs * 4);
-    const order = mem.alloc(rows * 4);
-    mem.f32(px, rows * inputs).set(x.subarray(0, rows * inputs));
-    mem.f32(py, rows * outputs).set(y.subarray(0, rows * outputs));
-    return new WasmBoundData(rows, px, py, order, this.rt);
+    const data = new WasmBoundData(rows, inputs, outputs, mem);
+    mem.f32(data.x, rows * inputs).set(x.subarray(0, rows * inputs));
+    mem.f32(data.y, rows * outputs).set(y.subarray(0, rows * outputs));
+    return data;
   }
 
   async trainEpoch(
