@@ -1,9 +1,9 @@
 // GEMM on raw pointers (not exported to JS): row ranges of C (m, n) = op(A) · op(B), the one
 // code path behind matmul_nn, matmul_tn and matmul_nt.
 //
-// Blocking (BLIS-style, sized for a 32 KiB L1 and 512 KiB L2): passes of KC values of the shared
-// index p; blocks of MC rows of C; 8-column panels of op(B) packed contiguously into per-thread
-// scratch; and a 4×8 register-blocked f32x4 microkernel over each 4-row block.
+// Blocking (BLIS-style, sized for a 32 KiB L1 and 512 KiB L2): NC columns × KC values of the
+// shared index p of op(B) packed once into per-thread scratch as 8-column panels; blocks of MC
+// rows of C; and a 4×8 register-blocked f32x4 microkernel over each 4-row block and panel.
 //
 // Every element of C is the f32 sum of a·b over p = 0, 1, …, k−1 in order (later passes continue
 // the sum stored in C; f32x4 mul then add, no fused multiply-add, so a lane rounds exactly like a
@@ -17,12 +17,14 @@ export const GEMM_TN: i32 = 1;
 /** C (m, n) = A · Bᵀ with A (m, k), B (n, k). */
 export const GEMM_NT: i32 = 2;
 
-/** Values of p per pass: a packed panel (KC × 8 floats, 8 KiB) stays in L1. */
+/** Values of p per pass: one packed 8-column panel (KC × 8 floats, 8 KiB) stays in L1. */
 const KC: i32 = 256;
+/** Columns of op(B) packed per pass (NC / 8 panels, KC × NC floats = 256 KiB, in L2). */
+const NC: i32 = 256;
 /** Rows of C per block: MC × KC floats of A (64 KiB) stay in L2 while the panels pass by. */
 const MC: i32 = 64;
-/** Scratch per thread: the packed panel, then one 4×8 tile for the column tail. */
-export const PACK_BYTES: i32 = KC * 8 * 4 + 4 * 8 * 4;
+/** Scratch per thread: the packed panels, then one 4×8 tile for the column tail. */
+export const PACK_BYTES: i32 = KC * NC * 4 + 4 * 8 * 4;
 
 /**
  * Rows [r0, r1) of C (m, n) with shared dimension k. `pack` is this thread's PACK_BYTES scratch.
@@ -39,13 +41,20 @@ function gemm_rows(
   ars: i32, acs: i32, brs: i32, bcs: i32, pack: usize,
 ): void {
   if (k == 0) memory.fill(c + (<usize>(r0 * n) << 2), 0, <usize>((r1 - r0) * n) << 2);
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = min(KC, k - p0);
-    for (let m0 = r0; m0 < r1; m0 += MC) {
-      const m1 = min(r1, m0 + MC);
-      for (let j = 0; j < n; j += 8) {
-        pack_panel(pack, b + (<usize>(p0 * brs + j * bcs) << 2), kc, min(8, n - j), brs, bcs);
-        block(c, a + (<usize>(p0 * acs) << 2), pack, m0, m1, j, kc, n, ars, acs, p0 > 0);
+  const tile = pack + <usize>(KC * NC * 4);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const j1 = min(n, j0 + NC);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = min(KC, k - p0);
+      const panelBytes = <usize>(kc * 8 * 4);
+      // pack op(B) rows p0 … p0 + kc, columns j0 … j1 once, as 8-column panels
+      for (let j = j0, q = pack; j < j1; j += 8, q += panelBytes) {
+        pack_panel(q, b + (<usize>(p0 * brs + j * bcs) << 2), kc, min(8, n - j), brs, bcs);
+      }
+      const ap = a + (<usize>(p0 * acs) << 2);
+      for (let m0 = r0; m0 < r1; m0 += MC) {
+        const m1 = min(r1, m0 + MC);
+        for (let j = j0, q = pack; j < j1; j += 8, q += panelBytes) block(c, ap, q, tile, m0, m1, j, kc, n, ars, acs, p0 > 0);
       }
     }
   }
@@ -53,9 +62,8 @@ function gemm_rows(
 
 // Rows [m0, m1) × columns [j, j + 8) of C from one packed panel. The column tail (n − j < 8) runs
 // the same full-width kernel on a 4×8 tile beside the panel and copies the valid columns back.
-function block(c: usize, a: usize, pack: usize, m0: i32, m1: i32, j: i32, kc: i32, n: i32, ars: i32, acs: i32, more: bool): void {
+function block(c: usize, a: usize, pack: usize, tile: usize, m0: i32, m1: i32, j: i32, kc: i32, n: i32, ars: i32, acs: i32, more: bool): void {
   const width = min(8, n - j);
-  const tile = pack + <usize>(KC * 8 * 4);
   for (let i = m0; i < m1; i += 4) {
     const rows = min(4, m1 - i);
     const ci = c + (<usize>(i * n + j) << 2);
@@ -120,13 +128,13 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
   let ap = a, bp = b;
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-    let av = f32x4.splat(load<f32>(ap));
+    let av = v128.load32_splat(ap);
     c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    av = f32x4.splat(load<f32>(ap + rs4));
+    av = v128.load32_splat(ap + rs4);
     c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    av = f32x4.splat(load<f32>(ap + 2 * rs4));
+    av = v128.load32_splat(ap + 2 * rs4);
     c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
-    av = f32x4.splat(load<f32>(ap + 3 * rs4));
+    av = v128.load32_splat(ap + 3 * rs4);
     c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
     ap += cs4;
     bp += 32;
@@ -145,7 +153,7 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
   const cs4 = <usize>acs << 2;
   let ap = a, bp = b;
   for (let p = 0; p < kc; p++) {
-    const av = f32x4.splat(load<f32>(ap));
+    const av = v128.load32_splat(ap);
     c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
     c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
     ap += cs4;
