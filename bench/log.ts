@@ -3,6 +3,7 @@
 import { heartbeat } from './watchdog.js';
 
 let transient = false;
+const started = performance.now();
 
 /** Print a progress line; `overwrite` lines are replaced by the next line (a TTY spinner of sorts). */
 export function log(message: string, overwrite = false): void {
@@ -11,5 +12,7 @@ export function log(message: string, overwrite = false): void {
   if (overwrite && !tty) return;
   if (transient && tty) process.stderr.write('\r\x1b[K');
   transient = overwrite;
-  if (message !== '') process.stderr.write(overwrite ? message : `${message}\n`);
+  if (message === '') return;
+  const stamp = `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] `;
+  process.stderr.write(overwrite ? stamp + message : `${stamp}${message}\n`);
 }

@@ -22,7 +22,7 @@ export async function trainSuite(peers: Peers, timing: TimingOptions, quick: boo
   const contenders = trainContenders(peers);
   for (const t of TRAIN_CASES) {
     const spec = t.sigmoid ? sigmoidSpec(t.sizes) : classifierSpec(t.sizes);
-    const samplesPerCall = t.batch === 1 ? 256 : t.batch * Math.max(VALIDATION_STEPS, quick ? 8 : 16);
+    const samplesPerCall = t.batch === 1 ? 64 : t.batch * Math.max(VALIDATION_STEPS, quick ? 8 : 16);
     const c = trainCase(spec, t.batch, t.optimizer, samplesPerCall);
     const info = { suite: 'train' as const, shape: shapeName(spec), batch: t.batch, optimizer: t.optimizer, metric: 'samples_per_s' as const, work: samplesPerCall };
     record(await runCase(info, c, contenders, timing));
