@@ -38,6 +38,14 @@ program.command('info')
   .option('--json', 'machine-readable output', false)
   .action((options: { json: boolean }) => infoCommand(options));
 
+program.command('build-native')
+  .description('build the native addon from source (needs CMake and a C++17 compiler); npm does not run it for dependencies')
+  .action(async () => {
+    // the build script sits beside the package's C++ sources, two folders up from src/cli and dist/cli
+    const { buildNative } = await import('../../native/build.mjs');
+    if (!buildNative({ require: true }).ok) process.exitCode = 1;
+  });
+
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`mlpx: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
