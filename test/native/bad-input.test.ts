@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { packSpec } from '../../src/backend/layout.js';
 import { candidatePaths, loadAddon } from '../../src/backend/native/load.js';
+import { BackendUnavailableError } from '../../src/util/errors.js';
 import { addon } from './addon.js';
 
 const f32 = (n: number) => new Float32Array(n);
@@ -81,6 +82,7 @@ describe.skipIf(addon === undefined)('native addon: bad input', () => {
     process.env['MLPX_NATIVE_PATH'] = '/nonexistent/mlpx.node';
     try {
       expect(candidatePaths()).toEqual(['/nonexistent/mlpx.node']);
+      expect(() => loadAddon()).toThrow(BackendUnavailableError);
       expect(() => loadAddon()).toThrow(/Could not load the native backend[^]*nonexistent\/mlpx.node: not found[^]*Possible solutions:[^]*npx mlpx build-native/);
     } finally {
       if (saved === undefined) delete process.env['MLPX_NATIVE_PATH'];

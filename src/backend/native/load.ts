@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../kernels.js';
 import { KERNEL_NAMES } from '../kernels.js';
+import { BackendUnavailableError } from '../../util/errors.js';
 
 /** The Net class of the addon (native/net_napi.cc); the arguments are validated by NativeEngine. */
 export interface NativeNet {
@@ -77,7 +78,7 @@ export function loadAddon(): NativeAddon {
       failures.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  throw new Error(loadFailureMessage(failures));
+  throw new BackendUnavailableError(loadFailureMessage(failures));
 }
 
 function loadFailureMessage(failures: readonly string[]): string {
