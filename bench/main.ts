@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   const { quick, only } = options();
   const started = performance.now();
   // ≥ 5 rounds always; --quick shortens each round and tightens the time cap
-  const timing: TimingOptions = quick ? { rounds: 5, roundMs: 40, maxCallMs: 300 } : { rounds: 7, roundMs: 250, maxCallMs: 3000 };
+  const timing: TimingOptions = quick ? { rounds: 5, roundMs: 25, maxCallMs: 300 } : { rounds: 7, roundMs: 250, maxCallMs: 3000 };
   const machine = machineInfo();
   log(`mlpx bench${quick ? ' --quick' : ''}: ${only.join(', ')} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
   startWatchdog(quick ? 60 : 240);
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     if (only.includes('gemm')) await gemmSuite(peers, timing, record);
     if (only.includes('train')) await trainSuite(peers, timing, quick, record);
     if (only.includes('infer')) await inferSuite(peers, timing, record);
-    if (only.includes('mnist')) record(await mnistSuite(peers, quick ? { runs: 1, maxEpochs: 10, capSeconds: 15 } : { runs: 5, maxEpochs: 15, capSeconds: 120 }));
+    if (only.includes('mnist')) record(await mnistSuite(peers, quick ? { runs: 1, maxEpochs: 10, capSeconds: 12 } : { runs: 5, maxEpochs: 15, capSeconds: 120 }));
   } finally {
     closePeers(peers);
   }

@@ -41,7 +41,7 @@ export async function mlpxTargets(): Promise<MlpxTarget[]> {
 }
 
 /**
- * setThreads, then wait until the wasm backend's workers run. The extra 50 ms works around a
+ * setThreads, then wait until the wasm backend's workers run. The extra 20 ms works around a
  * start-up race in src/backend/wasm/worker-source.ts (a worker posts 'ready' before it records
  * the task generation, so a GEMM posted in between is never picked up and the caller spins):
  * giving a new worker time to park makes that window unlikely. Remove once fixed there.
@@ -52,7 +52,7 @@ export async function selectThreads(target: MlpxTarget): Promise<void> {
   backend.setThreads(target.threads);
   if (backend.threadsReady === undefined || before === target.threads) return;
   await backend.threadsReady();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The reference backend only takes small work; bigger cases would dominate the run. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist } from '../../src/data/idx-file.js';
+import { loadMnist } from '../../src/index.js';
 import type { Engine } from '../../src/backend/engine.js';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { paramLayout } from '../../src/backend/layout.js';
@@ -37,7 +37,8 @@ export function mnistDir(): string | undefined {
 }
 
 /** One contender's training, one epoch at a time. */
-interface Trainer { epoch(seed: number, progress: (batches: number) => void): Promise<void>; predict(x: Float32Array, rows: number): Float32Array; dispose(): void }
+/** `progress` returns true when the run is over its time cap: a trainer that can stop mid-epoch does. */
+interface Trainer { epoch(seed: number, progress: (batches: number) => boolean): Promise<void>; predict(x: Float32Array, rows: number): Float32Array; dispose(): void }
 interface MnistContender { impl: 'mlpx' | 'tfjs'; backend: string; threads: number; start(params: Float32Array, data: Mnist): Promise<Trainer> }
 
 function accuracy(trainer: Trainer, data: Mnist): number {
@@ -70,7 +71,7 @@ function mlpxContender(target: Peers['mlpx'][number]): MnistContender {
       let step = 1;
       return {
         async epoch(seed, progress) {
-          const done = await engine.trainEpoch(bound, permutation(data.trainRows, seed), BATCH, OPTIMIZERS.adam, step, stats, progress);
+          const done = await engine.trainEpoch(bound, permutation(data.trainRows, seed), BATCH, OPTIMIZERS.adam, step, stats, (b) => void progress(b));
           if (done !== batches) throw new Error(`training stopped after ${done} of ${batches} batches (non-finite loss)`);
           step += batches;
         },
@@ -104,7 +105,7 @@ function tfjsContender(backend: 'cpu' | 'wasm', threads: number): MnistContender
           // backend, tf.gather/slice of 64 rows out of the 60k-row tensor measured 50–200 ms each.
           const order = permutation(data.trainRows, seed);
           for (let start = 0; start < data.trainRows; start += BATCH) {
-            if (start % (BATCH * 100) === 0) progress(start / BATCH);
+            if (start % (BATCH * 100) === 0 && progress(start / BATCH)) return;
             const rows = Math.min(BATCH, data.trainRows - start);
             for (let r = 0; r < rows; r++) {
               const row = order[start + r]!;
@@ -140,11 +141,19 @@ async function oneRun(who: MnistContender, data: Mnist, run: number, opts: Mnist
     for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
       const what = `  ${who.impl} ${who.backend} ${who.threads}t run ${run + 1}: epoch ${epoch}`;
       let shown = -1;
+      let capped = false;
       await trainer.epoch(1000 * run + epoch, (batches) => {
-        if (batches - shown < 100) return; // progress callbacks may come per batch
-        shown = batches;
-        log(`${what}, batch ${batches}`, true);
+        capped = (performance.now() - start) / 1000 > opts.capSeconds;
+        if (batches - shown >= 100) { // progress callbacks may come per batch
+          shown = batches;
+          log(`${what}, batch ${batches}`, true);
+        }
+        return capped;
       });
+      if (capped) {
+        log(`${what}: stopped at the ${opts.capSeconds} s cap`);
+        break;
+      }
       const acc = accuracy(trainer, data);
       const seconds = (performance.now() - start) / 1000;
       TARGETS.forEach((target, i) => { if (reached[i] === undefined && acc >= target) reached[i] = seconds; });
