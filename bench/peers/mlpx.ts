@@ -40,19 +40,13 @@ export async function mlpxTargets(): Promise<MlpxTarget[]> {
   return targets;
 }
 
-/**
- * setThreads, then wait until the wasm backend's workers run. The extra 20 ms works around a
- * start-up race in src/backend/wasm/worker-source.ts (a worker posts 'ready' before it records
- * the task generation, so a GEMM posted in between is never picked up and the caller spins):
- * giving a new worker time to park makes that window unlikely. Remove once fixed there.
- */
+/** setThreads, then wait until the wasm backend's workers run, so timing starts at full strength. */
 export async function selectThreads(target: MlpxTarget): Promise<void> {
   const backend = target.backend as Backend & { threadsReady?: () => Promise<void> };
   const before = backend.details().threads;
   backend.setThreads(target.threads);
   if (backend.threadsReady === undefined || before === target.threads) return;
   await backend.threadsReady();
-  await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The reference backend only takes small work; bigger cases would dominate the run. */
