@@ -89,7 +89,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
     },
   });
   const trainSeconds = history.epochs.reduce((sum, e) => sum + e.seconds, 0);
-  const trainedRows = history.epochs.length * Math.floor(train.rows * (1 - (data.heldOut ? options.validationSplit : 0)));
+  // rows fit actually trained on (it holds the validation split out itself), from its own records
+  const trainedRows = history.epochs.reduce((sum, e) => sum + e.samplesPerSecond * e.seconds, 0);
   const test = net.evaluate(data.test.x, data.test.y);
   say(`test: loss ${test.loss.toPrecision(4)}${test.accuracy === null ? '' : `, accuracy ${percent(test.accuracy)}`} on ${data.test.rows} ${data.heldOut ? 'held-out' : 'training'} rows`);
   if (options.save !== undefined) {
