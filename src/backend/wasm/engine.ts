@@ -170,26 +170,26 @@ export class WasmEngine implements Engine {
 
   forward(x: Float32Array, rows: number): Float32Array {
     const [bx] = this.#stage(x, null, rows);
-    const out = this.rt.exports.net_forward(this.#net, bx, rows);
+    const out = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows));
     return this.rt.mem.f32(out, rows * this.spec.sizes[this.spec.sizes.length - 1]!);
   }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     const [bx, by] = this.#stage(x, y, rows);
-    this.rt.exports.net_evaluate(this.#net, bx, by, rows, this.#stats);
+    this.#busy(() => this.rt.exports.net_evaluate(this.#net, bx, by, rows, this.#stats));
     this.#copyStats(stats);
   }
 
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     const [bx, by] = this.#stage(x, y, rows);
-    this.rt.exports.net_gradient(this.#net, bx, by, rows, this.#stats);
+    this.#busy(() => this.rt.exports.net_gradient(this.#net, bx, by, rows, this.#stats));
     this.#copyStats(stats);
   }
 
   trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
     this.setOptimizer(opt.kind);
     const [bx, by] = this.#stage(x, y, rows);
-    this.rt.exports.net_train_step(this.#net, bx, by, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, this.#stats);
+    this.#busy(() => this.rt.exports.net_train_step(this.#net, bx, by, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, this.#stats));
     this.#copyStats(stats);
   }
 
@@ -219,10 +219,10 @@ export class WasmEngine implements Engine {
     while (done < batches) {
       const count = Math.min(batches - done, this.#chunkSize());
       const started = performance.now();
-      const ran = exports.net_train_batches(
+      const ran = this.#busy(() => exports.net_train_batches(
         this.#net, data.x, data.y, data.order, order.length, batchSize, done, count,
         opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, firstStep + done, this.#stats,
-      );
+      ));
       this.#msPerBatch = (performance.now() - started) / ran;
       batchStats.set(mem.f64(this.#stats, ran * STATS_PER_BATCH), done * STATS_PER_BATCH);
       done += ran;
@@ -232,6 +232,11 @@ export class WasmEngine implements Engine {
       if (done < batches) await yieldToEventLoop();
     }
     return batches;
+  }
+
+  /** A call into the module that posts tasks back to back: workers stay hot meanwhile. */
+  #busy<T>(call: () => T): T {
+    return this.rt.pool === undefined ? call() : this.rt.pool.busy(call);
   }
 
   /** Batches per call: as many as fit in CHUNK_MS at the last measured speed (one when unknown). */

@@ -9,6 +9,7 @@ import type { WasmPlatform, WorkerHandle } from './platform.js';
 const GEN_WORD = 0;
 const WORKERS_WORD = 3;
 const BLOCKING_WORD = 12;
+const BUSY_WORD = 13;
 const INCARNATION_WORD = 48;
 
 export class ThreadPool {
@@ -42,6 +43,20 @@ export class ThreadPool {
     for (let id = this.#handles.length; id > workers; id--) this.#stop(id);
     for (let id = 1; id <= workers; id++) if (this.#handles[id - 1] === undefined) this.#start(id);
     this.#settle();
+  }
+
+  /**
+   * Runs a call that posts many tasks in quick succession (a training step, an epoch chunk):
+   * meanwhile the workers spin between tasks instead of parking (assembly/threads.ts BUSY).
+   */
+  busy<T>(call: () => T): T {
+    const words = this.#words();
+    Atomics.store(words, BUSY_WORD, 1);
+    try {
+      return call();
+    } finally {
+      Atomics.store(words, BUSY_WORD, 0);
+    }
   }
 
   /** Resolves once every requested worker is ready (or has failed). */
