@@ -29,12 +29,11 @@ void bias_grad(float* db, const float* dz, int m, int n) {
   }
 }
 
-void dense_forward(float* z, const float* x, const float* w, const float* b, int m, int k, int n) {
+void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n) {
   sgemm(false, false, m, n, k, x, w, z, b);
 }
 
-void dense_backward(float* dx, float* dw, float* db, const float* dz, const float* x, const float* w, int m, int k,
-                    int n) {
+void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n) {
   sgemm(true, false, k, n, m, x, dz, dw, nullptr);
   bias_grad(db, dz, m, n);
   if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr);

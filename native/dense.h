@@ -1,16 +1,17 @@
 // Dense layer kernels: Z = X·W + b and its backward pass (src/backend/kernels.ts, dense family).
 #pragma once
 
+#include "matmul.h"
+
 namespace mlpx {
 
 /** z (m, n) += bias (n) on every row */
 void bias_add(float* z, const float* bias, int m, int n);
 /** db (n) = Σ_rows dz (m, n) */
 void bias_grad(float* db, const float* dz, int m, int n);
-/** z (m, n) = x (m, k) · w (k, n) + b (n); the bias is added in the GEMM epilogue */
-void dense_forward(float* z, const float* x, const float* w, const float* b, int m, int k, int n);
+/** z (m, n) = x (m, k) · w (k, n) + b (n); the bias is added in the GEMM epilogue. x may be indexed rows. */
+void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n);
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is null */
-void dense_backward(float* dx, float* dw, float* db, const float* dz, const float* x, const float* w, int m, int k,
-                    int n);
+void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n);
 
 }  // namespace mlpx

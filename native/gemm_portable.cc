@@ -1,16 +1,16 @@
 // The portable microkernel: plain loops the compiler vectorises for the baseline ISA
-// (SSE2 on x86-64, NEON on ARM64). Same packed layout and epilogue as gemm_avx2.cc.
+// (SSE2 on x86-64, NEON on ARM64). Same operands and epilogue as gemm_avx2.cc.
 #include "gemm_ukernel.h"
 
 namespace mlpx {
 
-void ukernel_6x16_portable(long kc, const float* a_panel, const float* b_panel, float* c, long ldc,
-                           int accumulate, const float* bias) {
+void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
+                           const float* bias) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
     const float* b = b_panel + p * NR;
     for (int r = 0; r < MR; ++r) {
-      const float av = a_panel[p * MR + r];
+      const float av = a.rows[r][p * a.step];
       for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
     }
   }

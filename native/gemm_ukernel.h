@@ -10,18 +10,28 @@ constexpr int MR = 6;
 constexpr int NR = 16;
 
 /**
- * c (MR × NR, row stride ldc) = [c +] a_panel · b_panel [+ bias (NR)].
- * a_panel is kc × MR (k-major, packed), b_panel is kc × NR (k-major, packed, 32-byte aligned).
+ * The A operand of one micro-tile: element (r, p) is rows[r][p · step]. A packed panel is
+ * rows[r] = panel + r with step MR; a row-major A read in place (no packing) is its MR row
+ * pointers with step 1.
+ */
+struct APanel {
+  const float* rows[MR];
+  long step;
+};
+
+/**
+ * c (MR × NR, row stride ldc) = [c +] a · b_panel [+ bias (NR)].
+ * a is kc × MR (see APanel), b_panel is kc × NR (k-major, packed, 32-byte aligned).
  * accumulate: add the existing c (K blocks after the first). bias: null, or added last.
  */
-using Microkernel = void (*)(long kc, const float* a_panel, const float* b_panel, float* c, long ldc,
-                             int accumulate, const float* bias);
+using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
+                             const float* bias);
 
-void ukernel_6x16_portable(long kc, const float* a_panel, const float* b_panel, float* c, long ldc,
-                           int accumulate, const float* bias);
+void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
+                           const float* bias);
 #if MLPX_HAVE_AVX2_TU
-void ukernel_6x16_avx2_fma(long kc, const float* a_panel, const float* b_panel, float* c, long ldc,
-                           int accumulate, const float* bias);
+void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
+                           const float* bias);
 #endif
 
 }  // namespace mlpx

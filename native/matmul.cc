@@ -1,8 +1,11 @@
 // Blocked SGEMM in the BLIS style: for each NC-wide column block and KC-deep slice, pack B into
-// NR-wide k-major micro-panels; for each MC-tall row block, pack A into MR-tall micro-panels; then
-// run the MR × NR microkernel over the tile grid. Packing reads A and B through their strides, so
-// Aᵀ·B and A·Bᵀ need no transposed copy. Edge tiles run the same microkernel into a scratch tile
-// (zero-padded panels), so every element is computed by identical arithmetic wherever it lies.
+// NR-wide k-major micro-panels, then run the MR × NR microkernel over the tile grid. A is packed
+// into MR-tall micro-panels only when it is transposed (Aᵀ·B); untransposed A rows are contiguous
+// along K, so the microkernel reads them in place through row pointers — which also lets A be the
+// shuffled rows of a training set (Rows with an index) with no gathered copy. Packing reads B
+// through its strides, so A·Bᵀ needs no transposed copy either. Edge tiles run the same
+// microkernel into a scratch tile (padding rows are zeros or repeats), so every element is computed by identical
+// arithmetic wherever it lies.
 //
 // Threads split the output into contiguous column (or row) ranges of whole micro-tiles; K is never
 // split, so each element's summation order is fixed and results do not depend on the thread count
@@ -86,7 +89,7 @@ State& state() {
 struct Operands {
   bool trans_a, trans_b;
   int m, n, k;
-  const float* a;
+  Rows a;
   const float* b;
   float* c;
   const float* bias;
@@ -98,27 +101,50 @@ struct Operands {
   int tiles;  // micro-tiles along the split dimension
 };
 
-// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into MR-tall micro-panels, zero-padding the last one.
-void pack_a(float* dst, const Operands& g, int i0, int mc, int p0, int kc) {
-  const std::size_t lda = g.trans_a ? g.m : g.k;
-  for (int ir = 0; ir < mc; ir += MR) {
-    const int mr = std::min(MR, mc - ir);
-    float* panel = dst + static_cast<std::size_t>(ir) * kc;
-    if (g.trans_a) {
-      for (int p = 0; p < kc; ++p) {
-        const float* src = g.a + (p0 + p) * lda + (i0 + ir);
-        for (int r = 0; r < mr; ++r) panel[p * MR + r] = src[r];
-        for (int r = mr; r < MR; ++r) panel[p * MR + r] = 0.0f;
-      }
-    } else {
-      for (int r = 0; r < mr; ++r) {
-        const float* src = g.a + (i0 + ir + r) * lda + p0;
-        for (int p = 0; p < kc; ++p) panel[p * MR + r] = src[p];
-      }
-      for (int r = mr; r < MR; ++r)
-        for (int p = 0; p < kc; ++p) panel[p * MR + r] = 0.0f;
+// A hint only: compilers without __builtin_prefetch (MSVC) simply skip it.
+inline void prefetch([[maybe_unused]] const float* address) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(address);
+#endif
+}
+
+// Packs op(A)[i0 : i0+mc, p0 : p0+kc] = Aᵀ (a is (k, m)) into MR-tall micro-panels, zero-padding
+// the last one. Untransposed A needs no packing: see row_panel.
+void pack_a_transposed(float* dst, const Operands& g, int i0, int mc, int p0, int kc) {
+  const int full = mc - mc % MR;
+  // Row by row: each source row (possibly a shuffled batch row) is read once, front to back,
+  // while the next one is prefetched: no prefetcher can guess indexed rows, and reading across
+  // rows a panel at a time stalled on a cache miss per row and panel.
+  for (int p = 0; p < kc; ++p) {
+    const float* src = g.a.row(p0 + p, g.m) + i0;
+    if (p + 1 < kc) {
+      const float* next = g.a.row(p0 + p + 1, g.m) + i0;
+      for (int i = 0; i < mc; i += 16) prefetch(next + i);
+    }
+    float* out = dst + static_cast<std::size_t>(p) * MR;
+    for (int ir = 0; ir < full; ir += MR, out += static_cast<std::size_t>(MR) * kc)
+      for (int r = 0; r < MR; ++r) out[r] = src[ir + r];
+    if (full < mc) {
+      for (int r = 0; r < MR; ++r) out[r] = full + r < mc ? src[full + r] : 0.0f;
     }
   }
+}
+
+APanel packed_panel(const float* panel) {
+  APanel a{};
+  for (int r = 0; r < MR; ++r) a.rows[r] = panel + r;
+  a.step = MR;
+  return a;
+}
+
+// Rows i0 … i0+mr-1 of an untransposed A, from column p0, read in place: each row's kc floats are
+// contiguous, so the microkernel streams them as well as it would a packed copy, and indexed
+// batch rows need no gathering. Rows past mr repeat the last one (an edge tile discards them).
+APanel row_panel(const Operands& g, int i0, int mr, int p0) {
+  APanel a{};
+  for (int r = 0; r < MR; ++r) a.rows[r] = g.a.row(i0 + std::min(r, mr - 1), g.k) + p0;
+  a.step = 1;
+  return a;
 }
 
 // Packs op(B)[p0 : p0+kc, j0 : j0+nc] into NR-wide micro-panels, zero-padding the last one.
@@ -146,8 +172,8 @@ void pack_b(float* dst, const Operands& g, int p0, int kc, int j0, int nc) {
 
 // A partial micro-tile: run the microkernel into a scratch tile, then apply the same epilogue
 // (c + acc, then + bias) to the valid part, in the same order as the microkernel does.
-void edge_tile(const Operands& g, long kc, const float* a_panel, const float* b_panel, float* c, int mr,
-               int nr, bool accumulate, const float* bias) {
+void edge_tile(const Operands& g, long kc, const APanel& a_panel, const float* b_panel, float* c, int mr, int nr,
+               bool accumulate, const float* bias) {
   alignas(64) float tile[MR * NR];
   g.ukernel(kc, a_panel, b_panel, tile, NR, 0, nullptr);
   for (int r = 0; r < mr; ++r) {
@@ -172,14 +198,15 @@ void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_en
       pack_b(scratch.b.data(), g, pc, kc, jc, nc);
       for (int ic = i_begin; ic < i_end; ic += MC) {
         const int mc = std::min(MC, i_end - ic);
-        pack_a(scratch.a.data(), g, ic, mc, pc, kc);
+        if (g.trans_a) pack_a_transposed(scratch.a.data(), g, ic, mc, pc, kc);
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = std::min(NR, nc - jr);
           const float* b_panel = scratch.b.data() + static_cast<std::size_t>(jr) * kc;
           const float* bias = last && g.bias ? g.bias + jc + jr : nullptr;
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = std::min(MR, mc - ir);
-            const float* a_panel = scratch.a.data() + static_cast<std::size_t>(ir) * kc;
+            const APanel a_panel = g.trans_a ? packed_panel(scratch.a.data() + static_cast<std::size_t>(ir) * kc)
+                                             : row_panel(g, ic + ir, mr, pc);
             float* c = g.c + (ic + ir) * ldc + (jc + jr);
             if (mr == MR && nr == NR) {
               g.ukernel(kc, a_panel, b_panel, c, static_cast<long>(ldc), accumulate, bias);
@@ -208,8 +235,7 @@ void gemm_chunk(void* context, int chunk, int thread) {
 
 }  // namespace
 
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, const float* b, float* c,
-           const float* bias) {
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   // Split the larger output dimension: each task packs all of the other operand, so this keeps

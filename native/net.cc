@@ -28,7 +28,7 @@ NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
 }
 
 std::size_t NetCore::workspace_floats(int rows) const {
-  std::size_t per_row = 2 * static_cast<std::size_t>(widest_) + spec_.inputs() + spec_.outputs();
+  std::size_t per_row = 2 * static_cast<std::size_t>(widest_) + spec_.outputs();
   for (const Layer& layer : layers_) per_row += 2 * static_cast<std::size_t>(layer.units);
   return per_row * static_cast<std::size_t>(rows);
 }
@@ -46,30 +46,28 @@ void NetCore::attach_workspace(float* workspace, int rows) {
   }
   delta_a_ = take(widest_);
   delta_z_ = take(widest_);
-  batch_x_ = take(spec_.inputs());
   batch_y_ = take(spec_.outputs());
   capacity_ = rows;
 }
 
-const float* NetCore::forward(const float* x, int rows) {
-  const float* input = x;
+const float* NetCore::forward(Rows x, int rows) {
   for (int l = 0; l < spec_.layers(); ++l) {
     Layer& layer = layers_[l];
+    const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
                   layer.units);
     activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
-    input = layer.a;
   }
-  return input;
+  return layers_.back().a;
 }
 
-void NetCore::evaluate(const float* x, const float* y, int rows, double* stats) {
+void NetCore::evaluate(Rows x, const float* y, int rows, double* stats) {
   const float* output = forward(x, rows);
   stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
   stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
 }
 
-void NetCore::gradient(const float* x, const float* y, int rows, double* stats) {
+void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
   evaluate(x, y, rows, stats);
   const int L = spec_.layers();
   const Layer& last = layers_[L - 1];
@@ -81,7 +79,7 @@ void NetCore::gradient(const float* x, const float* y, int rows, double* stats) 
   }
   for (int l = L - 1; l >= 0; --l) {
     const Layer& layer = layers_[l];
-    const float* input = l == 0 ? x : layers_[l - 1].a;
+    const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
                    input, params_ + layer.weight_offset, rows, layer.inputs, layer.units);
     if (l > 0) {
@@ -92,7 +90,7 @@ void NetCore::gradient(const float* x, const float* y, int rows, double* stats) 
   stats[kStatGradNorm2] = sum_squares(grads_, param_count_);
 }
 
-void NetCore::train_step(const float* x, const float* y, int rows, const OptParams& opt, double step,
+void NetCore::train_step(Rows x, const float* y, int rows, const OptParams& opt, double step,
                          double* stats) {
   gradient(x, y, rows, stats);
   if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) return;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "matmul.h"
+
 namespace mlpx {
 
 /** Offsets into a stats array; must match STAT_* in src/backend/engine.ts. */
@@ -44,14 +46,13 @@ class NetCore {
   int capacity() const { return capacity_; }
 
   /** Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x. */
-  const float* forward(const float* x, int rows);
-  void evaluate(const float* x, const float* y, int rows, double* stats);
-  void gradient(const float* x, const float* y, int rows, double* stats);
+  const float* forward(Rows x, int rows);
+  void evaluate(Rows x, const float* y, int rows, double* stats);
+  void gradient(Rows x, const float* y, int rows, double* stats);
   /** gradient(), then the update unless loss or ‖g‖² is non-finite. State must be sized for opt.kind. */
-  void train_step(const float* x, const float* y, int rows, const OptParams& opt, double step, double* stats);
+  void train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats);
 
-  /** Batch staging buffers (capacity rows) that trainEpoch gathers shuffled rows into. */
-  float* batch_x() const { return batch_x_; }
+  /** Staging buffer (capacity rows) that trainEpoch gathers shuffled targets into; inputs are read in place. */
   float* batch_y() const { return batch_y_; }
 
  private:
@@ -74,7 +75,6 @@ class NetCore {
   float* state_ = nullptr;
   float* delta_a_ = nullptr;
   float* delta_z_ = nullptr;
-  float* batch_x_ = nullptr;
   float* batch_y_ = nullptr;
   int capacity_ = 0;
 };

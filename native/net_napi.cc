@@ -244,18 +244,17 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  protected:
   void Execute(const ExecutionProgress& progress) override {
     NetCore& core = *net_->core_;
-    const std::size_t inputs = core.spec().inputs(), outputs = core.spec().outputs();
+    const std::size_t outputs = core.spec().outputs();
     const std::size_t count = job_.order.size();
     for (int batch = 0; batch < job_.batches; ++batch) {
       const std::size_t start = static_cast<std::size_t>(batch) * job_.batch_size;
       const int rows = static_cast<int>(std::min<std::size_t>(job_.batch_size, count - start));
+      const std::uint32_t* batch_rows = job_.order.data() + start;
       for (int r = 0; r < rows; ++r) {
-        const std::size_t row = job_.order[start + r];
-        std::memcpy(core.batch_x() + r * inputs, job_.x + row * inputs, inputs * sizeof(float));
-        std::memcpy(core.batch_y() + r * outputs, job_.y + row * outputs, outputs * sizeof(float));
+        std::memcpy(core.batch_y() + r * outputs, job_.y + batch_rows[r] * outputs, outputs * sizeof(float));
       }
       double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
-      core.train_step(core.batch_x(), core.batch_y(), rows, job_.opt, job_.first_step + batch, stats);
+      core.train_step(Rows(job_.x, batch_rows), core.batch_y(), rows, job_.opt, job_.first_step + batch, stats);
       done_.store(batch + 1, std::memory_order_release);
       progress.Signal();
       if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) break;
