@@ -4,7 +4,7 @@ export * from './matmul';
 export * from './dense';
 export * from './activation';
 export * from './loss';
-export * from './optim';
+export { OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAM, sgd_update, momentum_update, rmsprop_update, adam_update, sum_squares } from './optim';
 export * from './step';
 export { threads_init, worker_enter, worker_loop, CTRL_BYTES, MAX_WORKERS } from './threads';
 export * from './memory';

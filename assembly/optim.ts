@@ -77,8 +77,57 @@ export function adam_update(
   }
 }
 
-/** Σ x² in f64: two f64x2 accumulators (lanes 0–1 and 2–3 of each f32x4), then the tail */
+/**
+ * Elements [i0, i1) of optimizer `kind`'s update over the flat vectors of `count` parameters
+ * (state: velocity or squares, or Adam's m then v). i0 is a multiple of 4, so every element takes
+ * the same SIMD or tail path as in one update over all of them: threads can share an update.
+ */
+export function update_range(
+  kind: i32, params: usize, grads: usize, state: usize, count: i32, i0: i32, i1: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
+): void {
+  const off = <usize>i0 << 2, n = i1 - i0;
+  switch (kind) {
+    case OPT_SGD: sgd_update(params + off, grads + off, n, lr); break;
+    case OPT_MOMENTUM: momentum_update(params + off, grads + off, state + off, n, lr, beta1); break;
+    case OPT_RMSPROP: rmsprop_update(params + off, grads + off, state + off, n, lr, beta1, eps); break;
+    case OPT_ADAM: adam_update(params + off, grads + off, state + off, state + (<usize>count << 2) + off, n, lr, beta1, beta2, eps, step); break;
+    default: unreachable(); // unknown optimizer id
+  }
+}
+
+/**
+ * Σ x² is summed in SUM_BLOCKS blocks whose bounds depend only on count (threads.ts sums blocks
+ * on several threads), then the block sums in block order: the same value for any thread count.
+ */
+export const SUM_BLOCKS: i32 = 64;
+
+/** First element of block b (b ≤ SUM_BLOCKS); blocks hold multiples of 4 elements, the last one the tail. */
+export function sum_block_start(count: i32, b: i32): i32 {
+  const len = (((count + SUM_BLOCKS - 1) / SUM_BLOCKS) + 3) & ~3;
+  return b == SUM_BLOCKS ? count : min(count, b * len);
+}
+
+/** Σ x² of blocks [b0, b1), one f64 per block at partials + 8·b */
+export function sum_squares_blocks(partials: usize, x: usize, count: i32, b0: i32, b1: i32): void {
+  for (let b = b0; b < b1; b++) {
+    const i0 = sum_block_start(count, b);
+    store<f64>(partials + (<usize>b << 3), sum_squares_run(x + (<usize>i0 << 2), sum_block_start(count, b + 1) - i0));
+  }
+}
+
+/** Σ x² in f64, block by block */
 export function sum_squares(x: usize, count: i32): f64 {
+  let sum: f64 = 0;
+  for (let b = 0; b < SUM_BLOCKS; b++) {
+    const i0 = sum_block_start(count, b);
+    sum += sum_squares_run(x + (<usize>i0 << 2), sum_block_start(count, b + 1) - i0);
+  }
+  return sum;
+}
+
+// Σ x² of one block: two f64x2 accumulators (lanes 0–1 and 2–3 of each f32x4), then the tail
+function sum_squares_run(x: usize, count: i32): f64 {
   const c4 = count & ~3;
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
   let i = 0;

@@ -5,7 +5,7 @@
 import { dense_backward, dense_forward } from './dense';
 import { activation_backward, activation_forward } from './activation';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
-import { adam_update, momentum_update, OPT_ADAM, OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, rmsprop_update, sgd_update, sum_squares } from './optim';
+import { sum_squares_parallel, update_parallel } from './threads';
 
 const NET_LAYERS = 0;   // L
 const NET_LOSS = 4;     // loss id
@@ -75,7 +75,7 @@ export function net_gradient(net: usize, x: usize, y: usize, rows: i32, stats: u
       activation_backward(dz, da, load<usize>(below + L_Z), load<usize>(below + L_A), rows, inputs, load<i32>(below + L_ACT));
     }
   }
-  store<f64>(stats + STAT_GRAD_NORM2, sum_squares(load<usize>(net + NET_GRADS), load<i32>(net + NET_COUNT)));
+  store<f64>(stats + STAT_GRAD_NORM2, sum_squares_parallel(load<usize>(net + NET_GRADS), load<i32>(net + NET_COUNT)));
 }
 
 /** gradient then one update; the update is skipped when the loss or ‖g‖² is not finite. */
@@ -85,15 +85,8 @@ export function net_train_step(
 ): void {
   net_gradient(net, x, y, rows, stats);
   if (!isFinite(load<f64>(stats + STAT_LOSS)) || !isFinite(load<f64>(stats + STAT_GRAD_NORM2))) return;
-  const P = load<i32>(net + NET_COUNT);
-  const params = load<usize>(net + NET_PARAMS), grads = load<usize>(net + NET_GRADS), state = load<usize>(net + NET_STATE);
-  switch (kind) {
-    case OPT_SGD: sgd_update(params, grads, P, lr); break;
-    case OPT_MOMENTUM: momentum_update(params, grads, state, P, lr, beta1); break;
-    case OPT_RMSPROP: rmsprop_update(params, grads, state, P, lr, beta1, eps); break;
-    case OPT_ADAM: adam_update(params, grads, state, state + (<usize>P << 2), P, lr, beta1, beta2, eps, step); break;
-    default: unreachable(); // unknown optimizer id
-  }
+  update_parallel(kind, load<usize>(net + NET_PARAMS), load<usize>(net + NET_GRADS), load<usize>(net + NET_STATE),
+    load<i32>(net + NET_COUNT), lr, beta1, beta2, eps, step);
 }
 
 /**

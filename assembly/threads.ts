@@ -1,14 +1,16 @@
-// Splitting GEMMs across workers that share this module's memory.
+// Splitting work across workers that share this module's memory: GEMMs (by rows of C), the
+// optimizer update and Σg² (by ranges of the flat parameter vector).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
 // calling thread writes a task, publishes it by bumping GEN (which also says how many threads
-// take part) and notifies; each worker (its own instance, parked in worker_loop) runs its slice,
-// counts itself done and notifies; the caller runs slice 0, then waits for the others (spinning
+// take part) and notifies; each worker (its own instance, parked in worker_loop) runs its part,
+// counts itself done and notifies; the caller runs part 0, then waits for the others (spinning
 // first; blocking only where allowed: a browser main thread may not memory.atomic.wait).
-// A slice is a contiguous range of C's rows, so every element is computed exactly as in the
-// single-threaded kernel: results do not depend on the thread count.
+// Parts are contiguous ranges, and each output element (a row of C, a parameter, a block of Σg²)
+// is computed exactly as in the single-threaded kernel: results do not depend on the thread count.
 import { gemm_kind_rows, PACK_BYTES } from './gemm';
+import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range } from './optim';
 
 // Byte offsets in the control block. GEN packs (task counter << 6) | participants, so a worker
 // learns from one atomic load both that a task is new and whether it takes part.
@@ -16,13 +18,21 @@ const GEN = 0;
 const DONE = 4;       // workers done with the current task
 const ERROR = 8;      // set by a worker whose slice trapped (its JS wrapper sets it)
 const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
-const KIND = 16;
-const C = 20, A = 24, B = 28, M = 32, K = 36, N = 40;
+const TASK = 16;      // TASK_* below
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
-const HEADER_BYTES = 320;
+const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
+const PARTIALS = 448; // f64 per Σx² block
+const HEADER_BYTES = PARTIALS + SUM_BLOCKS * 8;
+
+const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2;
+// arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n; update kind, params, grads, state,
+// count, lr, beta1, beta2, eps, step; Σx² x, count
+const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6;
+const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9;
+const ARG_X = 0, ARG_X_COUNT = 1;
 const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
 export const MAX_WORKERS: i32 = 31;
@@ -31,14 +41,24 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
 /** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
 const MIN_PARALLEL_MACS: i64 = 1 << 18;
+/** Nor updates or Σx² of fewer parameters (Adam: ~15 µs). */
+const MIN_PARALLEL_PARAMS: i32 = 1 << 14;
 /**
  * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
- * machine a spinning thread takes the core from the one it waits for. While BUSY is set (a
- * training step or epoch chunk is running) threads spin without limit instead: the gaps between
- * a step's tasks are ~0.1 ms, shorter than waking a thread parked in wait, which made each task
- * start late on its worker (2 threads: 1.2× instead of ~1.6×).
+ * machine a spinning thread takes the core from the one it waits for.
  */
 const SPIN_BEFORE_WAIT: i32 = 20000;
+/**
+ * Spins while BUSY is set (a training step or epoch chunk is running): the gaps between a step's
+ * tasks (~0.1 ms) outlast SPIN_BEFORE_WAIT, and waking a thread parked in wait made every task
+ * start late on its worker. Still bounded, so an oversubscribed machine loses little.
+ */
+const SPIN_WHILE_BUSY: i32 = 1 << 18;
+
+// @ts-ignore: decorator
+@inline function spins(base: usize): i32 {
+  return atomic.load<i32>(base + BUSY) != 0 ? SPIN_WHILE_BUSY : SPIN_BEFORE_WAIT;
+}
 
 let ctrl: usize = 0;
 
@@ -54,31 +74,78 @@ export function threads_init(control: usize): void {
 
 // @ts-ignore: decorator
 @inline function slice(part: i32, parts: i32, m: i32): i32 {
-  // slice boundaries on multiples of 4 rows, the microkernel's height
+  // boundaries on multiples of 4 (rows: the microkernel's height; parameters: the f32x4 width)
   const rows = (((m + parts - 1) / parts) + 3) & ~3;
   return min(m, part * rows);
 }
 
-function run_slice(base: usize, part: i32, parts: i32): void {
-  const m = load<i32>(base + M);
-  const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
-  if (r0 < r1) {
-    gemm_kind_rows(load<i32>(base + KIND), load<usize>(base + C), load<usize>(base + A), load<usize>(base + B),
-      r0, r1, m, load<i32>(base + K), load<i32>(base + N), scratch(base, part));
+// @ts-ignore: decorator
+@inline function arg_i32(base: usize, i: i32): i32 { return load<i32>(base + ARGS + (<usize>i << 3)); }
+// @ts-ignore: decorator
+@inline function arg_f32(base: usize, i: i32): f32 { return load<f32>(base + ARGS + (<usize>i << 3)); }
+// @ts-ignore: decorator
+@inline function arg_f64(base: usize, i: i32): f64 { return load<f64>(base + ARGS + (<usize>i << 3)); }
+// @ts-ignore: decorator
+@inline function set_i32(base: usize, i: i32, v: i32): void { store<i32>(base + ARGS + (<usize>i << 3), v); }
+// @ts-ignore: decorator
+@inline function set_f32(base: usize, i: i32, v: f32): void { store<f32>(base + ARGS + (<usize>i << 3), v); }
+// @ts-ignore: decorator
+@inline function set_f64(base: usize, i: i32, v: f64): void { store<f64>(base + ARGS + (<usize>i << 3), v); }
+
+function run_part(base: usize, part: i32, parts: i32): void {
+  const task = load<i32>(base + TASK);
+  if (task == TASK_GEMM) {
+    const m = arg_i32(base, ARG_M);
+    const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
+    if (r0 < r1) {
+      gemm_kind_rows(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
+        r0, r1, m, arg_i32(base, ARG_K), arg_i32(base, ARG_N), scratch(base, part));
+    }
+  } else if (task == TASK_UPDATE) {
+    const count = arg_i32(base, ARG_COUNT);
+    const i0 = slice(part, parts, count), i1 = slice(part + 1, parts, count);
+    if (i0 < i1) {
+      update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
+        count, i0, i1, arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
+    }
+  } else {
+    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT),
+      slice(part, parts, SUM_BLOCKS), slice(part + 1, parts, SUM_BLOCKS));
   }
 }
 
-// The caller waits for the workers' slices of the last task: spin, then block if this thread may.
+// The caller waits for the workers' parts of the last task: spin, then block if this thread may.
 function wait_done(base: usize): void {
   const expected = (atomic.load<i32>(base + GEN) & PARTS_MASK) - 1;
   let done = atomic.load<i32>(base + DONE);
-  for (let spin = 0; done < expected && (spin < SPIN_BEFORE_WAIT || atomic.load<i32>(base + BUSY) != 0); spin++) {
-    done = atomic.load<i32>(base + DONE);
-  }
+  for (let spin = 0, limit = spins(base); done < expected && spin < limit; spin++) done = atomic.load<i32>(base + DONE);
   const blocking = atomic.load<i32>(base + BLOCKING) != 0;
   while (done < expected) {
     if (blocking) memory.atomic.wait32(base + DONE, done, -1);
     done = atomic.load<i32>(base + DONE);
+  }
+}
+
+// Wait for the previous task to finish: a part of an earlier task may still be running if the
+// caller trapped in its own part, and that task's worker trap (if any) was never reported.
+// Then the caller may write the new task's arguments.
+function begin_task(base: usize, task: i32): void {
+  wait_done(base);
+  atomic.store<i32>(base + ERROR, 0);
+  store<i32>(base + TASK, task);
+}
+
+// Publish the task to `parts` − 1 workers, run part 0, wait for the rest.
+function run_task(base: usize, parts: i32): void {
+  atomic.store<i32>(base + DONE, 0);
+  const gen = atomic.load<i32>(base + GEN);
+  atomic.store<i32>(base + GEN, (((gen >>> PARTS_BITS) + 1) << PARTS_BITS) | parts);
+  atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
+  run_part(base, 0, parts);
+  wait_done(base);
+  if (atomic.load<i32>(base + ERROR) != 0) {
+    atomic.store<i32>(base + ERROR, 0);
+    unreachable(); // a worker's part trapped; the JS wrapper names the kernel
   }
 }
 
@@ -90,24 +157,44 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
     gemm_kind_rows(kind, c, a, b, 0, m, m, k, n, scratch(base, 0));
     return;
   }
-  // a slice of an earlier task may still be running if the caller trapped in its own slice,
-  // and that task's worker trap (if any) was never reported
-  wait_done(base);
-  atomic.store<i32>(base + ERROR, 0);
-  store<i32>(base + KIND, kind);
-  store<usize>(base + C, c); store<usize>(base + A, a); store<usize>(base + B, b);
-  store<i32>(base + M, m); store<i32>(base + K, k); store<i32>(base + N, n);
-  const parts = min(workers + 1, (m + 3) >> 2);
-  atomic.store<i32>(base + DONE, 0);
-  const gen = atomic.load<i32>(base + GEN);
-  atomic.store<i32>(base + GEN, (((gen >>> PARTS_BITS) + 1) << PARTS_BITS) | parts);
-  atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
-  run_slice(base, 0, parts);
-  wait_done(base);
-  if (atomic.load<i32>(base + ERROR) != 0) {
-    atomic.store<i32>(base + ERROR, 0);
-    unreachable(); // a worker's slice trapped; the JS wrapper names the kernel
+  begin_task(base, TASK_GEMM);
+  set_i32(base, ARG_KIND, kind);
+  set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
+  set_i32(base, ARG_M, m); set_i32(base, ARG_K, k); set_i32(base, ARG_N, n);
+  run_task(base, min(workers + 1, (m + 3) >> 2));
+}
+
+/** One update of optimizer `kind` over `count` parameters (optim.ts update_range), split across the workers. */
+export function update_parallel(
+  kind: i32, params: usize, grads: usize, state: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
+): void {
+  const base = ctrl;
+  const workers = atomic.load<i32>(base + WORKERS);
+  if (workers == 0 || count < MIN_PARALLEL_PARAMS) {
+    update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
+    return;
   }
+  begin_task(base, TASK_UPDATE);
+  set_i32(base, ARG_KIND, kind);
+  set_i32(base, ARG_PARAMS, <i32>params); set_i32(base, ARG_GRADS, <i32>grads); set_i32(base, ARG_STATE, <i32>state);
+  set_i32(base, ARG_COUNT, count);
+  set_f32(base, ARG_LR, lr); set_f32(base, ARG_BETA1, beta1); set_f32(base, ARG_BETA2, beta2); set_f32(base, ARG_EPS, eps);
+  set_f64(base, ARG_STEP, step);
+  run_task(base, min(workers + 1, (count + 3) >> 2));
+}
+
+/** Σ x² (optim.ts sum_squares: the same blocks, summed in the same order), blocks split across the workers. */
+export function sum_squares_parallel(x: usize, count: i32): f64 {
+  const base = ctrl;
+  const workers = atomic.load<i32>(base + WORKERS);
+  if (workers == 0 || count < MIN_PARALLEL_PARAMS) return sum_squares(x, count);
+  begin_task(base, TASK_SUM_SQUARES);
+  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count);
+  run_task(base, min(workers + 1, SUM_BLOCKS >> 2));
+  let sum: f64 = 0;
+  for (let b = 0; b < SUM_BLOCKS; b++) sum += load<f64>(base + PARTIALS + (<usize>b << 3));
+  return sum;
 }
 
 /** A new worker's first step, before it reports ready: tasks posted before now are not its own. */
@@ -126,10 +213,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
   let seen = atomic.load<i32>(last);
   while (true) {
     let gen = atomic.load<i32>(base + GEN);
-    for (let spin = 0; gen == seen && (spin < SPIN_BEFORE_WAIT || atomic.load<i32>(base + BUSY) != 0); spin++) {
-      if (atomic.load<i32>(mine) != incarnation) return;
-      gen = atomic.load<i32>(base + GEN);
-    }
+    for (let spin = 0, limit = spins(base); gen == seen && spin < limit; spin++) gen = atomic.load<i32>(base + GEN);
     while (gen == seen) {
       if (atomic.load<i32>(mine) != incarnation) return;
       memory.atomic.wait32(base + GEN, seen, -1);
@@ -139,7 +223,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
     seen = gen;
     atomic.store<i32>(last, gen);
     if (id < (gen & PARTS_MASK)) {
-      run_slice(base, id, gen & PARTS_MASK);
+      run_part(base, id, gen & PARTS_MASK);
       atomic.add<i32>(base + DONE, 1);
       atomic.notify(base + DONE, 1);
     }

@@ -1,9 +1,9 @@
 // Training must give bit-identical parameters for any thread count (each GEMM element is summed
-// in the same order whichever thread computes it), and trainEpoch must leave the event loop free
-// between chunks of batches.
+// in the same order whichever thread computes it, each parameter updated by the same code, Σg²
+// summed in fixed blocks), and trainEpoch must leave the event loop free between chunks of batches.
 import { describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
-import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
+import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend/kernels.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
@@ -11,27 +11,30 @@ import { wasmBackend } from './backend.js';
 
 // big enough that every GEMM of the step is split (≥ 8 rows, ≥ 65536 multiply-adds), odd edges
 const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+// more parameters (19,181: odd) than the smallest update and Σg² that are split across threads
+const WIDE: NetSpec = { sizes: [201, 90, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
-async function train(threads: number): Promise<{ params: Float32Array; stats: Float64Array; active: number }> {
+async function train(threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam): Promise<{ params: Float32Array; state: Float32Array; stats: Float64Array; active: number }> {
   const backend = await wasmBackend();
   backend.setThreads(threads);
   await backend.threadsReady();
   const random = new Random(11);
-  const x = randomArray(random, ROWS * SPEC.sizes[0]!);
-  const y = randomOneHot(random, ROWS, 10);
-  const engine = backend.createEngine(SPEC);
-  engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  const outputs = spec.sizes[spec.sizes.length - 1]!;
+  const x = randomArray(random, ROWS * spec.sizes[0]!);
+  const y = randomOneHot(random, ROWS, outputs);
+  const engine = backend.createEngine(spec);
+  engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
   const data = engine.bindData(x, y, ROWS);
   const stats = new Float64Array(Math.ceil(ROWS / BATCH) * STATS_PER_BATCH);
-  const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   for (let epoch = 0; epoch < 3; epoch++) {
     const order = random.shuffle(Uint32Array.from({ length: ROWS }, (_, i) => i));
     await engine.trainEpoch(data, order, BATCH, opt, 1 + epoch * stats.length, stats);
   }
   data.release();
-  return { params: engine.params().slice(), stats, active: backend.runtime.pool?.active ?? 1 };
+  return { params: engine.params().slice(), state: engine.optimizerState().slice(), stats, active: backend.runtime.pool?.active ?? 1 };
 }
 
 describe('wasm threads', () => {
@@ -45,6 +48,15 @@ describe('wasm threads', () => {
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
       expect(many.stats).toEqual(one.stats);
     }
+  });
+
+  it.each(Object.entries(Optimizer))('%s over 19,181 parameters (split update and Σg²): bit-identical for 1 and 2 threads', async (_, kind) => {
+    const one = await train(1, WIDE, kind);
+    const two = await train(2, WIDE, kind);
+    expect(two.active).toBe(2);
+    expect(Buffer.from(two.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+    expect(Buffer.from(two.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);
+    expect(two.stats).toEqual(one.stats);
   });
 
   it('details() reports the running threads', async () => {
