@@ -4,7 +4,7 @@ import { createJsBackend } from '../src/backend/js/index.js';
 import { STAT_LOSS, type Engine } from '../src/backend/engine.js';
 import { Activation, Loss, Optimizer, type OptimizerParams } from '../src/backend/kernels.js';
 import type { NetSpec } from '../src/backend/layout.js';
-import { classification, initParams, randomMatrix, type Classification } from './data.js';
+import { classification, initParams, permutation, randomMatrix, type Classification } from './data.js';
 
 export interface GemmCase { m: number; k: number; n: number; a: Float32Array; b: Float32Array }
 
@@ -47,6 +47,12 @@ export interface TrainCase {
   data: Classification;
   /** Samples per timed call (one call runs data.rows / batch steps). */
   samplesPerCall: number;
+  /**
+   * The shuffled order every contender takes the timed call's rows in, as a real epoch does: each
+   * gathers its batches its own best way (mlpx reads the rows in place, numpy np.take's them into
+   * preallocated arrays, tfjs and brain.js get them gathered before timing starts).
+   */
+  order: Uint32Array;
   /** Losses of the first VALIDATION_STEPS steps on batches 0, 1, … from `params`. */
   referenceLosses: number[];
 }
@@ -55,7 +61,8 @@ export function trainCase(spec: NetSpec, batch: number, optimizer: OptimizerName
   const data = classification(Math.max(samplesPerCall, batch * VALIDATION_STEPS), spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 7);
   const params = initParams(spec.sizes, 3);
   const opt = OPTIMIZERS[optimizer];
-  const c: TrainCase = { spec, batch, optimizer, opt, params, data, samplesPerCall, referenceLosses: [] };
+  const order = permutation(samplesPerCall, 1);
+  const c: TrainCase = { spec, batch, optimizer, opt, params, data, samplesPerCall, order, referenceLosses: [] };
   c.referenceLosses = validationLosses(createJsBackend().createEngine(spec), c);
   return c;
 }

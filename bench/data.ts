@@ -72,6 +72,13 @@ export function oneHot(labels: Uint8Array, classes: number): Float32Array {
   return y;
 }
 
+/** The given rows of a row-major matrix, copied in that order. */
+export function gatherRows(x: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
+  return out;
+}
+
 /** A seeded Fisher–Yates permutation of 0..n-1. */
 export function permutation(n: number, seed: number): Uint32Array {
   const order = new Uint32Array(n);

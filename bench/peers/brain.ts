@@ -77,7 +77,8 @@ export class BrainTrain implements Contender<TrainCase> {
     // trainPattern reports mean((y−ŷ)²) over outputs before its update; mlpx's ½Σ(y−ŷ)² is that × n/2
     const losses = samples.slice(0, VALIDATION_STEPS).map((s) => net.trainPattern(s, true)! * classes / 2);
     checkLosses(losses, c.referenceLosses, 1e-3, `brain.js losses of ${VALIDATION_STEPS} steps`);
-    return { run: () => { for (const sample of samples) net.trainPattern(sample, false); } };
+    const timed = Array.from(c.order, (row) => samples[row]!); // the case's shuffled order
+    return { run: () => { for (const sample of timed) net.trainPattern(sample, false); } };
   }
 }
 

@@ -7,7 +7,6 @@ import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import type { Contender, Runner } from '../harness.js';
 import { VALIDATION_STEPS, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
-import { permutation } from '../data.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
 
@@ -89,14 +88,13 @@ export class MlpxTrain extends MlpxContender<TrainCase> {
     const engine = this.target.backend.createEngine(c.spec);
     checkLosses(validationLosses(engine, c), c.referenceLosses, 1e-3, `${this.backend} losses of ${VALIDATION_STEPS} steps`);
     const data = engine.bindData(c.data.x, c.data.y, c.samplesPerCall);
-    const order = permutation(c.samplesPerCall, 1);
     const batches = Math.ceil(c.samplesPerCall / c.batch);
     const stats = new Float64Array(batches * STATS_PER_BATCH);
     let step = VALIDATION_STEPS;
     return {
       select: this.select,
       run: async () => {
-        const done = await engine.trainEpoch(data, order, c.batch, c.opt, step + 1, stats);
+        const done = await engine.trainEpoch(data, c.order, c.batch, c.opt, step + 1, stats);
         if (done !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`training diverged after ${done} batches`);
         step += batches;
       },

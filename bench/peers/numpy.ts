@@ -52,9 +52,9 @@ export class NumpyProcess {
 
   newId(): number { return this.#nextId++; }
 
-  /** Raw float32 file for numpy's fromfile. */
-  file(name: string, data: Float32Array): string {
-    const file = path.join(this.dir, `${this.threads}-${name}.f32`);
+  /** Raw float32 (or uint32) file for numpy's fromfile. */
+  file(name: string, data: Float32Array | Uint32Array): string {
+    const file = path.join(this.dir, `${this.threads}-${name}.${data instanceof Uint32Array ? 'u32' : 'f32'}`);
     writeFileSync(file, data);
     return file;
   }
@@ -125,6 +125,7 @@ export class NumpyTrain extends NumpyContender<TrainCase> {
       beta2: c.opt.beta2, eps: c.opt.eps, validate_steps: VALIDATION_STEPS, params: this.proc.file('params', c.params),
       x: this.proc.file('x', c.data.x.subarray(0, c.samplesPerCall * c.data.inputs)),
       y: this.proc.file('y', c.data.y.subarray(0, c.samplesPerCall * c.data.classes)),
+      order: this.proc.file('order', c.order),
     });
     checkLosses(reply.losses!, c.referenceLosses, 1e-3, `numpy losses of ${VALIDATION_STEPS} steps`);
     return runnerFor(this.proc, id, this.roundMs);

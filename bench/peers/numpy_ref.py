@@ -132,14 +132,23 @@ class Mlp:
 
 
 class Train(Mlp):
+    """Validation steps on the first batches in stored order; timed epochs take the rows in the
+    shuffled order every contender uses, gathered the fastest numpy way (np.take into
+    preallocated batch arrays), as a real training loop must."""
+
     def __init__(self, req):
         super().__init__(req)
-        self.order = list(self.batches())
-        self.losses = [self.step(x, y) for x, y in self.order[: req["validate_steps"]]]
+        self.losses = [self.step(x, y) for x, y in list(self.batches())[: req["validate_steps"]]]
+        order = np.fromfile(req["order"], dtype=np.uint32).astype(np.intp)
+        self.order = [order[s:s + self.batch] for s in range(0, len(order) - self.batch + 1, self.batch)]
+        self.xb = np.empty((self.batch, self.x.shape[1]), dtype=F32)
+        self.yb = np.empty((self.batch, self.y.shape[1]), dtype=F32)
 
     def call(self):
-        for x, y in self.order:
-            self.step(x, y)
+        for rows in self.order:
+            np.take(self.x, rows, axis=0, out=self.xb)
+            np.take(self.y, rows, axis=0, out=self.yb)
+            self.step(self.xb, self.yb)
 
 
 class Infer(Mlp):

@@ -11,6 +11,7 @@ import type { Contender, Runner } from '../harness.js';
 import { VALIDATION_STEPS, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
+import { gatherRows } from '../data.js';
 import { log } from '../log.js';
 
 export type TfBackend = 'cpu' | 'wasm';
@@ -105,26 +106,29 @@ export class TfTrain extends TfContender<TrainCase> {
     const { inputs, classes } = c.data;
     const model = buildModel(c.spec, c.params);
     const optimizer = optimizerFor(c);
-    const steps = Math.max(VALIDATION_STEPS, Math.ceil(c.samplesPerCall / c.batch));
-    const xs: tf.Tensor2D[] = [];
-    const ys: tf.Tensor2D[] = [];
-    for (let s = 0; s < steps; s++) {
-      xs.push(tf.tensor2d(c.data.x.subarray(s * c.batch * inputs, (s + 1) * c.batch * inputs), [c.batch, inputs]));
-      ys.push(tf.tensor2d(c.data.y.subarray(s * c.batch * classes, (s + 1) * c.batch * classes), [c.batch, classes]));
-    }
-    const lossOf = (s: number) => () => tf.losses.softmaxCrossEntropy(ys[s]!, model.apply(xs[s]!) as tf.Tensor) as tf.Scalar;
+    // Validation batches in stored order; the timed batches in the case's shuffled order,
+    // gathered into tensors before timing starts.
+    const sequential = (s: number) => Array.from({ length: c.batch }, (_, r) => s * c.batch + r);
+    const shuffled = (s: number) => Array.from(c.order.subarray(s * c.batch, (s + 1) * c.batch));
+    const batchOf = (rows: number[]) => ({
+      x: tf.tensor2d(gatherRows(c.data.x, inputs, rows), [rows.length, inputs]),
+      y: tf.tensor2d(gatherRows(c.data.y, classes, rows), [rows.length, classes]),
+    });
+    const lossOf = (b: { x: tf.Tensor2D; y: tf.Tensor2D }) => () => tf.losses.softmaxCrossEntropy(b.y, model.apply(b.x) as tf.Tensor) as tf.Scalar;
+    const validation = Array.from({ length: VALIDATION_STEPS }, (_, s) => batchOf(sequential(s)));
     const losses: number[] = [];
-    for (let s = 0; s < VALIDATION_STEPS; s++) {
-      const loss = optimizer.minimize(lossOf(s), true)!;
+    for (const b of validation) {
+      const loss = optimizer.minimize(lossOf(b), true)!;
       losses.push(loss.dataSync()[0]!);
       loss.dispose();
     }
     checkLosses(losses, c.referenceLosses, 1e-3, `tfjs ${this.backend} losses of ${VALIDATION_STEPS} steps`);
-    const timedSteps = Math.ceil(c.samplesPerCall / c.batch);
+    const timed = Array.from({ length: Math.ceil(c.samplesPerCall / c.batch) }, (_, s) => batchOf(shuffled(s)));
+    const steps = timed.map(lossOf);
     return {
       select: this.select,
-      run: () => { for (let s = 0; s < timedSteps; s++) optimizer.minimize(lossOf(s), false); },
-      dispose: () => { tf.dispose([...xs, ...ys]); model.dispose(); optimizer.dispose(); },
+      run: () => { for (const step of steps) optimizer.minimize(step, false); },
+      dispose: () => { tf.dispose([...validation, ...timed].flatMap((b) => [b.x, b.y])); model.dispose(); optimizer.dispose(); },
     };
   }
 }
