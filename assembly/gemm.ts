@@ -1,4 +1,4 @@
-// GEMM on raw pointers (not exported to JS): row ranges of C (m, n) = op(A) · op(B), the one
+// GEMM on raw pointers (not exported to JS): blocks of C (m, n) = op(A) · op(B), the one
 // code path behind matmul_nn, matmul_tn and matmul_nt.
 //
 // Blocking (BLIS-style, sized for a 32 KiB L1 and 512 KiB L2): NC columns × KC values of the
@@ -7,7 +7,7 @@
 //
 // Every element of C is the f32 sum of a·b over p = 0, 1, …, k−1 in order (later passes continue
 // the sum stored in C; f32x4 mul then add, no fused multiply-add, so a lane rounds exactly like a
-// scalar). The order does not depend on the block an element falls in or on how rows are split
+// scalar). The order does not depend on the block an element falls in or on how C is split
 // across threads: results are independent of the thread count.
 
 /** C (m, n) = A · B with A (m, k), B (k, n). */
@@ -27,23 +27,27 @@ const MC: i32 = 64;
 export const PACK_BYTES: i32 = KC * NC * 4 + 4 * 8 * 4;
 
 /**
- * Rows [r0, r1) of C (m, n) with shared dimension k. `pack` is this thread's PACK_BYTES scratch.
- * Operand strides, in floats: A element (i, p) at a[i·ars + p·acs], B element (p, j) at b[p·brs + j·bcs].
+ * Rows [r0, r1) × columns [c0, c1) of C (m, n) with shared dimension k; r0 is a multiple of 4 and
+ * c0 of 8 (the microkernel's tile), so every element is computed as when C is done in one call.
+ * `pack` is this thread's PACK_BYTES scratch.
  */
-export function gemm_kind_rows(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, m: i32, k: i32, n: i32, pack: usize): void {
-  if (kind == GEMM_NN) gemm_rows(c, a, b, r0, r1, k, n, k, 1, n, 1, pack);
-  else if (kind == GEMM_TN) gemm_rows(c, a, b, r0, r1, k, n, 1, m, n, 1, pack);
-  else gemm_rows(c, a, b, r0, r1, k, n, k, 1, 1, k, pack);
+export function gemm_kind_block(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, m: i32, k: i32, n: i32, pack: usize): void {
+  if (kind == GEMM_NN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, n, 1, pack);
+  else if (kind == GEMM_TN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, 1, m, n, 1, pack);
+  else gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, 1, k, pack);
 }
 
-function gemm_rows(
-  c: usize, a: usize, b: usize, r0: i32, r1: i32, k: i32, n: i32,
+// Operand strides, in floats: A element (i, p) at a[i·ars + p·acs], B element (p, j) at b[p·brs + j·bcs].
+function gemm_block(
+  c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, k: i32, n: i32,
   ars: i32, acs: i32, brs: i32, bcs: i32, pack: usize,
 ): void {
-  if (k == 0) memory.fill(c + (<usize>(r0 * n) << 2), 0, <usize>((r1 - r0) * n) << 2);
+  if (k == 0) {
+    for (let i = r0; i < r1; i++) memory.fill(c + (<usize>(i * n + c0) << 2), 0, <usize>(c1 - c0) << 2);
+  }
   const tile = pack + <usize>(KC * NC * 4);
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const j1 = min(n, j0 + NC);
+  for (let j0 = c0; j0 < c1; j0 += NC) {
+    const j1 = min(c1, j0 + NC);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
       const panelBytes = <usize>(kc * 8 * 4);

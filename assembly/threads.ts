@@ -4,23 +4,27 @@
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
 // calling thread writes a task, publishes it by bumping GEN (which also says how many threads
-// take part) and notifies; each worker (its own instance, parked in worker_loop) runs its part,
-// counts itself done and notifies; the caller runs part 0, then waits for the others (spinning
-// first; blocking only where allowed: a browser main thread may not memory.atomic.wait).
-// Parts are contiguous ranges, and each output element (a row of C, a parameter, a block of Σg²)
-// is computed exactly as in the single-threaded kernel: results do not depend on the thread count.
-import { gemm_kind_rows, PACK_BYTES } from './gemm';
+// take part) and notifies; each worker (its own instance, parked in worker_loop) and the caller
+// take chunks of the task from a shared counter until none is left; each worker then counts
+// itself done and notifies, and the caller waits for that (spinning first; blocking only where
+// allowed: a browser main thread may not memory.atomic.wait). Chunks are claimed dynamically, so
+// a thread on a slower (shared, throttled) core simply takes fewer of them. Each output element
+// (of a block of C, a parameter, a block of Σg²) is computed exactly as in the single-threaded
+// kernel whichever chunk and thread it falls in: results do not depend on the thread count.
+import { gemm_kind_block, PACK_BYTES } from './gemm';
 import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range } from './optim';
 
 // Byte offsets in the control block. GEN packs (task counter << 6) | participants, so a worker
 // learns from one atomic load both that a task is new and whether it takes part.
 const GEN = 0;
 const DONE = 4;       // workers done with the current task
-const ERROR = 8;      // set by a worker whose slice trapped (its JS wrapper sets it)
+const ERROR = 8;      // set by a worker whose chunk trapped (its JS wrapper sets it)
 const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
 const TASK = 16;      // TASK_* below
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
+const NEXT = 56;      // next chunk of the current task to claim
+const CHUNKS = 60;    // chunks in the current task
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
@@ -28,11 +32,14 @@ const PARTIALS = 448; // f64 per Σx² block
 const HEADER_BYTES = PARTIALS + SUM_BLOCKS * 8;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2;
-// arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n; update kind, params, grads, state,
-// count, lr, beta1, beta2, eps, step; Σx² x, count
-const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6;
-const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9;
-const ARG_X = 0, ARG_X_COUNT = 1;
+// arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
+// kind, params, grads, state, count, lr, beta1, beta2, eps, step, parameters per chunk; Σx² x,
+// count, blocks per chunk
+const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
+const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9, ARG_CHUNK = 10;
+const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
+/** Chunks per taking thread: enough that a slower thread can hand work over, few enough to be cheap. */
+const CHUNKS_PER_THREAD: i32 = 4;
 const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
 export const MAX_WORKERS: i32 = 31;
@@ -73,11 +80,10 @@ export function threads_init(control: usize): void {
 }
 
 // @ts-ignore: decorator
-@inline function slice(part: i32, parts: i32, m: i32): i32 {
-  // boundaries on multiples of 4 (rows: the microkernel's height; parameters: the f32x4 width)
-  const rows = (((m + parts - 1) / parts) + 3) & ~3;
-  return min(m, part * rows);
-}
+@inline function ceil_div(a: i32, b: i32): i32 { return (a + b - 1) / b; }
+
+// @ts-ignore: decorator
+@inline function round4(a: i32): i32 { return (a + 3) & ~3; }
 
 // @ts-ignore: decorator
 @inline function arg_i32(base: usize, i: i32): i32 { return load<i32>(base + ARGS + (<usize>i << 3)); }
@@ -92,29 +98,33 @@ export function threads_init(control: usize): void {
 // @ts-ignore: decorator
 @inline function set_f64(base: usize, i: i32, v: f64): void { store<f64>(base + ARGS + (<usize>i << 3), v); }
 
-function run_part(base: usize, part: i32, parts: i32): void {
+function run_chunk(base: usize, chunk: i32, pack: usize): void {
   const task = load<i32>(base + TASK);
   if (task == TASK_GEMM) {
-    const m = arg_i32(base, ARG_M);
-    const r0 = slice(part, parts, m), r1 = slice(part + 1, parts, m);
-    if (r0 < r1) {
-      gemm_kind_rows(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
-        r0, r1, m, arg_i32(base, ARG_K), arg_i32(base, ARG_N), scratch(base, part));
-    }
+    const m = arg_i32(base, ARG_M), n = arg_i32(base, ARG_N);
+    const rows = arg_i32(base, ARG_CHUNK_ROWS), cols = arg_i32(base, ARG_CHUNK_COLS);
+    const across = ceil_div(n, cols);
+    const r0 = (chunk / across) * rows, c0 = (chunk % across) * cols;
+    gemm_kind_block(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
+      r0, min(m, r0 + rows), c0, min(n, c0 + cols), m, arg_i32(base, ARG_K), n, pack);
   } else if (task == TASK_UPDATE) {
-    const count = arg_i32(base, ARG_COUNT);
-    const i0 = slice(part, parts, count), i1 = slice(part + 1, parts, count);
-    if (i0 < i1) {
-      update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
-        count, i0, i1, arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
-    }
+    const count = arg_i32(base, ARG_COUNT), size = arg_i32(base, ARG_CHUNK);
+    const i0 = chunk * size;
+    update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
+      count, i0, min(count, i0 + size), arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
   } else {
-    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT),
-      slice(part, parts, SUM_BLOCKS), slice(part + 1, parts, SUM_BLOCKS));
+    const size = arg_i32(base, ARG_CHUNK_BLOCKS), b0 = chunk * size;
+    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT), b0, min(SUM_BLOCKS, b0 + size));
   }
 }
 
-// The caller waits for the workers' parts of the last task: spin, then block if this thread may.
+// Claim and run chunks of the current task until none is left.
+function run_chunks(base: usize, id: i32): void {
+  const chunks = load<i32>(base + CHUNKS), pack = scratch(base, id);
+  for (let chunk = atomic.add<i32>(base + NEXT, 1); chunk < chunks; chunk = atomic.add<i32>(base + NEXT, 1)) run_chunk(base, chunk, pack);
+}
+
+// The caller waits for the workers of the last task: spin, then block if this thread may.
 function wait_done(base: usize): void {
   const expected = (atomic.load<i32>(base + GEN) & PARTS_MASK) - 1;
   let done = atomic.load<i32>(base + DONE);
@@ -126,8 +136,8 @@ function wait_done(base: usize): void {
   }
 }
 
-// Wait for the previous task to finish: a part of an earlier task may still be running if the
-// caller trapped in its own part, and that task's worker trap (if any) was never reported.
+// Wait for the previous task to finish: a chunk of an earlier task may still be running if the
+// caller trapped in its own chunk, and that task's worker trap (if any) was never reported.
 // Then the caller may write the new task's arguments.
 function begin_task(base: usize, task: i32): void {
   wait_done(base);
@@ -135,33 +145,45 @@ function begin_task(base: usize, task: i32): void {
   store<i32>(base + TASK, task);
 }
 
-// Publish the task to `parts` − 1 workers, run part 0, wait for the rest.
-function run_task(base: usize, parts: i32): void {
+// Publish the task's `chunks` to the caller and up to `threads` − 1 workers, take chunks, wait for the workers.
+function run_task(base: usize, chunks: i32, threads: i32): void {
+  const parts = min(threads, chunks);
+  store<i32>(base + CHUNKS, chunks);
+  atomic.store<i32>(base + NEXT, 0);
   atomic.store<i32>(base + DONE, 0);
   const gen = atomic.load<i32>(base + GEN);
   atomic.store<i32>(base + GEN, (((gen >>> PARTS_BITS) + 1) << PARTS_BITS) | parts);
   atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
-  run_part(base, 0, parts);
+  run_chunks(base, 0);
   wait_done(base);
   if (atomic.load<i32>(base + ERROR) != 0) {
     atomic.store<i32>(base + ERROR, 0);
-    unreachable(); // a worker's part trapped; the JS wrapper names the kernel
+    unreachable(); // a worker's chunk trapped; the JS wrapper names the kernel
   }
 }
 
-/** C (m, n) rows of a GEMM, split across the workers when it is big enough. */
+/**
+ * C (m, n) of a GEMM, in chunks across the workers when it is big enough: chunks of columns (each
+ * packs only its part of op(B)) when there are enough 8-column panels, else of rows.
+ */
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   if (workers == 0 || m < 8 || <i64>m * k * n < MIN_PARALLEL_MACS) {
-    gemm_kind_rows(kind, c, a, b, 0, m, m, k, n, scratch(base, 0));
+    gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     return;
   }
+  const threads = workers + 1, target = threads * CHUNKS_PER_THREAD;
+  const panels = ceil_div(n, 8);
+  let rows = m, cols = n;
+  if (panels >= 2 * threads) cols = 8 * ceil_div(panels, target);
+  else rows = round4(ceil_div(m, target));
   begin_task(base, TASK_GEMM);
   set_i32(base, ARG_KIND, kind);
   set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
   set_i32(base, ARG_M, m); set_i32(base, ARG_K, k); set_i32(base, ARG_N, n);
-  run_task(base, min(workers + 1, (m + 3) >> 2));
+  set_i32(base, ARG_CHUNK_ROWS, rows); set_i32(base, ARG_CHUNK_COLS, cols);
+  run_task(base, ceil_div(m, rows) * ceil_div(n, cols), threads);
 }
 
 /** One update of optimizer `kind` over `count` parameters (optim.ts update_range), split across the workers. */
@@ -181,7 +203,10 @@ export function update_parallel(
   set_i32(base, ARG_COUNT, count);
   set_f32(base, ARG_LR, lr); set_f32(base, ARG_BETA1, beta1); set_f32(base, ARG_BETA2, beta2); set_f32(base, ARG_EPS, eps);
   set_f64(base, ARG_STEP, step);
-  run_task(base, min(workers + 1, (count + 3) >> 2));
+  // chunks start at multiples of 4 parameters (update_range)
+  const size = round4(ceil_div(count, (workers + 1) * CHUNKS_PER_THREAD));
+  set_i32(base, ARG_CHUNK, size);
+  run_task(base, ceil_div(count, size), workers + 1);
 }
 
 /** Σ x² (optim.ts sum_squares: the same blocks, summed in the same order), blocks split across the workers. */
@@ -190,8 +215,9 @@ export function sum_squares_parallel(x: usize, count: i32): f64 {
   const workers = atomic.load<i32>(base + WORKERS);
   if (workers == 0 || count < MIN_PARALLEL_PARAMS) return sum_squares(x, count);
   begin_task(base, TASK_SUM_SQUARES);
-  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count);
-  run_task(base, min(workers + 1, SUM_BLOCKS >> 2));
+  const size = ceil_div(SUM_BLOCKS, (workers + 1) * CHUNKS_PER_THREAD);
+  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count); set_i32(base, ARG_CHUNK_BLOCKS, size);
+  run_task(base, ceil_div(SUM_BLOCKS, size), workers + 1);
   let sum: f64 = 0;
   for (let b = 0; b < SUM_BLOCKS; b++) sum += load<f64>(base + PARTIALS + (<usize>b << 3));
   return sum;
@@ -203,7 +229,7 @@ export function worker_enter(control: usize, id: i32): void {
 }
 
 /**
- * A worker's life: wait for a task, run its slice if it takes part, count itself done. Returns
+ * A worker's life: wait for a task, take its chunks if it takes part, count itself done. Returns
  * when JS bumps its id's incarnation (stopped or replaced). Re-entered after a trap.
  */
 export function worker_loop(control: usize, id: i32, incarnation: i32): void {
@@ -223,7 +249,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
     seen = gen;
     atomic.store<i32>(last, gen);
     if (id < (gen & PARTS_MASK)) {
-      run_part(base, id, gen & PARTS_MASK);
+      run_chunks(base, id);
       atomic.add<i32>(base + DONE, 1);
       atomic.notify(base + DONE, 1);
     }

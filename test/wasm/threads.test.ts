@@ -11,8 +11,9 @@ import { wasmBackend } from './backend.js';
 
 // big enough that every GEMM of the step is split (≥ 8 rows, ≥ 65536 multiply-adds), odd edges
 const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
-// more parameters (19,181: odd) than the smallest update and Σg² that are split across threads
-const WIDE: NetSpec = { sizes: [201, 90, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+// more parameters (63,911: odd) than the smallest update and Σg² that are split across threads;
+// the 300 → 11 layer's GEMMs are split by rows (too few column panels), the others by columns
+const WIDE: NetSpec = { sizes: [201, 300, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
@@ -50,7 +51,7 @@ describe('wasm threads', () => {
     }
   });
 
-  it.each(Object.entries(Optimizer))('%s over 19,181 parameters (split update and Σg²): bit-identical for 1 and 2 threads', async (_, kind) => {
+  it.each(Object.entries(Optimizer))('%s over 63,911 parameters (split update and Σg²): bit-identical for 1 and 2 threads', async (_, kind) => {
     const one = await train(1, WIDE, kind);
     const two = await train(2, WIDE, kind);
     expect(two.active).toBe(2);

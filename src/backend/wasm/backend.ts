@@ -25,7 +25,7 @@ export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBac
     details: (): BackendDetails => {
       const notes: string[] = [];
       if (pool === undefined) notes.push(`single-threaded: ${runtime.threadsOff}`);
-      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs split by rows`);
+      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update and Σg² split in chunks`);
       if (pool?.failure !== undefined) notes.push(pool.failure);
       notes.push('relaxed SIMD not used (no fused multiply-add build; results stay bit-identical across engines)');
       return { kernelPath: 'simd128 (AssemblyScript, 4x8 f32x4 GEMM microkernel)', threads: pool?.threads ?? 1, notes };

@@ -103,7 +103,7 @@ export class ThreadPool {
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
-  /** Workers 1..n take part when all of them are ready (ids are the row slices they compute). */
+  /** Workers 1..n take part when all of them are ready (ids index their packing scratch). */
   #publish(): void {
     let n = 0;
     while (n + 1 < this.#threads && this.#ready[n] === true) n++;

@@ -1,6 +1,6 @@
 // The code every worker runs, as source text so it needs no file of its own (Node evaluates it
 // with `eval: true`, browsers load it from a Blob URL). It instantiates the module over the shared
-// memory and parks in worker_loop; a trap in its slice is flagged in the control block (the
+// memory and parks in worker_loop; a trap in its chunk is flagged in the control block (the
 // caller rethrows it as an error naming the kernel) and the worker re-enters the loop. It
 // returns when JS bumps its incarnation (stopped or replaced by a new worker with its id).
 // The word offsets ERROR and DONE must match assembly/threads.ts.
