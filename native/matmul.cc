@@ -44,14 +44,17 @@ struct Scratch {
   AlignedFloats b{static_cast<std::size_t>(KC) * NC};
 };
 
+#if MLPX_HAVE_AVX2_TU
+// MSVC builds take the portable path: its CPU detection (__cpuid, _xgetbv) is not written yet.
 bool avx2_fma_supported() {
-#if MLPX_HAVE_AVX2_TU && (defined(__GNUC__) || defined(__clang__))
+#if defined(__GNUC__) || defined(__clang__)
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
   return false;
 #endif
 }
+#endif
 
 bool select_microkernel(const char* path, Microkernel* ukernel, const char** chosen) {
 #if MLPX_HAVE_AVX2_TU
