@@ -5,7 +5,7 @@
 import { dense_backward, dense_forward } from './dense';
 import { activation_backward, activation_forward } from './activation';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
-import { sum_squares_parallel, update_parallel } from './threads';
+import { gather_parallel, sum_squares_parallel, update_parallel } from './threads';
 
 const NET_LAYERS = 0;   // L
 const NET_LOSS = 4;     // loss id
@@ -107,11 +107,7 @@ export function net_train_batches(
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
-    for (let r = 0; r < rows; r++) {
-      const row = <usize>load<u32>(order + (<usize>(start + r) << 2));
-      memory.copy(bx + <usize>r * xBytes, dataX + row * xBytes, xBytes);
-      memory.copy(by + <usize>r * yBytes, dataY + row * yBytes, yBytes);
-    }
+    gather_parallel(bx, by, dataX, dataY, order, start, rows, xBytes, yBytes);
     const s = stats + <usize>i * 24;
     net_train_step(net, bx, by, rows, kind, lr, beta1, beta2, eps, firstStep + i, s);
     if (!isFinite(load<f64>(s + STAT_LOSS)) || !isFinite(load<f64>(s + STAT_GRAD_NORM2))) return i + 1;

@@ -1,5 +1,5 @@
-// Splitting work across workers that share this module's memory: GEMMs (by rows of C), the
-// optimizer update and Σg² (by ranges of the flat parameter vector).
+// Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C),
+// the optimizer update and Σg² (by ranges of the flat parameter vector), the batch gather (by rows).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
@@ -11,6 +11,7 @@
 // a thread on a slower (shared, throttled) core simply takes fewer of them. Each output element
 // (of a block of C, a parameter, a block of Σg²) is computed exactly as in the single-threaded
 // kernel whichever chunk and thread it falls in: results do not depend on the thread count.
+import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
 import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range } from './optim';
 
@@ -31,15 +32,16 @@ const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
 const PARTIALS = 448; // f64 per Σx² block
 const HEADER_BYTES = PARTIALS + SUM_BLOCKS * 8;
 
-const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2;
+const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
 // kind, params, grads, state, count, lr, beta1, beta2, eps, step, parameters per chunk; Σx² x,
-// count, blocks per chunk
+// count, blocks per chunk; gather bx, by, dataX, dataY, order, start, rows, xBytes, yBytes, rows per chunk
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9, ARG_CHUNK = 10;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
+const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_CHUNK_ROWS_G = 9;
 /** Chunks per taking thread: enough that a slower thread can hand work over, few enough to be cheap. */
-const CHUNKS_PER_THREAD: i32 = 4;
+const CHUNKS_PER_THREAD: i32 = 8;
 const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
 export const MAX_WORKERS: i32 = 31;
@@ -48,8 +50,12 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
 /** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
 const MIN_PARALLEL_MACS: i64 = 1 << 18;
+/** While BUSY the workers are spinning, so much smaller GEMMs are worth splitting. */
+const MIN_PARALLEL_MACS_BUSY: i64 = 1 << 15;
 /** Nor updates or Σx² of fewer parameters (Adam: ~15 µs). */
 const MIN_PARALLEL_PARAMS: i32 = 1 << 14;
+/** Nor gathers of fewer bytes. */
+const MIN_PARALLEL_GATHER_BYTES: usize = 1 << 16;
 /**
  * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
  * machine a spinning thread takes the core from the one it waits for.
@@ -112,6 +118,11 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
     const i0 = chunk * size;
     update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
       count, i0, min(count, i0 + size), arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
+  } else if (task == TASK_GATHER) {
+    const size = arg_i32(base, ARG_CHUNK_ROWS_G), r0 = chunk * size;
+    gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y),
+      <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
+      <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
   } else {
     const size = arg_i32(base, ARG_CHUNK_BLOCKS), b0 = chunk * size;
     sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT), b0, min(SUM_BLOCKS, b0 + size));
@@ -169,7 +180,8 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || m < 8 || <i64>m * k * n < MIN_PARALLEL_MACS) {
+  const minMacs = atomic.load<i32>(base + BUSY) != 0 ? MIN_PARALLEL_MACS_BUSY : MIN_PARALLEL_MACS;
+  if (workers == 0 || m < 8 || <i64>m * k * n < minMacs) {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     return;
   }
@@ -221,6 +233,26 @@ export function sum_squares_parallel(x: usize, count: i32): f64 {
   let sum: f64 = 0;
   for (let b = 0; b < SUM_BLOCKS; b++) sum += load<f64>(base + PARTIALS + (<usize>b << 3));
   return sum;
+}
+
+/** gather_rows of batch rows [0, rows), in chunks of rows across the workers. */
+export function gather_parallel(
+  bx: usize, by: usize, dataX: usize, dataY: usize, order: usize, start: i32, rows: i32, xBytes: usize, yBytes: usize,
+): void {
+  const base = ctrl;
+  const workers = atomic.load<i32>(base + WORKERS);
+  if (workers == 0 || <usize>rows * (xBytes + yBytes) < MIN_PARALLEL_GATHER_BYTES) {
+    gather_rows(bx, by, dataX, dataY, order, start, 0, rows, xBytes, yBytes);
+    return;
+  }
+  begin_task(base, TASK_GATHER);
+  set_i32(base, ARG_BX, <i32>bx); set_i32(base, ARG_BY, <i32>by);
+  set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY);
+  set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
+  set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
+  const size = ceil_div(rows, (workers + 1) * CHUNKS_PER_THREAD);
+  set_i32(base, ARG_CHUNK_ROWS_G, size);
+  run_task(base, ceil_div(rows, size), workers + 1);
 }
 
 /** A new worker's first step, before it reports ready: tasks posted before now are not its own. */

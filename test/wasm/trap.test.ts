@@ -43,12 +43,12 @@ describe('wasm traps', () => {
       console.warn(`[wasm] worker trap not tested: ${backend.details().notes.join('; ')}`);
       return;
     }
-    // split by rows (n = 16: too few column panels) into 8 chunks of 32 rows claimed by either
-    // thread; only the last chunk runs past the end of memory. A trap in the caller's chunk
+    // split by rows (n = 16: too few column panels) into chunks claimed by either thread; only
+    // C's last row, so only the last chunk, runs past the end of memory. A trap in the caller's chunk
     // surfaces directly; one in a worker's is rethrown by the caller as `unreachable`. Which
     // thread claims it varies, so call until both have happened (workers kept spinning by busy()).
     const [m, k, n] = [256, 64, 16];
-    const inBounds = (m - 32) * n * 4;
+    const inBounds = (m - 1) * n * 4;
     const a = mem.alloc(m * k * 4), b = mem.alloc(k * n * 4);
     const block = mem.alloc(inBounds + 65536); // last block: what C overwrites in bounds is its own
     const c = mem.byteLength - inBounds;
