@@ -39,7 +39,7 @@ const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9, ARG_CHUNK = 10;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
-const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_CHUNK_ROWS_G = 9;
+const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_GATHER_CHUNK = 9;
 /** Chunks per taking thread: enough that a slower thread can hand work over, few enough to be cheap. */
 const CHUNKS_PER_THREAD: i32 = 8;
 const PARTS_BITS = 6;
@@ -50,12 +50,12 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
 /** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
 const MIN_PARALLEL_MACS: i64 = 1 << 18;
-/** While BUSY the workers are spinning, so much smaller GEMMs are worth splitting. */
-const MIN_PARALLEL_MACS_BUSY: i64 = 1 << 15;
 /** Nor updates or Σx² of fewer parameters (Adam: ~15 µs). */
 const MIN_PARALLEL_PARAMS: i32 = 1 << 14;
 /** Nor gathers of fewer bytes. */
 const MIN_PARALLEL_GATHER_BYTES: usize = 1 << 16;
+/** While BUSY the workers are spinning, not parked, so much smaller GEMMs are worth splitting. */
+const MIN_PARALLEL_MACS_BUSY: i64 = 1 << 15;
 /**
  * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
  * machine a spinning thread takes the core from the one it waits for.
@@ -119,7 +119,7 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
     update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
       count, i0, min(count, i0 + size), arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
   } else if (task == TASK_GATHER) {
-    const size = arg_i32(base, ARG_CHUNK_ROWS_G), r0 = chunk * size;
+    const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y),
       <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
       <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
@@ -251,7 +251,7 @@ export function gather_parallel(
   set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
   set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
   const size = ceil_div(rows, (workers + 1) * CHUNKS_PER_THREAD);
-  set_i32(base, ARG_CHUNK_ROWS_G, size);
+  set_i32(base, ARG_GATHER_CHUNK, size);
   run_task(base, ceil_div(rows, size), workers + 1);
 }
 
