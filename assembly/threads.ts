@@ -5,10 +5,11 @@
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
 // calling thread writes a task, publishes it by bumping GEN (which also says how many threads
 // take part) and notifies; each worker (its own instance, parked in worker_loop) and the caller
-// take chunks of the task from a shared counter until none is left; each worker then counts
-// itself done and notifies, and the caller waits for that (spinning first; blocking only where
-// allowed: a browser main thread may not memory.atomic.wait). Chunks are claimed dynamically, so
-// a thread on a slower (shared, throttled) core simply takes fewer of them. Each output element
+// claim chunks of the task from a shared counter until none is left, counting each one completed;
+// the caller returns once all are (spinning first; blocking only where allowed: a browser main
+// thread may not memory.atomic.wait). Chunks are claimed dynamically, so a thread on a slower
+// (shared, throttled) core takes fewer of them, and one that has not woken up yet (or was
+// preempted before claiming) holds nothing up: the caller does its share. Each output element
 // (of a block of C, a parameter, a block of Σg²) is computed exactly as in the single-threaded
 // kernel whichever chunk and thread it falls in: results do not depend on the thread count.
 import { gather_rows } from './gather';
@@ -18,13 +19,14 @@ import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range } from './opt
 // Byte offsets in the control block. GEN packs (task counter << 6) | participants, so a worker
 // learns from one atomic load both that a task is new and whether it takes part.
 const GEN = 0;
-const DONE = 4;       // workers done with the current task
+const COMPLETED = 4;  // chunks of the current task completed (or trapped in a worker)
 const ERROR = 8;      // set by a worker whose chunk trapped (its JS wrapper sets it)
 const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
 const TASK = 16;      // TASK_* below
+const ACTIVE = 20;    // workers inside take_chunks (its JS wrapper decrements it after a trap)
+const CLAIM = 24;     // (task tag << 16) | next chunk to claim; tag CLOSED between tasks
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
-const NEXT = 56;      // next chunk of the current task to claim
 const CHUNKS = 60;    // chunks in the current task
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
@@ -44,6 +46,10 @@ const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG
 const CHUNKS_PER_THREAD: i32 = 8;
 const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
+// A task's tag: the low bits of its GEN counter, so a worker late from an earlier task cannot
+// claim chunks of the current one (whose arguments it never read).
+const TAG_MASK = 0x7fff;
+const CLOSED = 0xffff;
 export const MAX_WORKERS: i32 = 31;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
 export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
@@ -129,44 +135,53 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
   }
 }
 
-// Claim and run chunks of the current task until none is left.
-function run_chunks(base: usize, id: i32): void {
-  const chunks = load<i32>(base + CHUNKS), pack = scratch(base, id);
-  for (let chunk = atomic.add<i32>(base + NEXT, 1); chunk < chunks; chunk = atomic.add<i32>(base + NEXT, 1)) run_chunk(base, chunk, pack);
-}
-
-// The caller waits for the workers of the last task: spin, then block if this thread may.
-function wait_done(base: usize): void {
-  const expected = (atomic.load<i32>(base + GEN) & PARTS_MASK) - 1;
-  let done = atomic.load<i32>(base + DONE);
-  for (let spin = 0, limit = spins(base); done < expected && spin < limit; spin++) done = atomic.load<i32>(base + DONE);
-  const blocking = atomic.load<i32>(base + BLOCKING) != 0;
-  while (done < expected) {
-    if (blocking) memory.atomic.wait32(base + DONE, done, -1);
-    done = atomic.load<i32>(base + DONE);
+// Claim and run chunks of the task tagged `tag` until none is left. Arguments are read only after
+// a successful claim: the caller cannot start another task before every claimed chunk completes.
+function take_chunks(base: usize, id: i32, tag: i32): void {
+  const pack = scratch(base, id);
+  while (true) {
+    const claim = atomic.load<i32>(base + CLAIM);
+    if ((claim >>> 16) != tag || (claim & 0xffff) >= load<i32>(base + CHUNKS)) return;
+    if (atomic.cmpxchg<i32>(base + CLAIM, claim, claim + 1) != claim) continue;
+    run_chunk(base, claim & 0xffff, pack);
+    if (atomic.add<i32>(base + COMPLETED, 1) + 1 == load<i32>(base + CHUNKS)) atomic.notify(base + COMPLETED);
   }
 }
 
-// Wait for the previous task to finish: a chunk of an earlier task may still be running if the
-// caller trapped in its own chunk, and that task's worker trap (if any) was never reported.
-// Then the caller may write the new task's arguments.
+// Spin, then block if this thread may, until *word reaches target (from below if `rising`, else from above).
+function wait_until(base: usize, word: usize, target: i32, rising: bool): void {
+  let value = atomic.load<i32>(word);
+  for (let spin = 0, limit = spins(base); (rising ? value < target : value > target) && spin < limit; spin++) value = atomic.load<i32>(word);
+  const blocking = atomic.load<i32>(base + BLOCKING) != 0;
+  while (rising ? value < target : value > target) {
+    if (blocking) memory.atomic.wait32(word, value, -1);
+    value = atomic.load<i32>(word);
+  }
+}
+
+// Close the previous task to new claims and wait until no worker is inside take_chunks: after a
+// trap in the caller's own chunk, workers may still be running chunks of it (and a worker trap of
+// that task is never reported). Then the caller may write the new task's arguments.
 function begin_task(base: usize, task: i32): void {
-  wait_done(base);
+  atomic.store<i32>(base + CLAIM, CLOSED << 16);
+  wait_until(base, base + ACTIVE, 0, false);
   atomic.store<i32>(base + ERROR, 0);
   store<i32>(base + TASK, task);
 }
 
-// Publish the task's `chunks` to the caller and up to `threads` − 1 workers, take chunks, wait for the workers.
+// Publish the task's `chunks` to the caller and up to `threads` − 1 workers, take chunks, wait
+// until all are completed.
 function run_task(base: usize, chunks: i32, threads: i32): void {
   const parts = min(threads, chunks);
+  const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
+  const tag = counter & TAG_MASK;
   store<i32>(base + CHUNKS, chunks);
-  atomic.store<i32>(base + NEXT, 0);
-  atomic.store<i32>(base + DONE, 0);
-  const gen = atomic.load<i32>(base + GEN);
-  atomic.store<i32>(base + GEN, (((gen >>> PARTS_BITS) + 1) << PARTS_BITS) | parts);
+  atomic.store<i32>(base + COMPLETED, 0);
+  atomic.store<i32>(base + CLAIM, tag << 16);
+  atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | parts);
   atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
-  run_chunks(base, 0);
-  wait_done(base);
+  take_chunks(base, 0, tag);
+  wait_until(base, base + COMPLETED, chunks, true);
   if (atomic.load<i32>(base + ERROR) != 0) {
     atomic.store<i32>(base + ERROR, 0);
     unreachable(); // a worker's chunk trapped; the JS wrapper names the kernel
@@ -261,8 +276,8 @@ export function worker_enter(control: usize, id: i32): void {
 }
 
 /**
- * A worker's life: wait for a task, take its chunks if it takes part, count itself done. Returns
- * when JS bumps its id's incarnation (stopped or replaced). Re-entered after a trap.
+ * A worker's life: wait for a task, take its chunks if it takes part. Returns when JS bumps its
+ * id's incarnation (stopped or replaced). Re-entered after a trap.
  */
 export function worker_loop(control: usize, id: i32, incarnation: i32): void {
   const base = control;
@@ -281,9 +296,11 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
     seen = gen;
     atomic.store<i32>(last, gen);
     if (id < (gen & PARTS_MASK)) {
-      run_chunks(base, id);
-      atomic.add<i32>(base + DONE, 1);
-      atomic.notify(base + DONE, 1);
+      atomic.add<i32>(base + ACTIVE, 1);
+      // once active, the caller cannot post past the next task; if it already has, this one is
+      // over (tags repeat, so a worker stalled for 2^15 tasks must not claim by tag alone)
+      if (atomic.load<i32>(base + GEN) == gen) take_chunks(base, id, (gen >>> PARTS_BITS) & TAG_MASK);
+      if (atomic.sub<i32>(base + ACTIVE, 1) == 1) atomic.notify(base + ACTIVE);
     }
   }
 }

@@ -1,11 +1,12 @@
 // The code every worker runs, as source text so it needs no file of its own (Node evaluates it
 // with `eval: true`, browsers load it from a Blob URL). It instantiates the module over the shared
 // memory and parks in worker_loop; a trap in its chunk is flagged in the control block (the
-// caller rethrows it as an error naming the kernel) and the worker re-enters the loop. It
+// caller rethrows it as an error naming the kernel), the chunk counted completed and the worker
+// no longer active (what take_chunks would have done), and the worker re-enters the loop. It
 // returns when JS bumps its incarnation (stopped or replaced by a new worker with its id).
-// The word offsets ERROR and DONE must match assembly/threads.ts.
+// The word offsets ERROR, COMPLETED and ACTIVE must match assembly/threads.ts.
 export const WORKER_SOURCE = `
-const ERROR_WORD = 2, DONE_WORD = 1;
+const COMPLETED_WORD = 1, ERROR_WORD = 2, ACTIVE_WORD = 5;
 function start(init, post) {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const words = new Int32Array(init.memory.buffer, init.ctrl, 16);
@@ -17,8 +18,10 @@ function start(init, post) {
       return;
     } catch (error) {
       Atomics.store(words, ERROR_WORD, 1);
-      Atomics.add(words, DONE_WORD, 1);
-      Atomics.notify(words, DONE_WORD);
+      Atomics.add(words, COMPLETED_WORD, 1);
+      Atomics.notify(words, COMPLETED_WORD);
+      Atomics.sub(words, ACTIVE_WORD, 1);
+      Atomics.notify(words, ACTIVE_WORD);
     }
   }
 }
