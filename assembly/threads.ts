@@ -190,7 +190,9 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
 
 /**
  * C (m, n) of a GEMM, in chunks across the workers when it is big enough: chunks of columns (each
- * packs only its part of op(B)) when there are enough 8-column panels, else of rows.
+ * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples of 4).
+ * Column chunks are multiples of 16 floats, a 64-byte cache line: with 8-column chunks two threads
+ * wrote the two halves of the same lines of C (a 784×1×128 GEMM took 2× longer on 2 threads than on 1).
  */
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
@@ -201,9 +203,9 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
     return;
   }
   const threads = workers + 1, target = threads * CHUNKS_PER_THREAD;
-  const panels = ceil_div(n, 8);
+  const groups = ceil_div(n, 16);
   let rows = m, cols = n;
-  if (panels >= 2 * threads) cols = 8 * ceil_div(panels, target);
+  if (groups >= 2 * threads) cols = 16 * ceil_div(groups, target);
   else rows = round4(ceil_div(m, target));
   begin_task(base, TASK_GEMM);
   set_i32(base, ARG_KIND, kind);
