@@ -1,4 +1,6 @@
-// Builds the wasm backend: assembly/ → build/wasm/*.wasm (generated, do not edit; gitignored).
+// Builds the wasm backend: assembly/ → dist/wasm/*.wasm (generated, do not edit; gitignored).
+// Not under build/: cmake-js and node-gyp delete build/ when they clean for a rebuild, which
+// would take the shipped .wasm files with them.
 //   mlpx.wasm          SIMD, imported non-shared memory: single-threaded (pages that are not
 //                      cross-origin isolated, runtimes without SharedArrayBuffer)
 //   mlpx-threads.wasm  SIMD + shared imported memory: the caller and worker instances share it
@@ -20,11 +22,11 @@ const common = [
   '--importMemory', '--maximumMemory', String(MAXIMUM_PAGES), '--use', 'abort=',
 ];
 const variants = [
-  { file: 'build/wasm/mlpx.wasm', flags: [] },
-  { file: 'build/wasm/mlpx-threads.wasm', flags: ['--sharedMemory'] },
+  { file: 'dist/wasm/mlpx.wasm', flags: [] },
+  { file: 'dist/wasm/mlpx-threads.wasm', flags: ['--sharedMemory'] },
 ];
 
-await mkdir(new URL('../build/wasm', import.meta.url), { recursive: true });
+await mkdir(new URL('../dist/wasm', import.meta.url), { recursive: true });
 let failed = false;
 for (const { file, flags } of variants) {
   const { error } = await asc.main([...common, ...flags, '--outFile', file], { stdout: process.stdout, stderr: process.stderr });

@@ -1,6 +1,6 @@
 // mlpx for browsers (the package's `browser` export condition): the wasm and js backends only,
-// and nothing that needs Node built-ins. Serve build/wasm/*.wasm next to the package layout
-// (dist/../build/wasm) or call setWasmLocation(baseUrl); serve the page cross-origin isolated
+// and nothing that needs Node built-ins. Serve dist/wasm/*.wasm next to the package layout
+// (dist/wasm) or call setWasmLocation(baseUrl); serve the page cross-origin isolated
 // (COOP: same-origin, COEP: require-corp) for worker threads.
 import { registerBackend } from './backend/registry.js';
 import { createJsBackend } from './backend/js/index.js';

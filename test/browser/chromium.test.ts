@@ -1,5 +1,5 @@
 // mlpx in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no
-// browser is ever downloaded): a page built from the package (dist/browser.js, build/wasm) trains
+// browser is ever downloaded): a page built from the package (dist/browser.js, dist/wasm) trains
 // XOR and a digits subset with the wasm backend, single-threaded and with Web Workers in a
 // cross-origin-isolated page. Accuracy must be reached and the final weights must match the same
 // seeds' run in Node. Screenshots go to test-artifacts/. Needs `npm run build` (dist/) first.

@@ -1,4 +1,4 @@
-// A static server on 127.0.0.1 for the Chromium test: the repository's dist/, build/wasm/ and
+// A static server on 127.0.0.1 for the Chromium test: the repository's dist/ (with dist/wasm/) and
 // test/browser/ files, plus /digits.bin. Pages asked for with ?coi=1 get the COOP/COEP headers
 // that make them cross-origin isolated (SharedArrayBuffer, hence wasm threads).
 import { readFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SERVED = ['dist/', 'build/wasm/', 'test/browser/'];
+const SERVED = ['dist/', 'test/browser/'];
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json',
 };

@@ -14,7 +14,7 @@ const browserPlatform: WasmPlatform = {
     const url = wasmUrl(file);
     const response = await fetch(url);
     if (!response.ok) {
-      throw new Error(`cannot fetch ${url.href} (HTTP ${response.status}); serve mlpx's build/wasm/*.wasm there or call setWasmLocation(baseUrl)`);
+      throw new Error(`cannot fetch ${url.href} (HTTP ${response.status}); serve mlpx's dist/wasm/*.wasm there or call setWasmLocation(baseUrl)`);
     }
     // compileStreaming insists on Content-Type application/wasm; fall back for servers without it
     if (response.headers.get('content-type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);

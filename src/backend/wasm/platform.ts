@@ -22,7 +22,7 @@ export interface WasmPlatform {
   readonly cores: number;
   /** Whether the calling thread may block in Atomics.wait (not a browser's main thread). */
   readonly callerMayBlock: boolean;
-  /** Compile build/wasm/<file>. */
+  /** Compile dist/wasm/<file>. */
   compile(file: string): Promise<WebAssembly.Module>;
   /** Why worker threads cannot be used here, or undefined when they can. */
   threadsUnavailable(): string | undefined;
@@ -34,13 +34,13 @@ let wasmBase: URL | undefined;
 
 /**
  * Where the .wasm files are served from, for bundles that move this module away from the
- * package layout (copy node_modules/mlpx/build/wasm/*.wasm there). Call before the first network.
+ * package layout (copy node_modules/mlpx/dist/wasm/*.wasm there). Call before the first network.
  */
 export function setWasmLocation(base: string | URL): void {
   wasmBase = new URL(String(base).endsWith('/') ? String(base) : `${String(base)}/`, globalThis.location?.href);
 }
 
-/** build/wasm/<file>: relative to this file (src/ or dist/backend/wasm, 3 levels below the root) unless set. */
+/** dist/wasm/<file>: relative to this file (src/ or dist/backend/wasm, 3 levels below the root) unless set. */
 export function wasmUrl(file: string): URL {
-  return new URL(wasmBase === undefined ? `../../../build/wasm/${file}` : file, wasmBase ?? import.meta.url);
+  return new URL(wasmBase === undefined ? `../../../dist/wasm/${file}` : file, wasmBase ?? import.meta.url);
 }
