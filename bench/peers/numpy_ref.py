@@ -145,9 +145,11 @@ class Train(Mlp):
         self.yb = np.empty((self.batch, self.y.shape[1]), dtype=F32)
 
     def call(self):
+        # mode="clip": the indices are a permutation, always in range, and with mode="raise" numpy
+        # buffers `out` (an extra copy; numpy.take's documentation)
         for rows in self.order:
-            np.take(self.x, rows, axis=0, out=self.xb)
-            np.take(self.y, rows, axis=0, out=self.yb)
+            np.take(self.x, rows, axis=0, out=self.xb, mode="clip")
+            np.take(self.y, rows, axis=0, out=self.yb, mode="clip")
             self.step(self.xb, self.yb)
 
 
