@@ -5,18 +5,18 @@
 namespace mlpx {
 
 void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias) {
+                           const float* bias, int mr, int nr) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
     const float* b = b_panel + p * NR;
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < mr; ++r) {
       const float av = a.rows[r][p * a.step];
       for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
     }
   }
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < mr; ++r) {
     float* row = c + r * ldc;
-    for (int j = 0; j < NR; ++j) {
+    for (int j = 0; j < nr; ++j) {
       float v = acc[r][j];
       if (accumulate) v = row[j] + v;
       if (bias) v = v + bias[j];

@@ -20,18 +20,19 @@ struct APanel {
 };
 
 /**
- * c (MR × NR, row stride ldc) = [c +] a · b_panel [+ bias (NR)].
- * a is kc × MR (see APanel), b_panel is kc × NR (k-major, packed, 32-byte aligned).
- * accumulate: add the existing c (K blocks after the first). bias: null, or added last.
+ * c (mr × nr, row stride ldc) = [c +] a · b_panel [+ bias (nr)], for 1 ≤ mr ≤ MR, 1 ≤ nr ≤ NR.
+ * a is kc × MR (see APanel; only its first mr rows are read), b_panel is kc × NR (k-major,
+ * packed, zero-padded past nr, 32-byte aligned). accumulate: add the existing c (K blocks after
+ * the first). bias: null, or added last. Only the mr × nr block of c is read or written.
  */
 using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                             const float* bias);
+                             const float* bias, int mr, int nr);
 
 void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias);
+                           const float* bias, int mr, int nr);
 #if MLPX_HAVE_AVX2_TU
 void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias);
+                           const float* bias, int mr, int nr);
 #endif
 
 }  // namespace mlpx

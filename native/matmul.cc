@@ -4,7 +4,7 @@
 // along K, so the microkernel reads them in place through row pointers — which also lets A be the
 // shuffled rows of a training set (Rows with an index) with no gathered copy. Packing reads B
 // through its strides, so A·Bᵀ needs no transposed copy either. Edge tiles run the same
-// microkernel into a scratch tile (padding rows are zeros or repeats), so every element is computed by identical
+// microkernel on fewer rows or with masked columns, so every element is computed by identical
 // arithmetic wherever it lies.
 //
 // Threads split the output into contiguous column (or row) ranges of whole micro-tiles; K is never
@@ -27,11 +27,12 @@ namespace mlpx {
 
 namespace {
 
-// Cache blocking for a 32 KiB L1d / 512 KiB L2 core: a 16 × KC B micro-panel (16 KiB) stays in
-// L1 while the MC × KC A block (144 KiB) streams from L2.
+// Cache blocking for a 32 KiB L1d / 512 KiB L2 core. Packed A (Aᵀ·B): a 16 × KC B micro-panel
+// (16 KiB) stays in L1 while the MC × KC A block (144 KiB) streams from L2. A read in place: an
+// MR × KC micro-panel (6 KiB) stays in L1 while the KC × NC B block (256 KiB) streams from L2.
 constexpr int KC = 256;
 constexpr int MC = 144;
-constexpr int NC = 2048;
+constexpr int NC = 256;
 static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-panels");
 
 // Below this many multiply-adds (~0.1 ms on one core) a GEMM runs on the calling thread. Smaller
@@ -111,17 +112,21 @@ inline void prefetch([[maybe_unused]] const float* address) {
 #endif
 }
 
+// Rows ahead that pack_a_transposed prefetches: one row's work is shorter than a memory
+// latency (1 → 8 rows: 6% faster 784ᵀ×128×128 on shuffled rows).
+constexpr int kPackAhead = 8;
+
 // Packs op(A)[i0 : i0+mc, p0 : p0+kc] = Aᵀ (a is (k, m)) into MR-tall micro-panels, zero-padding
 // the last one. Untransposed A needs no packing: see row_panel.
 void pack_a_transposed(float* dst, const Operands& g, int i0, int mc, int p0, int kc) {
   const int full = mc - mc % MR;
   // Row by row: each source row (possibly a shuffled batch row) is read once, front to back,
-  // while the next one is prefetched: no prefetcher can guess indexed rows, and reading across
-  // rows a panel at a time stalled on a cache miss per row and panel.
+  // while a row kPackAhead ahead is prefetched: no prefetcher can guess indexed rows, and reading
+  // across rows a panel at a time stalled on a cache miss per row and panel.
   for (int p = 0; p < kc; ++p) {
     const float* src = g.a.row(p0 + p, g.m) + i0;
-    if (p + 1 < kc) {
-      const float* next = g.a.row(p0 + p + 1, g.m) + i0;
+    if (p + kPackAhead < kc) {
+      const float* next = g.a.row(p0 + p + kPackAhead, g.m) + i0;
       for (int i = 0; i < mc; i += 16) prefetch(next + i);
     }
     float* out = dst + static_cast<std::size_t>(p) * MR;
@@ -142,10 +147,10 @@ APanel packed_panel(const float* panel) {
 
 // Rows i0 … i0+mr-1 of an untransposed A, from column p0, read in place: each row's kc floats are
 // contiguous, so the microkernel streams them as well as it would a packed copy, and indexed
-// batch rows need no gathering. Rows past mr repeat the last one (an edge tile discards them).
+// batch rows need no gathering. The microkernel reads only the first mr rows.
 APanel row_panel(const Operands& g, int i0, int mr, int p0) {
   APanel a{};
-  for (int r = 0; r < MR; ++r) a.rows[r] = g.a.row(i0 + std::min(r, mr - 1), g.k) + p0;
+  for (int r = 0; r < mr; ++r) a.rows[r] = g.a.row(i0 + r, g.k) + p0;
   a.step = 1;
   return a;
 }
@@ -173,50 +178,57 @@ void pack_b(float* dst, const Operands& g, int p0, int kc, int j0, int nc) {
   }
 }
 
-// A partial micro-tile: run the microkernel into a scratch tile, then apply the same epilogue
-// (c + acc, then + bias) to the valid part, in the same order as the microkernel does.
-void edge_tile(const Operands& g, long kc, const APanel& a_panel, const float* b_panel, float* c, int mr, int nr,
-               bool accumulate, const float* bias) {
-  alignas(64) float tile[MR * NR];
-  g.ukernel(kc, a_panel, b_panel, tile, NR, 0, nullptr);
-  for (int r = 0; r < mr; ++r) {
-    float* row = c + static_cast<std::size_t>(r) * g.n;
-    for (int j = 0; j < nr; ++j) {
-      float v = tile[r * NR + j];
-      if (accumulate) v = row[j] + v;
-      if (bias) v = v + bias[j];
-      row[j] = v;
+// A packed A block (MC × KC, in L2) against each B micro-panel in turn (KC × NR, in L1).
+void multiply_packed_a(const Operands& g, const float* a_block, const float* b_block, int ic, int mc, int jc, int nc,
+                       int kc, bool accumulate, const float* bias) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    const float* b_panel = b_block + static_cast<std::size_t>(jr) * kc;
+    const float* panel_bias = bias ? bias + jr : nullptr;
+    for (int ir = 0; ir < mc; ir += MR) {
+      const APanel a_panel = packed_panel(a_block + static_cast<std::size_t>(ir) * kc);
+      float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
+      g.ukernel(kc, a_panel, b_panel, c, g.n, accumulate, panel_bias, std::min(MR, mc - ir), std::min(NR, nc - jr));
+    }
+  }
+}
+
+// A read in place: one MR-row micro-panel stays in L1 across every B micro-panel (the packed B
+// block, KC × NC, sits in L2), so each A row is fetched from memory once per K block, and the
+// next micro-panel's rows are prefetched meanwhile, one row per B panel: shuffled batch rows are
+// invisible to the hardware prefetcher.
+void multiply_rows_a(const Operands& g, const float* b_block, int ic, int mc, int jc, int nc, int pc, int kc,
+                     bool accumulate, const float* bias) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int mr = std::min(MR, mc - ir);
+    const APanel a_panel = row_panel(g, ic + ir, mr, pc);
+    const int next_rows = std::min(MR, mc - ir - MR);
+    for (int jr = 0, t = 0; jr < nc; jr += NR, ++t) {
+      if (t < next_rows) {
+        const float* row = g.a.row(ic + ir + MR + t, g.k) + pc;
+        for (int p = 0; p < kc; p += 16) prefetch(row + p);
+      }
+      const float* b_panel = b_block + static_cast<std::size_t>(jr) * kc;
+      float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
+      g.ukernel(kc, a_panel, b_panel, c, g.n, accumulate, bias ? bias + jr : nullptr, mr, std::min(NR, nc - jr));
     }
   }
 }
 
 void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_end, Scratch& scratch) {
-  const std::size_t ldc = g.n;
   for (int jc = j_begin; jc < j_end; jc += NC) {
     const int nc = std::min(NC, j_end - jc);
     for (int pc = 0; pc < g.k; pc += g.kc) {
       const int kc = std::min(g.kc, g.k - pc);
       const bool accumulate = pc > 0;
-      const bool last = pc + kc == g.k;
+      const float* bias = pc + kc == g.k && g.bias ? g.bias + jc : nullptr;
       pack_b(scratch.b.data(), g, pc, kc, jc, nc);
       for (int ic = i_begin; ic < i_end; ic += MC) {
         const int mc = std::min(MC, i_end - ic);
-        if (g.trans_a) pack_a_transposed(scratch.a.data(), g, ic, mc, pc, kc);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int nr = std::min(NR, nc - jr);
-          const float* b_panel = scratch.b.data() + static_cast<std::size_t>(jr) * kc;
-          const float* bias = last && g.bias ? g.bias + jc + jr : nullptr;
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = std::min(MR, mc - ir);
-            const APanel a_panel = g.trans_a ? packed_panel(scratch.a.data() + static_cast<std::size_t>(ir) * kc)
-                                             : row_panel(g, ic + ir, mr, pc);
-            float* c = g.c + (ic + ir) * ldc + (jc + jr);
-            if (mr == MR && nr == NR) {
-              g.ukernel(kc, a_panel, b_panel, c, static_cast<long>(ldc), accumulate, bias);
-            } else {
-              edge_tile(g, kc, a_panel, b_panel, c, mr, nr, accumulate, bias);
-            }
-          }
+        if (g.trans_a) {
+          pack_a_transposed(scratch.a.data(), g, ic, mc, pc, kc);
+          multiply_packed_a(g, scratch.a.data(), scratch.b.data(), ic, mc, jc, nc, kc, accumulate, bias);
+        } else {
+          multiply_rows_a(g, scratch.b.data(), ic, mc, jc, nc, pc, kc, accumulate, bias);
         }
       }
     }
