@@ -33,8 +33,9 @@ void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int 
   sgemm(false, false, m, n, k, x, w, z, b);
 }
 
-void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n) {
-  sgemm(true, false, k, n, m, x, dz, dw, nullptr);
+void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
+                    float* dw_tile_squares) {
+  sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares);
   bias_grad(db, dz, m, n);
   if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr);
 }

@@ -4,8 +4,8 @@
 
 namespace mlpx {
 
-void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias, int mr, int nr) {
+void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+                           const Epilogue& epilogue) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
     const float* b = b_panel + p * NR;
@@ -14,15 +14,18 @@ void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float
       for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
     }
   }
+  float squares = 0.0f;
   for (int r = 0; r < mr; ++r) {
     float* row = c + r * ldc;
     for (int j = 0; j < nr; ++j) {
       float v = acc[r][j];
-      if (accumulate) v = row[j] + v;
-      if (bias) v = v + bias[j];
+      if (epilogue.accumulate) v = row[j] + v;
+      if (epilogue.bias) v = v + epilogue.bias[j];
       row[j] = v;
+      squares += v * v;
     }
   }
+  if (epilogue.sum_squares) *epilogue.sum_squares = squares;
 }
 
 }  // namespace mlpx

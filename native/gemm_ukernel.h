@@ -20,19 +20,31 @@ struct APanel {
 };
 
 /**
- * c (mr × nr, row stride ldc) = [c +] a · b_panel [+ bias (nr)], for 1 ≤ mr ≤ MR, 1 ≤ nr ≤ NR.
- * a is kc × MR (see APanel; only its first mr rows are read), b_panel is kc × NR (k-major,
- * packed, zero-padded past nr, 32-byte aligned). accumulate: add the existing c (K blocks after
- * the first). bias: null, or added last. Only the mr × nr block of c is read or written.
+ * What a microkernel does with a finished tile: c = [c +] acc [+ bias], in that order.
+ * accumulate: add the existing c (K blocks after the first). bias: null, or nr values added last.
+ * sum_squares: null, or receives Σ c² over the stored block, summed in float in a fixed order
+ * (the training step's ‖g‖², taken while the gradient tile is still in registers).
  */
-using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                             const float* bias, int mr, int nr);
+struct Epilogue {
+  bool accumulate;
+  const float* bias;
+  float* sum_squares;
+};
 
-void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias, int mr, int nr);
+/**
+ * c (mr × nr, row stride ldc) = a · b_panel, finished by the epilogue, for 1 ≤ mr ≤ MR and
+ * 1 ≤ nr ≤ NR. a is kc × MR (see APanel; only its first mr rows are read), b_panel is kc × NR
+ * (k-major, packed, zero-padded past nr, 32-byte aligned). Only the mr × nr block of c is read
+ * or written.
+ */
+using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+                             const Epilogue& epilogue);
+
+void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+                           const Epilogue& epilogue);
 #if MLPX_HAVE_AVX2_TU
-void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int accumulate,
-                           const float* bias, int mr, int nr);
+void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+                           const Epilogue& epilogue);
 #endif
 
 }  // namespace mlpx

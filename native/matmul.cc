@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -97,6 +98,7 @@ struct Operands {
   const float* b;
   float* c;
   const float* bias;
+  float* tile_squares;
   Microkernel ukernel;
   std::vector<Scratch>* scratch;
   int kc;  // K block: K split into equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16)
@@ -131,7 +133,7 @@ void pack_a_transposed(float* dst, const Operands& g, int i0, int mc, int p0, in
     }
     float* out = dst + static_cast<std::size_t>(p) * MR;
     for (int ir = 0; ir < full; ir += MR, out += static_cast<std::size_t>(MR) * kc)
-      for (int r = 0; r < MR; ++r) out[r] = src[ir + r];
+      std::memcpy(out, src + ir, MR * sizeof(float));  // distinct buffers: lets it copy in two moves, not six
     if (full < mc) {
       for (int r = 0; r < MR; ++r) out[r] = full + r < mc ? src[full + r] : 0.0f;
     }
@@ -171,23 +173,35 @@ void pack_b(float* dst, const Operands& g, int p0, int kc, int j0, int nc) {
     } else {
       for (int p = 0; p < kc; ++p) {
         const float* src = g.b + (p0 + p) * ldb + (j0 + jr);
-        for (int j = 0; j < nr; ++j) panel[p * NR + j] = src[j];
-        for (int j = nr; j < NR; ++j) panel[p * NR + j] = 0.0f;
+        float* out = panel + static_cast<std::size_t>(p) * NR;
+        if (nr == NR) {
+          std::memcpy(out, src, NR * sizeof(float));  // as in pack_a_transposed: vector moves
+        } else {
+          for (int j = 0; j < NR; ++j) out[j] = j < nr ? src[j] : 0.0f;
+        }
       }
     }
   }
 }
 
+// Where a tile's Σc² goes when the caller asked for them (on the last K block only): one slot per
+// micro-tile, so the caller's ordered sum is the same for any thread count.
+float* tile_squares(const Operands& g, int i, int j, bool last) {
+  if (!g.tile_squares || !last) return nullptr;
+  return g.tile_squares + static_cast<std::size_t>(i / MR) * ((g.n + NR - 1) / NR) + j / NR;
+}
+
 // A packed A block (MC × KC, in L2) against each B micro-panel in turn (KC × NR, in L1).
 void multiply_packed_a(const Operands& g, const float* a_block, const float* b_block, int ic, int mc, int jc, int nc,
-                       int kc, bool accumulate, const float* bias) {
+                       int kc, bool accumulate, bool last) {
   for (int jr = 0; jr < nc; jr += NR) {
     const float* b_panel = b_block + static_cast<std::size_t>(jr) * kc;
-    const float* panel_bias = bias ? bias + jr : nullptr;
+    const float* bias = last && g.bias ? g.bias + jc + jr : nullptr;
     for (int ir = 0; ir < mc; ir += MR) {
       const APanel a_panel = packed_panel(a_block + static_cast<std::size_t>(ir) * kc);
       float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
-      g.ukernel(kc, a_panel, b_panel, c, g.n, accumulate, panel_bias, std::min(MR, mc - ir), std::min(NR, nc - jr));
+      const Epilogue epilogue{accumulate, bias, tile_squares(g, ic + ir, jc + jr, last)};
+      g.ukernel(kc, a_panel, b_panel, c, g.n, std::min(MR, mc - ir), std::min(NR, nc - jr), epilogue);
     }
   }
 }
@@ -197,7 +211,7 @@ void multiply_packed_a(const Operands& g, const float* a_block, const float* b_b
 // next micro-panel's rows are prefetched meanwhile, one row per B panel: shuffled batch rows are
 // invisible to the hardware prefetcher.
 void multiply_rows_a(const Operands& g, const float* b_block, int ic, int mc, int jc, int nc, int pc, int kc,
-                     bool accumulate, const float* bias) {
+                     bool accumulate, bool last) {
   for (int ir = 0; ir < mc; ir += MR) {
     const int mr = std::min(MR, mc - ir);
     const APanel a_panel = row_panel(g, ic + ir, mr, pc);
@@ -209,7 +223,9 @@ void multiply_rows_a(const Operands& g, const float* b_block, int ic, int mc, in
       }
       const float* b_panel = b_block + static_cast<std::size_t>(jr) * kc;
       float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
-      g.ukernel(kc, a_panel, b_panel, c, g.n, accumulate, bias ? bias + jr : nullptr, mr, std::min(NR, nc - jr));
+      const Epilogue epilogue{accumulate, last && g.bias ? g.bias + jc + jr : nullptr,
+                              tile_squares(g, ic + ir, jc + jr, last)};
+      g.ukernel(kc, a_panel, b_panel, c, g.n, mr, std::min(NR, nc - jr), epilogue);
     }
   }
 }
@@ -220,15 +236,15 @@ void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_en
     for (int pc = 0; pc < g.k; pc += g.kc) {
       const int kc = std::min(g.kc, g.k - pc);
       const bool accumulate = pc > 0;
-      const float* bias = pc + kc == g.k && g.bias ? g.bias + jc : nullptr;
+      const bool last = pc + kc == g.k;
       pack_b(scratch.b.data(), g, pc, kc, jc, nc);
       for (int ic = i_begin; ic < i_end; ic += MC) {
         const int mc = std::min(MC, i_end - ic);
         if (g.trans_a) {
           pack_a_transposed(scratch.a.data(), g, ic, mc, pc, kc);
-          multiply_packed_a(g, scratch.a.data(), scratch.b.data(), ic, mc, jc, nc, kc, accumulate, bias);
+          multiply_packed_a(g, scratch.a.data(), scratch.b.data(), ic, mc, jc, nc, kc, accumulate, last);
         } else {
-          multiply_rows_a(g, scratch.b.data(), ic, mc, jc, nc, pc, kc, accumulate, bias);
+          multiply_rows_a(g, scratch.b.data(), ic, mc, jc, nc, pc, kc, accumulate, last);
         }
       }
     }
@@ -250,7 +266,12 @@ void gemm_chunk(void* context, int chunk, int thread) {
 
 }  // namespace
 
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias) {
+std::size_t sgemm_tiles(int m, int n) {
+  return static_cast<std::size_t>((m + MR - 1) / MR) * ((n + NR - 1) / NR);
+}
+
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
+           float* tile_squares) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   // Split the larger output dimension: each task packs all of the other operand, so this keeps
@@ -263,7 +284,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   const int chunks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
   const int k_blocks = (k + KC - 1) / KC;
   const int kc = (k + k_blocks - 1) / k_blocks;
-  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, s.ukernel, &s.scratch, kc, chunks, split_columns, tiles};
+  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares, s.ukernel, &s.scratch, kc, chunks, split_columns, tiles};
   s.pool.run(chunks, gemm_chunk, &g);
 }
 

@@ -32,7 +32,15 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * when trans_a (either way a may be indexed rows). op(b) is (k, n): b is (k, n), or (n, k) when trans_b. Overwrites c.
  * Each c element is summed in the same order for any thread count.
  */
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias);
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
+           float* tile_squares = nullptr);
+
+/**
+ * Slots sgemm's tile_squares needs for an (m, n) output. With tile_squares, sgemm also writes
+ * the sum of squares of each output micro-tile (float) to its slot, slots in row-major tile
+ * order: the training step's ‖g‖² without another pass over the gradient.
+ */
+std::size_t sgemm_tiles(int m, int n);
 
 /** 'avx2-fma' or 'portable': the microkernel in use, chosen at load time from the CPU's features. */
 const char* kernel_path();

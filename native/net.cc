@@ -12,13 +12,15 @@
 namespace mlpx {
 
 NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
-  std::size_t offset = 0;
+  std::size_t offset = 0, tiles = 0;
   for (int l = 0; l < spec_.layers(); ++l) {
     const int inputs = spec_.sizes[l], units = spec_.sizes[l + 1];
     const std::size_t weights = static_cast<std::size_t>(inputs) * units;
-    layers_.push_back({inputs, units, offset, offset + weights});
+    layers_.push_back({inputs, units, offset, offset + weights, tiles});
     offset += weights + units;
+    tiles += sgemm_tiles(inputs, units);
   }
+  tile_squares_.resize(tiles);
   param_count_ = offset;
   widest_ = *std::max_element(spec_.sizes.begin(), spec_.sizes.end());
   // Mirrors usesFusedOutputDelta in src/backend/layout.ts.
@@ -81,13 +83,24 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
     const Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
-                   input, params_ + layer.weight_offset, rows, layer.inputs, layer.units);
+                   input, params_ + layer.weight_offset, rows, layer.inputs, layer.units,
+                   tile_squares_.data() + layer.tile_squares_offset);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
       activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, spec_.activations[l - 1]);
     }
   }
-  stats[kStatGradNorm2] = sum_squares(grads_, param_count_);
+  stats[kStatGradNorm2] = gradient_norm2();
+}
+
+// ‖g‖² from the tile sums the backward GEMMs left, plus the biases: no pass over the weight
+// gradients (which, for wide layers, no longer sit in cache). A fixed order, so the same for any
+// thread count.
+double NetCore::gradient_norm2() const {
+  double sum = 0;
+  for (const float squares : tile_squares_) sum += squares;
+  for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);
+  return sum;
 }
 
 void NetCore::train_step(Rows x, const float* y, int rows, const OptParams& opt, double step,

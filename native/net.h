@@ -59,14 +59,17 @@ class NetCore {
   struct Layer {
     int inputs, units;
     std::size_t weight_offset, bias_offset;
+    std::size_t tile_squares_offset;  // into tile_squares_: this layer's dW tile sums
     float* z = nullptr;
     float* a = nullptr;
   };
 
   void update(const OptParams& opt, double step);
+  double gradient_norm2() const;
 
   NetSpec spec_;
   std::vector<Layer> layers_;
+  std::vector<float> tile_squares_;  // Σg² per dW micro-tile, written by the backward GEMMs
   std::size_t param_count_ = 0;
   int widest_ = 0;
   bool fused_output_delta_ = false;

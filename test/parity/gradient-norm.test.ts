@@ -1,0 +1,48 @@
+// ‖g‖² (stats[STAT_GRAD_NORM2]) parity: Armijo's step size and the non-finite guard read it. The
+// native backend takes it from per-tile sums in the backward GEMMs' epilogue rather than a pass
+// over grads(), so it is checked against the gradient the engine actually produced (a missed or
+// double-counted tile fails) and against the reference's, on shapes with edge tiles everywhere.
+import { describe, expect, it } from 'vitest';
+import { STAT_GRAD_NORM2, STATS_PER_BATCH } from '../../src/backend/engine.js';
+import type { Backend } from '../../src/backend/engine.js';
+import { Activation, Loss } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { Random } from '../../src/util/prng.js';
+import { backendsUnderTest, reference } from '../helpers/backends.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+
+const NETWORKS: [name: string, spec: NetSpec, rows: number][] = [
+  ['1-1-1', { sizes: [1, 1, 1], activations: [Activation.tanh, Activation.linear], loss: Loss.mse }, 1],
+  ['13-16-7-4', { sizes: [13, 16, 7, 4], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy }, 17],
+  ['97-37-10', { sizes: [97, 37, 10], activations: [Activation.leaky_relu, Activation.softmax], loss: Loss.cross_entropy }, 61],
+  ['784-130-10, K > 256', { sizes: [784, 130, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy }, 300],
+];
+
+function gradientStats(backend: Backend, spec: NetSpec, rows: number): { norm2: number; grads: Float32Array } {
+  const random = new Random(rows + spec.sizes[0]!);
+  const x = randomArray(random, rows * spec.sizes[0]!);
+  const y = randomOneHot(random, rows, spec.sizes.at(-1)!);
+  const engine = backend.createEngine(spec);
+  engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
+  engine.reserve(rows);
+  const stats = new Float64Array(STATS_PER_BATCH);
+  engine.gradient(x, y, rows, stats);
+  return { norm2: stats[STAT_GRAD_NORM2]!, grads: engine.grads().slice() };
+}
+
+function sumSquares(values: Float32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v * v;
+  return sum;
+}
+
+describe.each(await backendsUnderTest())('$name backend: gradient norm', (backend) => {
+  it.each(NETWORKS)('‖g‖² of %s matches its own gradient and the reference', (_name, spec, rows) => {
+    const actual = gradientStats(backend, spec, rows);
+    const expected = gradientStats(reference, spec, rows);
+    expect(actual.norm2).toBeGreaterThan(0);
+    // float tile sums of ≤ 96 squares, then float64: well inside 1e-5 relative
+    expect(Math.abs(actual.norm2 - sumSquares(actual.grads)) / actual.norm2).toBeLessThan(1e-5);
+    expect(Math.abs(actual.norm2 - expected.norm2) / expected.norm2).toBeLessThan(1e-4);
+  });
+});
