@@ -95,11 +95,14 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
 
 // ‖g‖² from the tile sums the backward GEMMs left, plus the biases: no pass over the weight
 // gradients (which, for wide layers, no longer sit in cache). A fixed order, so the same for any
-// thread count.
+// thread count. The tile sums are float, so a gradient above ~1e19 overflows them although its
+// float64 norm (what the reference computes) is finite: then recount every gradient in float64,
+// so native stops training exactly when the reference would.
 double NetCore::gradient_norm2() const {
   double sum = 0;
   for (const float squares : tile_squares_) sum += squares;
   for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);
+  if (!std::isfinite(sum)) sum = sum_squares(grads_, param_count_);
   return sum;
 }
 

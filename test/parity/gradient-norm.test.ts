@@ -18,9 +18,9 @@ const NETWORKS: [name: string, spec: NetSpec, rows: number][] = [
   ['784-130-10, K > 256', { sizes: [784, 130, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy }, 300],
 ];
 
-function gradientStats(backend: Backend, spec: NetSpec, rows: number): { norm2: number; grads: Float32Array } {
+function gradientStats(backend: Backend, spec: NetSpec, rows: number, inputScale = 1): { norm2: number; grads: Float32Array } {
   const random = new Random(rows + spec.sizes[0]!);
-  const x = randomArray(random, rows * spec.sizes[0]!);
+  const x = randomArray(random, rows * spec.sizes[0]!).map((v) => v * inputScale);
   const y = randomOneHot(random, rows, spec.sizes.at(-1)!);
   const engine = backend.createEngine(spec);
   engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
@@ -43,6 +43,18 @@ describe.each(await backendsUnderTest())('$name backend: gradient norm', (backen
     expect(actual.norm2).toBeGreaterThan(0);
     // float tile sums of ≤ 96 squares, then float64: well inside 1e-5 relative
     expect(Math.abs(actual.norm2 - sumSquares(actual.grads)) / actual.norm2).toBeLessThan(1e-5);
+    expect(Math.abs(actual.norm2 - expected.norm2) / expected.norm2).toBeLessThan(1e-4);
+  });
+
+  // Gradients near 1e30 are finite floats whose squares are not: ‖g‖² is still finite in float64,
+  // as the reference computes it, so training must not stop there as if it had diverged.
+  it('‖g‖² stays finite when the squares of finite gradients overflow float32', () => {
+    const spec: NetSpec = { sizes: [5, 4, 3], activations: [Activation.linear, Activation.linear], loss: Loss.mse };
+    const actual = gradientStats(backend, spec, 7, 1e15);
+    const expected = gradientStats(reference, spec, 7, 1e15);
+    expect(actual.grads.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...actual.grads.map(Math.abs))).toBeGreaterThan(1e20);
+    expect(Number.isFinite(expected.norm2)).toBe(true);
     expect(Math.abs(actual.norm2 - expected.norm2) / expected.norm2).toBeLessThan(1e-4);
   });
 });
