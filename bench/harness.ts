@@ -5,7 +5,7 @@
 // machine drift hits all contenders alike. A round yields the mean time per call; the row
 // reports the median and min–max over rounds.
 import { Bench } from 'tinybench';
-import { UNITS, type Impl, type Metric, type Row, type Suite } from './results.js';
+import { UNITS, summarize, type Impl, type Metric, type Row, type Suite } from './results.js';
 import { log } from './log.js';
 
 export interface Runner {
@@ -48,13 +48,6 @@ export function metricValue(metric: Metric, msPerCall: number, work: number): nu
   return work / (msPerCall / 1000);
 }
 
-export function summarize(values: readonly number[]): { median: number; min: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
-}
-
 export function errorRow(info: CaseInfo, who: { impl: Impl; backend: string; threads: number }, message: string): Row {
   return {
     suite: info.suite, impl: who.impl, backend: who.backend, threads: who.threads, shape: info.shape,
@@ -67,7 +60,7 @@ export function measuredRow(info: CaseInfo, who: { impl: Impl; backend: string; 
   return {
     suite: info.suite, impl: who.impl, backend: who.backend, threads: who.threads, shape: info.shape,
     batch: info.batch, optimizer: info.optimizer, metric: info.metric, ...summarize(values),
-    runs: values.length, unit: UNITS[info.metric], ratioTo: null, ratio: null,
+    runs: values.length, unit: UNITS[info.metric], ratioTo: null, ratio: null, rounds: [...values],
   };
 }
 

@@ -34,6 +34,12 @@ export interface Row {
   ratioTo: string | null;
   ratio: number | null;
   error?: string;
+  /**
+   * The value of each round (MNIST: each run), in round order. Every contender of a case is timed
+   * once per round, back to back, so round i of two rows saw the same machine load: ratios pair
+   * them. Not written to the JSON, whose keys are fixed.
+   */
+  rounds?: number[];
 }
 
 export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }
@@ -59,8 +65,27 @@ export function caseKey(row: Row): string {
   return [row.suite, row.shape, row.batch, row.optimizer, row.metric].join('|');
 }
 
+export function summarize(values: readonly number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
 export function ratioOf(metric: Metric, value: number, baseline: number): number {
   return LOWER_IS_BETTER.has(metric) ? baseline / value : value / baseline;
+}
+
+/**
+ * How many times faster row is than base: the median of the per-round ratios when both were
+ * measured in the same rounds, else the ratio of the medians. On a shared machine whose load
+ * drifts, pairing compares measurements taken seconds apart instead of medians that may come
+ * from different minutes.
+ */
+export function ratioBetween(row: Row, base: Row): number {
+  const paired = row.rounds !== undefined && row.rounds.length > 0 && row.rounds.length === base.rounds?.length;
+  if (!paired) return ratioOf(row.metric, row.median!, base.median!);
+  return summarize(row.rounds!.map((value, i) => ratioOf(row.metric, value, base.rounds![i]!))).median;
 }
 
 /**
@@ -78,7 +103,7 @@ export function applyRatios(rows: Row[], baselines: Readonly<Partial<Record<Suit
     const base = preference.map((name) => group.find((r) => label(r) === name && r.median !== null)).find(Boolean);
     for (const row of group) {
       row.ratioTo = base ? label(base) : null;
-      row.ratio = base && row.median !== null ? ratioOf(row.metric, row.median, base.median!) : null;
+      row.ratio = base && row.median !== null ? ratioBetween(row, base) : null;
     }
   }
 }
@@ -108,7 +133,8 @@ export function writeReport(file: string, report: Report): void {
   checkReport(report);
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(report, null, 2) + '\n');
+  const results = report.results.map(({ rounds: _rounds, ...row }) => row);
+  writeFileSync(temp, JSON.stringify({ machine: report.machine, results }, null, 2) + '\n');
   renameSync(temp, file);
 }
 
@@ -135,6 +161,7 @@ export function markdownTables(rows: readonly Row[]): string {
     }
     out.push('');
   }
-  out.push('ratio: how many times faster than the row named in "vs" (for times and latencies, baseline ÷ value).');
+  out.push('ratio: how many times faster than the row named in "vs" (for times and latencies, baseline ÷ value): the median of',
+    'the per-round ratios, since every round times each contender of a case back to back under the same machine load.');
   return out.join('\n');
 }

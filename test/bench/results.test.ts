@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gemmCase, type GemmCase } from '../../bench/cases.js';
 import { runCase, type CaseInfo, type Contender } from '../../bench/harness.js';
 import { applyRatios, checkReport, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
+import { scalingRows } from '../../bench/suites/scaling.js';
 import { ValidationError, checkGemm, checkLosses } from '../../bench/validate.js';
 
 function naiveGemm(c: GemmCase): Float32Array {
@@ -85,6 +86,24 @@ describe('bench results file', () => {
     expect(Object.keys(written.machine)).toEqual(['cpu', 'cores', 'node', 'os', 'date']);
     expect(Object.keys(written.results[0])).toEqual(['suite', 'impl', 'backend', 'threads', 'shape', 'batch', 'optimizer', 'metric', 'median', 'min', 'max', 'runs', 'unit', 'ratioTo', 'ratio']);
     expect(readdirSync(path.dirname(file))).toEqual(['latest.json']); // no temp file left behind
+  });
+
+  it('pairs ratios by round when both rows were timed in the same rounds; the JSON keeps its keys', () => {
+    const mlpx = row({ median: 210, min: 100, max: 300, rounds: [100, 210, 300] });
+    const tfjs = row({ impl: 'tfjs', backend: 'wasm', median: 100, min: 50, max: 200, rounds: [50, 200, 100] });
+    const latency = row({ suite: 'infer', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 40, min: 20, max: 60, rounds: [20, 40, 60] });
+    const latencyBase = row({ suite: 'infer', impl: 'tfjs', backend: 'wasm', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 100, min: 60, max: 240, rounds: [100, 60, 240] });
+    applyRatios([mlpx, tfjs, latency, latencyBase], { train: ['tfjs wasm 1t'], infer: ['tfjs wasm 1t'] });
+    expect(mlpx.ratio).toBe(2); // rounds 2, 1.05, 3 (the medians' ratio would be 2.1)
+    expect(latency.ratio).toBe(4); // rounds 5, 1.5, 4 (the medians' ratio would be 2.5)
+    const two = row({ threads: 2, median: 200, min: 150, max: 300, rounds: [150, 300, 200] });
+    const one = row({ median: 100, min: 100, max: 200, rounds: [100, 100, 200] });
+    expect(scalingRows([one, two])).toMatchObject([{ suite: 'scaling', ratioTo: 'mlpx native 1t', ratio: 1.5 }]);
+    const file = path.join(dir, 'paired', 'latest.json');
+    writeReport(file, { machine: machineInfo(), results: [mlpx, tfjs] });
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(written.results[0])).toEqual(['suite', 'impl', 'backend', 'threads', 'shape', 'batch', 'optimizer', 'metric', 'median', 'min', 'max', 'runs', 'unit', 'ratioTo', 'ratio']);
+    expect(written.results[0].ratio).toBe(2);
   });
 
   it('refuses to write a malformed report and keeps the previous file', () => {
