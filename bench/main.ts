@@ -9,10 +9,10 @@ import { log } from './log.js';
 import { startWatchdog } from './watchdog.js';
 import { baselines, closePeers, findPeers } from './peers/index.js';
 import { applyRatios, machineInfo, markdownTables, writeReport, type Row } from './results.js';
+import { scalingRows, vsNumpyRows } from './suites/derived.js';
 import { gemmSuite } from './suites/gemm.js';
 import { inferSuite } from './suites/infer.js';
 import { mnistSuite } from './suites/mnist.js';
-import { scalingRows } from './suites/scaling.js';
 import { trainSuite } from './suites/train.js';
 
 const SUITES = ['gemm', 'train', 'infer', 'mnist'] as const;
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const finished = (): Row[] => {
     const all = rows.map((r) => ({ ...r }));
     applyRatios(all, baselines(peers));
-    return [...all, ...scalingRows(all)];
+    return [...all, ...scalingRows(all), ...vsNumpyRows(all)];
   };
   // after every case, so a run that is stopped keeps what it measured
   const record = (caseRows: Row[]): void => {

@@ -6,7 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'scaling';
+export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'scaling' | 'vs-numpy';
 export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy';
 export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98';
 
@@ -95,7 +95,7 @@ export function ratioBetween(row: Row, base: Row): number {
 export function applyRatios(rows: Row[], baselines: Readonly<Partial<Record<Suite, readonly string[]>>>): void {
   const byCase = new Map<string, Row[]>();
   for (const row of rows) {
-    if (row.suite === 'scaling') continue; // scaling rows carry their own 1-thread reference
+    if (row.suite === 'scaling' || row.suite === 'vs-numpy') continue; // derived rows carry their own reference
     byCase.set(caseKey(row), [...(byCase.get(caseKey(row)) ?? []), row]);
   }
   for (const group of byCase.values()) {

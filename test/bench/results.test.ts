@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gemmCase, type GemmCase } from '../../bench/cases.js';
 import { runCase, type CaseInfo, type Contender } from '../../bench/harness.js';
 import { applyRatios, checkReport, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
-import { scalingRows } from '../../bench/suites/scaling.js';
+import { scalingRows, vsNumpyRows } from '../../bench/suites/derived.js';
 import { ValidationError, checkGemm, checkLosses } from '../../bench/validate.js';
 
 function naiveGemm(c: GemmCase): Float32Array {
@@ -98,7 +98,13 @@ describe('bench results file', () => {
     expect(latency.ratio).toBe(4); // rounds 5, 1.5, 4 (the medians' ratio would be 2.5)
     const two = row({ threads: 2, median: 200, min: 150, max: 300, rounds: [150, 300, 200] });
     const one = row({ median: 100, min: 100, max: 200, rounds: [100, 100, 200] });
-    expect(scalingRows([one, two])).toMatchObject([{ suite: 'scaling', ratioTo: 'mlpx native 1t', ratio: 1.5 }]);
+    expect(scalingRows([one, two])).toMatchObject([{ suite: 'scaling', shape: 'train 784-128-10', ratioTo: 'mlpx native 1t', ratio: 1.5 }]);
+    const numpy = row({ impl: 'numpy', backend: 'openblas', median: 100, min: 50, max: 200, rounds: [50, 200, 100] });
+    const numpy2 = row({ impl: 'numpy', backend: 'openblas', threads: 2, median: 200, min: 100, max: 200, rounds: [100, 200, 200] });
+    expect(vsNumpyRows([mlpx, numpy, two, numpy2, tfjs])).toMatchObject([
+      { suite: 'vs-numpy', threads: 1, ratioTo: 'numpy openblas 1t', ratio: 2 },
+      { suite: 'vs-numpy', threads: 2, ratioTo: 'numpy openblas 2t', ratio: 1.5 }, // rounds 1.5, 1.5, 1
+    ]);
     const file = path.join(dir, 'paired', 'latest.json');
     writeReport(file, { machine: machineInfo(), results: [mlpx, tfjs] });
     const written = JSON.parse(readFileSync(file, 'utf8'));
