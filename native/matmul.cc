@@ -91,6 +91,55 @@ State& state() {
   return s;
 }
 
+// How the tiles along the split dimension are dealt out as chunks. When every chunk would re-pack
+// the whole other operand, there is one chunk per thread. When chunks share no packing (columns
+// split, A read in place: each chunk packs only its own B columns) and there are enough tiles,
+// they are guided instead: each takes a 1/(2·threads) share of the tiles still left, never under
+// kGuidedMinTiles, so chunks shrink as the work runs out. A thread that runs slow (a busy
+// neighbour on its core) then holds the others up by one small chunk, not by part of an equal
+// half. Every chunk re-reads all of A, so small chunks are not free: 128×784·784×128 in chunks
+// of 1–2 tiles ran 4% slower on one thread, hence the minimum and the tile threshold.
+constexpr int kGuidedMinTiles = 2;
+constexpr int kGuidedTilesPerThread = 8;
+
+struct Chunking {
+  int tiles;    // micro-tiles along the split dimension
+  int threads;  // 1: one chunk
+  bool guided;
+
+  Chunking(int split_tiles, int pool_threads, bool shares_no_packing)
+      : tiles(split_tiles),
+        threads(pool_threads),
+        guided(pool_threads > 1 && shares_no_packing && split_tiles >= kGuidedTilesPerThread * pool_threads) {}
+
+  int count() const {
+    if (!guided) return std::min(threads, tiles);
+    int chunks = 0;
+    for (int first = 0; first < tiles; first += size(first)) ++chunks;
+    return chunks;
+  }
+
+  /** Tiles [*first, *last) of chunk `chunk`: a function of the plan alone, never of who runs it. */
+  void span(int chunk, int* first, int* last) const {
+    if (!guided) {
+      const int chunks = count();
+      *first = static_cast<int>(static_cast<long long>(tiles) * chunk / chunks);
+      *last = static_cast<int>(static_cast<long long>(tiles) * (chunk + 1) / chunks);
+      return;
+    }
+    int begin = 0;
+    for (int c = 0; c < chunk; ++c) begin += size(begin);
+    *first = begin;
+    *last = begin + size(begin);
+  }
+
+ private:
+  int size(int first) const {
+    const int left = tiles - first;
+    return std::min(left, std::max(kGuidedMinTiles, (left + 2 * threads - 1) / (2 * threads)));
+  }
+};
+
 struct Operands {
   bool trans_a, trans_b;
   int m, n, k;
@@ -102,9 +151,8 @@ struct Operands {
   Microkernel ukernel;
   std::vector<Scratch>* scratch;
   int kc;  // K block: K split into equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16)
-  int chunks;
   bool split_columns;
-  int tiles;  // micro-tiles along the split dimension
+  Chunking chunking;
 };
 
 // A hint only: compilers without __builtin_prefetch (MSVC) simply skip it.
@@ -253,8 +301,8 @@ void gemm_block(const Operands& g, int i_begin, int i_end, int j_begin, int j_en
 
 void gemm_chunk(void* context, int chunk, int thread) {
   const Operands& g = *static_cast<const Operands*>(context);
-  const int first = static_cast<int>(static_cast<long long>(g.tiles) * chunk / g.chunks);
-  const int last = static_cast<int>(static_cast<long long>(g.tiles) * (chunk + 1) / g.chunks);
+  int first, last;
+  g.chunking.span(chunk, &first, &last);
   if (first == last) return;
   Scratch& scratch = (*g.scratch)[thread];
   if (g.split_columns) {
@@ -279,13 +327,11 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   const bool split_columns = n >= m;
   const int tiles = split_columns ? (n + NR - 1) / NR : (m + MR - 1) / MR;
   const double flops = static_cast<double>(m) * n * k;
-  // One chunk per thread: each chunk re-packs the whole other operand, so more chunks would cost
-  // more packing. Chunk boundaries depend only on the thread count, never on who runs them.
-  const int chunks = flops < kParallelMinFlops ? 1 : std::min(s.pool.size(), tiles);
+  const Chunking chunking{tiles, flops < kParallelMinFlops ? 1 : s.pool.size(), split_columns && !trans_a};
   const int k_blocks = (k + KC - 1) / KC;
   const int kc = (k + k_blocks - 1) / k_blocks;
-  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares, s.ukernel, &s.scratch, kc, chunks, split_columns, tiles};
-  s.pool.run(chunks, gemm_chunk, &g);
+  Operands g{trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares, s.ukernel, &s.scratch, kc, split_columns, chunking};
+  s.pool.run(chunking.count(), gemm_chunk, &g);
 }
 
 void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {

@@ -15,8 +15,9 @@ import { addon } from './addon.js';
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
 // Large enough (≥ 2^23 multiply-adds) that every GEMM is split across threads, by columns and by
-// rows, with edges in every dimension.
-const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [33, 515, 700], [700, 400, 37]];
+// rows, with edges in every dimension. The wide ones (≥ 8 column tiles per thread) are split into
+// guided chunks of shrinking size whenever A is read in place (matmul_nn, matmul_nt).
+const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [33, 515, 700], [700, 400, 37], [61, 300, 1001]];
 
 const operandCache = new Map<string, [Float32Array, Float32Array]>();
 function operands(m: number, k: number, n: number): [Float32Array, Float32Array] {
