@@ -9,7 +9,7 @@
       "target_name": "mlpx",
       "sources": [
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
-        "native/threadpool.cc", "native/matmul.cc", "native/gemm_portable.cc",
+        "native/threadpool.cc", "native/matmul.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
         "native/dense.cc", "native/activation.cc", "native/loss.cc", "native/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

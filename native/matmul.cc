@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "aligned.h"
+#include "cpu_features.h"
 #include "gemm_ukernel.h"
 #include "parallel.h"
 #include "threadpool.h"
@@ -46,21 +47,9 @@ struct Scratch {
   AlignedFloats b{static_cast<std::size_t>(KC) * NC};
 };
 
-#if MLPX_HAVE_AVX2_TU
-// MSVC builds take the portable path: its CPU detection (__cpuid, _xgetbv) is not written yet.
-bool avx2_fma_supported() {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
-#endif
-
 bool select_microkernel(const char* path, Microkernel* ukernel, const char** chosen) {
 #if MLPX_HAVE_AVX2_TU
-  if (std::string_view(path) == "avx2-fma" && avx2_fma_supported()) {
+  if (std::string_view(path) == "avx2-fma" && cpu_has_avx2_fma()) {
     *ukernel = ukernel_6x16_avx2_fma;
     *chosen = "avx2-fma";
     return true;
