@@ -12,6 +12,7 @@ function cpuinfoFlags(): Set<string> {
 }
 
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+if (!linuxX64) console.warn(`[native] CPU detection test skipped: /proc/cpuinfo is the oracle, and this is ${process.platform}-${process.arch}, not linux-x64`);
 
 describe.skipIf(addon === undefined || !linuxX64)('native: CPU feature detection (linux-x64)', () => {
   const flags = linuxX64 ? cpuinfoFlags() : new Set<string>();
