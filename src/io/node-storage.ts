@@ -1,25 +1,57 @@
-// Node file storage: atomic writes through a unique temporary file in the same folder (so the
-// rename stays on one file system), removed again if anything fails.
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+// Node file storage: atomic writes through a temporary file beside the target (see temp-files.ts),
+// removed again if anything fails. File-system errors become FileErrors naming the target.
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileStorage } from '../nn/storage.js';
+import { FileError } from '../util/errors.js';
+import { fileError, missingFolder, requirePath } from './file-errors.js';
+import { claimTempPath, releaseTempPath, removeStaleTemps } from './temp-files.js';
 
 export const nodeFileStorage: FileStorage = {
-  read: (path) => readFile(path),
-  async writeAtomic(path, bytes) {
-    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  async read(path) {
+    requirePath(path);
     try {
-      const handle = await open(temporary, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, path);
+      return await readFile(path);
     } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
+      throw fileError('could not read', path, error);
     }
   },
+
+  async writeAtomic(path, bytes) {
+    requirePath(path);
+    await removeStaleTemps(path);
+    await throughTempFile(path, 'could not save', async (temporary, handle) => {
+      await handle.writeFile(bytes);
+      await handle.sync();
+      await handle.close();
+      await rename(temporary, path);
+    });
+  },
+
+  async checkWritable(path) {
+    requirePath(path);
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isDirectory()) throw new FileError(`cannot save to ${path}: it is a folder`, path);
+    await throughTempFile(path, 'cannot save to', async (temporary, handle) => {
+      await handle.close();
+      await rm(temporary);
+    });
+  },
 };
+
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+/** Create a temporary file for `target` and run `use` on it; on failure remove it and name the target. */
+async function throughTempFile(target: string, failure: string, use: (temporary: string, handle: FileHandle) => Promise<void>): Promise<void> {
+  const temporary = claimTempPath(target);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temporary, 'wx');
+    await use(temporary, handle);
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await rm(temporary, { force: true }).catch(() => {});
+    throw fileError(failure, target, error, missingFolder(target));
+  } finally {
+    releaseTempPath(temporary);
+  }
+}

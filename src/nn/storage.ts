@@ -6,6 +6,8 @@ export interface FileStorage {
   read(path: string): Promise<Uint8Array>;
   /** write to a temporary file beside `path`, then rename over it */
   writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
+  /** Throw if `path` could not be written (missing or read-only folder, a folder in its place). */
+  checkWritable(path: string): Promise<void>;
 }
 
 let storage: FileStorage | undefined;

@@ -57,3 +57,11 @@ export function describe(value: unknown): string {
 export function invalidArgument(name: string, expected: string, actual: unknown): InvalidArgumentError {
   return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
 }
+
+/** A file could not be read or written (missing, not permitted, disk full, …); `path` names it. */
+export class FileError extends MlpxError {
+  override name = 'FileError';
+  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
