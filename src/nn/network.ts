@@ -4,7 +4,7 @@
 import type { Backend, Engine } from '../backend/engine.js';
 import { paramLayout, type NetSpec, type ParamLayout } from '../backend/layout.js';
 import { loadBackend, parseBackendChoice, type BackendChoice } from '../backend/registry.js';
-import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
+import { invalidArgument } from '../util/errors.js';
 import { Random } from '../util/prng.js';
 import { requireInteger, requireMatrix, requireOneOf, requireTargets } from '../util/validate.js';
 import {
@@ -131,9 +131,9 @@ export class Network {
   }
 
   static async fromBuffer(bytes: Uint8Array, options: BackendOptions = {}, source = 'buffer'): Promise<Network> {
+    // decoding validates every size and value before the backend allocates anything
     const saved: SavedNetwork = decodeNetwork(bytes, source);
     const net = await Network.#withBackend(saved.architecture, saved.init, saved.seed, options);
-    if (saved.params.length !== net.parameterCount) throw new InvalidArgumentError(`${source}: parameter count does not match its architecture`);
     net.engine.params().set(saved.params);
     Object.assign(net.training, saved.training);
     if (saved.training.optimizer !== null && saved.training.optimizer.type !== 'armijo' && saved.training.optimizer.type !== 'random') {

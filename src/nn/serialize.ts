@@ -7,10 +7,18 @@
 //   12+H+pad   parameters (float32 × paramCount), the start padded to a multiple of 4
 //              optimizer state (float32 × stateCount)
 //        end   CRC-32 of every byte before it (uint32)
-import { FormatError } from '../util/errors.js';
+//
+// Decoding checks everything before anything is allocated for the network: the declared array
+// lengths against the bytes the file actually carries and against the parameter count of the
+// declared architecture, every header field against what the library itself accepts, and every
+// stored value for finiteness. A file that passes loads into a network that works.
+import { OPTIMIZER_STATE_PER_PARAM } from '../backend/kernels.js';
+import { paramLayout } from '../backend/layout.js';
+import { DataError, FormatError, invalidArgument, MlpxError } from '../util/errors.js';
 import { crc32 } from '../util/crc32.js';
-import { parseArchitecture, type Architecture, type InitName } from './architecture.js';
-import { optimizerOptions, resolveOptimizer, type OptimizerOptions } from './optimizers.js';
+import { requireInteger, requireOneOf } from '../util/validate.js';
+import { INIT_NAMES, parseArchitecture, toNetSpec, type Architecture, type InitName } from './architecture.js';
+import { optimizerOptions, resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import type { TrainingState } from './network.js';
 
 const MAGIC = [0x4d, 0x4c, 0x50, 0x58]; // "MLPX"
@@ -39,6 +47,11 @@ export interface SavedNetwork {
 const align4 = (n: number): number => (n + 3) & ~3;
 
 export function encodeNetwork(saved: SavedNetwork): Uint8Array {
+  // a file holds finite values only (decoding refuses others), so refuse to write one that could not be loaded
+  for (const [name, array] of [['parameter', saved.params], ['optimizer state value', saved.optimizerState]] as const) {
+    const at = array.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) throw new DataError(`cannot save a network whose ${name} ${at} is ${array[at]}`);
+  }
   const header: Header = {
     architecture: saved.architecture, init: saved.init ?? null, seed: saved.seed,
     step: saved.training.step, epochsTrained: saved.training.epochsTrained,
@@ -63,45 +76,98 @@ export function encodeNetwork(saved: SavedNetwork): Uint8Array {
 }
 
 export function decodeNetwork(bytes: Uint8Array, source: string): SavedNetwork {
-  if (!(bytes instanceof Uint8Array)) throw new FormatError(`${source}: expected bytes (Uint8Array/Buffer)`);
-  if (bytes.length < 16 || MAGIC.some((b, i) => bytes[i] !== b)) throw new FormatError(`${source}: not an mlpx model file (no MLPX magic)`);
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument('bytes', 'a Uint8Array or Buffer holding an mlpx model', bytes);
+  const corrupt = (what: string) => new FormatError(`${source}: ${what}`);
+  if (bytes.length < 16 || MAGIC.some((b, i) => bytes[i] !== b)) throw corrupt('not an mlpx model file (no MLPX magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) throw new FormatError(`${source}: model format version ${version} is not supported (this mlpx reads version ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION) throw corrupt(`model format version ${version} is not supported (this mlpx reads version ${FORMAT_VERSION})`);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new FormatError(`${source}: truncated (header of ${headerLength} bytes, file of ${bytes.length})`);
-  let header: Header;
+  if (12 + headerLength > bytes.length) throw corrupt(`truncated (header of ${headerLength} bytes, file of ${bytes.length})`);
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as Header;
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
   } catch (error) {
-    throw new FormatError(`${source}: corrupt header (${(error as Error).message})`);
+    throw corrupt(`corrupt header (${(error as Error).message})`);
   }
-  const { paramCount, stateCount } = header;
-  if (!Number.isInteger(paramCount) || !Number.isInteger(stateCount) || paramCount < 0 || stateCount < 0) throw new FormatError(`${source}: corrupt header (array lengths)`);
+  const { paramCount, stateCount } = arrayLengths(json, corrupt);
   const dataStart = align4(12 + headerLength);
   const expectedLength = dataStart + 4 * (paramCount + stateCount) + 4;
   if (bytes.length !== expectedLength) {
-    throw new FormatError(`${source}: ${bytes.length < expectedLength ? 'truncated' : 'has trailing bytes'}: ${bytes.length} bytes, expected ${expectedLength}`);
+    throw corrupt(`${bytes.length < expectedLength ? 'truncated' : 'has trailing bytes'}: ${bytes.length} bytes, expected ${expectedLength}`);
   }
   const stored = view.getUint32(expectedLength - 4, true);
-  if (crc32(bytes.subarray(0, expectedLength - 4)) !== stored) throw new FormatError(`${source}: checksum mismatch (the file is corrupt)`);
-  const read = (start: number, count: number): Float32Array => {
+  if (crc32(bytes.subarray(0, expectedLength - 4)) !== stored) throw corrupt('checksum mismatch (the file is corrupt)');
+  const header = validateHeader(json as Record<string, unknown>, source);
+  const layoutCount = paramLayout(toNetSpec(header.architecture).sizes).count;
+  if (paramCount !== layoutCount) {
+    const { inputs, layers } = header.architecture;
+    throw corrupt(`header declares ${paramCount} parameters but its architecture (${inputs} inputs, ${layers.length} layers) has ${layoutCount}`);
+  }
+  const statePerParam = stateCount / paramCount;
+  const expectedState = header.optimizer !== null && 'params' in header.optimizer ? [OPTIMIZER_STATE_PER_PARAM[header.optimizer.params.kind]] : Object.values(OPTIMIZER_STATE_PER_PARAM);
+  if (!expectedState.includes(statePerParam)) {
+    throw corrupt(`${stateCount} optimizer state values do not fit ${paramCount} parameters and optimizer ${header.optimizer?.type ?? 'none'}`);
+  }
+  const read = (start: number, count: number, what: string): Float32Array => {
     const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view.getFloat32(start + 4 * i, true);
+    for (let i = 0; i < count; i++) {
+      out[i] = view.getFloat32(start + 4 * i, true);
+      if (!Number.isFinite(out[i]!)) throw corrupt(`${what} ${i} is ${out[i]}`);
+    }
     return out;
   };
-  let architecture: Architecture;
-  try {
-    architecture = parseArchitecture(header.architecture);
-  } catch (error) {
-    throw new FormatError(`${source}: invalid architecture in header (${(error as Error).message})`);
-  }
   return {
-    architecture,
-    init: header.init ?? undefined,
+    architecture: header.architecture,
+    init: header.init,
     seed: header.seed,
-    training: { step: header.step, epochsTrained: header.epochsTrained, optimizer: header.optimizer === null ? null : resolveOptimizer(header.optimizer) },
-    params: read(dataStart, paramCount),
-    optimizerState: read(dataStart + 4 * paramCount, stateCount),
+    training: { step: header.step, epochsTrained: header.epochsTrained, optimizer: header.optimizer },
+    params: read(dataStart, paramCount, 'parameter'),
+    optimizerState: read(dataStart + 4 * paramCount, stateCount, 'optimizer state value'),
   };
+}
+
+function arrayLengths(json: unknown, corrupt: (what: string) => FormatError): { paramCount: number; stateCount: number } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt('corrupt header (not a JSON object)');
+  const { paramCount, stateCount } = json as Record<string, unknown>;
+  if (!isCount(paramCount) || !isCount(stateCount)) throw corrupt('corrupt header (array lengths)');
+  return { paramCount, stateCount };
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+const invalid = (name: string, expected: string, actual: unknown): never => {
+  throw invalidArgument(name, expected, actual);
+};
+
+function requireCount(value: unknown, name: string): number {
+  return isCount(value) ? value : invalid(name, 'an integer ≥ 0', value);
+}
+
+interface ValidHeader {
+  architecture: Architecture;
+  init: InitName | undefined;
+  seed: number;
+  step: number;
+  epochsTrained: number;
+  optimizer: ResolvedOptimizer | null;
+}
+
+/** Every field as the library itself would accept it from a user; a rejected one is a FormatError naming the file. */
+function validateHeader(header: Record<string, unknown>, source: string): ValidHeader {
+  try {
+    const architecture = typeof header.architecture === 'object' && header.architecture !== null ? header.architecture
+      : invalid('architecture', '{ inputs, layers, loss }', header.architecture);
+    return {
+      architecture: parseArchitecture(architecture),
+      init: header.init === null ? undefined : requireOneOf(header.init, 'init', INIT_NAMES),
+      seed: requireInteger(header.seed, 'seed', 0),
+      step: requireCount(header.step, 'step'),
+      epochsTrained: requireCount(header.epochsTrained, 'epochsTrained'),
+      optimizer: header.optimizer === null ? null : resolveOptimizer(header.optimizer ?? invalid('optimizer', 'null or { type, … }', header.optimizer)),
+    };
+  } catch (error) {
+    if (!(error instanceof MlpxError)) throw error;
+    throw new FormatError(`${source}: invalid header (${error.message})`);
+  }
 }
