@@ -5,6 +5,7 @@ import type { ActivationName, LossName } from '../backend/kernels.js';
 import type { BackendChoice } from '../backend/registry.js';
 import type { OptimizerName } from '../nn/optimizers.js';
 import { Network } from '../nn/network.js';
+import { fileStorage } from '../nn/storage.js';
 import type { EpochRecord } from '../nn/fit.js';
 import { limitRows, loadCliData, type DatasetName } from './datasets.js';
 
@@ -55,6 +56,8 @@ const fail = (message: string): never => {
 export async function trainCommand(options: TrainCommandOptions): Promise<void> {
   // with --json, stdout carries only the summary line; human-readable lines go to stderr
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(line + '\n');
+  // a model that cannot be saved should fail now, not after training
+  if (options.save !== undefined) await fileStorage().checkWritable(options.save);
   const data = await loadCliData(options);
   const train = limitRows(data.train, data.inputs, data.outputs, options.trainLimit);
   const loss = options.loss ?? data.loss;
@@ -88,6 +91,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       say(epochLine(record, options.epochs));
     },
   });
+  if (!net.getWeights().every(Number.isFinite)) fail('training diverged: the weights are no longer finite (try a smaller --lr); nothing saved');
   const trainSeconds = history.epochs.reduce((sum, e) => sum + e.seconds, 0);
   // rows fit actually trained on (it holds the validation split out itself), from its own records
   const trainedRows = history.epochs.reduce((sum, e) => sum + e.samplesPerSecond * e.seconds, 0);
