@@ -8,6 +8,8 @@ import { fileError, requirePath } from '../io/file-errors.js';
 import { DataError, FormatError, MlpxError } from '../util/errors.js';
 import { IdxReader, imagesWithLabels, type IdxArray, type LabelledImages } from './idx.js';
 
+const READ_CHUNK = 64 * 1024;
+
 /**
  * Read an IDX file, raw or gzip. Gzip data is decompressed as a stream and checked against the
  * header as it arrives, so a small file cannot make mlpx decompress far more than it promises.
@@ -21,7 +23,9 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
     const magic = new Uint8Array(2);
     const { bytesRead } = await handle.read(magic, 0, 2, 0);
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    const file = handle.createReadStream({ start: 0 });
+    // read buffers no larger than the file: a tiny file should not cost two 64 KiB buffers
+    const { size } = await handle.stat();
+    const file = handle.createReadStream({ start: 0, highWaterMark: Math.max(1, Math.min(size, READ_CHUNK)) });
     handle = undefined; // the stream owns (and closes) it now
     const chunks: Readable = gzip ? pipeline(file, createGunzip(), () => {}) : file;
     try {

@@ -125,7 +125,7 @@ describe('IDX files', () => {
     await expect(readIdxFile(join(dir, 'absent.idx'))).rejects.toThrow(FileError);
     await expect(readIdxFile(join(dir, 'absent.idx'))).rejects.toThrow(`could not read ${join(dir, 'absent.idx')} (ENOENT`);
     await expect(readIdxFile(dir)).rejects.toThrow(FileError);
-    for (const bytes of [null, undefined, 'idx', [0, 0, 8, 1], new ArrayBuffer(8)]) expect(() => parseIdx(bytes as Uint8Array, 'x')).toThrow(InvalidArgumentError);
+    for (const bytes of [null, undefined, 'idx', [0, 0, 8, 1], new ArrayBuffer(8)]) expect(() => parseIdx(bytes as unknown as Uint8Array, 'x')).toThrow(InvalidArgumentError);
     expect(() => parseIdx(idx([1], [5]), 7 as unknown as string)).toThrow(InvalidArgumentError);
     expect(parseIdx(idx([1], [5])).dims).toEqual([1]);
     await expect(readIdxFile(null as unknown as string)).rejects.toThrow(InvalidArgumentError);

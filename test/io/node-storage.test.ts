@@ -40,7 +40,7 @@ describe('atomic writes', () => {
       const failure = nodeFileStorage.writeAtomic(target, Uint8Array.of(1));
       await expect(failure).rejects.toThrow(FileError);
       await expect(nodeFileStorage.writeAtomic(target, Uint8Array.of(1))).rejects.toThrow(reason);
-      const error = await nodeFileStorage.writeAtomic(target, Uint8Array.of(1)).catch((e: FileError) => e);
+      const error = (await nodeFileStorage.writeAtomic(target, Uint8Array.of(1)).catch((e: unknown) => e)) as FileError;
       expect(error.message).toContain(`could not save ${target} (`);
       expect(error.message).not.toContain('.tmp');
       expect(error.path).toBe(target);

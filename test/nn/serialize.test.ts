@@ -81,7 +81,7 @@ describe('damaged and foreign model files', () => {
 
   it('refuses arguments that are not bytes or paths with an InvalidArgumentError', async () => {
     for (const bytes of [null, undefined, 'MLPX', [77, 76, 80, 88], new Float32Array(8), new ArrayBuffer(32)]) {
-      await expect(Network.fromBuffer(bytes as Uint8Array)).rejects.toThrow(InvalidArgumentError);
+      await expect(Network.fromBuffer(bytes as unknown as Uint8Array)).rejects.toThrow(InvalidArgumentError);
     }
     const net = await create('js');
     for (const path of [null, 7, '']) {
