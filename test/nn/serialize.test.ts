@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Network } from '../../src/index.js';
 import { spiralsData } from '../../src/data/generators.js';
+import { resolveOptimizer } from '../../src/nn/optimizers.js';
 import { DataError, FileError, FormatError, InvalidArgumentError } from '../../src/util/errors.js';
 import { loadableBackendNames } from '../helpers/backends.js';
 import { buildModel, splitModel } from '../fuzz/model-files.js';
@@ -143,6 +144,30 @@ describe('model files with a valid checksum but impossible contents', () => {
       expect(error, name).toBeInstanceOf(FormatError);
       expect((error as Error).message, name).toMatch(message);
       expect((error as Error).message, name).toContain(path);
+    }
+  });
+
+  it('refuse exactly the optimizer settings that the library refuses from a user', async () => {
+    const { header, payload } = await good();
+    const adam = { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+    const settings: Record<string, unknown>[] = [
+      adam, { ...adam, lr: 1e300 }, { ...adam, lr: 1e-300 }, { ...adam, beta1: 1 }, { ...adam, beta2: -0.5 }, { ...adam, eps: 1e-320 }, { ...adam, eps: 0 },
+      { type: 'random', scale: 0.05, episodes: 1e9 }, { type: 'random', scale: 0.05, episodes: 0 }, { type: 'random', scale: 1e300, episodes: 1 },
+      { type: 'armijo', sigma: 1e-4, alpha: 0.5, initialStep: 1, maxBacktracks: 1e9, tolerance: 1e-6 }, { type: 'armijo', sigma: 1, alpha: 0.5, initialStep: 1, maxBacktracks: 4, tolerance: 1e-6 },
+    ];
+    for (const optimizer of settings) {
+      const refusedByLibrary = (() => {
+        try {
+          resolveOptimizer(optimizer);
+          return false;
+        } catch (error) {
+          return error instanceof InvalidArgumentError;
+        }
+      })();
+      const loading = Network.fromBuffer(buildModel({ ...header, optimizer }, payload), { backend: 'js' }, 'optimizer.mlpx');
+      const name = JSON.stringify(optimizer);
+      if (refusedByLibrary) await expect(loading, name).rejects.toThrow(/^optimizer\.mlpx: invalid header \(.*optimizer\./);
+      else await expect(loading, name).resolves.toBeInstanceOf(Network);
     }
   });
 
