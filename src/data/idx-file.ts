@@ -24,8 +24,8 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
     const { bytesRead } = await handle.read(magic, 0, 2, 0);
     const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
     // read buffers no larger than the file: a tiny file should not cost two 64 KiB buffers
-    const { size } = await handle.stat();
-    const file = handle.createReadStream({ start: 0, highWaterMark: Math.max(1, Math.min(size, READ_CHUNK)) });
+    const stats = await handle.stat();
+    const file = handle.createReadStream({ start: 0, highWaterMark: stats.isFile() ? Math.max(1, Math.min(stats.size, READ_CHUNK)) : READ_CHUNK });
     handle = undefined; // the stream owns (and closes) it now
     const chunks: Readable = gzip ? pipeline(file, createGunzip(), () => {}) : file;
     try {

@@ -1,6 +1,6 @@
 // Node file storage: atomic writes through a temporary file beside the target (see temp-files.ts),
 // removed again if anything fails. File-system errors become FileErrors naming the target.
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import type { FileStorage } from '../nn/storage.js';
 import { FileError } from '../util/errors.js';
 import { fileError, missingFolder, requirePath } from './file-errors.js';
@@ -9,10 +9,17 @@ import { claimTempPath, releaseTempPath, removeStaleTemps } from './temp-files.j
 export const nodeFileStorage: FileStorage = {
   async read(path) {
     requirePath(path);
+    let handle: FileHandle | undefined;
     try {
-      return await readFile(path);
+      handle = await open(path, 'r');
+      // a device or pipe has no end to read to (/dev/zero would fill memory)
+      if (!(await handle.stat()).isFile()) throw new FileError(`could not read ${path} (not a regular file)`, path);
+      return await handle.readFile();
     } catch (error) {
+      if (error instanceof FileError) throw error;
       throw fileError('could not read', path, error);
+    } finally {
+      await handle?.close().catch(() => {});
     }
   },
 

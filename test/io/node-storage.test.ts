@@ -48,6 +48,7 @@ describe('atomic writes', () => {
     expect(temporaries(dir)).toEqual([]);
     await expect(nodeFileStorage.read(join(dir, 'absent.mlpx'))).rejects.toThrow(`could not read ${join(dir, 'absent.mlpx')} (ENOENT: no such file or directory)`);
     await expect(nodeFileStorage.read(join(dir, 'a-folder'))).rejects.toThrow(FileError);
+    if (process.platform !== 'win32') await expect(nodeFileStorage.read('/dev/zero')).rejects.toThrow('could not read /dev/zero (not a regular file)');
   });
 
   it('reject paths that are not paths with an InvalidArgumentError', async () => {
