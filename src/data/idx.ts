@@ -54,7 +54,7 @@ export class IdxReader {
   }
 
   #promise(): string {
-    return `IDX header promises ${this.#dims!.join('×')} = ${this.#expected} values`;
+    return `IDX header promises ${dimensions(this.#dims!)} = ${this.#expected} values`;
   }
 
   /** The header's length once all of it is in `bytes`; undefined while more may come. */
@@ -75,7 +75,7 @@ export class IdxReader {
     for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d, false));
     // the product of up to 255 uint32s leaves exact integers: stop multiplying once it is too large
     const expected = dims.reduce((product, dim) => Math.min(product * dim, MAX_IDX_VALUES + 1), 1);
-    if (expected > MAX_IDX_VALUES) throw new FormatError(`${source}: IDX header promises ${dims.join('×')} values, more than the ${MAX_IDX_VALUES} one array can hold`);
+    if (expected > MAX_IDX_VALUES) throw new FormatError(`${source}: IDX header promises ${dimensions(dims)} values, more than the ${MAX_IDX_VALUES} one array can hold`);
     this.#dims = dims;
     this.#expected = expected;
     return headerLength;
@@ -99,6 +99,11 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/** `60000×28×28`; a long list (up to 255 dimensions) shortened */
+function dimensions(dims: readonly number[]): string {
+  return dims.length <= 6 ? dims.join('×') : `${dims.slice(0, 4).join('×')}×…×${dims.at(-1)} (${dims.length} dimensions)`;
 }
 
 function hex(byte: number): string {

@@ -93,6 +93,7 @@ describe('IDX files', () => {
     writeFileSync(path, idx([65536, 65536, 2], [1, 2, 3]));
     await expect(readIdxFile(path)).rejects.toThrow(`${path}: IDX header promises 65536×65536×2 values, more than the 4294967296 one array can hold`);
     expect(() => parseIdx(idx([4294967295, 4294967295, 4294967295, 4294967295], []), 'x')).toThrow(FormatError);
+    expect(() => parseIdx(idx(Array<number>(255).fill(7), []), 'x')).toThrow('x: IDX header promises 7×7×7×7×…×7 (255 dimensions) values, more than');
   });
 
   it('compare the values a gzip stream holds with the header: too few and too many', async () => {
