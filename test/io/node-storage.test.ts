@@ -122,7 +122,7 @@ describe('a save interrupted by a signal', () => {
   it('SIGKILL leaves a temporary file, which the next save of the same target removes', async () => {
     const dir = freshDir();
     const target = join(dir, 'model.mlpx');
-    const run = await interruptSave(target, 'SIGKILL');
+    const run = await interruptSave(target, 'SIGKILL', 'stall');
     expect(run.signal).toBe('SIGKILL');
     expect(temporaries(dir)).toHaveLength(1);
     await nodeFileStorage.writeAtomic(target, Uint8Array.of(1));

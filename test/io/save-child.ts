@@ -1,6 +1,7 @@
 // A process that saves a large model to argv[2] over and over and prints `in flight` once a save's
-// temporary file exists, for the signal tests to interrupt. With argv[3] = 'own-handler' it
-// installs its own SIGINT listener and prints `saved` after one save that the signal must not spoil.
+// temporary file exists, for the signal tests to interrupt. argv[3] = 'stall' blocks the event
+// loop once the save is in flight (so it stays in flight until killed); 'own-handler' installs
+// its own SIGINT listener and prints `saved` after one save that the signal must not spoil.
 import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { nodeFileStorage } from '../../src/io/node-storage.js';
@@ -21,6 +22,10 @@ if (mode === 'own-handler') {
   await announceInFlight();
   await saving;
   process.stdout.write(`saved ${interrupted ? 'after SIGINT' : 'without SIGINT'}\n`);
+} else if (mode === 'stall') {
+  void nodeFileStorage.writeAtomic(target, bytes);
+  await announceInFlight();
+  for (;;); // the write needs this thread to continue: the temporary file stays
 } else {
   const first = nodeFileStorage.writeAtomic(target, bytes);
   await announceInFlight();
