@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 cxx=${CXX_CLANG:-clang++}
 command -v "$cxx" >/dev/null || { echo "mlpx msvc: $cxx not found (apt-get install clang)" >&2; exit 1; }
 "$cxx" --target=x86_64-pc-windows-msvc -fms-extensions -fms-compatibility -ffreestanding \
-  -std=c++17 -Wall -Wextra -Werror -DMLPX_HAVE_AVX2_TU=1 -fsyntax-only native/cpu_features.cc
+  -std=c++17 -Wall -Wextra -Werror -DMLPX_HAVE_X86_KERNELS=1 -fsyntax-only native/cpu_features.cc
 echo "mlpx msvc: native/cpu_features.cc compiles for x86_64-pc-windows-msvc (_MSC_VER branch)"

@@ -1,6 +1,6 @@
 // The AVX2/FMA microkernel: up to 6 × 16 register block (12 ymm accumulators). This translation
-// unit is the only one compiled with -mavx2 -mfma; matmul.cc calls it only when the CPU reports
-// both. Keep standard-library headers out of it (see gemm_ukernel.h).
+// unit is compiled with -mavx2 -mfma; matmul.cc selects it only when the CPU reports both. Keep
+// standard-library headers out of it (see gemm_ukernel.h).
 #include <immintrin.h>
 
 #include "gemm_ukernel.h"
@@ -8,6 +8,9 @@
 namespace mlpx {
 
 namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
 
 // Lanes j < valid are all-ones: masked loads and stores touch only the tile's real columns.
 inline __m256i lane_mask(int valid) {
@@ -95,9 +98,7 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-}  // namespace
-
-void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+void ukernel_avx2(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
                            const Epilogue& epilogue) {
   switch (mr) {
     case 6: return tile<6>(kc, a, b_panel, c, ldc, nr, epilogue);
@@ -108,5 +109,12 @@ void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float
     default: return tile<1>(kc, a, b_panel, c, ldc, nr, epilogue);
   }
 }
+
+}  // namespace
+
+// Cache blocking for a 32 KiB L1d / 512 KiB L2 core. Packed A (Aᵀ·B): a 16 × KC B micro-panel
+// (16 KiB) stays in L1 while the MC × KC A block (144 KiB) streams from L2. A read in place: an
+// MR × KC micro-panel (6 KiB) stays in L1 while the KC × NC B block (256 KiB) streams from L2.
+const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/256, /*mc=*/144, /*nc=*/256};
 
 }  // namespace mlpx

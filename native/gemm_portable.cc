@@ -4,7 +4,12 @@
 
 namespace mlpx {
 
-void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+
+void ukernel_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
                            const Epilogue& epilogue) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
@@ -27,5 +32,10 @@ void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float
   }
   if (epilogue.sum_squares) *epilogue.sum_squares = squares;
 }
+
+}  // namespace
+
+// The AVX2 kernel's blocking: the portable path runs on the same cores when AVX is missing or off.
+const GemmKernel kGemmPortable{"portable", ukernel_portable, MR, NR, /*kc=*/256, /*mc=*/144, /*nc=*/256};
 
 }  // namespace mlpx

@@ -35,9 +35,12 @@ export interface NativeAddon extends Kernels {
   Net: new (packedSpec: Int32Array) => NativeNet;
   setThreads(threads: number): void;
   threads(): number;
+  /** The kernel path in use ('avx512', 'avx2' or 'portable'). */
   kernelPath(): string;
-  /** Switch the GEMM microkernel ('portable', or 'avx2-fma' when the CPU has it); false if not possible. */
-  setKernelPath(path: 'portable' | 'avx2-fma'): boolean;
+  /** The kernel paths this CPU and OS can run, fastest first. */
+  kernelPaths(): string[];
+  /** Switch to one of kernelPaths(); false (and no change) for any other name. */
+  setKernelPath(path: string): boolean;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
@@ -57,7 +60,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'setKernelPath'];
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 
