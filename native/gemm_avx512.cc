@@ -3,10 +3,11 @@
 // selects it only when cpu_has_avx512(). Keep standard-library headers out of it (see
 // gemm_ukernel.h).
 // GCC 12's AVX-512 headers start some intrinsics from an "undefined" register that its own
-// -Wmaybe-uninitialized then flags (GCC bug 105593, fixed in 12.3 and 13).
+// -W(maybe-)uninitialized then flags (GCC bug 105593, fixed in 12.3 and 13).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 #if defined(__GNUC__) && !defined(__clang__)
@@ -105,11 +106,30 @@ void ukernel_avx512(long kc, const APanel& a, const float* b_panel, float* c, lo
   dispatch<MR>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
 }
 
+// 12 chains: more than the 2 pipes × 4 cycles of FMA latency, so the pipes never wait.
+double peak_chains(long iterations) {
+  constexpr int kChains = 12;
+  __m512 acc[kChains];
+  const __m512 scale = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-6f);
+#pragma GCC unroll 12
+  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
+  for (long i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], scale, add);
+  }
+  __m512 sum = acc[0];
+#pragma GCC unroll 12
+  for (int c = 1; c < kChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
+  volatile float sink = _mm512_reduce_add_ps(sum);  // keeps the chains from being optimised away
+  (void)sink;
+  return 2.0 * 16 * kChains * static_cast<double>(iterations);
+}
+
 }  // namespace
 
 // Blocking for a 48 KiB L1d / 1 MiB L2 core (Zen 5; Zen 4 and Intel server cores have 1–2 MiB
 // L2). An MR × KC A micro-panel (12 KiB) stays in L1 while the KC × NC B block (512 KiB) streams
 // from L2; a packed MC × KC A block takes 192 KiB more of L2.
-const GemmKernel kGemmAvx512{"avx512", ukernel_avx512, MR, NR, /*kc=*/256, /*mc=*/192, /*nc=*/512};
+const GemmKernel kGemmAvx512{"avx512", ukernel_avx512, MR, NR, /*kc=*/256, /*mc=*/192, /*nc=*/512, peak_chains};
 
 }  // namespace mlpx

@@ -42,15 +42,23 @@ using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, flo
                              const Epilogue& epilogue);
 
 /**
- * One kernel path: a microkernel with its register block (mr × nr) and the cache blocking it was
- * measured with (kc × nc B blocks, mc × kc packed A blocks). Results are bit-identical within a
- * path for any thread count; different paths round differently (other block shapes, FMA or not).
+ * The path's arithmetic peak: `iterations` rounds of independent multiply-add chains at its vector
+ * width, no memory traffic. Returns the floating-point operations done (a multiply-add is two).
+ */
+using PeakChains = double (*)(long iterations);
+
+/**
+ * One kernel path: a microkernel with its register block (mr × nr), the cache blocking it was
+ * measured with (kc × nc B blocks, mc × kc packed A blocks), and its peak probe. Results are
+ * bit-identical within a path for any thread count; different paths round differently (other
+ * block shapes, FMA or not).
  */
 struct GemmKernel {
   const char* path;
   Microkernel ukernel;
   int mr, nr;
   int kc, mc, nc;
+  PeakChains peak_chains;
 };
 
 /** Plain loops the compiler vectorises for the baseline ISA (SSE2 on x86-64, NEON on ARM64). */

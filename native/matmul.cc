@@ -154,6 +154,12 @@ void parallel_ranges(std::size_t count, RangeTask task, void* context) {
 
 const char* kernel_path() { return state().kernel->path; }
 
+const GemmKernel& gemm_kernel() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return *s.kernel;
+}
+
 std::vector<const char*> kernel_paths() {
   std::vector<const char*> paths;
   for (const GemmKernel* kernel : state().kernels) paths.push_back(kernel->path);

@@ -9,6 +9,8 @@
 
 namespace mlpx {
 
+struct GemmKernel;
+
 /**
  * A row-major matrix whose row r starts at data + (index ? index[r] : r) · row length. With an
  * index it is a shuffled batch read in place from the training set: trainEpoch's rows are never
@@ -50,6 +52,8 @@ const char* kernel_path();
 std::vector<const char*> kernel_paths();
 /** Switch to one of kernel_paths(); false (and no change) for any other name. */
 bool set_kernel_path(const char* path);
+/** The kernel path in use, whole (native/gemm_ukernel.h). */
+const GemmKernel& gemm_kernel();
 
 /** Threads used by sgemm (≥ 1); resizes the persistent pool and its packing buffers. */
 void set_threads(int threads);

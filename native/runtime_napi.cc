@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "fma_peak.h"
 #include "matmul.h"
 #include "napi_args.h"
 
@@ -37,6 +38,16 @@ Napi::Value SetKernelPath(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), set_kernel_path(info[0].As<Napi::String>().Utf8Value().c_str()));
 }
 
+// fmaPeak(threads, seconds) → GFLOP/s of the kernel path in use; blocks for `seconds`.
+Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+  Args args(info, "fmaPeak");
+  const int threads = args.dim(0, "threads");
+  if (threads > 1024) args.range_error("threads must be at most 1024");
+  const double seconds = args.number(1, "seconds");
+  if (!(seconds > 0 && seconds <= 10)) args.range_error("seconds must be in (0, 10]");
+  return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
@@ -45,6 +56,7 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("kernelPath", Napi::Function::New(env, KernelPath, "kernelPath"));
   exports.Set("kernelPaths", Napi::Function::New(env, KernelPaths, "kernelPaths"));
   exports.Set("setKernelPath", Napi::Function::New(env, SetKernelPath, "setKernelPath"));
+  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
 }
 
 }  // namespace mlpx

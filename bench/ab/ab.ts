@@ -166,6 +166,13 @@ async function main(): Promise<void> {
   const roundMs = Number(values['round-ms']);
   console.log(`ab ${kind} ${kind === 'gemm' ? `${values.shape} ${values.variant}` : `${values.net} batch ${values.batch}`}` +
     `: A=${contenders[0].label} B=${contenders[1].label}, ${rounds} rounds × ${roundMs} ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const peaks = () => {
+    const addon = contenders[1].addon;
+    const one = addon.fmaPeak(1, 0.2);
+    const two = addon.fmaPeak(2, 0.2);
+    return `FMA peak (${addon.kernelPath()}) 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} GFLOP/s (${(two / one).toFixed(2)}x)`;
+  };
+  console.log(`  before: ${peaks()}`);
   const samples: [Sample[], Sample[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
     const ratios = samples[1].map((s, r) => s[clock] / samples[0][r]![clock]);
     console.log(`  B/A by ${clock.padEnd(4)}: median ${median(ratios).toFixed(3)} (quartiles ${quartiles(ratios)})`);
   }
-  console.log(`  load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  after: ${peaks()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 await main();

@@ -73,3 +73,27 @@ describe.skipIf(addon === undefined)('native: MLPX_NATIVE_KERNELS', () => {
     expect(() => applyKernelPathChoice(withoutAvx512, 'avx512')).toThrow(/MLPX_NATIVE_KERNELS=avx512.*available here: avx2, portable/);
   });
 });
+
+describe.skipIf(addon === undefined)('native: fmaPeak', () => {
+  it('measures a positive GFLOP/s on 1 and 2 threads for every kernel path, widest first', () => {
+    const initial = addon!.kernelPath();
+    try {
+      const peaks = addon!.kernelPaths().map((path) => {
+        addon!.setKernelPath(path);
+        const one = addon!.fmaPeak(1, 0.02);
+        expect(one, path).toBeGreaterThan(0.1);
+        expect(addon!.fmaPeak(2, 0.02), path).toBeGreaterThan(0.1);
+        return one;
+      });
+      console.log(`[native] FMA peak on 1 thread: ${addon!.kernelPaths().map((p, i) => `${p} ${peaks[i]!.toFixed(0)}`).join(', ')} GFLOP/s`);
+    } finally {
+      addon!.setKernelPath(initial);
+    }
+  });
+
+  it('rejects bad arguments with a RangeError', () => {
+    expect(() => addon!.fmaPeak(0, 0.1)).toThrow(RangeError);
+    expect(() => addon!.fmaPeak(1, 0)).toThrow(/seconds must be in \(0, 10\]/);
+    expect(() => addon!.fmaPeak(1, 11)).toThrow(RangeError);
+  });
+});

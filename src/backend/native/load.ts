@@ -41,6 +41,11 @@ export interface NativeAddon extends Kernels {
   kernelPaths(): string[];
   /** Switch to one of kernelPaths(); false (and no change) for any other name. */
   setKernelPath(path: string): boolean;
+  /**
+   * GFLOP/s of `threads` fresh threads running the kernel path's independent multiply-add chains
+   * for `seconds` (blocks meanwhile): the arithmetic bound benchmarks compare native rows to.
+   */
+  fmaPeak(threads: number, seconds: number): number;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
@@ -60,7 +65,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath'];
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 
