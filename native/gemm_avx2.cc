@@ -39,28 +39,28 @@ inline float horizontal_sum(__m256 v) {
 
 // ROWS × 16 block; edge tiles (ROWS < 6, or nr < 16) run the same per-element FMA chain as full
 // ones and store only their valid part, so no element's arithmetic depends on where it lies.
-template <int ROWS>
+// TRANSPOSED: A is read as Aᵀ through a.k_rows.
+template <int ROWS, bool TRANSPOSED>
 void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, const Epilogue& e) {
   __m256 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers (any loop left rolled makes
   // GCC keep the array in memory and store it on every K step).
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-  // Row pointers and one running offset: the same loop reads a packed panel or rows in place.
   const float* rows[ROWS];
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) rows[r] = a.rows[r];
-  const long step = a.step;
   // Touch the C tile early so its lines arrive while the K loop runs.
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
 #pragma GCC unroll 4
-  for (long p = 0, at = 0; p < kc; ++p, at += step) {
+  for (long p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_load_ps(b);
     const __m256 b1 = _mm256_load_ps(b + 8);
+    const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
-      const __m256 av = _mm256_broadcast_ss(rows[r] + at);
+      const __m256 av = _mm256_broadcast_ss(TRANSPOSED ? k_row + r : rows[r] + p);
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
     }
@@ -98,16 +98,22 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-void ukernel_avx2(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
-                           const Epilogue& epilogue) {
+template <bool TRANSPOSED>
+void dispatch(long kc, const APanel& a, const float* b, float* c, long ldc, int mr, int nr, const Epilogue& e) {
   switch (mr) {
-    case 6: return tile<6>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 5: return tile<5>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 4: return tile<4>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 3: return tile<3>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 2: return tile<2>(kc, a, b_panel, c, ldc, nr, epilogue);
-    default: return tile<1>(kc, a, b_panel, c, ldc, nr, epilogue);
+    case 6: return tile<6, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    case 5: return tile<5, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    case 4: return tile<4, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    case 3: return tile<3, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    case 2: return tile<2, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    default: return tile<1, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
   }
+}
+
+void ukernel_avx2(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+                  const Epilogue& epilogue) {
+  if (a.k_rows) return dispatch<true>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
+  dispatch<false>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
 }
 
 // 12 chains: more than the 2 pipes × 4–5 cycles of FMA latency, so the pipes never wait.
@@ -131,9 +137,8 @@ double peak_chains(long iterations) {
 
 }  // namespace
 
-// Cache blocking for a 32 KiB L1d / 512 KiB L2 core. Packed A (Aᵀ·B): a 16 × KC B micro-panel
-// (16 KiB) stays in L1 while the MC × KC A block (144 KiB) streams from L2. A read in place: an
-// MR × KC micro-panel (6 KiB) stays in L1 while the KC × NC B block (256 KiB) streams from L2.
+// Cache blocking for a 32 KiB L1d / 512 KiB L2 core: an MR × KC A micro-panel (6 KiB) stays in L1
+// while the KC × NC B block (256 KiB) streams from L2.
 const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/256, /*mc=*/144, /*nc=*/256, peak_chains};
 
 }  // namespace mlpx

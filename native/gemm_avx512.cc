@@ -41,8 +41,8 @@ inline __m512 finish(const float* c, __m512 acc, __mmask16 mask, const Epilogue&
 }
 
 // ROWS × 32 block; edge tiles (ROWS < MR, or nr < 32) run the same per-element FMA chain as full
-// ones and store only their valid part.
-template <int ROWS>
+// ones and store only their valid part. TRANSPOSED: A is read as Aᵀ through a.k_rows.
+template <int ROWS, bool TRANSPOSED>
 void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, const Epilogue& e) {
   __m512 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers.
@@ -51,7 +51,6 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   const float* rows[ROWS];
 #pragma GCC unroll 16
   for (int r = 0; r < ROWS; ++r) rows[r] = a.rows[r];
-  const long step = a.step;
   // Touch the C tile early so its lines arrive while the K loop runs (a row is two lines).
 #pragma GCC unroll 16
   for (int r = 0; r < ROWS; ++r) {
@@ -59,12 +58,13 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
   }
 #pragma GCC unroll 2
-  for (long p = 0, at = 0; p < kc; ++p, at += step) {
+  for (long p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_load_ps(b);
     const __m512 b1 = _mm512_load_ps(b + 16);
+    const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
-      const __m512 av = _mm512_set1_ps(rows[r][at]);
+      const __m512 av = _mm512_set1_ps(TRANSPOSED ? k_row[r] : rows[r][p]);
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
     }
@@ -93,17 +93,18 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-template <int ROWS>
+template <int ROWS, bool TRANSPOSED>
 void dispatch(long kc, const APanel& a, const float* b, float* c, long ldc, int mr, int nr, const Epilogue& e) {
   if constexpr (ROWS > 1) {
-    if (mr < ROWS) return dispatch<ROWS - 1>(kc, a, b, c, ldc, mr, nr, e);
+    if (mr < ROWS) return dispatch<ROWS - 1, TRANSPOSED>(kc, a, b, c, ldc, mr, nr, e);
   }
-  tile<ROWS>(kc, a, b, c, ldc, nr, e);
+  tile<ROWS, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
 }
 
 void ukernel_avx512(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
                     const Epilogue& epilogue) {
-  dispatch<MR>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
+  if (a.k_rows) return dispatch<MR, true>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
+  dispatch<MR, false>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
 }
 
 // 12 chains: more than the 2 pipes × 4 cycles of FMA latency, so the pipes never wait.
@@ -129,7 +130,7 @@ double peak_chains(long iterations) {
 
 // Blocking for a 48 KiB L1d / 1 MiB L2 core (Zen 5; Zen 4 and Intel server cores have 1–2 MiB
 // L2). An MR × KC A micro-panel (12 KiB) stays in L1 while the KC × NC B block (512 KiB) streams
-// from L2; a packed MC × KC A block takes 192 KiB more of L2.
+// from L2.
 const GemmKernel kGemmAvx512{"avx512", ukernel_avx512, MR, NR, /*kc=*/256, /*mc=*/192, /*nc=*/512, peak_chains};
 
 }  // namespace mlpx

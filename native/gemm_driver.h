@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "aligned.h"
 #include "gemm_ukernel.h"
@@ -12,11 +13,11 @@
 
 namespace mlpx {
 
-/** Per-thread packing buffers, big enough for every kernel path's blocking. */
+/** Per-thread buffers, big enough for every kernel path's blocking. */
 struct GemmScratch {
   GemmScratch();
-  AlignedFloats a;
-  AlignedFloats b;
+  AlignedFloats b;                    // a packed KC × NC block of B
+  std::vector<const float*> k_rows;  // Aᵀ·B: the rows of A in the current K block
 };
 
 struct GemmOperands {

@@ -10,13 +10,15 @@ namespace mlpx {
 constexpr int kMaxMR = 16;
 
 /**
- * The A operand of one micro-tile: element (r, p) is rows[r][p · step]. A packed panel is
- * rows[r] = panel + r with step mr; a row-major A read in place (no packing) is its mr row
- * pointers with step 1.
+ * The A operand of one micro-tile, read in place (A is never packed). Either its mr rows:
+ * element (r, p) is rows[r][p] (a row-major A, or indexed batch rows); or, when k_rows is not
+ * null, Aᵀ: element (r, p) is k_rows[p][column + r] (A is stored (k, m) and k_rows are its rows,
+ * again possibly indexed batch rows).
  */
 struct APanel {
   const float* rows[kMaxMR];
-  long step;
+  const float* const* k_rows;
+  long column;
 };
 
 /**
@@ -33,7 +35,7 @@ struct Epilogue {
 
 /**
  * c (mr × nr, row stride ldc) = a · b_panel, finished by the epilogue, for 1 ≤ mr ≤ MR and
- * 1 ≤ nr ≤ NR of its GemmKernel. a is kc × MR (see APanel; only its first mr rows are read),
+ * 1 ≤ nr ≤ NR of its GemmKernel. a is mr × kc (see APanel; only its first mr rows are read),
  * b_panel is kc × NR (k-major, packed, zero-padded past nr, 64-byte aligned). Only the mr × nr
  * block of c is read or written. Edge tiles (mr < MR, nr < NR) run the same per-element FMA chain
  * as full ones, so no element's value depends on where it lies in C.
@@ -49,7 +51,7 @@ using PeakChains = double (*)(long iterations);
 
 /**
  * One kernel path: a microkernel with its register block (mr × nr), the cache blocking it was
- * measured with (kc × nc B blocks, mc × kc packed A blocks), and its peak probe. Results are
+ * measured with (kc × nc packed B blocks, swept by mc rows of A at a time), and its peak probe. Results are
  * bit-identical within a path for any thread count; different paths round differently (other
  * block shapes, FMA or not).
  */
