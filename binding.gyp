@@ -10,8 +10,8 @@
       "sources": [
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
         "native/runtime_napi.cc", "native/fma_peak.cc", "native/threadpool.cc", "native/matmul.cc", "native/gemm_driver.cc",
-        "native/cpu_features.cc", "native/gemm_portable.cc", "native/dense.cc", "native/activation.cc",
-        "native/loss.cc", "native/optim.cc"
+        "native/cpu_features.cc", "native/gemm_portable.cc", "native/elementwise_portable.cc", "native/dense.cc",
+        "native/activation.cc", "native/loss.cc", "native/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -39,11 +39,11 @@
           # The AVX2/FMA kernels alone get -mavx2 -mfma (gyp has no per-file flags).
           "target_name": "mlpx_avx2",
           "type": "static_library",
-          "sources": ["native/gemm_avx2.cc"],
+          "sources": ["native/gemm_avx2.cc", "native/elementwise_avx2.cc"],
           "defines": ["MLPX_HAVE_X86_KERNELS=1"],
           "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx2", "-mfma", "-fPIC", "-fvisibility=hidden"],
-          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx2", "-mfma"] },
+          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off"] },
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2", "/std:c++17"] } }
         },
         {
@@ -51,13 +51,15 @@
           # cpu_has_avx512() checks (MSVC's /arch:AVX512 is the same set plus CD).
           "target_name": "mlpx_avx512",
           "type": "static_library",
-          "sources": ["native/gemm_avx512.cc"],
+          "sources": ["native/gemm_avx512.cc", "native/elementwise_avx512.cc"],
           "defines": ["MLPX_HAVE_X86_KERNELS=1"],
           "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
           "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq",
-                        "-mavx2", "-mfma", "-mprefer-vector-width=512", "-fPIC", "-fvisibility=hidden"],
+                        "-mavx2", "-mfma", "-mprefer-vector-width=512", "-ffp-contract=off", "-fPIC",
+                        "-fvisibility=hidden"],
           "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw",
-                                                       "-mavx512dq", "-mavx2", "-mfma", "-mprefer-vector-width=512"] },
+                                                       "-mavx512dq", "-mavx2", "-mfma", "-mprefer-vector-width=512",
+                                                       "-ffp-contract=off"] },
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512", "/std:c++17"] } }
         }
       ]

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "elementwise.h"
 #include "gemm_chunking.h"
 #include "gemm_driver.h"
 #include "parallel.h"
@@ -27,15 +28,21 @@ namespace {
 // stalls the caller for a scheduler time slice: measured 2x slower epochs at batch 32.
 constexpr double kParallelMinFlops = 1 << 23;
 
+/** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
+struct KernelPath {
+  const GemmKernel* gemm;
+  const ElementwiseLoops* loops;
+};
+
 /** The kernel paths this CPU can run, fastest first. */
-std::vector<const GemmKernel*> available_kernels() {
-  std::vector<const GemmKernel*> kernels;
+std::vector<KernelPath> available_paths() {
+  std::vector<KernelPath> paths;
 #if MLPX_HAVE_X86_KERNELS
-  if (cpu_has_avx512()) kernels.push_back(&kGemmAvx512);
-  if (cpu_has_avx2_fma()) kernels.push_back(&kGemmAvx2);
+  if (cpu_has_avx512()) paths.push_back({&kGemmAvx512, &kElementwiseAvx512});
+  if (cpu_has_avx2_fma()) paths.push_back({&kGemmAvx2, &kElementwiseAvx2});
 #endif
-  kernels.push_back(&kGemmPortable);
-  return kernels;
+  paths.push_back({&kGemmPortable, &kElementwisePortable});
+  return paths;
 }
 
 struct State {
@@ -44,8 +51,8 @@ struct State {
   std::mutex mutex;
   ThreadPool pool;
   std::vector<GemmScratch> scratch;
-  const std::vector<const GemmKernel*> kernels = available_kernels();
-  const GemmKernel* kernel = kernels.front();
+  const std::vector<KernelPath> paths = available_paths();
+  KernelPath path = paths.front();
 
   State() : scratch(1) {}
 };
@@ -89,7 +96,7 @@ std::size_t tile_count(const GemmKernel& kernel, int m, int n) {
 
 std::size_t sgemm_tiles(int m, int n) {
   std::size_t most = 0;
-  for (const GemmKernel* kernel : state().kernels) most = std::max(most, tile_count(*kernel, m, n));
+  for (const KernelPath& path : state().paths) most = std::max(most, tile_count(*path.gemm, m, n));
   return most;
 }
 
@@ -97,7 +104,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
            float* tile_squares) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  const GemmKernel& kernel = *s.kernel;
+  const GemmKernel& kernel = *s.path.gemm;
   // Split the larger output dimension: each task packs all of the other operand, so this keeps
   // the duplicated packing small.
   const bool split_columns = n >= m;
@@ -152,26 +159,32 @@ void parallel_ranges(std::size_t count, RangeTask task, void* context) {
   s.pool.run(ranges.chunks, range_chunk, &ranges);
 }
 
-const char* kernel_path() { return state().kernel->path; }
+const char* kernel_path() { return gemm_kernel().path; }
 
 const GemmKernel& gemm_kernel() {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  return *s.kernel;
+  return *s.path.gemm;
+}
+
+const ElementwiseLoops& elementwise_loops() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return *s.path.loops;
 }
 
 std::vector<const char*> kernel_paths() {
-  std::vector<const char*> paths;
-  for (const GemmKernel* kernel : state().kernels) paths.push_back(kernel->path);
-  return paths;
+  std::vector<const char*> names;
+  for (const KernelPath& path : state().paths) names.push_back(path.gemm->path);
+  return names;
 }
 
-bool set_kernel_path(const char* path) {
+bool set_kernel_path(const char* name) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  for (const GemmKernel* kernel : s.kernels) {
-    if (std::string_view(path) == kernel->path) {
-      s.kernel = kernel;
+  for (const KernelPath& path : s.paths) {
+    if (std::string_view(name) == path.gemm->path) {
+      s.path = path;
       return true;
     }
   }

@@ -12,6 +12,7 @@ import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
+import { firstDifference } from './bits.js';
 
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
@@ -34,15 +35,6 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
   const c = new Float32Array(m * n);
   addon![variant](c, ...operands(m, k, n), m, k, n);
   return c;
-}
-
-/** Index of the first element whose bits differ, or -1 (fast, unlike a deep toEqual on big arrays). */
-function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  if (x.length !== y.length) return 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
-  return -1;
 }
 
 // The first layer's GEMMs (128 × 300 × 256) are big enough to be split across threads.
