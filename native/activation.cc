@@ -36,6 +36,11 @@ void softmax_rows_backward(float* dz, const float* da, const float* a, int m, in
 
 }  // namespace
 
+void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops) {
+  if (act == kSoftmax) return softmax_rows(a, z, m, n);
+  loops.activation_forward(a, z, 0, static_cast<std::size_t>(m) * n, act);
+}
+
 void activation_forward(float* a, const float* z, int m, int n, int act) {
   if (act == kSoftmax) return softmax_rows(a, z, m, n);
   const ElementwiseLoops& loops = elementwise_loops();

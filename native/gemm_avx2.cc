@@ -39,9 +39,11 @@ inline float horizontal_sum(__m256 v) {
 
 // ROWS × 16 block; edge tiles (ROWS < 6, or nr < 16) run the same per-element FMA chain as full
 // ones and store only their valid part, so no element's arithmetic depends on where it lies.
-// TRANSPOSED: A is read as Aᵀ through a.k_rows.
-template <int ROWS, bool TRANSPOSED>
-void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, const Epilogue& e) {
+// TRANSPOSED: A is read as Aᵀ through a.k_rows. FULL: nr == NR, so B rows are read whole; an edge
+// tile's B is read through a mask, so nothing past nr is touched (B may be read in place).
+template <int ROWS, bool TRANSPOSED, bool FULL>
+void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int nr, const Epilogue& e) {
+  const __m256i mask0 = lane_mask(nr), mask1 = lane_mask(nr - 8);
   __m256 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers (any loop left rolled makes
   // GCC keep the array in memory and store it on every K step).
@@ -55,8 +57,8 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   for (int r = 0; r < ROWS; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
 #pragma GCC unroll 4
   for (long p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+    const __m256 b0 = FULL ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask0);
+    const __m256 b1 = FULL ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, mask1);
     const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
@@ -64,11 +66,11 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
     }
-    b += NR;
+    b += ldb;
   }
   const bool squares = e.sum_squares != nullptr;
   __m256 row_sums[ROWS];
-  if (nr == NR) {
+  if (FULL) {
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
       const __m256 v0 = finish(c + r * ldc, acc[r][0], e, 0), v1 = finish(c + r * ldc + 8, acc[r][1], e, 8);
@@ -77,7 +79,6 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
       if (squares) row_sums[r] = _mm256_fmadd_ps(v1, v1, _mm256_mul_ps(v0, v0));
     }
   } else {
-    const __m256i mask0 = lane_mask(nr), mask1 = lane_mask(nr - 8);
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
       const __m256 v0 = finish_masked(c + r * ldc, acc[r][0], mask0, e, 0);
@@ -98,22 +99,27 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-template <bool TRANSPOSED>
-void dispatch(long kc, const APanel& a, const float* b, float* c, long ldc, int mr, int nr, const Epilogue& e) {
+template <bool TRANSPOSED, bool FULL>
+void dispatch(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
+              const Epilogue& e) {
   switch (mr) {
-    case 6: return tile<6, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
-    case 5: return tile<5, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
-    case 4: return tile<4, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
-    case 3: return tile<3, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
-    case 2: return tile<2, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
-    default: return tile<1, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+    case 6: return tile<6, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 5: return tile<5, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 4: return tile<4, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 3: return tile<3, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 2: return tile<2, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    default: return tile<1, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
   }
 }
 
-void ukernel_avx2(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+void ukernel_avx2(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
                   const Epilogue& epilogue) {
-  if (a.k_rows) return dispatch<true>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
-  dispatch<false>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
+  if (a.k_rows) {
+    if (nr == NR) return dispatch<true, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+    return dispatch<true, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  }
+  if (nr == NR) return dispatch<false, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  dispatch<false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
 }
 
 // 12 chains: more than the 2 pipes × 4–5 cycles of FMA latency, so the pipes never wait.

@@ -41,9 +41,12 @@ inline __m512 finish(const float* c, __m512 acc, __mmask16 mask, const Epilogue&
 }
 
 // ROWS × 32 block; edge tiles (ROWS < MR, or nr < 32) run the same per-element FMA chain as full
-// ones and store only their valid part. TRANSPOSED: A is read as Aᵀ through a.k_rows.
-template <int ROWS, bool TRANSPOSED>
-void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, const Epilogue& e) {
+// ones and store only their valid part. TRANSPOSED: A is read as Aᵀ through a.k_rows. FULL:
+// nr == 32, so B rows are read whole; an edge tile's B is read through masks, so nothing past nr
+// is touched (B may be read in place).
+template <int ROWS, bool TRANSPOSED, bool FULL>
+void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int nr, const Epilogue& e) {
+  const __mmask16 mask0 = lanes(nr), mask1 = lanes(nr - 16);
   __m512 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers.
 #pragma GCC unroll 16
@@ -59,8 +62,8 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 #pragma GCC unroll 2
   for (long p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
+    const __m512 b0 = FULL ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(mask0, b);
+    const __m512 b1 = FULL ? _mm512_loadu_ps(b + 16) : _mm512_maskz_loadu_ps(mask1, b + 16);
     const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
@@ -68,9 +71,8 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
     }
-    b += NR;
+    b += ldb;
   }
-  const __mmask16 mask0 = lanes(nr), mask1 = lanes(nr - 16);
   const bool squares = e.sum_squares != nullptr;
   __m512 row_sums[ROWS];
 #pragma GCC unroll 16
@@ -93,18 +95,23 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-template <int ROWS, bool TRANSPOSED>
-void dispatch(long kc, const APanel& a, const float* b, float* c, long ldc, int mr, int nr, const Epilogue& e) {
+template <int ROWS, bool TRANSPOSED, bool FULL>
+void dispatch(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
+              const Epilogue& e) {
   if constexpr (ROWS > 1) {
-    if (mr < ROWS) return dispatch<ROWS - 1, TRANSPOSED>(kc, a, b, c, ldc, mr, nr, e);
+    if (mr < ROWS) return dispatch<ROWS - 1, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, mr, nr, e);
   }
-  tile<ROWS, TRANSPOSED>(kc, a, b, c, ldc, nr, e);
+  tile<ROWS, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
 }
 
-void ukernel_avx512(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+void ukernel_avx512(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
                     const Epilogue& epilogue) {
-  if (a.k_rows) return dispatch<MR, true>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
-  dispatch<MR, false>(kc, a, b_panel, c, ldc, mr, nr, epilogue);
+  if (a.k_rows) {
+    if (nr == NR) return dispatch<MR, true, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+    return dispatch<MR, true, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  }
+  if (nr == NR) return dispatch<MR, false, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  dispatch<MR, false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
 }
 
 // 12 chains: more than the 2 pipes × 4 cycles of FMA latency, so the pipes never wait.

@@ -89,8 +89,10 @@ float* tile_squares(const GemmOperands& g, int i, int j, bool last) {
 // needs are prefetched, a share per B panel: shuffled batch rows are invisible to the hardware
 // prefetcher. Untransposed, that is the next mr rows; transposed, the next 16 columns of every one
 // of the kc rows (a micro-panel reads mr columns of each).
-void multiply_block(const GemmOperands& g, const float* const* k_rows, const float* b_block, int ic, int mc, int jc,
-                    int nc, int pc, int kc, bool accumulate, bool last) {
+// b_block: B[pc : pc+kc, jc : jc+nc], rows ldb apart, column j at b_block + j · column_step (a
+// packed block: ldb = NR, column_step = kc within a panel's columns; B in place: ldb = n, step 1).
+void multiply_block(const GemmOperands& g, const float* const* k_rows, const float* b_block, long ldb,
+                    std::size_t column_step, int ic, int mc, int jc, int nc, int pc, int kc, bool accumulate, bool last) {
   const GemmKernel& kernel = *g.kernel;
   const int mr_full = kernel.mr, nr_full = kernel.nr;
   const int panels = (nc + nr_full - 1) / nr_full;
@@ -109,11 +111,11 @@ void multiply_block(const GemmOperands& g, const float* const* k_rows, const flo
           for (int p = 0; p < kc; p += 16) prefetch(row + p);
         }
       }
-      const float* b_panel = b_block + static_cast<std::size_t>(jr) * kc;
+      const float* b_panel = b_block + static_cast<std::size_t>(jr) * column_step;
       float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
       const Epilogue epilogue{accumulate, last && g.bias ? g.bias + jc + jr : nullptr,
                               tile_squares(g, ic + ir, jc + jr, last)};
-      kernel.ukernel(kc, a, b_panel, c, g.n, mr, std::min(nr_full, nc - jr), epilogue);
+      kernel.ukernel(kc, a, b_panel, ldb, c, g.n, mr, std::min(nr_full, nc - jr), epilogue);
     }
   }
 }
@@ -126,7 +128,7 @@ std::size_t padded_columns(const GemmKernel& kernel, int n) {
 
 GemmScratch::GemmScratch() : b(most_floats(b_block_floats)), k_rows(most_floats(k_block)) {}
 
-void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch& scratch) {
+void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch) {
   const GemmKernel& kernel = *g.kernel;
   const std::size_t ldb = g.trans_b ? g.k : g.n;
   for (int jc = j_begin; jc < j_end; jc += kernel.nc) {
@@ -135,18 +137,25 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       const int kc = std::min(g.kc, g.k - pc);
       const bool accumulate = pc > 0;
       const bool last = pc + kc == g.k;
-      const float* b_block = scratch.b.data();
+      const float* b_block = nullptr;
+      long b_stride = kernel.nr;
+      std::size_t column_step = static_cast<std::size_t>(kc);
       if (g.packed_b) {
         b_block = g.packed_b + pc * padded_columns(kernel, g.n) + static_cast<std::size_t>(jc) * kc;
+      } else if (g.b_in_place) {
+        b_block = g.b + pc * ldb + jc;
+        b_stride = static_cast<long>(ldb);
+        column_step = 1;
       } else {
-        pack_b(scratch.b.data(), g.b, ldb, g.trans_b, kernel.nr, pc, kc, jc, nc);
+        pack_b(scratch->b.data(), g.b, ldb, g.trans_b, kernel.nr, pc, kc, jc, nc);
+        b_block = scratch->b.data();
       }
-      if (g.trans_a) {
-        for (int p = 0; p < kc; ++p) scratch.k_rows[p] = g.a.row(pc + p, g.m);
-      }
+      const float** k_rows = g.trans_a ? scratch->k_rows.data() : nullptr;
+      for (int p = 0; k_rows && p < kc; ++p) k_rows[p] = g.a.row(pc + p, g.m);
       for (int ic = i_begin; ic < i_end; ic += kernel.mc) {
         const int mc = std::min(kernel.mc, i_end - ic);
-        multiply_block(g, scratch.k_rows.data(), b_block, ic, mc, jc, nc, pc, kc, accumulate, last);
+        multiply_block(g, k_rows, b_block, b_stride, column_step, ic, mc, jc, nc, pc, kc, accumulate,
+                       last);
       }
     }
   }

@@ -31,6 +31,8 @@ struct GemmOperands {
   float* tile_squares;
   /** null, or all of B packed by pack_b_whole() for this kernel: B is then never packed here. */
   const float* packed_b;
+  /** Read B (not transposed) in place instead of packing it. */
+  bool b_in_place = false;
   /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
   int kc;
 
@@ -47,9 +49,10 @@ struct GemmOperands {
 
 /**
  * C[i_begin : i_end, j_begin : j_end] of the product. The bounds are multiples of the kernel's
- * mr (rows) and nr (columns), except an end that equals m or n.
+ * mr (rows) and nr (columns), except an end that equals m or n. scratch may be null when B is
+ * not packed here (b_in_place or packed_b) and A is not transposed.
  */
-void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch& scratch);
+void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch);
 
 /** Floats that pack_b_whole() writes for a (k, n) B. */
 std::size_t packed_b_floats(const GemmKernel& kernel, int k, int n);

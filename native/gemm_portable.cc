@@ -9,15 +9,15 @@ namespace {
 constexpr int MR = 6;
 constexpr int NR = 16;
 
-void ukernel_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+void ukernel_portable(long kc, const APanel& a, const float* b_panel, long ldb, float* c, long ldc, int mr, int nr,
                       const Epilogue& epilogue) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
-    const float* b = b_panel + p * NR;
+    const float* b = b_panel + p * ldb;
     const float* k_row = a.k_rows ? a.k_rows[p] + a.column : nullptr;
     for (int r = 0; r < mr; ++r) {
       const float av = k_row ? k_row[r] : a.rows[r][p];
-      for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
+      for (int j = 0; j < nr; ++j) acc[r][j] += av * b[j];
     }
   }
   float squares = 0.0f;

@@ -34,13 +34,14 @@ struct Epilogue {
 };
 
 /**
- * c (mr × nr, row stride ldc) = a · b_panel, finished by the epilogue, for 1 ≤ mr ≤ MR and
- * 1 ≤ nr ≤ NR of its GemmKernel. a is mr × kc (see APanel; only its first mr rows are read),
- * b_panel is kc × NR (k-major, packed, zero-padded past nr, 64-byte aligned). Only the mr × nr
- * block of c is read or written. Edge tiles (mr < MR, nr < NR) run the same per-element FMA chain
- * as full ones, so no element's value depends on where it lies in C.
+ * c (mr × nr, row stride ldc) = a · b, finished by the epilogue, for 1 ≤ mr ≤ MR and 1 ≤ nr ≤ NR
+ * of its GemmKernel. a is mr × kc (see APanel; only its first mr rows are read); b is kc × nr with
+ * row stride ldb: a packed micro-panel (ldb = NR) or a row-major B read in place. Only the first nr
+ * values of each b row and the mr × nr block of c are read or written. Edge tiles (mr < MR,
+ * nr < NR) run the same per-element FMA chain as full ones, so no element's value depends on
+ * where it lies in C, nor on whether B was packed.
  */
-using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+using Microkernel = void (*)(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
                              const Epilogue& epilogue);
 
 /**

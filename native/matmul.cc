@@ -23,10 +23,10 @@ namespace mlpx {
 
 namespace {
 
-// Below this many multiply-adds (~0.1 ms on one core) a GEMM runs on the calling thread. Smaller
-// jobs gain little even on an idle machine, and on a busy one a worker preempted mid-chunk
-// stalls the caller for a scheduler time slice: measured 2x slower epochs at batch 32.
-constexpr double kParallelMinFlops = 1 << 23;
+// Below this many multiply-adds (~5 µs on one AVX-512 core) a GEMM runs on the calling thread.
+// A pool round trip costs ~0.3 µs while the workers spin (between the kernels of a training step
+// they do), 5–40 µs once they have parked.
+constexpr double kParallelMinFlops = 1 << 20;
 
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
 struct KernelPath {
@@ -75,7 +75,7 @@ void gemm_chunk(void* context, int chunk, int thread) {
   int first, last;
   job.chunking.span(chunk, &first, &last);
   if (first == last) return;
-  GemmScratch& scratch = (*job.scratch)[thread];
+  GemmScratch* scratch = &(*job.scratch)[thread];
   const int mr = g.kernel->mr, nr = g.kernel->nr;
   if (job.split_columns) {
     gemm_block(g, 0, g.m, first * nr, std::min(g.n, last * nr), scratch);
@@ -105,12 +105,13 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
-  // Split the larger output dimension: each task packs all of the other operand, so this keeps
-  // the duplicated packing small.
-  const bool split_columns = n >= m;
-  const int tiles = split_columns ? (n + kernel.nr - 1) / kernel.nr : (m + kernel.mr - 1) / kernel.mr;
-  const double flops = static_cast<double>(m) * n * k;
-  const Chunking chunking{tiles, flops < kParallelMinFlops ? 1 : s.pool.size(), split_columns && !trans_a};
+  // Columns when there are enough of them: a column chunk packs only its own part of B and reads A
+  // in place (A is never packed), so chunks share nothing. A row chunk packs all of B itself, so
+  // rows are split only into one chunk per thread, and only when the columns are too few.
+  const int threads = static_cast<double>(m) * n * k < kParallelMinFlops ? 1 : s.pool.size();
+  const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
+  const bool split_columns = column_tiles >= 2 * threads || column_tiles >= row_tiles;
+  const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares, nullptr), &s.scratch,
           split_columns, chunking};
   s.pool.run(chunking.count(), gemm_chunk, &job);
@@ -133,30 +134,39 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
 
 namespace {
 
-// Below this many elements an element-wise loop stays on the calling thread (see kParallelMinFlops).
-constexpr std::size_t kParallelMinElements = std::size_t{1} << 20;
+// Element-wise work is dealt out in chunks of this many elements (128 KiB of floats per operand:
+// tens of microseconds), claimed from the pool's counter, so a slow or preempted thread holds up
+// the others by one chunk at most. Work of fewer than two chunks stays on the calling thread.
+constexpr std::size_t kRangeChunk = std::size_t{1} << 15;
 
 struct Ranges {
   std::size_t count;
-  int chunks;
   RangeTask task;
   void* context;
 };
 
 void range_chunk(void* context, int chunk, int) {
   const Ranges& r = *static_cast<const Ranges*>(context);
-  const std::size_t begin = r.count * chunk / r.chunks;
-  const std::size_t end = r.count * (chunk + 1) / r.chunks;
-  if (begin < end) r.task(r.context, begin, end);
+  const std::size_t begin = kRangeChunk * static_cast<std::size_t>(chunk);
+  r.task(r.context, begin, std::min(r.count, begin + kRangeChunk));
 }
 
 }  // namespace
 
-void parallel_ranges(std::size_t count, RangeTask task, void* context) {
+void parallel_tasks(int count, PoolTask task, void* context) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  Ranges ranges{count, count < kParallelMinElements ? 1 : s.pool.size(), task, context};
-  s.pool.run(ranges.chunks, range_chunk, &ranges);
+  s.pool.run(count, task, context);
+}
+
+void parallel_ranges(std::size_t count, RangeTask task, void* context) {
+  if (count == 0) return;
+  const std::size_t chunks = (count + kRangeChunk - 1) / kRangeChunk;
+  if (chunks < 2) return task(context, 0, count);
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  Ranges ranges{count, task, context};
+  s.pool.run(static_cast<int>(chunks), range_chunk, &ranges);  // count < 2^31 elements: chunks < 2^16
 }
 
 const char* kernel_path() { return gemm_kernel().path; }

@@ -18,6 +18,8 @@ export interface NativeNet {
   setOptimizer(kind: number): void;
   reserve(rows: number): void;
   forward(x: Float32Array, rows: number): Float32Array;
+  /** The forward pass of rows of x into out (rows × outputs), without the training workspace. */
+  predict(x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   trainStep(
