@@ -9,9 +9,10 @@
       "target_name": "mlpx",
       "sources": [
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
-        "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/threadpool.cc", "native/matmul.cc", "native/gemm_driver.cc",
-        "native/cpu_features.cc", "native/gemm_portable.cc", "native/elementwise_portable.cc", "native/dense.cc",
-        "native/activation.cc", "native/loss.cc", "native/optim.cc"
+        "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/threadpool.cc",
+        "native/matmul.cc", "native/gemm_driver.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
+        "native/elementwise_portable.cc", "native/dense.cc", "native/activation.cc", "native/loss.cc",
+        "native/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
