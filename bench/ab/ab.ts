@@ -12,7 +12,10 @@
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
 // default addon), or `/tmp/base/mlpx.node:1` (another build; copy it to its own file so the
 // dynamic loader does not hand back the first one). Options: --rounds N (default 21),
-// --round-ms MS (default 200).
+// --round-ms MS (default 200), --peak-gate X: before each pair of rounds, measure the addon's FMA
+// peak on 1 and 2 threads (30 ms each) and run the pair only once 2 threads reach X times one
+// thread (the host's two vCPUs are sometimes one core, or one is busy with another process), so a
+// 2-thread ratio is measured only while two cores were there.
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
       net: { type: 'string', default: '784-128-10' }, batch: { type: 'string', default: '128' },
       opt: { type: 'string', default: 'sgd' }, rows: { type: 'string', default: '12800' },
       rounds: { type: 'string', default: '21' }, 'round-ms': { type: 'string', default: '200' },
+      'peak-gate': { type: 'string' },
     },
   });
   const kind = positionals[0];
@@ -174,10 +178,18 @@ async function main(): Promise<void> {
   };
   console.log(`  before: ${peaks()}`);
   const samples: [Sample[], Sample[]] = [[], []];
+  const gate = values['peak-gate'] === undefined ? 0 : Number(values['peak-gate']);
+  let gatedOut = 0;
   for (let round = 0; round < rounds; round++) {
+    while (gate > 0) {
+      const addon = contenders[1].addon;
+      if (addon.fmaPeak(2, 0.03) >= gate * addon.fmaPeak(1, 0.03)) break;
+      if (++gatedOut % 50 === 0) console.log(`  (${gatedOut} probes so far found 2 threads under ${gate}x one thread)`);
+    }
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
     for (const i of order) samples[i]!.push(await timeRound(contenders[i]!, runners[i]!, roundMs));
   }
+  if (gate > 0) console.log(`  peak gate ${gate}x: ${gatedOut} probes were under it and waited`);
   const unit = runners[0]!.unit;
   for (const [i, c] of contenders.entries()) {
     console.log(`  ${i === 0 ? 'A' : 'B'} ${c.label.padEnd(28)} cpu ${format(median(samples[i]!.map((s) => s.cpu)), unit).padEnd(22)} wall ${format(median(samples[i]!.map((s) => s.wall)), unit)}`);
