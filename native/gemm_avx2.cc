@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "gemm_ukernel.h"
+#include "peak_chains.h"
 
 namespace mlpx {
 
@@ -122,29 +123,20 @@ void ukernel_avx2(long kc, const APanel& a, const float* b, long ldb, float* c, 
   dispatch<false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
 }
 
-// 12 chains: more than the 2 pipes × 4–5 cycles of FMA latency, so the pipes never wait.
-double peak_chains(long iterations) {
-  constexpr int kChains = 12;
-  __m256 acc[kChains];
-  const __m256 scale = _mm256_set1_ps(0.999999f), add = _mm256_set1_ps(1e-6f);
-#pragma GCC unroll 12
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm256_set1_ps(static_cast<float>(c));
-  for (long i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], scale, add);
-  }
-  __m256 sum = acc[0];
-#pragma GCC unroll 12
-  for (int c = 1; c < kChains; ++c) sum = _mm256_add_ps(sum, acc[c]);
-  volatile float sink = horizontal_sum(sum);  // keeps the chains from being optimised away
-  (void)sink;
-  return 2.0 * 8 * kChains * static_cast<double>(iterations);
-}
+struct PeakOps {
+  using Vector = __m256;
+  static constexpr int kLanes = 8;
+  static Vector set1(float x) { return _mm256_set1_ps(x); }
+  static Vector fmadd(Vector a, Vector b, Vector c) { return _mm256_fmadd_ps(a, b, c); }
+  static Vector add(Vector a, Vector b) { return _mm256_add_ps(a, b); }
+  static float sum(Vector v) { return horizontal_sum(v); }
+};
 
 }  // namespace
 
 // Cache blocking for a 32 KiB L1d / 512 KiB L2 core: an MR × KC A micro-panel (6 KiB) stays in L1
 // while the KC × NC B block (256 KiB) streams from L2.
-const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/256, /*mc=*/144, /*nc=*/256, peak_chains};
+const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/256, /*mc=*/144,
+                           /*nc=*/256, peak_chains_of<PeakOps>};
 
 }  // namespace mlpx

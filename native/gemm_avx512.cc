@@ -15,6 +15,7 @@
 #endif
 
 #include "gemm_ukernel.h"
+#include "peak_chains.h"
 
 namespace mlpx {
 
@@ -114,30 +115,21 @@ void ukernel_avx512(long kc, const APanel& a, const float* b, long ldb, float* c
   dispatch<MR, false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
 }
 
-// 12 chains: more than the 2 pipes × 4 cycles of FMA latency, so the pipes never wait.
-double peak_chains(long iterations) {
-  constexpr int kChains = 12;
-  __m512 acc[kChains];
-  const __m512 scale = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-6f);
-#pragma GCC unroll 12
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
-  for (long i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], scale, add);
-  }
-  __m512 sum = acc[0];
-#pragma GCC unroll 12
-  for (int c = 1; c < kChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
-  volatile float sink = _mm512_reduce_add_ps(sum);  // keeps the chains from being optimised away
-  (void)sink;
-  return 2.0 * 16 * kChains * static_cast<double>(iterations);
-}
+struct PeakOps {
+  using Vector = __m512;
+  static constexpr int kLanes = 16;
+  static Vector set1(float x) { return _mm512_set1_ps(x); }
+  static Vector fmadd(Vector a, Vector b, Vector c) { return _mm512_fmadd_ps(a, b, c); }
+  static Vector add(Vector a, Vector b) { return _mm512_add_ps(a, b); }
+  static float sum(Vector v) { return _mm512_reduce_add_ps(v); }
+};
 
 }  // namespace
 
 // Blocking for a 48 KiB L1d / 1 MiB L2 core (Zen 5; Zen 4 and Intel server cores have 1–2 MiB
 // L2). An MR × KC A micro-panel (12 KiB) stays in L1 while the KC × NC B block (512 KiB) streams
 // from L2.
-const GemmKernel kGemmAvx512{"avx512", ukernel_avx512, MR, NR, /*kc=*/256, /*mc=*/192, /*nc=*/512, peak_chains};
+const GemmKernel kGemmAvx512{"avx512", ukernel_avx512, MR, NR, /*kc=*/256, /*mc=*/192,
+                             /*nc=*/512, peak_chains_of<PeakOps>};
 
 }  // namespace mlpx

@@ -92,7 +92,8 @@ float* tile_squares(const GemmOperands& g, int i, int j, bool last) {
 // b_block: B[pc : pc+kc, jc : jc+nc], rows ldb apart, column j at b_block + j · column_step (a
 // packed block: ldb = NR, column_step = kc within a panel's columns; B in place: ldb = n, step 1).
 void multiply_block(const GemmOperands& g, const float* const* k_rows, const float* b_block, long ldb,
-                    std::size_t column_step, int ic, int mc, int jc, int nc, int pc, int kc, bool accumulate, bool last) {
+                    std::size_t column_step, int ic, int mc, int jc, int nc, int pc, int kc, bool accumulate,
+                    bool last) {
   const GemmKernel& kernel = *g.kernel;
   const int mr_full = kernel.mr, nr_full = kernel.nr;
   const int panels = (nc + nr_full - 1) / nr_full;

@@ -36,8 +36,9 @@ struct GemmOperands {
   /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
   int kc;
 
-  GemmOperands(const GemmKernel& path, bool transpose_a, bool transpose_b, int rows, int columns, int depth, Rows a_rows,
-               const float* b_data, float* c_data, const float* bias_data, float* squares, const float* b_packed)
+  GemmOperands(const GemmKernel& path, bool transpose_a, bool transpose_b, int rows, int columns, int depth,
+               Rows a_rows, const float* b_data, float* c_data, const float* bias_data, float* squares,
+               const float* b_packed)
       : kernel(&path), trans_a(transpose_a), trans_b(transpose_b), m(rows), n(columns), k(depth), a(a_rows), b(b_data),
         c(c_data), bias(bias_data), tile_squares(squares), packed_b(b_packed), kc(k_block(path, depth)) {}
 

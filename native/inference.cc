@@ -46,7 +46,8 @@ void run_block(const Inference& job, int first, int count) {
     float* output = job.out + static_cast<std::size_t>(first) * units;
     if (l + 1 < layers) {
       std::vector<float>& buffer = buffers[l % 2];
-      if (buffer.size() < static_cast<std::size_t>(count) * units) buffer.resize(static_cast<std::size_t>(count) * units);
+      const std::size_t size = static_cast<std::size_t>(count) * units;
+      if (buffer.size() < size) buffer.resize(size);
       output = buffer.data();
     }
     GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr, nullptr);

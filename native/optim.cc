@@ -18,7 +18,9 @@ void sgd_update(float* params, const float* grads, std::size_t count, float lr) 
 
 void momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
   const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.momentum(params, grads, velocity, begin, end, lr, gamma); };
+  auto body = [&](std::size_t begin, std::size_t end) {
+    loops.momentum(params, grads, velocity, begin, end, lr, gamma);
+  };
   for_ranges(count, body);
 }
 
