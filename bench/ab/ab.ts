@@ -15,7 +15,10 @@
 // --round-ms MS (default 200), --peak-gate X: before each pair of rounds, measure the addon's FMA
 // peak on 1 and 2 threads (30 ms each) and run the pair only once 2 threads reach X times one
 // thread (the host's two vCPUs are sometimes one core, or one is busy with another process), so a
-// 2-thread ratio is measured only while two cores were there.
+// 2-thread ratio is measured only while two cores were there. --bound (train): after each round,
+// the FMA peak at the contender's thread count (50 ms), and the round's wall rate as a fraction of
+// the bound it implies (flops per sample: forward, weight gradients, and input gradients of every
+// layer but the first).
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +41,8 @@ interface Contender {
 interface Runner {
   readonly work: number;
   readonly unit: string;
+  /** train: the floating-point operations of one sample's step */
+  readonly flopsPerSample?: number;
   run(): void | Promise<void>;
 }
 
@@ -87,9 +92,12 @@ function trainRunner(c: Contender, spec: NetSpec, batch: number, optimizer: Opti
   const stats = new Float64Array(batches * STATS_PER_BATCH);
   const opt = OPTIMIZERS[optimizer];
   let step = 1;
+  const macs = spec.sizes.slice(1).map((units, l) => spec.sizes[l]! * units);
+  const forward = macs.reduce((sum, m) => sum + m, 0);
   return {
     work: rows,
     unit: 'samples/s',
+    flopsPerSample: 2 * (2 * forward + forward - macs[0]!),
     run: async () => {
       const done = await engine.trainEpoch(bound, order, batch, opt, step, stats);
       if (done !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`${c.label}: training diverged`);
@@ -106,9 +114,9 @@ function inferRunner(c: Contender, spec: NetSpec, batch: number): Runner {
   return { work: batch, unit: 'samples/s', run: () => void engine.forward(x, batch) };
 }
 
-interface Sample { cpu: number; wall: number }
+interface Sample { cpu: number; wall: number; bound?: number }
 
-async function timeRound(c: Contender, runner: Runner, roundMs: number): Promise<Sample> {
+async function timeRound(c: Contender, runner: Runner, roundMs: number, bound: boolean): Promise<Sample> {
   select(c);
   await runner.run(); // warm: caches, a resized pool's threads
   const cpu0 = process.cpuUsage();
@@ -121,7 +129,11 @@ async function timeRound(c: Contender, runner: Runner, roundMs: number): Promise
   const wall = (performance.now() - wall0) / 1000;
   const used = process.cpuUsage(cpu0);
   const cpu = (used.user + used.system) / 1e6;
-  return { cpu: (runner.work * calls) / cpu, wall: (runner.work * calls) / wall };
+  const sample: Sample = { cpu: (runner.work * calls) / cpu, wall: (runner.work * calls) / wall };
+  if (bound && runner.flopsPerSample !== undefined) {
+    sample.bound = (sample.wall * runner.flopsPerSample) / (c.addon.fmaPeak(c.threads, 0.05) * 1e9);
+  }
+  return sample;
 }
 
 function median(values: number[]): number {
@@ -149,6 +161,7 @@ async function main(): Promise<void> {
       opt: { type: 'string', default: 'sgd' }, rows: { type: 'string', default: '12800' },
       rounds: { type: 'string', default: '21' }, 'round-ms': { type: 'string', default: '200' },
       'peak-gate': { type: 'string' },
+      bound: { type: 'boolean', default: false },
     },
   });
   const kind = positionals[0];
@@ -187,12 +200,14 @@ async function main(): Promise<void> {
       if (++gatedOut % 50 === 0) console.log(`  (${gatedOut} probes so far found 2 threads under ${gate}x one thread)`);
     }
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) samples[i]!.push(await timeRound(contenders[i]!, runners[i]!, roundMs));
+    for (const i of order) samples[i]!.push(await timeRound(contenders[i]!, runners[i]!, roundMs, values.bound));
   }
   if (gate > 0) console.log(`  peak gate ${gate}x: ${gatedOut} probes were under it and waited`);
   const unit = runners[0]!.unit;
   for (const [i, c] of contenders.entries()) {
-    console.log(`  ${i === 0 ? 'A' : 'B'} ${c.label.padEnd(28)} cpu ${format(median(samples[i]!.map((s) => s.cpu)), unit).padEnd(22)} wall ${format(median(samples[i]!.map((s) => s.wall)), unit)}`);
+    const bounds = samples[i]!.flatMap((s) => (s.bound === undefined ? [] : [s.bound]));
+    const fraction = bounds.length > 0 ? `; ${median(bounds).toFixed(3)} of the FMA bound (quartiles ${quartiles(bounds)})` : '';
+    console.log(`  ${i === 0 ? 'A' : 'B'} ${c.label.padEnd(28)} cpu ${format(median(samples[i]!.map((s) => s.cpu)), unit).padEnd(22)} wall ${format(median(samples[i]!.map((s) => s.wall)), unit)}${fraction}`);
   }
   for (const clock of ['cpu', 'wall'] as const) {
     const ratios = samples[1].map((s, r) => s[clock] / samples[0][r]![clock]);
