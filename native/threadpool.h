@@ -56,6 +56,7 @@ class ThreadPool {
   bool stopping_ = false;
   // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
   std::chrono::steady_clock::time_point solo_until_{};
+  std::chrono::steady_clock::duration solo_backoff_{};
 };
 
 }  // namespace mlpx
