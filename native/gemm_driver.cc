@@ -121,10 +121,6 @@ void multiply_block(const GemmOperands& g, const float* const* k_rows, const flo
   }
 }
 
-std::size_t padded_columns(const GemmKernel& kernel, int n) {
-  return static_cast<std::size_t>((n + kernel.nr - 1) / kernel.nr) * kernel.nr;
-}
-
 }  // namespace
 
 GemmScratch::GemmScratch() : b(most_floats(b_block_floats)), k_rows(most_floats(k_block)) {}
@@ -141,9 +137,7 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       const float* b_block = nullptr;
       long b_stride = kernel.nr;
       std::size_t column_step = static_cast<std::size_t>(kc);
-      if (g.packed_b) {
-        b_block = g.packed_b + pc * padded_columns(kernel, g.n) + static_cast<std::size_t>(jc) * kc;
-      } else if (g.b_in_place) {
+      if (g.b_in_place) {
         b_block = g.b + pc * ldb + jc;
         b_stride = static_cast<long>(ldb);
         column_step = 1;
@@ -159,18 +153,6 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
                        last);
       }
     }
-  }
-}
-
-std::size_t packed_b_floats(const GemmKernel& kernel, int k, int n) {
-  return static_cast<std::size_t>(k) * padded_columns(kernel, n);
-}
-
-void pack_b_whole(const GemmKernel& kernel, float* dst, const float* b, int k, int n) {
-  const int kc_full = GemmOperands::k_block(kernel, k);
-  for (int pc = 0; pc < k; pc += kc_full) {
-    const int kc = std::min(kc_full, k - pc);
-    pack_b(dst + pc * padded_columns(kernel, n), b, n, false, kernel.nr, pc, kc, 0, n);
   }
 }
 

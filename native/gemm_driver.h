@@ -1,7 +1,7 @@
 // The single-threaded core of sgemm (native/matmul.cc): BLIS-style cache blocking and packing
 // around one kernel path's microkernel, over any rectangle of whole micro-tiles of C. matmul.cc
 // deals rectangles out to the thread pool; the inference path (native/inference.cc) runs its own
-// row blocks through it with weights packed once.
+// row blocks through it with the weights read in place.
 #pragma once
 
 #include <cstddef>
@@ -29,18 +29,15 @@ struct GemmOperands {
   float* c;
   const float* bias;
   float* tile_squares;
-  /** null, or all of B packed by pack_b_whole() for this kernel: B is then never packed here. */
-  const float* packed_b;
   /** Read B (not transposed) in place instead of packing it. */
   bool b_in_place = false;
   /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
   int kc;
 
   GemmOperands(const GemmKernel& path, bool transpose_a, bool transpose_b, int rows, int columns, int depth,
-               Rows a_rows, const float* b_data, float* c_data, const float* bias_data, float* squares,
-               const float* b_packed)
+               Rows a_rows, const float* b_data, float* c_data, const float* bias_data, float* squares)
       : kernel(&path), trans_a(transpose_a), trans_b(transpose_b), m(rows), n(columns), k(depth), a(a_rows), b(b_data),
-        c(c_data), bias(bias_data), tile_squares(squares), packed_b(b_packed), kc(k_block(path, depth)) {}
+        c(c_data), bias(bias_data), tile_squares(squares), kc(k_block(path, depth)) {}
 
   static int k_block(const GemmKernel& path, int depth) {
     const int blocks = (depth + path.kc - 1) / path.kc;
@@ -51,13 +48,8 @@ struct GemmOperands {
 /**
  * C[i_begin : i_end, j_begin : j_end] of the product. The bounds are multiples of the kernel's
  * mr (rows) and nr (columns), except an end that equals m or n. scratch may be null when B is
- * not packed here (b_in_place or packed_b) and A is not transposed.
+ * read in place (b_in_place) and A is not transposed.
  */
 void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch);
-
-/** Floats that pack_b_whole() writes for a (k, n) B. */
-std::size_t packed_b_floats(const GemmKernel& kernel, int k, int n);
-/** All of a row-major (k, n) B in the kernel's K blocks and micro-panels (zero-padded past n). */
-void pack_b_whole(const GemmKernel& kernel, float* dst, const float* b, int k, int n);
 
 }  // namespace mlpx

@@ -112,7 +112,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
   const bool split_columns = column_tiles >= 2 * threads || column_tiles >= row_tiles;
   const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns};
-  Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares, nullptr), &s.scratch,
+  Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
   // B (untransposed) is read in place when its rows are short: packing W (784×128) was 14% of a
   // training step, and in place the 512³ GEMM ran as fast (CPU-time A/B 1.004–1.041). With long
