@@ -22,7 +22,7 @@ struct Inference {
   const GemmKernel& kernel;
   const ElementwiseLoops& loops;
   const float* params;
-  Rows x;
+  const float* x;
   int rows;
   float* out;
   int block_rows;
@@ -35,8 +35,7 @@ void run_block(const Inference& job, int first, int count) {
   thread_local std::vector<float> buffers[2];
   const NetSpec& spec = job.spec;
   const int layers = spec.layers();
-  Rows input = job.x.index ? Rows(job.x.data, job.x.index + first)
-                           : Rows(job.x.data + static_cast<std::size_t>(first) * spec.inputs());
+  Rows input(job.x + static_cast<std::size_t>(first) * spec.inputs());
   std::size_t offset = 0;
   for (int l = 0; l < layers; ++l) {
     const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
@@ -66,7 +65,7 @@ void block_task(void* context, int block, int) {
 
 }  // namespace
 
-void infer(const NetSpec& spec, const float* params, Rows x, int rows, float* out) {
+void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out) {
   const GemmKernel& kernel = gemm_kernel();
   const Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, kPanelsPerBlock * kernel.mr};
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;

@@ -14,6 +14,6 @@ namespace mlpx {
  * there is nothing to go stale when the parameters change. Bit-identical to NetCore::forward on
  * the same kernel path, for any row count and thread count.
  */
-void infer(const NetSpec& spec, const float* params, Rows x, int rows, float* out);
+void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out);
 
 }  // namespace mlpx
