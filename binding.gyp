@@ -9,8 +9,10 @@
       "target_name": "mlpx",
       "sources": [
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
-        "native/threadpool.cc", "native/matmul.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
-        "native/dense.cc", "native/activation.cc", "native/loss.cc", "native/optim.cc"
+        "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/threadpool.cc",
+        "native/matmul.cc", "native/gemm_driver.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
+        "native/elementwise_portable.cc", "native/dense.cc", "native/activation.cc", "native/loss.cc",
+        "native/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -25,8 +27,8 @@
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
       "conditions": [
         ["mlpx_x86==1", {
-          "defines": ["MLPX_HAVE_AVX2_TU=1"],
-          "dependencies": ["mlpx_avx2"]
+          "defines": ["MLPX_HAVE_X86_KERNELS=1"],
+          "dependencies": ["mlpx_avx2", "mlpx_avx512"]
         }]
       ]
     }
@@ -35,15 +37,31 @@
     ["mlpx_x86==1", {
       "targets": [
         {
-          # The AVX2/FMA microkernel alone gets -mavx2 -mfma (gyp has no per-file flags).
+          # The AVX2/FMA kernels alone get -mavx2 -mfma (gyp has no per-file flags).
           "target_name": "mlpx_avx2",
           "type": "static_library",
-          "sources": ["native/gemm_avx2.cc"],
-          "defines": ["MLPX_HAVE_AVX2_TU=1"],
+          "sources": ["native/gemm_avx2.cc", "native/elementwise_avx2.cc"],
+          "defines": ["MLPX_HAVE_X86_KERNELS=1"],
           "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O3", "-mavx2", "-mfma", "-fPIC", "-fvisibility=hidden"],
-          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-mavx2", "-mfma"] },
+          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off"] },
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2", "/std:c++17"] } }
+        },
+        {
+          # The AVX-512 kernels alone get the AVX-512 flags: F, VL, BW and DQ, which
+          # cpu_has_avx512() checks (MSVC's /arch:AVX512 is the same set plus CD).
+          "target_name": "mlpx_avx512",
+          "type": "static_library",
+          "sources": ["native/gemm_avx512.cc", "native/elementwise_avx512.cc"],
+          "defines": ["MLPX_HAVE_X86_KERNELS=1"],
+          "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
+          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq",
+                        "-mavx2", "-mfma", "-mprefer-vector-width=512", "-ffp-contract=off", "-fPIC",
+                        "-fvisibility=hidden"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw",
+                                                       "-mavx512dq", "-mavx2", "-mfma", "-mprefer-vector-width=512",
+                                                       "-ffp-contract=off"] },
+          "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512", "/std:c++17"] } }
         }
       ]
     }]

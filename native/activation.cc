@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstddef>
 
+#include "elementwise.h"
+#include "parallel.h"
+
 namespace mlpx {
 
 namespace {
@@ -33,60 +36,23 @@ void softmax_rows_backward(float* dz, const float* da, const float* a, int m, in
 
 }  // namespace
 
+void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops) {
+  if (act == kSoftmax) return softmax_rows(a, z, m, n);
+  loops.activation_forward(a, z, 0, static_cast<std::size_t>(m) * n, act);
+}
+
 void activation_forward(float* a, const float* z, int m, int n, int act) {
-  const std::size_t count = static_cast<std::size_t>(m) * n;
-  switch (act) {
-    case kLinear:
-      for (std::size_t i = 0; i < count; ++i) a[i] = z[i];
-      return;
-    case kSigmoid:
-      for (std::size_t i = 0; i < count; ++i) a[i] = 1.0f / (1.0f + std::exp(-z[i]));
-      return;
-    case kTanh:
-      for (std::size_t i = 0; i < count; ++i) a[i] = std::tanh(z[i]);
-      return;
-    case kRelu:
-      for (std::size_t i = 0; i < count; ++i) a[i] = z[i] > 0.0f ? z[i] : 0.0f;
-      return;
-    case kLeakyRelu:
-      for (std::size_t i = 0; i < count; ++i) a[i] = z[i] > 0.0f ? z[i] : kLeakySlope * z[i];
-      return;
-    case kSoftmax:
-      softmax_rows(a, z, m, n);
-      return;
-  }
+  if (act == kSoftmax) return softmax_rows(a, z, m, n);
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.activation_forward(a, z, begin, end, act); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act) {
-  const std::size_t count = static_cast<std::size_t>(m) * n;
-  switch (act) {
-    case kLinear:
-      for (std::size_t i = 0; i < count; ++i) dz[i] = da[i];
-      return;
-    case kSigmoid:
-      for (std::size_t i = 0; i < count; ++i) dz[i] = da[i] * a[i] * (1.0f - a[i]);
-      return;
-    case kTanh:
-      for (std::size_t i = 0; i < count; ++i) dz[i] = da[i] * (1.0f - a[i] * a[i]);
-      return;
-    // da is read unconditionally so the select compiles to a branch-free vector blend: the
-    // conditional load was a scalar loop of unpredictable branches (8% of an MNIST epoch).
-    case kRelu:
-      for (std::size_t i = 0; i < count; ++i) {
-        const float d = da[i];
-        dz[i] = z[i] > 0.0f ? d : 0.0f;
-      }
-      return;
-    case kLeakyRelu:
-      for (std::size_t i = 0; i < count; ++i) {
-        const float d = da[i];
-        dz[i] = z[i] > 0.0f ? d : kLeakySlope * d;
-      }
-      return;
-    case kSoftmax:
-      softmax_rows_backward(dz, da, a, m, n);
-      return;
-  }
+  if (act == kSoftmax) return softmax_rows_backward(dz, da, a, m, n);
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.activation_backward(dz, da, z, a, begin, end, act); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 }  // namespace mlpx

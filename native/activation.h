@@ -11,6 +11,12 @@ constexpr float kLeakySlope = 0.01f;
 
 /** a (m, n) = act(z); softmax per row with the row max subtracted */
 void activation_forward(float* a, const float* z, int m, int n, int act);
+struct ElementwiseLoops;
+/**
+ * activation_forward on the calling thread only, with the given path's loops (for work already
+ * split across the pool, which must not be asked for the current path again); a may be z.
+ */
+void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops);
 /** dz (m, n) = da ⊙ act'(z); softmax uses its row Jacobian dz_j = a_j (da_j − Σ_k da_k a_k) */
 void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act);
 

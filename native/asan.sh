@@ -24,4 +24,5 @@ MLPX_NATIVE_PATH=$addon MLPX_REQUIRE_NATIVE=1 \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LD_PRELOAD="$libasan $libubsan" \
-  node node_modules/vitest/vitest.mjs run test/parity test/native/bad-input.test.ts test/native/threads.test.ts
+  node node_modules/vitest/vitest.mjs run test/parity test/native/bad-input.test.ts test/native/threads.test.ts \
+    test/native/predict.test.ts test/native/kernel-paths.test.ts

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Compile check of the addon for Linux ARM64 (the portable microkernel path) with Debian's cross
-# compiler (apt-get install g++-aarch64-linux-gnu): the CMakeLists.txt sources but the AVX2 unit,
+# compiler (apt-get install g++-aarch64-linux-gnu): the CMakeLists.txt sources but the x86 units,
 # warnings as errors, then a link that must leave no mlpx symbol undefined. It cannot run the
 # result (no ARM64 Node here); it keeps the portable path building on a machine that only ever
-# selects avx2-fma.
+# selects an x86 kernel path.
 set -eu
 cd "$(dirname "$0")/.."
 cxx=${CXX_ARM64:-aarch64-linux-gnu-g++}
@@ -11,7 +11,7 @@ command -v "$cxx" >/dev/null || { echo "mlpx arm64: $cxx not found (apt-get inst
 out=build/arm64
 mkdir -p "$out"
 rm -f "$out"/*.o
-for source in $(grep -o 'native/[a-z_0-9]*\.cc' CMakeLists.txt | grep -v avx2 | sort -u); do
+for source in $(grep -o 'native/[a-z_0-9]*\.cc' CMakeLists.txt | grep -v -e _avx2 -e _avx512 | sort -u); do
   "$cxx" -std=c++17 -O3 -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
     -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED \
     -Inode_modules/node-api-headers/include -Inode_modules/node-addon-api \

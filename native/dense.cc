@@ -1,9 +1,10 @@
 #include "dense.h"
 
-#include <algorithm>
 #include <cstddef>
 
+#include "elementwise.h"
 #include "matmul.h"
+#include "parallel.h"
 
 namespace mlpx {
 
@@ -15,18 +16,9 @@ void bias_add(float* z, const float* bias, int m, int n) {
 }
 
 void bias_grad(float* db, const float* dz, int m, int n) {
-  // Column sums in float64 like the reference, a strip of columns at a time so the row loop
-  // stays contiguous and vectorisable without a heap buffer.
-  constexpr int kStrip = 64;
-  for (int j0 = 0; j0 < n; j0 += kStrip) {
-    const int width = std::min(kStrip, n - j0);
-    double sums[kStrip] = {};
-    for (int i = 0; i < m; ++i) {
-      const float* row = dz + static_cast<std::size_t>(i) * n + j0;
-      for (int j = 0; j < width; ++j) sums[j] += row[j];
-    }
-    for (int j = 0; j < width; ++j) db[j0 + j] = static_cast<float>(sums[j]);
-  }
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.bias_grad(db, dz, m, n, begin, end); };
+  for_ranges(static_cast<std::size_t>(n), body);
 }
 
 void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n) {

@@ -1,13 +1,17 @@
 // The AVX2/FMA microkernel: up to 6 × 16 register block (12 ymm accumulators). This translation
-// unit is the only one compiled with -mavx2 -mfma; matmul.cc calls it only when the CPU reports
-// both. Keep standard-library headers out of it (see gemm_ukernel.h).
+// unit is compiled with -mavx2 -mfma; matmul.cc selects it only when the CPU reports both. Keep
+// standard-library headers out of it (see gemm_ukernel.h).
 #include <immintrin.h>
 
 #include "gemm_ukernel.h"
+#include "peak_chains.h"
 
 namespace mlpx {
 
 namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
 
 // Lanes j < valid are all-ones: masked loads and stores touch only the tile's real columns.
 inline __m256i lane_mask(int valid) {
@@ -36,36 +40,38 @@ inline float horizontal_sum(__m256 v) {
 
 // ROWS × 16 block; edge tiles (ROWS < 6, or nr < 16) run the same per-element FMA chain as full
 // ones and store only their valid part, so no element's arithmetic depends on where it lies.
-template <int ROWS>
-void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, const Epilogue& e) {
+// TRANSPOSED: A is read as Aᵀ through a.k_rows. FULL: nr == NR, so B rows are read whole; an edge
+// tile's B is read through a mask, so nothing past nr is touched (B may be read in place).
+template <int ROWS, bool TRANSPOSED, bool FULL>
+void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int nr, const Epilogue& e) {
+  const __m256i mask0 = lane_mask(nr), mask1 = lane_mask(nr - 8);
   __m256 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers (any loop left rolled makes
   // GCC keep the array in memory and store it on every K step).
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-  // Row pointers and one running offset: the same loop reads a packed panel or rows in place.
   const float* rows[ROWS];
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) rows[r] = a.rows[r];
-  const long step = a.step;
   // Touch the C tile early so its lines arrive while the K loop runs.
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
 #pragma GCC unroll 4
-  for (long p = 0, at = 0; p < kc; ++p, at += step) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+  for (long p = 0; p < kc; ++p) {
+    const __m256 b0 = FULL ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask0);
+    const __m256 b1 = FULL ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, mask1);
+    const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
-      const __m256 av = _mm256_broadcast_ss(rows[r] + at);
+      const __m256 av = _mm256_broadcast_ss(TRANSPOSED ? k_row + r : rows[r] + p);
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
     }
-    b += NR;
+    b += ldb;
   }
   const bool squares = e.sum_squares != nullptr;
   __m256 row_sums[ROWS];
-  if (nr == NR) {
+  if (FULL) {
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
       const __m256 v0 = finish(c + r * ldc, acc[r][0], e, 0), v1 = finish(c + r * ldc + 8, acc[r][1], e, 8);
@@ -74,7 +80,6 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
       if (squares) row_sums[r] = _mm256_fmadd_ps(v1, v1, _mm256_mul_ps(v0, v0));
     }
   } else {
-    const __m256i mask0 = lane_mask(nr), mask1 = lane_mask(nr - 8);
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
       const __m256 v0 = finish_masked(c + r * ldc, acc[r][0], mask0, e, 0);
@@ -95,18 +100,43 @@ void tile(long kc, const APanel& a, const float* b, float* c, long ldc, int nr, 
   }
 }
 
-}  // namespace
-
-void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
-                           const Epilogue& epilogue) {
+template <bool TRANSPOSED, bool FULL>
+void dispatch(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
+              const Epilogue& e) {
   switch (mr) {
-    case 6: return tile<6>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 5: return tile<5>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 4: return tile<4>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 3: return tile<3>(kc, a, b_panel, c, ldc, nr, epilogue);
-    case 2: return tile<2>(kc, a, b_panel, c, ldc, nr, epilogue);
-    default: return tile<1>(kc, a, b_panel, c, ldc, nr, epilogue);
+    case 6: return tile<6, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 5: return tile<5, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 4: return tile<4, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 3: return tile<3, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    case 2: return tile<2, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+    default: return tile<1, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
   }
 }
+
+void ukernel_avx2(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
+                  const Epilogue& epilogue) {
+  if (a.k_rows) {
+    if (nr == NR) return dispatch<true, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+    return dispatch<true, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  }
+  if (nr == NR) return dispatch<false, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  dispatch<false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+}
+
+struct PeakOps {
+  using Vector = __m256;
+  static constexpr int kLanes = 8;
+  static Vector set1(float x) { return _mm256_set1_ps(x); }
+  static Vector fmadd(Vector a, Vector b, Vector c) { return _mm256_fmadd_ps(a, b, c); }
+  static Vector add(Vector a, Vector b) { return _mm256_add_ps(a, b); }
+  static float sum(Vector v) { return horizontal_sum(v); }
+};
+
+}  // namespace
+
+// Cache blocking for a 32 KiB L1d / 512 KiB L2 core: an MR × KC A micro-panel (6 KiB) stays in L1
+// while the KC × NC B block (256 KiB) streams from L2.
+const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/256, /*mc=*/144,
+                           /*nc=*/256, peak_chains_of<PeakOps>};
 
 }  // namespace mlpx

@@ -1,12 +1,12 @@
 // How sgemm (native/matmul.cc) deals the tiles along its split dimension out to the thread pool
-// as chunks. When every chunk would re-pack the whole other operand, there is one chunk per
-// thread. When chunks share no packing (columns split, A read in place: each chunk packs only its
-// own B columns) and there are enough tiles, they are guided instead: each takes a 1/(2·threads)
-// share of the tiles still left, never under kGuidedMinTiles, so chunks shrink as the work runs
-// out. A thread that runs slow (a busy neighbour on its core) then holds the others up by one
-// small chunk, not by part of an equal half. Every chunk re-reads all of A, so small chunks are
-// not free: 128×784·784×128 in chunks of 1–2 tiles ran 4% slower on one thread, hence the
-// minimum and the tile threshold.
+// as chunks. When every chunk would re-pack the whole other operand (rows split), there is one
+// chunk per thread. When chunks share no packing (columns split: each chunk packs only its own B
+// columns, and A is always read in place) and there are enough tiles, they are guided instead:
+// each takes a 1/(2·threads) share of the tiles still left, never under kGuidedMinTiles, so
+// chunks shrink as the work runs out. A thread that runs slow (a busy neighbour on its core) then
+// holds the others up by one small chunk, not by part of an equal half. Every chunk re-reads all
+// of A, so small chunks are not free: 128×784·784×128 in chunks of 1–2 tiles ran 4% slower on one
+// thread, hence the minimum and the tile threshold.
 #pragma once
 
 #include <algorithm>

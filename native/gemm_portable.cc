@@ -4,14 +4,20 @@
 
 namespace mlpx {
 
-void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
-                           const Epilogue& epilogue) {
+namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+
+void ukernel_portable(long kc, const APanel& a, const float* b_panel, long ldb, float* c, long ldc, int mr, int nr,
+                      const Epilogue& epilogue) {
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
-    const float* b = b_panel + p * NR;
+    const float* b = b_panel + p * ldb;
+    const float* k_row = a.k_rows ? a.k_rows[p] + a.column : nullptr;
     for (int r = 0; r < mr; ++r) {
-      const float av = a.rows[r][p * a.step];
-      for (int j = 0; j < NR; ++j) acc[r][j] += av * b[j];
+      const float av = k_row ? k_row[r] : a.rows[r][p];
+      for (int j = 0; j < nr; ++j) acc[r][j] += av * b[j];
     }
   }
   float squares = 0.0f;
@@ -27,5 +33,27 @@ void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float
   }
   if (epilogue.sum_squares) *epilogue.sum_squares = squares;
 }
+
+// What the baseline ISA sustains: 48 independent multiply-then-add chains, which the compiler
+// turns into SSE2 (or NEON) vectors; without FMA a multiply-add is two instructions.
+double peak_chains(long iterations) {
+  constexpr int kLanes = 48;
+  float acc[kLanes];
+  for (int c = 0; c < kLanes; ++c) acc[c] = static_cast<float>(c);
+  for (long i = 0; i < iterations; ++i) {
+    for (int c = 0; c < kLanes; ++c) acc[c] = acc[c] * 0.999999f + 1e-6f;
+  }
+  float sum = 0.0f;
+  for (int c = 0; c < kLanes; ++c) sum += acc[c];
+  volatile float sink = sum;  // keeps the chains from being optimised away
+  (void)sink;
+  return 2.0 * kLanes * static_cast<double>(iterations);
+}
+
+}  // namespace
+
+// The AVX2 kernel's blocking: the portable path runs on the same cores when AVX is missing or off.
+const GemmKernel kGemmPortable{"portable", ukernel_portable, MR, NR, /*kc=*/256, /*mc=*/144,
+                               /*nc=*/256, peak_chains};
 
 }  // namespace mlpx

@@ -1,22 +1,24 @@
 // The GEMM microkernel interface, shared by matmul.cc and the per-ISA kernel files.
-// Deliberately free of standard-library includes: gemm_avx2.cc is compiled with -mavx2 -mfma,
-// and any inline std:: code it instantiated could be picked by the linker for baseline callers.
+// Deliberately free of standard-library includes: the ISA files are compiled with -mavx2 -mfma or
+// -mavx512f …, and any inline std:: code they instantiated could be picked by the linker for
+// baseline callers.
 #pragma once
 
 namespace mlpx {
 
-// Register block: 6 rows × 16 columns = 12 AVX2 accumulators, plus 2 B vectors and 1 broadcast.
-constexpr int MR = 6;
-constexpr int NR = 16;
+/** The tallest register block of any microkernel. */
+constexpr int kMaxMR = 16;
 
 /**
- * The A operand of one micro-tile: element (r, p) is rows[r][p · step]. A packed panel is
- * rows[r] = panel + r with step MR; a row-major A read in place (no packing) is its MR row
- * pointers with step 1.
+ * The A operand of one micro-tile, read in place (A is never packed). Either its mr rows:
+ * element (r, p) is rows[r][p] (a row-major A, or indexed batch rows); or, when k_rows is not
+ * null, Aᵀ: element (r, p) is k_rows[p][column + r] (A is stored (k, m) and k_rows are its rows,
+ * again possibly indexed batch rows).
  */
 struct APanel {
-  const float* rows[MR];
-  long step;
+  const float* rows[kMaxMR];
+  const float* const* k_rows;
+  long column;
 };
 
 /**
@@ -32,19 +34,43 @@ struct Epilogue {
 };
 
 /**
- * c (mr × nr, row stride ldc) = a · b_panel, finished by the epilogue, for 1 ≤ mr ≤ MR and
- * 1 ≤ nr ≤ NR. a is kc × MR (see APanel; only its first mr rows are read), b_panel is kc × NR
- * (k-major, packed, zero-padded past nr, 32-byte aligned). Only the mr × nr block of c is read
- * or written.
+ * c (mr × nr, row stride ldc) = a · b, finished by the epilogue, for 1 ≤ mr ≤ MR and 1 ≤ nr ≤ NR
+ * of its GemmKernel. a is mr × kc (see APanel; only its first mr rows are read); b is kc × nr with
+ * row stride ldb: a packed micro-panel (ldb = NR) or a row-major B read in place. Only the first nr
+ * values of each b row and the mr × nr block of c are read or written. Edge tiles (mr < MR,
+ * nr < NR) run the same per-element FMA chain as full ones, so no element's value depends on
+ * where it lies in C, nor on whether B was packed.
  */
-using Microkernel = void (*)(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
+using Microkernel = void (*)(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
                              const Epilogue& epilogue);
 
-void ukernel_6x16_portable(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
-                           const Epilogue& epilogue);
-#if MLPX_HAVE_AVX2_TU
-void ukernel_6x16_avx2_fma(long kc, const APanel& a, const float* b_panel, float* c, long ldc, int mr, int nr,
-                           const Epilogue& epilogue);
+/**
+ * The path's arithmetic peak: `iterations` rounds of independent multiply-add chains at its vector
+ * width, no memory traffic. Returns the floating-point operations done (a multiply-add is two).
+ */
+using PeakChains = double (*)(long iterations);
+
+/**
+ * One kernel path: a microkernel with its register block (mr × nr), the cache blocking it was
+ * measured with (kc × nc packed B blocks, swept by mc rows of A at a time), and its peak probe. Results are
+ * bit-identical within a path for any thread count; different paths round differently (other
+ * block shapes, FMA or not).
+ */
+struct GemmKernel {
+  const char* path;
+  Microkernel ukernel;
+  int mr, nr;
+  int kc, mc, nc;
+  PeakChains peak_chains;
+};
+
+/** Plain loops the compiler vectorises for the baseline ISA (SSE2 on x86-64, NEON on ARM64). */
+extern const GemmKernel kGemmPortable;
+#if MLPX_HAVE_X86_KERNELS
+/** AVX2 + FMA, 6 × 16 (12 ymm accumulators). */
+extern const GemmKernel kGemmAvx2;
+/** AVX-512F/VL, 12 × 32 (24 zmm accumulators), masked edge columns. */
+extern const GemmKernel kGemmAvx512;
 #endif
 
 }  // namespace mlpx

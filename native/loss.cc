@@ -1,14 +1,12 @@
 #include "loss.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
-namespace mlpx {
+#include "elementwise.h"
+#include "parallel.h"
 
-namespace {
-double clamp_probability(double p) { return std::min(std::max(p, kLogEps), 1.0 - kLogEps); }
-}  // namespace
+namespace mlpx {
 
 double loss_forward(const float* p, const float* y, int m, int n, int loss) {
   const std::size_t count = static_cast<std::size_t>(m) * n;
@@ -39,34 +37,16 @@ double loss_forward(const float* p, const float* y, int m, int n, int loss) {
 }
 
 void loss_backward(float* dp, const float* p, const float* y, int m, int n, int loss) {
-  const std::size_t count = static_cast<std::size_t>(m) * n;
-  switch (loss) {
-    case kSse:
-      for (std::size_t i = 0; i < count; ++i) dp[i] = static_cast<float>(2.0 * (p[i] - y[i]) / m);
-      return;
-    case kHalfSse:
-      for (std::size_t i = 0; i < count; ++i) dp[i] = static_cast<float>((static_cast<double>(p[i]) - y[i]) / m);
-      return;
-    case kMse:
-      for (std::size_t i = 0; i < count; ++i)
-        dp[i] = static_cast<float>(2.0 * (static_cast<double>(p[i]) - y[i]) / (static_cast<double>(m) * n));
-      return;
-    case kCrossEntropy:
-      for (std::size_t i = 0; i < count; ++i) dp[i] = static_cast<float>(-y[i] / clamp_probability(p[i]) / m);
-      return;
-    case kBinaryCrossEntropy:
-      for (std::size_t i = 0; i < count; ++i) {
-        const double q = clamp_probability(p[i]);
-        dp[i] = static_cast<float>((q - y[i]) / (q * (1.0 - q)) / m);
-      }
-      return;
-  }
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.loss_backward(dp, p, y, begin, end, m, n, loss); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 void output_delta_fused(float* dz, const float* p, const float* y, int m, int n) {
-  const std::size_t count = static_cast<std::size_t>(m) * n;
+  const ElementwiseLoops& loops = elementwise_loops();
   const float rows = static_cast<float>(m);
-  for (std::size_t i = 0; i < count; ++i) dz[i] = (p[i] - y[i]) / rows;
+  auto body = [&](std::size_t begin, std::size_t end) { loops.output_delta_fused(dz, p, y, begin, end, rows); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 int count_correct(const float* p, const float* y, int m, int n) {

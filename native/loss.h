@@ -10,6 +10,14 @@ constexpr int kLossCount = 5;
 /** Probabilities are clamped to [kLogEps, 1 − kLogEps] inside logs. Must match LOG_EPS in kernels.ts. */
 constexpr double kLogEps = 1e-7;
 
+/**
+ * p clamped to [kLogEps, 1 − kLogEps]. static: each file that uses it (the per-ISA loop files
+ * among them) gets its own copy, never one the linker picked from another ISA's file.
+ */
+static constexpr double clamp_probability(double p) {
+  return p < kLogEps ? kLogEps : (p > 1.0 - kLogEps ? 1.0 - kLogEps : p);
+}
+
 /** mean over the m rows of loss(p (m, n), y (m, n)), accumulated in float64 */
 double loss_forward(const float* p, const float* y, int m, int n, int loss);
 /** dp (m, n) = ∂ mean-loss / ∂p */

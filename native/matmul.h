@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace mlpx {
+
+struct GemmKernel;
 
 /**
  * A row-major matrix whose row r starts at data + (index ? index[r] : r) · row length. With an
@@ -36,16 +39,21 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
            float* tile_squares = nullptr);
 
 /**
- * Slots sgemm's tile_squares needs for an (m, n) output. With tile_squares, sgemm also writes
- * the sum of squares of each output micro-tile (float) to its slot, slots in row-major tile
- * order: the training step's ‖g‖² without another pass over the gradient.
+ * Slots sgemm's tile_squares needs for an (m, n) output, whichever kernel path is in use. With
+ * tile_squares, sgemm also writes the sum of squares of each output micro-tile (float) to its
+ * slot, slots in row-major tile order, and zeroes the slots its path's tile grid does not reach:
+ * the training step's ‖g‖² is their sum, with no other pass over the gradient.
  */
 std::size_t sgemm_tiles(int m, int n);
 
-/** 'avx2-fma' or 'portable': the microkernel in use, chosen at load time from the CPU's features. */
+/** The kernel path in use: 'avx512', 'avx2' or 'portable'; at load, the first of kernel_paths(). */
 const char* kernel_path();
-/** Switch to 'portable' or (when the CPU has it) 'avx2-fma'; false if that is not possible. Tests use it. */
+/** The paths this CPU (and OS) can run, fastest first; 'portable' always. */
+std::vector<const char*> kernel_paths();
+/** Switch to one of kernel_paths(); false (and no change) for any other name. */
 bool set_kernel_path(const char* path);
+/** The kernel path in use, whole (native/gemm_ukernel.h). */
+const GemmKernel& gemm_kernel();
 
 /** Threads used by sgemm (≥ 1); resizes the persistent pool and its packing buffers. */
 void set_threads(int threads);

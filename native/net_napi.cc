@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "activation.h"
+#include "inference.h"
 #include "loss.h"
 #include "napi_args.h"
 #include "net.h"
@@ -40,6 +41,7 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value SetOptimizer(const Napi::CallbackInfo& info);
   Napi::Value Reserve(const Napi::CallbackInfo& info);
   Napi::Value Forward(const Napi::CallbackInfo& info);
+  Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value Gradient(const Napi::CallbackInfo& info);
   Napi::Value TrainStep(const Napi::CallbackInfo& info);
@@ -69,6 +71,7 @@ Napi::Function Net::Define(Napi::Env env) {
                          InstanceMethod<&Net::SetOptimizer>("setOptimizer"),
                          InstanceMethod<&Net::Reserve>("reserve"),
                          InstanceMethod<&Net::Forward>("forward"),
+                         InstanceMethod<&Net::Predict>("predict"),
                          InstanceMethod<&Net::Evaluate>("evaluate"),
                          InstanceMethod<&Net::Gradient>("gradient"),
                          InstanceMethod<&Net::TrainStep>("trainStep"),
@@ -168,6 +171,18 @@ Napi::Value Net::Forward(const Napi::CallbackInfo& info) {
   const std::size_t offset = static_cast<std::size_t>(out - workspace.Data()) * sizeof(float);
   return Napi::Float32Array::New(info.Env(), elements(rows, core_->spec().outputs()), workspace.ArrayBuffer(),
                                  workspace.ByteOffset() + offset);
+}
+
+// predict(x, rows, out): the forward pass of rows of x into out (rows × outputs), without the
+// training workspace (native/inference.cc).
+Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
+  Args args(info, "predict");
+  require_idle(args);
+  const NetSpec& spec = core_->spec();
+  const int rows = args.dim(1, "rows");
+  const float* x = args.f32(0, "x", elements(rows, spec.inputs()));
+  infer(spec, params_view_.Value().Data(), x, rows, args.f32(2, "out", elements(rows, spec.outputs())));
+  return info.Env().Undefined();
 }
 
 // evaluate(x, y, rows, stats) and gradient(x, y, rows, stats)

@@ -2,40 +2,31 @@
 
 #include <cmath>
 
+#include "elementwise.h"
 #include "parallel.h"
 
 namespace mlpx {
 
-// The updates are element-wise, so they run in ranges on the pool (identical for any split).
+// The updates are element-wise: the kernel path's loops, in ranges on the pool (identical for any
+// split).
 
 void sgd_update(float* params, const float* grads, std::size_t count, float lr) {
-  auto body = [=](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) params[i] = params[i] - lr * grads[i];
-  };
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.sgd(params, grads, begin, end, lr); };
   for_ranges(count, body);
 }
 
 void momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
-  auto body = [=](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const float v = gamma * velocity[i] + lr * grads[i];
-      velocity[i] = v;
-      params[i] = params[i] - v;
-    }
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) {
+    loops.momentum(params, grads, velocity, begin, end, lr, gamma);
   };
   for_ranges(count, body);
 }
 
 void rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
-  const float keep = 1.0f - beta;
-  auto body = [=](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const float g = grads[i];
-      const float s = beta * sq[i] + keep * g * g;
-      sq[i] = s;
-      params[i] = params[i] - lr * g / std::sqrt(s + eps);
-    }
-  };
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.rmsprop(params, grads, sq, begin, end, lr, beta, eps); };
   for_ranges(count, body);
 }
 
@@ -45,20 +36,10 @@ void adam_update(float* params, const float* grads, float* m, float* v, std::siz
   // and a reciprocal: one division and one square root per parameter instead of three divisions.
   const double correction1 = 1.0 - std::pow(static_cast<double>(beta1), step);
   const double correction2 = 1.0 - std::pow(static_cast<double>(beta2), step);
-  const float step_size = static_cast<float>(lr / correction1);
-  const float inv_correction2 = static_cast<float>(1.0 / correction2);
-  const float keep1 = 1.0f - beta1;
-  const float keep2 = 1.0f - beta2;
-  auto body = [=](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const float g = grads[i];
-      const float mi = beta1 * m[i] + keep1 * g;
-      const float vi = beta2 * v[i] + keep2 * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      params[i] = params[i] - step_size * mi / (std::sqrt(vi * inv_correction2) + eps);
-    }
-  };
+  const AdamStep constants{static_cast<float>(lr / correction1), static_cast<float>(1.0 / correction2), beta1, beta2,
+                           1.0f - beta1, 1.0f - beta2, eps};
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.adam(params, grads, m, v, begin, end, constants); };
   for_ranges(count, body);
 }
 

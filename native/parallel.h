@@ -7,8 +7,16 @@
 namespace mlpx {
 
 using RangeTask = void (*)(void* context, std::size_t begin, std::size_t end);
+/** One of `count` tasks; `thread` (0 = the caller) is the pool thread running it. */
+using PoolTask = void (*)(void* context, int task, int thread);
 
-/** Runs task over [0, count) in one contiguous range per pool thread (one range if count is small). */
+/** Runs task(context, i, thread) for i in [0, count) on the pool; returns when all are done. */
+void parallel_tasks(int count, PoolTask task, void* context);
+
+/**
+ * Runs task over [0, count) in contiguous ranges of a fixed length (whichever pool thread claims
+ * each), or in one call on this thread when count is small.
+ */
 void parallel_ranges(std::size_t count, RangeTask task, void* context);
 
 /** parallel_ranges for a callable body(begin, end). */

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -53,6 +54,9 @@ class ThreadPool {
   void* context_ = nullptr;
   int chunks_ = 0;
   bool stopping_ = false;
+  // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
+  std::chrono::steady_clock::time_point solo_until_{};
+  std::chrono::steady_clock::duration solo_backoff_{};
 };
 
 }  // namespace mlpx

@@ -1,19 +1,55 @@
-// The backends a parity test runs against: every backend that loads besides the reference (js). A
-// backend that does not load is reported with its reason (not silently dropped).
+// The backends a parity test runs against: every backend that loads besides the reference (js),
+// the native one once per kernel path this CPU runs. A backend or path that does not load is
+// reported with its reason (not silently dropped).
 import '../../src/backends.node.js';
 import { backendInfo, loadBackend } from '../../src/backend/registry.js';
 import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
+import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
+import { loadAddon, type NativeAddon } from '../../src/backend/native/load.js';
 
 export const reference: Backend = createJsBackend();
+
+/** Calls to `target`'s methods switch the addon to `path` first (the path is addon-wide). */
+function onPath<T extends object>(target: T, addon: NativeAddon, path: string): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!addon.setKernelPath(path)) throw new Error(`the ${path} kernel path is not available`);
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
+    },
+  });
+}
+
+/** The native backend as one backend per kernel path, named e.g. 'native avx2'. */
+function nativeKernelPaths(native: Backend): Backend[] {
+  const addon = loadAddon(); // the module the backend loaded: the same file, so the same instance
+  const paths = addon.kernelPaths();
+  const missing = NATIVE_KERNEL_PATHS.filter((path) => !paths.includes(path));
+  console.log(`[parity] native backend tested on the kernel paths ${paths.join(', ')}` +
+    (missing.length > 0 ? `; not on ${missing.join(', ')}: this CPU or OS cannot run them` : ''));
+  return paths.map((path) => ({
+    ...native,
+    name: `native ${path}` as BackendName,
+    kernels: onPath(native.kernels, addon, path),
+    createEngine: (spec) => onPath(native.createEngine(spec), addon, path),
+  }));
+}
 
 export async function backendsUnderTest(): Promise<Backend[]> {
   const statuses = await backendInfo();
   const loaded: Backend[] = [];
   for (const status of statuses) {
     if (status.name === reference.name) continue;
-    if (status.available) loaded.push(await loadBackend(status.name));
-    else console.warn(`[parity] ${status.name} backend not tested: ${status.reason}`);
+    if (!status.available) {
+      console.warn(`[parity] ${status.name} backend not tested: ${status.reason}`);
+      continue;
+    }
+    const backend = await loadBackend(status.name);
+    loaded.push(...(status.name === 'native' ? nativeKernelPaths(backend) : [backend]));
   }
   return loaded;
 }

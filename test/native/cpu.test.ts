@@ -1,8 +1,11 @@
-// The addon picks its microkernel from CPUID/XGETBV (native/cpu_features.cc). On Linux the
-// kernel's /proc/cpuinfo flags are an independent oracle: it lists avx2 and fma only when the CPU
-// has them and the OS has enabled the YMM state they need.
+// The addon picks its kernel path from CPUID/XGETBV (native/cpu_features.cc). On Linux the
+// kernel's /proc/cpuinfo flags are an independent oracle: it lists avx2, fma and the avx512
+// subsets only when the CPU has them and the OS has enabled the register state they need.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/errors.js';
+import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
+import type { NativeAddon } from '../../src/backend/native/load.js';
 import { addon } from './addon.js';
 
 function cpuinfoFlags(): Set<string> {
@@ -16,21 +19,81 @@ if (!linuxX64) console.warn(`[native] CPU detection test skipped: /proc/cpuinfo 
 
 describe.skipIf(addon === undefined || !linuxX64)('native: CPU feature detection (linux-x64)', () => {
   const flags = linuxX64 ? cpuinfoFlags() : new Set<string>();
-  const expected = flags.has('avx2') && flags.has('fma') ? 'avx2-fma' : 'portable';
+  const avx2 = flags.has('avx2') && flags.has('fma');
+  const avx512 = avx2 && ['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((flag) => flags.has(flag));
+  const expected = [...(avx512 ? ['avx512'] : []), ...(avx2 ? ['avx2'] : []), 'portable'];
+  console.log(`[native] this CPU runs the kernel paths ${expected.join(', ')} (from /proc/cpuinfo)`);
 
-  it(`selects ${expected} at load, as /proc/cpuinfo implies`, () => {
-    expect(addon!.kernelPath()).toBe(expected);
+  it(`offers ${expected.join(', ')} and starts on ${expected[0]}, as /proc/cpuinfo implies`, () => {
+    expect(addon!.kernelPaths()).toEqual(expected);
+    expect(addon!.kernelPath()).toBe(expected[0]);
   });
 
-  it('can switch to avx2-fma exactly when the CPU has it, and always back to portable', () => {
-    const initial = addon!.kernelPath() as 'portable' | 'avx2-fma';
+  it('switches to exactly the paths it offers, and refuses the others without changing path', () => {
+    const initial = addon!.kernelPath();
     try {
-      expect(addon!.setKernelPath('portable')).toBe(true);
+      for (const path of ['avx512', 'avx2', 'portable']) {
+        expect(addon!.setKernelPath('portable')).toBe(true);
+        expect(addon!.setKernelPath(path), path).toBe(expected.includes(path));
+        expect(addon!.kernelPath()).toBe(expected.includes(path) ? path : 'portable');
+      }
+      expect(addon!.setKernelPath('avx-512')).toBe(false);
       expect(addon!.kernelPath()).toBe('portable');
-      expect(addon!.setKernelPath('avx2-fma')).toBe(expected === 'avx2-fma');
-      expect(addon!.kernelPath()).toBe(expected);
     } finally {
       addon!.setKernelPath(initial);
     }
+  });
+});
+
+describe.skipIf(addon === undefined)('native: MLPX_NATIVE_KERNELS', () => {
+  it('forces each path the CPU runs, and says so in the backend notes', () => {
+    const initial = addon!.kernelPath();
+    try {
+      for (const path of addon!.kernelPaths()) {
+        applyKernelPathChoice(addon!, path);
+        expect(addon!.kernelPath()).toBe(path);
+        expect(kernelPathNotes(addon!, path).join('\n')).toContain(`chosen by MLPX_NATIVE_KERNELS=${path}`);
+      }
+      applyKernelPathChoice(addon!, undefined); // unset: the path stays as it is
+      expect(addon!.kernelPath()).toBe(addon!.kernelPaths().at(-1));
+    } finally {
+      addon!.setKernelPath(initial);
+    }
+  });
+
+  it('rejects an unknown path name, naming the variable and the choices', () => {
+    expect(() => applyKernelPathChoice(addon!, 'avx-512')).toThrow(InvalidArgumentError);
+    expect(() => applyKernelPathChoice(addon!, 'avx-512')).toThrow(/one of avx512, avx2, portable for MLPX_NATIVE_KERNELS/);
+  });
+
+  it('refuses a path this CPU cannot run with an error that lists what it can', () => {
+    // A CPU without AVX-512 has no such path; the addon's answer is what the choice relies on.
+    const withoutAvx512 = { ...addon!, kernelPaths: () => ['avx2', 'portable'], setKernelPath: (path: string) => path !== 'avx512' } as NativeAddon;
+    expect(() => applyKernelPathChoice(withoutAvx512, 'avx512')).toThrow(BackendUnavailableError);
+    expect(() => applyKernelPathChoice(withoutAvx512, 'avx512')).toThrow(/MLPX_NATIVE_KERNELS=avx512.*available here: avx2, portable/);
+  });
+});
+
+describe.skipIf(addon === undefined)('native: fmaPeak', () => {
+  it('measures a positive GFLOP/s on 1 and 2 threads for every kernel path, widest first', () => {
+    const initial = addon!.kernelPath();
+    try {
+      const peaks = addon!.kernelPaths().map((path) => {
+        addon!.setKernelPath(path);
+        const one = addon!.fmaPeak(1, 0.02);
+        expect(one, path).toBeGreaterThan(0.1);
+        expect(addon!.fmaPeak(2, 0.02), path).toBeGreaterThan(0.1);
+        return one;
+      });
+      console.log(`[native] FMA peak on 1 thread: ${addon!.kernelPaths().map((p, i) => `${p} ${peaks[i]!.toFixed(0)}`).join(', ')} GFLOP/s`);
+    } finally {
+      addon!.setKernelPath(initial);
+    }
+  });
+
+  it('rejects bad arguments with a RangeError', () => {
+    expect(() => addon!.fmaPeak(0, 0.1)).toThrow(RangeError);
+    expect(() => addon!.fmaPeak(1, 0)).toThrow(/seconds must be in \(0, 10\]/);
+    expect(() => addon!.fmaPeak(1, 11)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
 // Results must be bit-identical for any thread count (each output element is summed in a fixed
-// order), on both GEMM paths; the portable path must also match the reference, since CI machines
-// with AVX2 would otherwise never run it.
+// order), on every kernel path the CPU runs; each path must also match the reference, since a
+// machine that starts on the fastest path would otherwise never run the others.
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
@@ -8,9 +8,11 @@ import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { jsKernels } from '../../src/backend/js/index.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
+import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
+import { firstDifference } from './bits.js';
 
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
@@ -35,21 +37,12 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
   return c;
 }
 
-/** Index of the first element whose bits differ, or -1 (fast, unlike a deep toEqual on big arrays). */
-function firstDifference(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  if (x.length !== y.length) return 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
-  return -1;
-}
-
-// The first layer's GEMMs (128 × 300 × 256) are big enough to be split across threads.
+// The first layer's GEMMs (batch × 300 × 256) are split across threads at batch 128 and 32, and
+// so is the optimizer update (89,882 parameters: three element-wise chunks).
 const SPEC: NetSpec = { sizes: [300, 256, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
-const BATCH = 128;
 
-async function train(threads: number): Promise<{ params: Float32Array; stats: Float64Array }> {
+async function train(threads: number, batch: number): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
@@ -58,30 +51,31 @@ async function train(threads: number): Promise<{ params: Float32Array; stats: Fl
   const engine = new NativeEngine(SPEC, addon!);
   engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
   const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
-  const stats = new Float64Array(Math.ceil(rows / BATCH) * STATS_PER_BATCH);
+  const stats = new Float64Array(Math.ceil(rows / batch) * STATS_PER_BATCH);
   const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const data = engine.bindData(x, y, rows);
-  await engine.trainEpoch(data, order, BATCH, opt, 1, stats);
+  await engine.trainEpoch(data, order, batch, opt, 1, stats);
   const stepStats = new Float64Array(STATS_PER_BATCH);
-  engine.trainStep(x.subarray(0, BATCH * INPUTS), y.subarray(0, BATCH * 10), BATCH, opt, 100, stepStats);
+  engine.trainStep(x.subarray(0, batch * INPUTS), y.subarray(0, batch * 10), batch, opt, 100, stepStats);
   return { params: engine.params().slice(), stats };
 }
 
 describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
   const initialPath = addon?.kernelPath() ?? 'portable';
+  const available = addon?.kernelPaths() ?? [];
   afterAll(() => {
     addon!.setThreads(availableParallelism());
-    addon!.setKernelPath(initialPath as 'portable' | 'avx2-fma');
+    addon!.setKernelPath(initialPath);
   });
 
-  for (const path of ['avx2-fma', 'portable'] as const) {
-    describe(`${path} GEMM`, () => {
-      it('is available or explains why not', () => {
-        const switched = addon!.setKernelPath(path);
-        if (!switched) console.warn(`[native] ${path} kernel not available on this CPU: its cases run the default kernel`);
-        expect(switched || path === 'avx2-fma').toBe(true);
-      });
-
+  for (const path of NATIVE_KERNEL_PATHS) {
+    const runs = available.includes(path);
+    if (addon !== undefined) {
+      console.log(runs
+        ? `[native] thread-count determinism: testing the ${path} kernel path`
+        : `[native] thread-count determinism: ${path} kernel path skipped: this CPU or OS cannot run it (it runs ${available.join(', ')})`);
+    }
+    describe.skipIf(!runs)(`${path} kernel path`, () => {
       it.each(SHAPES)('gives identical bits for 1–4 threads at m=%i k=%i n=%i', (m, k, n) => {
         addon!.setKernelPath(path);
         for (const variant of VARIANTS) {
@@ -111,6 +105,7 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
       });
 
       it('runs element-wise optimizer updates identically on 1–4 threads', () => {
+        addon!.setKernelPath(path);
         const count = 1_500_000; // above the parallel threshold
         const random = new Random(3);
         const grads = randomArray(random, count);
@@ -130,11 +125,11 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         for (const threads of THREADS.slice(1)) expect(firstDifference(run(threads), single), `${threads} threads`).toBe(-1);
       });
 
-      it('trains to identical parameters and stats on 1, 2 and 3 threads', async () => {
+      it.each([128, 32])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i', async (batch) => {
         addon!.setKernelPath(path);
-        const single = await train(1);
+        const single = await train(1, batch);
         for (const threads of [2, 3]) {
-          const multi = await train(threads);
+          const multi = await train(threads, batch);
           expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
           expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
         }

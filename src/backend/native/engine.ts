@@ -21,6 +21,8 @@ class NativeBoundData implements BoundData {
 export class NativeEngine implements Engine {
   readonly paramCount: number;
   readonly #net: NativeNet;
+  /** forward()'s output, reused (and grown) from call to call. */
+  #output = new Float32Array(0);
 
   constructor(readonly spec: NetSpec, addon: NativeAddon) {
     this.#net = new addon.Net(packSpec(spec));
@@ -34,7 +36,18 @@ export class NativeEngine implements Engine {
   reserve(rows: number): void { this.#net.reserve(rows); }
   get capacity(): number { return this.#net.capacity(); }
 
-  forward(x: Float32Array, rows: number): Float32Array { return this.#net.forward(x, rows); }
+  /**
+   * Prediction (native/inference.cc): reads the weights in place and needs no training
+   * workspace, so the result is never stale after a parameter change and batch 1 touches only
+   * the weights. Bit-identical to the training step's forward pass.
+   */
+  forward(x: Float32Array, rows: number): Float32Array {
+    const size = rows * this.spec.sizes[this.spec.sizes.length - 1]!;
+    if (this.#output.length < size) this.#output = new Float32Array(size);
+    const out = this.#output.subarray(0, size);
+    this.#net.predict(x, rows, out);
+    return out;
+  }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     this.#net.evaluate(x, y, rows, stats);

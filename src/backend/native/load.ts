@@ -18,6 +18,8 @@ export interface NativeNet {
   setOptimizer(kind: number): void;
   reserve(rows: number): void;
   forward(x: Float32Array, rows: number): Float32Array;
+  /** The forward pass of rows of x into out (rows × outputs), without the training workspace. */
+  predict(x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   trainStep(
@@ -35,9 +37,17 @@ export interface NativeAddon extends Kernels {
   Net: new (packedSpec: Int32Array) => NativeNet;
   setThreads(threads: number): void;
   threads(): number;
+  /** The kernel path in use ('avx512', 'avx2' or 'portable'). */
   kernelPath(): string;
-  /** Switch the GEMM microkernel ('portable', or 'avx2-fma' when the CPU has it); false if not possible. */
-  setKernelPath(path: 'portable' | 'avx2-fma'): boolean;
+  /** The kernel paths this CPU and OS can run, fastest first. */
+  kernelPaths(): string[];
+  /** Switch to one of kernelPaths(); false (and no change) for any other name. */
+  setKernelPath(path: string): boolean;
+  /**
+   * GFLOP/s of `threads` fresh threads running the kernel path's independent multiply-add chains
+   * for `seconds` (blocks meanwhile): the arithmetic bound benchmarks compare native rows to.
+   */
+  fmaPeak(threads: number, seconds: number): number;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
@@ -57,7 +67,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'setKernelPath'];
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 

@@ -1,0 +1,159 @@
+// Blocked SGEMM in the BLIS style: for each NC-wide column block and KC-deep slice, pack B into
+// NR-wide k-major micro-panels, then run the MR × NR microkernel over the tile grid, one A
+// micro-panel (in L1) against every B micro-panel of the block (in L2). A is never packed: the
+// microkernel reads its rows in place through row pointers, or, for Aᵀ·B, A's rows through one
+// pointer per K step, which also lets A be the shuffled rows of a training set (Rows with an
+// index) with no gathered copy. Packing reads B through its strides, so A·Bᵀ needs no transposed
+// copy either. Edge tiles run the same microkernel on fewer
+// rows or with masked columns, so every element is computed by identical arithmetic wherever it
+// lies, and K is blocked by its length alone: the result does not depend on the rectangle asked for.
+#include "gemm_driver.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mlpx {
+
+namespace {
+
+std::size_t most_floats(std::size_t (*size)(const GemmKernel&)) {
+  std::size_t most = size(kGemmPortable);
+#if MLPX_HAVE_X86_KERNELS
+  most = std::max({most, size(kGemmAvx2), size(kGemmAvx512)});
+#endif
+  return most;
+}
+
+std::size_t k_block(const GemmKernel& kernel) { return static_cast<std::size_t>(kernel.kc); }
+std::size_t b_block_floats(const GemmKernel& kernel) { return static_cast<std::size_t>(kernel.kc) * kernel.nc; }
+
+// A hint only: compilers without __builtin_prefetch (MSVC) simply skip it.
+inline void prefetch([[maybe_unused]] const float* address) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(address);
+#endif
+}
+
+// Rows i0 … i0+mr-1 of op(A), from column p0 on, read in place. Untransposed, each row's kc floats
+// are contiguous and the microkernel streams them as well as it would a packed copy. Transposed,
+// A's rows p0 … p0+kc-1 (k_rows) each hold the mr values of one K step side by side. Either way
+// indexed batch rows need no gathered copy.
+APanel a_panel(const GemmOperands& g, const float* const* k_rows, int i0, int mr, int p0) {
+  APanel a{};
+  if (g.trans_a) {
+    a.k_rows = k_rows;
+    a.column = i0;
+  } else {
+    for (int r = 0; r < mr; ++r) a.rows[r] = g.a.row(i0 + r, g.k) + p0;
+  }
+  return a;
+}
+
+// Packs op(B)[p0 : p0+kc, j0 : j0+nc] (ldb: B's row stride) into NR-wide micro-panels, zero-padding
+// the last one.
+void pack_b(float* dst, const float* b, std::size_t ldb, bool trans_b, int nr_full, int p0, int kc, int j0, int nc) {
+  for (int jr = 0; jr < nc; jr += nr_full) {
+    const int nr = std::min(nr_full, nc - jr);
+    float* panel = dst + static_cast<std::size_t>(jr) * kc;
+    if (trans_b) {
+      for (int j = 0; j < nr; ++j) {
+        const float* src = b + (j0 + jr + j) * ldb + p0;
+        for (int p = 0; p < kc; ++p) panel[p * nr_full + j] = src[p];
+      }
+      for (int j = nr; j < nr_full; ++j)
+        for (int p = 0; p < kc; ++p) panel[p * nr_full + j] = 0.0f;
+    } else {
+      for (int p = 0; p < kc; ++p) {
+        const float* src = b + (p0 + p) * ldb + (j0 + jr);
+        float* out = panel + static_cast<std::size_t>(p) * nr_full;
+        if (nr == nr_full) {
+          std::memcpy(out, src, nr_full * sizeof(float));
+        } else {
+          for (int j = 0; j < nr_full; ++j) out[j] = j < nr ? src[j] : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// Where a tile's Σc² goes when the caller asked for them (on the last K block only): one slot per
+// micro-tile, so the caller's ordered sum is the same for any thread count.
+float* tile_squares(const GemmOperands& g, int i, int j, bool last) {
+  if (!g.tile_squares || !last) return nullptr;
+  const int mr = g.kernel->mr, nr = g.kernel->nr;
+  return g.tile_squares + static_cast<std::size_t>(i / mr) * ((g.n + nr - 1) / nr) + j / nr;
+}
+
+// One MR-row A micro-panel stays in L1 across every B micro-panel of the block (KC × NC, in L2),
+// so each A row is fetched from memory once per K block. Meanwhile the lines the next micro-panel
+// needs are prefetched, a share per B panel: shuffled batch rows are invisible to the hardware
+// prefetcher. Untransposed, that is the next mr rows; transposed, the next 16 columns of every one
+// of the kc rows (a micro-panel reads mr columns of each).
+// b_block: B[pc : pc+kc, jc : jc+nc], rows ldb apart, column j at b_block + j · column_step (a
+// packed block: ldb = NR, column_step = kc within a panel's columns; B in place: ldb = n, step 1).
+void multiply_block(const GemmOperands& g, const float* const* k_rows, const float* b_block, long ldb,
+                    std::size_t column_step, int ic, int mc, int jc, int nc, int pc, int kc, bool accumulate,
+                    bool last) {
+  const GemmKernel& kernel = *g.kernel;
+  const int mr_full = kernel.mr, nr_full = kernel.nr;
+  const int panels = (nc + nr_full - 1) / nr_full;
+  for (int ir = 0; ir < mc; ir += mr_full) {
+    const int mr = std::min(mr_full, mc - ir);
+    const APanel a = a_panel(g, k_rows, ic + ir, mr, pc);
+    const bool more = ir + mr_full < mc;
+    const int ahead = !more ? 0 : g.trans_a ? kc : std::min(mr_full, mc - ir - mr_full);
+    const int per_panel = (ahead + panels - 1) / panels;
+    for (int jr = 0, t = 0; jr < nc; jr += nr_full, ++t) {
+      for (int q = t * per_panel; q < std::min(ahead, (t + 1) * per_panel); ++q) {
+        if (g.trans_a) {
+          prefetch(k_rows[q] + ic + ir + mr_full + 15);
+        } else {
+          const float* row = g.a.row(ic + ir + mr_full + q, g.k) + pc;
+          for (int p = 0; p < kc; p += 16) prefetch(row + p);
+        }
+      }
+      const float* b_panel = b_block + static_cast<std::size_t>(jr) * column_step;
+      float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
+      const Epilogue epilogue{accumulate, last && g.bias ? g.bias + jc + jr : nullptr,
+                              tile_squares(g, ic + ir, jc + jr, last)};
+      kernel.ukernel(kc, a, b_panel, ldb, c, g.n, mr, std::min(nr_full, nc - jr), epilogue);
+    }
+  }
+}
+
+}  // namespace
+
+GemmScratch::GemmScratch() : b(most_floats(b_block_floats)), k_rows(most_floats(k_block)) {}
+
+void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch) {
+  const GemmKernel& kernel = *g.kernel;
+  const std::size_t ldb = g.trans_b ? g.k : g.n;
+  for (int jc = j_begin; jc < j_end; jc += kernel.nc) {
+    const int nc = std::min(kernel.nc, j_end - jc);
+    for (int pc = 0; pc < g.k; pc += g.kc) {
+      const int kc = std::min(g.kc, g.k - pc);
+      const bool accumulate = pc > 0;
+      const bool last = pc + kc == g.k;
+      const float* b_block = nullptr;
+      long b_stride = kernel.nr;
+      std::size_t column_step = static_cast<std::size_t>(kc);
+      if (g.b_in_place) {
+        b_block = g.b + pc * ldb + jc;
+        b_stride = static_cast<long>(ldb);
+        column_step = 1;
+      } else {
+        pack_b(scratch->b.data(), g.b, ldb, g.trans_b, kernel.nr, pc, kc, jc, nc);
+        b_block = scratch->b.data();
+      }
+      const float** k_rows = g.trans_a ? scratch->k_rows.data() : nullptr;
+      for (int p = 0; k_rows && p < kc; ++p) k_rows[p] = g.a.row(pc + p, g.m);
+      for (int ic = i_begin; ic < i_end; ic += kernel.mc) {
+        const int mc = std::min(kernel.mc, i_end - ic);
+        multiply_block(g, k_rows, b_block, b_stride, column_step, ic, mc, jc, nc, pc, kc, accumulate,
+                       last);
+      }
+    }
+  }
+}
+
+}  // namespace mlpx

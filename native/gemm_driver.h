@@ -1,0 +1,55 @@
+// The single-threaded core of sgemm (native/matmul.cc): BLIS-style cache blocking and packing
+// around one kernel path's microkernel, over any rectangle of whole micro-tiles of C. matmul.cc
+// deals rectangles out to the thread pool; the inference path (native/inference.cc) runs its own
+// row blocks through it with the weights read in place.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "aligned.h"
+#include "gemm_ukernel.h"
+#include "matmul.h"
+
+namespace mlpx {
+
+/** Per-thread buffers, big enough for every kernel path's blocking. */
+struct GemmScratch {
+  GemmScratch();
+  AlignedFloats b;                    // a packed KC × NC block of B
+  std::vector<const float*> k_rows;  // Aᵀ·B: the rows of A in the current K block
+};
+
+struct GemmOperands {
+  const GemmKernel* kernel;
+  bool trans_a, trans_b;
+  int m, n, k;
+  Rows a;
+  const float* b;
+  float* c;
+  const float* bias;
+  float* tile_squares;
+  /** Read B (not transposed) in place instead of packing it. */
+  bool b_in_place = false;
+  /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
+  int kc;
+
+  GemmOperands(const GemmKernel& path, bool transpose_a, bool transpose_b, int rows, int columns, int depth,
+               Rows a_rows, const float* b_data, float* c_data, const float* bias_data, float* squares)
+      : kernel(&path), trans_a(transpose_a), trans_b(transpose_b), m(rows), n(columns), k(depth), a(a_rows), b(b_data),
+        c(c_data), bias(bias_data), tile_squares(squares), kc(k_block(path, depth)) {}
+
+  static int k_block(const GemmKernel& path, int depth) {
+    const int blocks = (depth + path.kc - 1) / path.kc;
+    return (depth + blocks - 1) / blocks;
+  }
+};
+
+/**
+ * C[i_begin : i_end, j_begin : j_end] of the product. The bounds are multiples of the kernel's
+ * mr (rows) and nr (columns), except an end that equals m or n. scratch may be null when B is
+ * read in place (b_in_place) and A is not transposed.
+ */
+void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch);
+
+}  // namespace mlpx

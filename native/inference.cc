@@ -1,0 +1,76 @@
+#include "inference.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "activation.h"
+#include "elementwise.h"
+#include "gemm_driver.h"
+#include "parallel.h"
+
+namespace mlpx {
+
+namespace {
+
+// Rows per block: a few micro-panels, so a block's activations stay in L1/L2 between layers and a
+// batch of 1024 still makes ~20 blocks to balance across threads.
+constexpr int kPanelsPerBlock = 4;
+
+struct Inference {
+  const NetSpec& spec;
+  const GemmKernel& kernel;
+  const ElementwiseLoops& loops;
+  const float* params;
+  const float* x;
+  int rows;
+  float* out;
+  int block_rows;
+};
+
+// Rows [first, first + count) through every layer. Hidden layers go to two per-thread buffers in
+// turn; the last layer writes straight into out. The bias is added in the GEMM epilogue and the
+// activation applied in place, as NetCore::forward (dense_forward, then activation_forward) does.
+void run_block(const Inference& job, int first, int count) {
+  thread_local std::vector<float> buffers[2];
+  const NetSpec& spec = job.spec;
+  const int layers = spec.layers();
+  Rows input(job.x + static_cast<std::size_t>(first) * spec.inputs());
+  std::size_t offset = 0;
+  for (int l = 0; l < layers; ++l) {
+    const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
+    const float* w = job.params + offset;
+    const float* bias = w + static_cast<std::size_t>(inputs) * units;
+    offset += (static_cast<std::size_t>(inputs) + 1) * units;
+    float* output = job.out + static_cast<std::size_t>(first) * units;
+    if (l + 1 < layers) {
+      std::vector<float>& buffer = buffers[l % 2];
+      const std::size_t size = static_cast<std::size_t>(count) * units;
+      if (buffer.size() < size) buffer.resize(size);
+      output = buffer.data();
+    }
+    GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr);
+    g.b_in_place = true;
+    gemm_block(g, 0, count, 0, units, nullptr);
+    activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);
+    input = Rows(output);
+  }
+}
+
+void block_task(void* context, int block, int) {
+  const Inference& job = *static_cast<const Inference*>(context);
+  const int first = block * job.block_rows;
+  run_block(job, first, std::min(job.block_rows, job.rows - first));
+}
+
+}  // namespace
+
+void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out) {
+  const GemmKernel& kernel = gemm_kernel();
+  const Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, kPanelsPerBlock * kernel.mr};
+  const int blocks = (rows + job.block_rows - 1) / job.block_rows;
+  if (blocks == 1) return run_block(job, 0, rows);
+  parallel_tasks(blocks, block_task, const_cast<Inference*>(&job));
+}
+
+}  // namespace mlpx

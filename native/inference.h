@@ -1,0 +1,19 @@
+// Prediction: the forward pass without the training workspace. Rows are run through every layer
+// in blocks, each block on one thread with its own small buffers, so a large batch splits across
+// the pool with no barrier between layers, and batch 1 allocates nothing and packs nothing.
+#pragma once
+
+#include "matmul.h"
+#include "net.h"
+
+namespace mlpx {
+
+/**
+ * out (rows × outputs) = the network's output for x (rows × inputs), parameters in the flat layout
+ * (per layer W row-major, then b). The weights are read in place: nothing is packed or cached, so
+ * there is nothing to go stale when the parameters change. Bit-identical to NetCore::forward on
+ * the same kernel path, for any row count and thread count.
+ */
+void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out);
+
+}  // namespace mlpx

@@ -1,0 +1,62 @@
+// The addon's runtime controls: thread count, kernel path (which microkernel and element-wise
+// loops run), and the FMA peak probe the benchmark puts every native row beside.
+#include "runtime_napi.h"
+
+#include <string>
+
+#include "fma_peak.h"
+#include "matmul.h"
+#include "napi_args.h"
+
+namespace mlpx {
+
+namespace {
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Args args(info, "setThreads");
+  const int threads = args.dim(0, "threads");
+  if (threads > 1024) args.range_error("threads must be at most 1024");
+  set_threads(threads);
+  return info.Env().Undefined();
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threads()); }
+
+Napi::Value KernelPath(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), kernel_path()); }
+
+Napi::Value KernelPaths(const Napi::CallbackInfo& info) {
+  const std::vector<const char*> paths = kernel_paths();
+  Napi::Array array = Napi::Array::New(info.Env(), paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) array.Set(static_cast<std::uint32_t>(i), paths[i]);
+  return array;
+}
+
+// setKernelPath('avx512' | 'avx2' | 'portable') → boolean: false when this CPU cannot run it.
+Napi::Value SetKernelPath(const Napi::CallbackInfo& info) {
+  Args args(info, "setKernelPath");
+  if (info.Length() < 1 || !info[0].IsString()) args.type_error(0, "path", "'avx512', 'avx2' or 'portable'");
+  return Napi::Boolean::New(info.Env(), set_kernel_path(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
+// fmaPeak(threads, seconds) → GFLOP/s of the kernel path in use; blocks for `seconds`.
+Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+  Args args(info, "fmaPeak");
+  const int threads = args.dim(0, "threads");
+  if (threads > 1024) args.range_error("threads must be at most 1024");
+  const double seconds = args.number(1, "seconds");
+  if (!(seconds > 0 && seconds <= 10)) args.range_error("seconds must be in (0, 10]");
+  return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
+}
+
+}  // namespace
+
+void register_runtime(Napi::Env env, Napi::Object exports) {
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
+  exports.Set("kernelPath", Napi::Function::New(env, KernelPath, "kernelPath"));
+  exports.Set("kernelPaths", Napi::Function::New(env, KernelPaths, "kernelPaths"));
+  exports.Set("setKernelPath", Napi::Function::New(env, SetKernelPath, "setKernelPath"));
+  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
+}
+
+}  // namespace mlpx

@@ -1,0 +1,10 @@
+// setThreads, threads, kernelPath, kernelPaths, setKernelPath and fmaPeak, exported to JS.
+#pragma once
+
+#include <napi.h>
+
+namespace mlpx {
+
+void register_runtime(Napi::Env env, Napi::Object exports);
+
+}  // namespace mlpx

@@ -1,0 +1,70 @@
+// The element-wise loops are compiled once per kernel path (native/elementwise_loops.inc) with no
+// FMA contraction and no reordering, so every path must give the portable path's exact bits. The
+// GEMM paths round differently by design; their parity with the reference is in test/parity.
+import { afterAll, describe, expect, it } from 'vitest';
+import { Activation, Loss } from '../../src/backend/kernels.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+import { addon } from './addon.js';
+import { firstDifference } from './bits.js';
+
+// Odd sizes, so every vector loop has a tail, and one above the pool's split threshold.
+const SIZES: [m: number, n: number][] = [[1, 1], [7, 13], [61, 129], [1031, 1031]];
+
+type Outputs = Record<string, Float32Array>;
+
+function run(path: string, m: number, n: number): Outputs {
+  if (!addon!.setKernelPath(path)) throw new Error(`${path} unavailable`);
+  const random = new Random(m * 31 + n);
+  const count = m * n;
+  const z = randomArray(random, count, -4, 4);
+  const da = randomArray(random, count);
+  const p = randomArray(random, count, 0, 1);
+  const y = randomOneHot(random, m, n);
+  const out: Outputs = {};
+  for (const [name, act] of Object.entries(Activation)) {
+    if (act === Activation.softmax) continue;
+    const a = new Float32Array(count);
+    addon!.activation_forward(a, z, m, n, act);
+    const dz = new Float32Array(count);
+    addon!.activation_backward(dz, da, z, a, m, n, act);
+    out[`${name} forward`] = a;
+    out[`${name} backward`] = dz;
+  }
+  for (const [name, loss] of Object.entries(Loss)) {
+    const dp = new Float32Array(count);
+    addon!.loss_backward(dp, p, y, m, n, loss);
+    out[`${name} loss backward`] = dp;
+  }
+  out['output delta'] = new Float32Array(count);
+  addon!.output_delta_fused(out['output delta'], p, y, m, n);
+  out['bias grad'] = new Float32Array(n);
+  addon!.bias_grad(out['bias grad'], da, m, n);
+  const grads = randomArray(random, count);
+  const params = randomArray(random, count);
+  const state = randomArray(random, count, 0, 1);
+  const second = randomArray(random, count, 0, 1);
+  addon!.sgd_update(params, grads, count, 0.05);
+  addon!.momentum_update(params, grads, state, count, 0.05, 0.9);
+  addon!.rmsprop_update(params, grads, second, count, 0.01, 0.9, 1e-7);
+  for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, state, second, count, 1e-3, 0.9, 0.999, 1e-7, step);
+  Object.assign(out, { params, state, second });
+  return out;
+}
+
+describe.skipIf(addon === undefined)('native: element-wise loops on every kernel path', () => {
+  const initial = addon?.kernelPath() ?? 'portable';
+  afterAll(() => void addon!.setKernelPath(initial));
+  const others = (addon?.kernelPaths() ?? []).filter((path) => path !== 'portable');
+  if (addon !== undefined && others.length === 0) console.warn('[native] element-wise path identity: this CPU runs only the portable path');
+
+  it.each(SIZES)(`${others.join(', ')} give the portable path's bits at m=%i n=%i`, (m, n) => {
+    const expected = run('portable', m, n);
+    for (const path of others) {
+      const actual = run(path, m, n);
+      for (const [name, values] of Object.entries(expected)) {
+        expect(firstDifference(actual[name]!, values), `${path}: ${name}`).toBe(-1);
+      }
+    }
+  });
+});

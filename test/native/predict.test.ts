@@ -1,0 +1,75 @@
+// Net.predict (native/inference.cc) runs rows through every layer in blocks, with the weights read
+// in place and no training workspace. It must give exactly the training forward pass's bits, on
+// every kernel path, for any row count and thread count, and see every weight change at once.
+import { availableParallelism } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Activation, Loss } from '../../src/backend/kernels.js';
+import { packSpec, paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray } from '../helpers/random.js';
+import { addon } from './addon.js';
+import { firstDifference } from './bits.js';
+
+const SPECS: NetSpec[] = [
+  { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy },
+  { sizes: [13, 7, 3], activations: [Activation.tanh, Activation.sigmoid], loss: Loss.binary_cross_entropy },
+  { sizes: [37, 64, 33, 5], activations: [Activation.leaky_relu, Activation.linear, Activation.softmax], loss: Loss.cross_entropy },
+  { sizes: [5, 1], activations: [Activation.linear], loss: Loss.mse },
+];
+// 1, a prime, one block and one more row, and enough rows for many blocks on every thread
+const ROWS = [1, 2, 13, 48, 49, 1024];
+
+function network(spec: NetSpec) {
+  const net = new addon!.Net(packSpec(spec));
+  net.params().set(randomArray(new Random(spec.sizes[0]!), paramLayout(spec.sizes).count, -0.3, 0.3));
+  return net;
+}
+
+describe.skipIf(addon === undefined)('native: predict', () => {
+  const initialPath = addon?.kernelPath() ?? 'portable';
+  afterAll(() => {
+    addon!.setKernelPath(initialPath);
+    addon!.setThreads(availableParallelism());
+  });
+
+  it.each(SPECS.map((spec) => [spec.sizes.join('-'), spec] as const))('%s: the training forward pass\'s bits on every path, row count and thread count', (_, spec) => {
+    const net = network(spec);
+    const inputs = spec.sizes[0]!;
+    const outputs = spec.sizes.at(-1)!;
+    for (const path of addon!.kernelPaths()) {
+      addon!.setKernelPath(path);
+      for (const rows of ROWS) {
+        const x = randomArray(new Random(rows), rows * inputs, 0, 1);
+        addon!.setThreads(1);
+        net.reserve(rows);
+        const expected = net.forward(x, rows).slice();
+        for (const threads of [1, 2, 3]) {
+          addon!.setThreads(threads);
+          const out = new Float32Array(rows * outputs).fill(Number.NaN);
+          net.predict(x, rows, out);
+          expect(firstDifference(out, expected), `${path}, ${rows} rows, ${threads} threads`).toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('sees a weight change in the very next call', () => {
+    const spec = SPECS[0]!;
+    const net = network(spec);
+    const x = randomArray(new Random(2), 3 * 784, 0, 1);
+    const before = new Float32Array(30);
+    net.predict(x, 3, before);
+    net.params()[paramLayout(spec.sizes).layers[1]!.biasOffset] += 1; // output bias of class 0
+    const after = new Float32Array(30);
+    net.predict(x, 3, after);
+    for (let r = 0; r < 3; r++) expect(after[r * 10]!).toBeGreaterThan(before[r * 10]!);
+  });
+
+  it('rejects arrays too short for the rows, and zero rows, with a RangeError', () => {
+    const net = network(SPECS[1]!);
+    expect(() => net.predict(new Float32Array(12), 1, new Float32Array(3))).toThrow(RangeError);
+    expect(() => net.predict(new Float32Array(13), 1, new Float32Array(2))).toThrow(RangeError);
+    expect(() => net.predict(new Float32Array(13), 0, new Float32Array(3))).toThrow(RangeError);
+    expect(() => net.predict(new Float64Array(13) as unknown as Float32Array, 1, new Float32Array(3))).toThrow(TypeError);
+  });
+});
