@@ -20,18 +20,22 @@ const COMPILERS = ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'cmake', 'make
 /** ELF e_machine of each prebuilt platform: x86-64 and AArch64. */
 const ELF_MACHINE: Record<string, number> = { 'linux-x64': 62, 'linux-arm64': 183 };
 
-function crossCompilerPresent(): boolean {
+function present(command: string): boolean {
   try {
-    execFileSync('aarch64-linux-gnu-g++', ['--version'], { stdio: 'ignore' });
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
 
+/** What `npx mlpx build-native` needs from the user; CI has both. */
+const toolchain = present('cmake') && (present('c++') || present('g++'));
+if (!toolchain && process.env['MLPX_REQUIRE_NATIVE'] !== '1') console.warn('[package] build-native test skipped: no cmake or no C++ compiler');
+
 /** The platforms this machine's `npm pack` must have shipped a binary for. */
 const EXPECTED_PREBUILDS = process.platform === 'linux' && process.arch === 'x64'
-  ? ['linux-x64', ...(process.env['MLPX_REQUIRE_NATIVE'] === '1' || crossCompilerPresent() ? ['linux-arm64'] : [])]
+  ? ['linux-x64', ...(process.env['MLPX_REQUIRE_NATIVE'] === '1' || present('aarch64-linux-gnu-g++') ? ['linux-arm64'] : [])]
   : [`${process.platform}-${process.arch}`];
 
 /** A user's environment: none of this repository's MLPX_* switches. */
@@ -162,5 +166,21 @@ describe('npm install of the packed package', () => {
     expect(runtime).toContain('mlpx');
     expect(runtime.filter((name) => BUILD_TOOLS.includes(name))).toEqual([]);
     expect(nativeCheck(app).trainedOn).toBe(EXPECTED_PREBUILDS.includes(`${process.platform}-${process.arch}`) ? 'native' : 'wasm');
+  });
+
+  it.skipIf(!toolchain && process.env['MLPX_REQUIRE_NATIVE'] !== '1')('without a matching binary: auto uses wasm until npx mlpx build-native fetches the tools and builds it', () => {
+    const app = freshApp('build-native');
+    npm(['install', '--ignore-scripts', ...NPM_QUIET, tarball], { cwd: app, env: userEnv() });
+    rmSync(path.join(app, 'node_modules/mlpx/prebuilds'), { recursive: true }); // as on a platform with none
+    const before = nativeCheck(app);
+    expect(before).toMatchObject({ available: false, trainedOn: 'wasm', accuracy: 1 });
+    expect(before.reason).toMatch(/no prebuilt addon for .*npx mlpx build-native \(needs CMake/s);
+
+    const build = npm(['exec', '--no', '--', 'mlpx', 'build-native'], { cwd: app, env: userEnv() });
+    console.log(`[package] npx mlpx build-native (fetching the build tools): ${build.seconds.toFixed(0)} s`);
+    expect(build.stdout).toMatch(/fetching the build tools \(cmake-js@[\d.]+, node-addon-api@[\d.]+, node-api-headers@[\d.]+\)/);
+    expect(existsSync(path.join(app, 'node_modules/mlpx/build/Release/mlpx.node'))).toBe(true);
+    expect(nativeCheck(app)).toMatchObject({ available: true, trainedOn: 'native', accuracy: 1 });
+    expect(runtimePackages(app).filter((name) => BUILD_TOOLS.includes(name)), 'the tools stay out of the dependency tree').toEqual([]);
   });
 });
