@@ -126,7 +126,7 @@ describe('the packed package', () => {
 });
 
 describe('npm install of the packed package', () => {
-  it('with --ignore-scripts: native from the prebuilt binary, the CLI digits and the README example', () => {
+  it('with --ignore-scripts: native from the prebuilt binary, the .wasm files, the CLI digits and the README example', () => {
     const app = freshApp('ignore-scripts');
     const install = npm(['install', '--ignore-scripts', ...NPM_QUIET, tarball], { cwd: app, env: userEnv() });
     console.log(`[package] npm install --ignore-scripts: ${install.seconds.toFixed(1)} s`);
@@ -139,6 +139,10 @@ describe('npm install of the packed package', () => {
       expect(native).toMatchObject({ available: false, trainedOn: 'wasm', accuracy: 1 });
       expect(native.reason).toMatch(/npx mlpx build-native/);
     }
+
+    // for sites that serve the .wasm files themselves: a bundler may import them by this path
+    const wasm = run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('mlpx/dist/wasm/mlpx-threads.wasm'))"], { cwd: app, env: userEnv() });
+    expect(existsSync(new URL(wasm.stdout.trim()))).toBe(true);
 
     const train = npm(['exec', '--no', '--', 'mlpx', 'train', '--dataset', 'digits', '--epochs', '1', '--json'], { cwd: app, env: userEnv() });
     const summary = JSON.parse(train.stdout.trim().split('\n').at(-1)!) as { backend: string; testAccuracy: number };

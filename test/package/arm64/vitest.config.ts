@@ -32,6 +32,8 @@ export default defineConfig({
     // emulated, every test runs ~20× slower
     testTimeout: 600_000,
     hookTimeout: 600_000,
+    // one arm64 Node per worker for all its files: starting one under emulation takes seconds
+    isolate: false,
     pool: { name: 'arm64-forks', createPoolWorker: (options: PoolOptions) => new Arm64ForksWorker(options) },
   },
 });
