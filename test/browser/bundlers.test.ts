@@ -113,6 +113,22 @@ describe.skipIf(skipReason !== null)('the packed package in bundled apps, in Chr
     }
   });
 
+  it('plain: when wasm cannot load, auto trains with js and warns once on the console, saying why', async () => {
+    const server = await serveStatic(path.join(out, 'plain'), { isolated: true });
+    try {
+      const page = await pageRun<AppResult>(browser, `${server.origin}/index.html?wasm-location=./nowhere/`);
+      expect(page.failure).toBeUndefined();
+      expect(page.pageErrors).toEqual([]);
+      expect(page.httpErrors.filter((e) => !e.includes('/nowhere/mlpx-threads.wasm'))).toEqual([]);
+      expect(page.result).toMatchObject({ backend: 'js', accuracy: 1 });
+      expect(page.result!.notes.join(' ')).toMatch(/cannot fetch .*\/nowhere\/mlpx-threads\.wasm \(HTTP 404\)/);
+      expect(page.result!.warnings).toHaveLength(1);
+      expect(page.result!.warnings[0]).toMatch(/'auto' is using js.*wasm: cannot fetch .*HTTP 404/);
+    } finally {
+      await server.close();
+    }
+  });
+
   for (const isolated of ISOLATION) {
     it(`vite dev server: trains with wasm ${isolated ? 'on worker threads (isolated)' : 'on one thread (not isolated)'}`, async () => {
       // the optimizer's cache of a previous run's package must not stand in for this one
