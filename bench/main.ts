@@ -2,13 +2,12 @@
 // loads and the peers, on the same work in one run. Progress on stderr; the Markdown table on
 // stdout; bench/results/latest.json (issue 4's schema) written atomically.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TimingOptions } from './harness.js';
 import { log } from './log.js';
 import { startWatchdog } from './watchdog.js';
 import { baselines, closePeers, findPeers } from './peers/index.js';
-import { applyRatios, machineInfo, markdownTables, writeReport, type Row } from './results.js';
+import { applyRatios, machineInfo, markdownTables, RESULTS_FILE, writeReport, type Row } from './results.js';
 import { scalingRows, vsNumpyRows } from './suites/derived.js';
 import { gemmSuite } from './suites/gemm.js';
 import { inferSuite } from './suites/infer.js';
@@ -17,8 +16,6 @@ import { trainSuite } from './suites/train.js';
 
 const SUITES = ['gemm', 'train', 'infer', 'mnist'] as const;
 type SuiteName = (typeof SUITES)[number];
-
-export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
 function options(): { quick: boolean; only: SuiteName[] } {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } } });

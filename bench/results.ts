@@ -5,6 +5,10 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run bench` writes its report and `npm run bench:report` reads it. */
+export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
 export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'scaling' | 'vs-numpy';
 export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy';

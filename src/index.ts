@@ -1,4 +1,5 @@
-// mlpx for Node.js: every backend this platform can have, file save/load, and IDX files on disk.
+// mlpx for Node.js (the package's `node` export condition): every backend this platform can
+// have, file save/load, and IDX files on disk.
 import './backends.node.js';
 import { registerFileStorage } from './nn/storage.js';
 import { nodeFileStorage } from './io/node-storage.js';
@@ -6,5 +7,7 @@ import { nodeFileStorage } from './io/node-storage.js';
 registerFileStorage(nodeFileStorage);
 
 export * from './api.js';
+export { Network } from './nn/network.js';
+export { gradientCheck } from './nn/gradcheck.js';
 export { loadMnist, readIdxFile } from './data/idx-file.js';
 export type { MnistData } from './data/idx-file.js';

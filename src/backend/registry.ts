@@ -79,6 +79,16 @@ function attempt(name: BackendName): Promise<Backend> {
   return pending;
 }
 
+let warnedSlowFallback = false;
+
+/** `auto` landing on the reference loops is never silent: one console line with the reasons. */
+function warnSlowFallback(): void {
+  if (warnedSlowFallback) return;
+  warnedSlowFallback = true;
+  const reasons = [...failures].filter(([name]) => loaders.has(name)).map(([name, why]) => `${name}: ${why}`);
+  console.warn(`mlpx: backend 'auto' is using js, the slow TypeScript reference (${reasons.join('; ')}); backendInfo() lists every backend`);
+}
+
 /** Load the backend for `choice` (after resolveChoice). Throws BackendUnavailableError with the reason. */
 export async function loadBackend(explicit?: BackendChoice): Promise<Backend> {
   const choice = resolveChoice(explicit);
@@ -92,7 +102,9 @@ export async function loadBackend(explicit?: BackendChoice): Promise<Backend> {
   }
   for (const name of BACKEND_PREFERENCE) {
     try {
-      return await attempt(name);
+      const backend = await attempt(name);
+      if (name === 'js') warnSlowFallback();
+      return backend;
     } catch {
       // recorded in `failures`; fall through to the next backend
     }

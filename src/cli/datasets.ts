@@ -37,7 +37,7 @@ export async function loadCliData(options: { data?: string; dataset?: DatasetNam
   switch (options.dataset ?? 'digits') {
     case 'digits': {
       const digits = loadDigits(0.2, options.seed);
-      return { name: 'digits (mnist package, 80/20 split)', inputs: 784, outputs: 10, train: fromImages(digits.train), test: fromImages(digits.test), heldOut: true, outputActivation: 'softmax', loss: 'cross_entropy' };
+      return { name: 'digits (10,000 from the mnist package, 16 grey levels, 80/20 split)', inputs: 784, outputs: 10, train: fromImages(digits.train), test: fromImages(digits.test), heldOut: true, outputActivation: 'softmax', loss: 'cross_entropy' };
     }
     case 'xor': {
       const xor = fromDataset(xorData());

@@ -1,29 +1,21 @@
-// mlpx in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no
-// browser is ever downloaded): a page built from the package (dist/browser.js, dist/wasm) trains
-// XOR and a digits subset with the wasm backend, single-threaded and with Web Workers in a
+// mlpx in real headless Chromium: a page built from the repository's dist/browser.js trains XOR
+// and a digits subset with the wasm backend, single-threaded and with Web Workers in a
 // cross-origin-isolated page. Accuracy must be reached and the final weights must match the same
 // seeds' run in Node. Screenshots go to test-artifacts/. Needs `npm run build` (dist/) first.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mlpx from '../../src/index.js';
 import { loadDigits } from '../../src/data/digits.js';
+import { launchChromium, pageRun, skipReason } from './chromium.js';
 import { decodeDigits, encodeDigits, runScenarios } from './scenario.js';
 import { serve } from './server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-// A fresh clone's `npm test` cannot install a browser, so without Chromium the test is skipped
-// with the reason printed; CI installs Chromium and sets MLPX_REQUIRE_BROWSER=1 so it must run.
-const required = process.env.MLPX_REQUIRE_BROWSER === '1';
-const skipReason = process.env.MLPX_SKIP_BROWSER === '1' ? 'MLPX_SKIP_BROWSER=1'
-  : !required && !existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get update && apt-get install -y chromium)` : null;
-const skip = skipReason !== null;
-if (skip) console.warn(`[browser] Chromium test skipped: ${skipReason}`);
 
 interface ScenarioResult { accuracy: number; weights: number[] }
 interface PageResult {
@@ -56,23 +48,19 @@ async function reachableSpecifiers(entry: string): Promise<string[]> {
   return bare;
 }
 
-describe.skipIf(skip)('wasm backend in headless Chromium', () => {
+describe.skipIf(skipReason !== null)('wasm backend in headless Chromium', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   let digits: ReturnType<typeof decodeDigits>;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\` (or set MLPX_SKIP_BROWSER=1)`);
     if (!existsSync(join(ROOT, 'dist/browser.js'))) throw new Error('dist/browser.js not found: run `npm run build` first');
     const all = loadDigits(0.2, 1);
     const subset = (split: typeof all.train, rows: number) => ({ x: split.x.subarray(0, rows * 784), labels: split.labels.subarray(0, rows), rows });
     const wire = encodeDigits(subset(all.train, 2000), subset(all.test, 500));
     digits = decodeDigits(wire.buffer);
     server = await serve(wire);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 60_000);
 
@@ -92,17 +80,12 @@ describe.skipIf(skip)('wasm backend in headless Chromium', () => {
   for (const threads of [1, 2]) {
     it(`trains XOR and digits with ${threads} thread(s) and matches Node's weights`, async () => {
       nodeResult ??= await runScenarios(mlpx, 1, digits);
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(`${server.origin}/test/browser/page.html?threads=${threads}&coi=${threads > 1 ? 1 : 0}`);
-      await page.waitForFunction(() => 'mlpxResult' in window || 'mlpxError' in window, undefined, { timeout: 120_000 });
-      const failure = await page.evaluate(() => (window as unknown as { mlpxError?: string }).mlpxError);
-      await page.screenshot({ path: join(ARTIFACTS, `browser-wasm-${threads}-thread${threads > 1 ? 's' : ''}.png`), fullPage: true });
-      expect(failure, 'page error').toBeUndefined();
-      expect(errors).toEqual([]);
-      const result = await page.evaluate(() => (window as unknown as { mlpxResult: PageResult }).mlpxResult);
-      await page.close();
+      const run = await pageRun<PageResult>(browser, `${server.origin}/test/browser/page.html?threads=${threads}&coi=${threads > 1 ? 1 : 0}`, {
+        screenshot: join(ARTIFACTS, `browser-wasm-${threads}-thread${threads > 1 ? 's' : ''}.png`),
+      });
+      expect(run.failure, 'page error').toBeUndefined();
+      expect(run.pageErrors).toEqual([]);
+      const result = run.result!;
 
       expect(result.details?.threads).toBe(threads);
       if (threads > 1) expect(result.details?.notes.join(' ')).toMatch(new RegExp(`${threads} of ${threads} threads running \\(Web Workers`));

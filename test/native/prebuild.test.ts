@@ -1,5 +1,5 @@
 // `npm pack` runs native/prebuild.mjs (prepack), which puts the built addon where the loader finds
-// it when mlpx is installed without running its install script (npm 11's default).
+// it when mlpx is installed (the package has no install script: installing compiles nothing).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

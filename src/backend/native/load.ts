@@ -1,7 +1,10 @@
 // Finds and loads the native addon, sharp-style: try each candidate .node file, remember why each
 // one failed, and if none loads throw one message listing every reason and the exact commands
-// that fix it. MLPX_NATIVE_PATH names a single file to load instead (the sanitizer build).
-import { existsSync } from 'node:fs';
+// that fix it. A clone builds build/Release/mlpx.node; the package ships prebuilds/<platform>-
+// <arch>/mlpx.node for linux-x64 and linux-arm64 and compiles nothing when installed, so on any
+// other platform auto uses wasm until `npx mlpx build-native` builds the addon.
+// MLPX_NATIVE_PATH names a single file to load instead (the sanitizer build, other binaries).
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../kernels.js';
@@ -91,15 +94,31 @@ export function loadAddon(): NativeAddon {
   throw new BackendUnavailableError(loadFailureMessage(failures));
 }
 
+/** How to get the addon where none loads: `mlpx info` prints it too. */
+export const BUILD_HINT = 'npx mlpx build-native (needs CMake ≥ 3.15 and a C++17 compiler, e.g. apt-get install cmake g++; it fetches cmake-js, node-addon-api and node-api-headers from npm)';
+
+/** The platforms this package carries a prebuilt addon for. */
+export function prebuiltPlatforms(): string[] {
+  try {
+    return readdirSync(new URL('prebuilds/', ROOT)).filter((dir) => existsSync(new URL(`prebuilds/${dir}/mlpx.node`, ROOT))).sort();
+  } catch {
+    return [];
+  }
+}
+
 function loadFailureMessage(failures: readonly string[]): string {
+  const prebuilt = prebuiltPlatforms();
+  const noPrebuilt = prebuilt.includes(platformTag) ? [] : [
+    `This package has no prebuilt addon for ${platformTag} (it has: ${prebuilt.length > 0 ? prebuilt.join(', ') : 'none'}).`,
+  ];
   return [
     `Could not load the native backend (mlpx.node) for ${platformTag}, Node ${process.versions.node}.`,
+    ...noPrebuilt,
     'Tried:',
     ...failures.map((failure) => `  - ${failure}`),
     'Possible solutions:',
-    '  - Build it from source (needs CMake ≥ 3.15 and a C++17 compiler): npx mlpx build-native',
+    `  - Build it from source: ${BUILD_HINT}`,
     '  - In a clone of the mlpx repository: npm run build:native',
-    '  - Install the toolchain first on Debian/Ubuntu: sudo apt-get install cmake g++',
     "  - Or use another backend: backend: 'wasm' in Network.create, or MLPX_BACKEND=wasm",
   ].join('\n');
 }

@@ -1,7 +1,9 @@
-// The wasm backend in browsers: the .wasm files are fetched (compileStreaming), workers are Web
-// Workers from a Blob URL, and threads need a cross-origin-isolated page (COOP/COEP headers).
+// The wasm backend in browsers: the modules embedded in the JS (or fetched from where
+// setWasmLocation says), workers are Web Workers from a Blob URL (no worker file for a bundler to
+// lose), and threads need a cross-origin-isolated page (COOP/COEP headers).
 import { createWasmBackend, type WasmBackend } from './backend.js';
-import { wasmUrl, type WasmPlatform } from './platform.js';
+import { embeddedWasm } from './embedded.js';
+import { wasmLocation, type WasmPlatform } from './platform.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 let workerUrl: string | undefined;
@@ -11,10 +13,11 @@ const browserPlatform: WasmPlatform = {
   cores: globalThis.navigator?.hardwareConcurrency ?? 1,
   callerMayBlock: typeof document === 'undefined', // inside a worker
   compile: async (file) => {
-    const url = wasmUrl(file);
+    const url = wasmLocation(file);
+    if (url === undefined) return WebAssembly.compile(embeddedWasm(file));
     const response = await fetch(url);
     if (!response.ok) {
-      throw new Error(`cannot fetch ${url.href} (HTTP ${response.status}); serve mlpx's dist/wasm/*.wasm there or call setWasmLocation(baseUrl)`);
+      throw new Error(`cannot fetch ${url.href} (HTTP ${response.status}); serve mlpx's dist/wasm/*.wasm there, or do not call setWasmLocation to use the embedded copies`);
     }
     // compileStreaming insists on Content-Type application/wasm; fall back for servers without it
     if (response.headers.get('content-type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);

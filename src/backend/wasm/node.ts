@@ -1,25 +1,16 @@
-// The wasm backend under Node: the .wasm files come from disk, workers are worker_threads.
-import { readFile } from 'node:fs/promises';
+// The wasm backend under Node: the modules embedded in the JS, workers are worker_threads.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createWasmBackend, type WasmBackend } from './backend.js';
-import { wasmUrl, type WasmPlatform } from './platform.js';
+import { embeddedWasm } from './embedded.js';
+import type { WasmPlatform } from './platform.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 const nodePlatform: WasmPlatform = {
   workerKind: 'worker_threads',
   cores: availableParallelism(),
   callerMayBlock: true,
-  compile: async (file) => {
-    const url = wasmUrl(file);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(url);
-    } catch (error) {
-      throw new Error(`cannot read ${url.pathname} (${(error as Error).message}); build it with \`npm run build:wasm\``);
-    }
-    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  },
+  compile: (file) => WebAssembly.compile(embeddedWasm(file)),
   threadsUnavailable: () => (typeof SharedArrayBuffer === 'function' ? undefined : 'SharedArrayBuffer is not available'),
   startWorker: (init, onMessage) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init });

@@ -1,5 +1,6 @@
-// What the wasm backend needs from its host, implemented by node.ts (fs, worker_threads) and
-// browser.ts (fetch, Web Workers), so nothing Node-only is reachable from the browser entry.
+// What the wasm backend needs from its host, implemented by node.ts (worker_threads) and
+// browser.ts (Web Workers, fetch for self-hosted .wasm files), so nothing Node-only is reachable
+// from the browser entry; and where a site that hosts the .wasm files serves them.
 
 /** What a worker receives: it instantiates `module` over `memory` and parks in worker_loop(ctrl, id, incarnation). */
 export interface WorkerInit {
@@ -15,6 +16,9 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
+/** The backend's two modules: SIMD, and SIMD + shared memory for worker threads. */
+export type WasmFile = 'mlpx.wasm' | 'mlpx-threads.wasm';
+
 export interface WasmPlatform {
   /** e.g. 'worker_threads', 'Web Workers' */
   readonly workerKind: string;
@@ -22,8 +26,8 @@ export interface WasmPlatform {
   readonly cores: number;
   /** Whether the calling thread may block in Atomics.wait (not a browser's main thread). */
   readonly callerMayBlock: boolean;
-  /** Compile dist/wasm/<file>. */
-  compile(file: string): Promise<WebAssembly.Module>;
+  /** Compile one of the modules. */
+  compile(file: WasmFile): Promise<WebAssembly.Module>;
   /** Why worker threads cannot be used here, or undefined when they can. */
   threadsUnavailable(): string | undefined;
   /** Start a worker running WORKER_SOURCE; `onMessage` gets 'ready' once it is parked, or an error text. */
@@ -33,14 +37,16 @@ export interface WasmPlatform {
 let wasmBase: URL | undefined;
 
 /**
- * Where the .wasm files are served from, for bundles that move this module away from the
- * package layout (copy node_modules/mlpx/dist/wasm/*.wasm there). Call before the first network.
+ * Load the .wasm files from `base` (a URL, or a path relative to the page) instead of the copies
+ * embedded in mlpx's JavaScript: for sites that serve node_modules/mlpx/dist/wasm/*.wasm
+ * themselves, e.g. to cache them apart from the script. Call it before the first network.
  */
 export function setWasmLocation(base: string | URL): void {
-  wasmBase = new URL(String(base).endsWith('/') ? String(base) : `${String(base)}/`, globalThis.location?.href);
+  const text = String(base);
+  wasmBase = new URL(text.endsWith('/') ? text : `${text}/`, globalThis.location?.href);
 }
 
-/** dist/wasm/<file>: relative to this file (src/ or dist/backend/wasm, 3 levels below the root) unless set. */
-export function wasmUrl(file: string): URL {
-  return new URL(wasmBase === undefined ? `../../../dist/wasm/${file}` : file, wasmBase ?? import.meta.url);
+/** Where setWasmLocation said `file` is served, or undefined: use the embedded copy. */
+export function wasmLocation(file: WasmFile): URL | undefined {
+  return wasmBase === undefined ? undefined : new URL(file, wasmBase);
 }
