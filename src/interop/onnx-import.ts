@@ -56,6 +56,11 @@ export function decodeOnnx(bytes: Uint8Array, source: string, loss?: LossName): 
 
   let current: string = input.name;
   let width: number | null = inputDims.length === 2 ? inputDims[1]! : null;
+  // an input of more than two dimensions becomes rows of features only through Flatten
+  let flat = inputDims.length === 2;
+  const requireFlat = (where: string) => {
+    if (!flat) fail(`${where}: the input '${input.name}' has ${inputDims.length} dimensions; only a Flatten(axis 1) before it makes rows of features`);
+  };
   const layers: DenseLayer[] = [];
   let mean: Float32Array | null = null;
   let std: Float32Array | null = null;
@@ -92,6 +97,7 @@ export function decodeOnnx(bytes: Uint8Array, source: string, loss?: LossName): 
       return ok ? c.values : fail(`${where}: ${what} has shape [${c.dims.join(', ')}]; expected [${length}]`);
     };
     const dense = (weights: Float32Array, fanIn: number, units: number) => {
+      requireFlat(where);
       if (width !== null && fanIn !== width) fail(`${where}: weights take ${fanIn} inputs but the previous layer gives ${width}`);
       layers.push({ inputs: fanIn, units, weights, biases: new Float32Array(units), activation: 'linear' });
       width = units;
@@ -106,11 +112,13 @@ export function decodeOnnx(bytes: Uint8Array, source: string, loss?: LossName): 
         const rest = inputDims.slice(1);
         if (rest.some((d) => d === null)) fail(`${where}: the input's feature dimensions must be fixed numbers to flatten`);
         width = rest.reduce((a, b) => a! * b!, 1);
+        flat = true;
         break;
       }
       case 'Sub':
       case 'Div': {
         if (layers.length > 0) fail(`${where}: Sub/Div is read only as standardisation of the input, before the first layer`);
+        requireFlat(where);
         const constant = other(1, op === 'Sub' ? 'subtrahend' : 'divisor');
         width ??= constant.values.length;
         const c = requireVector(constant, op === 'Sub' ? 'the mean' : 'the standard deviation', width);
