@@ -71,13 +71,13 @@ async function fromMnist(dir: string, withTargets: boolean): Promise<Inputs> {
 }
 
 async function fromNpy(net: Network, path: string, targetsPath: string | undefined, withTargets: boolean): Promise<Inputs> {
+  if (withTargets && targetsPath === undefined) throw new InvalidArgumentError('--npy needs --targets FILE.npy to evaluate (class indices, or target values)');
   const array = await readNpyFile(path);
   const columns = array.shape.length === 2 ? array.shape[1]! : 1;
   if (columns !== net.inputs) throw new DataError(`${path}: shape (${array.shape.join(', ')}) gives ${columns} values per row but the model takes ${net.inputs} inputs`);
   const base = { source: path, x: array.data, rows: array.shape[0]! };
   if (!withTargets) return { ...base, y: null };
-  if (targetsPath === undefined) throw new InvalidArgumentError('--npy needs --targets FILE.npy to evaluate (class indices, or target values)');
-  const targets = await readNpyFile(targetsPath);
+  const targets = await readNpyFile(targetsPath!);
   if (targets.shape[0] !== base.rows) throw new DataError(`${targetsPath}: ${targets.shape[0]} rows of targets for ${base.rows} rows of inputs`);
   if (net.isClassifier && targets.shape.length === 1) {
     const labels = new Int32Array(targets.data.length);
