@@ -60,7 +60,7 @@ function requireVector(value: unknown, name: string, columns: number, positive: 
 }
 
 /** (x − mean) / std row by row, into `out` (a new array unless given; may be x itself). */
-export function standardize(x: Float32Array, stats: Standardization, out = new Float32Array(x.length)): Float32Array {
+export function standardize(x: Float32Array, stats: Standardization, out: Float32Array = new Float32Array(x.length)): Float32Array {
   const { mean, std } = stats;
   const columns = mean.length;
   for (let i = 0; i < x.length; i++) {

@@ -71,5 +71,7 @@ export function encodeOnnx(parts: NetworkParts): Uint8Array {
     graph: { name: 'mlpx', node: nodes, initializer: initializers, input: [valueInfo(INPUT_NAME, architecture.inputs)], output: [valueInfo(OUTPUT_NAME, outputs)] },
     metadata_props: metadata,
   });
-  return ModelProto.encode(model).finish();
+  // a copy: in Node, protobufjs hands out a Buffer that may be a slice of a shared pool, whose
+  // .buffer would expose unrelated memory to a caller who writes it out
+  return new Uint8Array(ModelProto.encode(model).finish());
 }
