@@ -4,25 +4,15 @@
 // cannot compute are refused naming the node and the op.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES } from '../../src/nn/architecture.js';
-import { Network, type ActivationName, type LossName } from '../../src/index.js';
+import { Network } from '../../src/index.js';
 import { ModelProto } from '../../src/interop/onnx-proto.js';
 import { FormatError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/prng.js';
 import { loadableBackendNames } from '../helpers/backends.js';
 import { RELATIVE_TOLERANCE, worstRelativeError } from './compare.js';
 import { encodeModel, pytorchGraph, pytorchModel, randomDense, tf2onnxModel } from './onnx-models.js';
+import { INPUTS, randomRows, ROUND_TRIP_CASES, ROWS, trainedNetwork } from './round-trip-cases.js';
 
 const backends = await loadableBackendNames();
-const HIDDEN = ACTIVATION_NAMES.filter((a) => a !== 'softmax');
-const OUTPUTS: [ActivationName, LossName][] = [
-  ['softmax', 'cross_entropy'], ['sigmoid', 'binary_cross_entropy'], ['linear', 'mse'], ['linear', 'sse'], ['tanh', 'half_sse'],
-];
-
-function randomRows(rows: number, columns: number, seed: number, offset = 0, scale = 1): Float32Array {
-  const random = new Random(seed);
-  return Float32Array.from({ length: rows * columns }, (_, i) => offset * ((i % columns) - 2) + scale * random.uniform(-2, 2));
-}
 
 async function runOrt(bytes: Uint8Array, inputName: string, x: Float32Array, rows: number, columns: number): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);
@@ -32,20 +22,11 @@ async function runOrt(bytes: Uint8Array, inputName: string, x: Float32Array, row
 }
 
 describe('export → ONNX Runtime: the same predictions for every activation, loss and depth', () => {
-  const cases = HIDDEN.flatMap((hidden) => OUTPUTS.flatMap(([output, loss]) => [0, 1, 2].map((depth) => ({ hidden, output, loss, depth }))));
-  it.each(cases)('$depth hidden $hidden layer(s), $output output, $loss', async ({ hidden, output, loss, depth }) => {
-    const inputs = 5;
-    const outputs = output === 'softmax' ? 4 : 3;
-    const net = await Network.create({
-      inputs, loss, seed: depth + 7, backend: 'js',
-      layers: [...Array.from({ length: depth }, (_, i) => ({ units: 7 - i, activation: hidden })), { units: outputs, activation: output }],
-    });
-    const x = randomRows(33, inputs, depth + 1, 3, 2);
-    const y = output === 'softmax' ? new Int32Array(33).map((_, i) => i % outputs) : randomRows(33, outputs, 3).map((v) => (output === 'linear' ? v : Math.abs(v) / 2));
+  it.each(ROUND_TRIP_CASES)('$depth hidden $hidden layer(s), $output output, $loss', async (c) => {
     // every other case standardises its (offset) inputs, which the export writes as Sub/Div
-    await net.fit(x, y, { epochs: 2, batchSize: 8, standardize: depth % 2 === 0 });
+    const { net, x } = await trainedNetwork(c, c.depth % 2 === 0);
     const bytes = await net.toOnnx();
-    const fromOrt = await runOrt(bytes, 'input', x, 33, inputs);
+    const fromOrt = await runOrt(bytes, 'input', x, ROWS, INPUTS);
     expect(worstRelativeError(fromOrt, net.predict(x))).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
 
     const back = await Network.fromOnnx(bytes, { backend: 'js' });

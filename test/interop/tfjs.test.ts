@@ -3,22 +3,12 @@
 // import; the refused configurations are refused with the layer named.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES } from '../../src/nn/architecture.js';
-import { Network, type ActivationName, type LossName, type TfjsModelJson } from '../../src/index.js';
+import { Network, type TfjsModelJson } from '../../src/index.js';
 import { FormatError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/prng.js';
 import { RELATIVE_TOLERANCE, worstRelativeError } from './compare.js';
+import { INPUTS, randomRows, ROUND_TRIP_CASES, ROWS, trainedNetwork } from './round-trip-cases.js';
 
 await tf.setBackend('cpu');
-const HIDDEN = ACTIVATION_NAMES.filter((a) => a !== 'softmax');
-const OUTPUTS: [ActivationName, LossName][] = [
-  ['softmax', 'cross_entropy'], ['sigmoid', 'binary_cross_entropy'], ['linear', 'mse'], ['linear', 'sse'], ['tanh', 'half_sse'],
-];
-
-function randomRows(rows: number, columns: number, seed: number, offset = 0): Float32Array {
-  const random = new Random(seed);
-  return Float32Array.from({ length: rows * columns }, (_, i) => offset * ((i % columns) - 2) + random.uniform(-2, 2));
-}
 
 async function loadInTfjs(modelJson: TfjsModelJson | Record<string, any>, weights: Uint8Array): Promise<tf.LayersModel> {
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
@@ -30,22 +20,13 @@ function tfjsPredict(model: tf.LayersModel, x: Float32Array, rows: number, colum
 }
 
 describe('export → TF.js: the same predictions for every activation, loss and depth', () => {
-  const cases = HIDDEN.flatMap((hidden) => OUTPUTS.flatMap(([output, loss]) => [0, 1, 2].map((depth) => ({ hidden, output, loss, depth }))));
-  it.each(cases)('$depth hidden $hidden layer(s), $output output, $loss', async ({ hidden, output, loss, depth }) => {
-    const inputs = 5;
-    const outputs = output === 'softmax' ? 4 : 3;
-    const net = await Network.create({
-      inputs, loss, seed: depth + 3, backend: 'js',
-      layers: [...Array.from({ length: depth }, (_, i) => ({ units: 7 - i, activation: hidden })), { units: outputs, activation: output }],
-    });
-    const x = randomRows(29, inputs, depth + 2, 1.5);
-    const y = output === 'softmax' ? new Int32Array(29).map((_, i) => i % outputs) : randomRows(29, outputs, 4).map((v) => (output === 'linear' ? v : Math.abs(v) / 2));
+  it.each(ROUND_TRIP_CASES)('$depth hidden $hidden layer(s), $output output, $loss', async (c) => {
     // every other case standardises, which the export folds into the first Dense layer
-    const standardize = depth % 2 === 1;
-    await net.fit(x, y, { epochs: 2, batchSize: 8, standardize });
+    const standardize = c.depth % 2 === 1;
+    const { net, x } = await trainedNetwork(c, standardize);
     const { modelJson, weights } = net.toTfjs();
     const model = await loadInTfjs(modelJson, weights);
-    expect(worstRelativeError(tfjsPredict(model, x, 29, inputs), net.predict(x))).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
+    expect(worstRelativeError(tfjsPredict(model, x, ROWS, INPUTS), net.predict(x))).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
     model.dispose();
 
     const back = await Network.fromTfjs(modelJson, weights, { backend: 'js' });
