@@ -1,6 +1,7 @@
 // The page's side of onnx-web.test.ts: window.runOnnxCase(modelBytes, x, rows) loads an mlpx
 // model with the browser build, exports it with toOnnx(), runs the export in onnxruntime-web
-// (wasm, one thread), imports it back with fromOnnx(), and returns every result.
+// (wasm, one thread), imports it back with fromOnnx(), parses a CSV string with parseCsv, and
+// returns every result.
 import * as mlpx from '/dist/browser.js';
 import * as ort from 'onnxruntime-web';
 
@@ -20,6 +21,7 @@ window.runOnnxCase = async (modelBytes, xValues, rows) => {
     mlpx: Array.from(net.predict(x)),
     imported: Array.from(imported.predict(x)),
     schema: imported.dataSchema.classes,
+    csv: await mlpx.parseCsv('\ufeffa,"b, quoted",label\r\n1,2,cat\r\n\r\n3,"4e1",dog\r\n', { target: 'label' }),
   };
   const rowsHtml = [['network', String(net)], ['ONNX bytes', String(onnx.length)], ['rows run in onnxruntime-web', String(rows)],
     ['first row (onnxruntime-web)', result.ort.slice(0, net.outputs).map((v) => v.toFixed(6)).join(', ')],

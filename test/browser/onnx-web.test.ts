@@ -1,6 +1,6 @@
 // onnxruntime-web in real headless Chromium runs a network that mlpx's browser build exported
 // there, with the predictions mlpx computes in Node; the browser's ONNX bytes are the same as
-// Node's, and fromOnnx reads them back. The page (onnx-web.html) uses no bundler: the vendor files
+// Node's, and fromOnnx reads them back; parseCsv reads CSV text there as in Node. The page (onnx-web.html) uses no bundler: the vendor files
 // it asks for are answered from node_modules by request interception. Needs `npm run build`.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Network, spiralsData } from '../../src/index.js';
+import { Network, parseCsv, spiralsData } from '../../src/index.js';
 import { worstRelativeError } from '../interop/compare.js';
 import { serve } from './server.js';
 
@@ -22,6 +22,7 @@ if (skipReason !== null) console.warn(`[browser] onnxruntime-web test skipped: $
 
 const VENDOR: Record<string, string> = {
   '/vendor/protobufjs/protobuf.min.js': 'node_modules/protobufjs/dist/light/protobuf.min.js',
+  '/vendor/csv-parse/sync.js': 'node_modules/csv-parse/dist/esm/sync.js',
   '/vendor/onnxruntime-web/ort.wasm.min.mjs': 'node_modules/onnxruntime-web/dist/ort.wasm.min.mjs',
   '/vendor/onnxruntime-web/ort-wasm-simd-threaded.mjs': 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.mjs',
   '/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm': 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm',
@@ -77,7 +78,7 @@ describe.skipIf(skipReason !== null)('onnxruntime-web in headless Chromium', () 
     await page.goto(`${server.origin}/test/browser/onnx-web.html`);
     await page.waitForFunction(() => 'onnxPageReady' in window, undefined, { timeout: 60_000 });
     const result = await page.evaluate(([model, values, rows]) => (window as any).runOnnxCase(model, values, rows),
-      [Array.from(net.toBuffer()), Array.from(x), data.rows] as const) as { onnx: number[]; ort: number[]; mlpx: number[]; imported: number[]; schema: string[] };
+      [Array.from(net.toBuffer()), Array.from(x), data.rows] as const) as { onnx: number[]; ort: number[]; mlpx: number[]; imported: number[]; schema: string[]; csv: Record<string, unknown> };
     await page.screenshot({ path: join(ARTIFACTS, 'browser-onnxruntime-web.png'), fullPage: true });
     await page.close();
     expect(errors).toEqual([]);
@@ -89,5 +90,8 @@ describe.skipIf(skipReason !== null)('onnxruntime-web in headless Chromium', () 
     expect(result.mlpx).toEqual(Array.from(expected));
     expect(result.imported).toEqual(Array.from(expected));
     expect(result.schema).toEqual(['inner', 'outer']);
+    // parseCsv in the browser (csv-parse's browser build): the table Node reads from the same text
+    const table = await parseCsv('\ufeffa,"b, quoted",label\r\n1,2,cat\r\n\r\n3,"4e1",dog\r\n', { target: 'label' });
+    expect(result.csv).toEqual(table);
   }, 120_000);
 });
