@@ -1,5 +1,6 @@
-// The ONNX message types, reflected by protobufjs from the official schema (onnx.proto, compiled
-// to JSON in onnx-schema.ts), and the few protobuf details both directions share.
+// The ONNX message types, reflected by protobufjs from the official schema (onnx.proto of ONNX
+// 1.12.0, IR version 8, as its libonnx-dev package ships it, unedited; compiled to JSON in
+// onnx-schema.ts), and the few protobuf details both directions share.
 import protobuf from 'protobufjs/light.js';
 import { ONNX_SCHEMA } from './onnx-schema.js';
 
