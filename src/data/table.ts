@@ -182,7 +182,8 @@ export class TableBuilder {
 /** A feature cell as a finite number, or a DataError that says what the cell holds. */
 function readNumber(cell: string, where: (column: number) => string, column: number): number {
   const value = Number(cell);
-  if (Number.isFinite(value) && cell.trim() !== '' && !isRadixLiteral(cell)) return value;
+  // the common case allocates nothing: Number('') and Number(' ') are 0, so only 0 needs the trim
+  if (Number.isFinite(value) && !isRadixLiteral(cell) && (value !== 0 || cell.trim() !== '')) return value;
   const text = cell.trim();
   if (text === '') throw new DataError(`${where(column)}: the cell is empty`);
   if (/^[+-]?nan$/i.test(text)) throw new DataError(`${where(column)}: the value is NaN`);
@@ -192,6 +193,8 @@ function readNumber(cell: string, where: (column: number) => string, column: num
 
 /** Number() reads 0x1f, 0b101 and 0o17; in a CSV they are text. */
 function isRadixLiteral(cell: string): boolean {
-  const text = cell.trimStart();
-  return text.length > 2 && text.charCodeAt(0) === 48 && 'xXbBoO'.includes(text[1]!);
+  let i = 0;
+  while (cell.charCodeAt(i) <= 32) i++; // leading white space, which Number() skips
+  const letter = cell.charCodeAt(i + 1) | 32; // lower case
+  return cell.charCodeAt(i) === 48 && (letter === 120 || letter === 98 || letter === 111); // 0x, 0b, 0o
 }
