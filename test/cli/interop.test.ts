@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Network, parseCsv } from '../../src/index.js';
 import { Random } from '../../src/util/prng.js';
 import { worstRelativeError } from '../interop/compare.js';
+import { HAVE_MNIST, MNIST_DIR } from '../helpers/mnist.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'mlpx-cli-interop-'));
@@ -143,6 +144,24 @@ describe('mlpx CLI: CSV → train → predict / evaluate → export → import',
     const evaluated = mlpx('evaluate', '--model', at('reg.mlpx'), '--npy', at('x.npy'), '--targets', at('y.npy'), '--backend', 'js', '--json');
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(lastJson(evaluated.stdout)).toMatchObject({ rows: 200, lossFunction: 'mse', accuracy: null });
+  });
+});
+
+describe.runIf(HAVE_MNIST)('mlpx CLI: an MNIST-style folder as input', () => {
+  it('predict --data and evaluate --data run on the t10k split', async () => {
+    const net = await Network.create({ inputs: 784, layers: [{ units: 10, activation: 'softmax' }], loss: 'cross_entropy', seed: 2, backend: 'js' });
+    await net.save(at('mnist.mlpx'));
+    const predicted = mlpx('predict', '--model', at('mnist.mlpx'), '--data', MNIST_DIR, '--out', at('mnist.csv'), '--backend', 'js');
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const lines = readFileSync(at('mnist.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(['class', ...Array.from({ length: 10 }, (_, i) => `p(${i})`)].join(','));
+    expect(lines).toHaveLength(10_001);
+    const evaluated = mlpx('evaluate', '--model', at('mnist.mlpx'), '--data', MNIST_DIR, '--backend', 'js', '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const result = lastJson(evaluated.stdout);
+    expect(result).toMatchObject({ rows: 10_000, lossFunction: 'cross_entropy' });
+    expect(result.accuracy).toBeGreaterThan(0); // an untrained model: roughly chance, but a real count over real labels
+    expect(result.accuracy).toBeLessThan(0.3);
   });
 });
 
