@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only gemm|train|infer|mnist]`: every mlpx backend that
+// `npm run bench [-- --quick] [-- --only gemm|train|infer|mnist|csv]`: every mlpx backend that
 // loads and the peers, on the same work in one run. Progress on stderr; the Markdown table on
 // stdout; bench/results/latest.json (issue 4's schema) written atomically.
 import path from 'node:path';
@@ -13,8 +13,9 @@ import { gemmSuite } from './suites/gemm.js';
 import { inferSuite } from './suites/infer.js';
 import { mnistSuite } from './suites/mnist.js';
 import { trainSuite } from './suites/train.js';
+import { csvSuite } from './suites/csv.js';
 
-const SUITES = ['gemm', 'train', 'infer', 'mnist'] as const;
+const SUITES = ['gemm', 'train', 'infer', 'mnist', 'csv'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function options(): { quick: boolean; only: SuiteName[] } {
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     if (only.includes('gemm')) await gemmSuite(peers, timing, record);
     if (only.includes('train')) await trainSuite(peers, timing, quick, record);
     if (only.includes('infer')) await inferSuite(peers, timing, record);
+    if (only.includes('csv')) record(await csvSuite(quick ? 1 : 3));
     if (only.includes('mnist')) record(await mnistSuite(peers, quick ? { runs: 1, maxEpochs: 10, capSeconds: 12 } : { runs: 5, maxEpochs: 15, capSeconds: 120 }));
   } finally {
     closePeers(peers);

@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url';
 /** Where `npm run bench` writes its report and `npm run bench:report` reads it. */
 export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
-export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'scaling' | 'vs-numpy';
-export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy';
-export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98';
+export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy';
+export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy' | 'onnxruntime';
+export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib';
 
 export const UNITS: Readonly<Record<Metric, string>> = {
-  gflops: 'GFLOP/s', samples_per_s: 'samples/s', latency_us: 'µs', seconds_to_97: 's', seconds_to_98: 's',
+  gflops: 'GFLOP/s', samples_per_s: 'samples/s', latency_us: 'µs', seconds_to_97: 's', seconds_to_98: 's', load_seconds: 's', peak_rss_mib: 'MiB',
 };
 
 /** Metrics where smaller is better; ratios are inverted for them so ratio > 1 always means faster. */
-const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98']);
+const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98', 'load_seconds', 'peak_rss_mib']);
 
 export interface Row {
   suite: Suite;

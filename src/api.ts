@@ -9,6 +9,14 @@ export type { GradientCheckResult, GradientCheckOptions } from './nn/gradcheck.j
 export { xorData, squaresData, spiralsData } from './data/generators.js';
 export type { Dataset } from './data/generators.js';
 export { parseIdx, imagesWithLabels } from './data/idx.js';
+export { parseCsv } from './data/csv.js';
+export type { Table, TableOptions } from './data/table.js';
+export { parseNpy } from './data/npy.js';
+export type { NpyArray } from './data/npy.js';
+export { computeStandardization } from './data/standardize.js';
+export type { Standardization } from './data/standardize.js';
+export type { DataSchema, DataSchemaOptions } from './nn/data-schema.js';
+export type { TfjsModel, TfjsModelJson } from './interop/tfjs.js';
 export type { IdxArray, LabelledImages } from './data/idx.js';
 export { Random } from './util/prng.js';
 export { setBackend, setThreads, backendInfo, loadBackend, registerBackend } from './backend/registry.js';

@@ -7,9 +7,12 @@ import { registerBackend } from './backend/registry.js';
 import { createJsBackend } from './backend/js/index.js';
 import { gradientCheck as nodeGradientCheck } from './nn/gradcheck.js';
 import { Network as NodeNetwork } from './nn/network.js';
+import { registerCsvParser } from './data/csv.js';
 
 registerBackend('js', createJsBackend);
 registerBackend('wasm', () => import('./backend/wasm/browser.js').then((m) => m.loadWasmBackend()));
+// csv-parse's browser build carries its own Buffer; loaded on the first parseCsv call
+registerCsvParser(() => import('csv-parse/browser/esm/sync').then((m) => m.parse as never));
 
 export * from './api.js';
 export { setWasmLocation } from './backend/wasm/platform.js';

@@ -6,12 +6,14 @@ import { BrainInfer, BrainTrain, loadBrain } from './brain.js';
 import { MlpxGemm, MlpxInfer, MlpxTrain, mlpxTargets, type MlpxTarget } from './mlpx.js';
 import { NumpyGemm, NumpyInfer, NumpyTrain, numpyProcesses, type NumpyProcess } from './numpy.js';
 import { TfGemm, TfInfer, TfTrain, tfjsBackends, type TfBackend } from './tfjs.js';
+import { loadOrt, OrtInfer } from './onnxruntime.js';
 
 export interface Peers {
   mlpx: MlpxTarget[];
   tfjs: { name: TfBackend; threads: number }[];
   brain: ReturnType<typeof loadBrain>;
   numpy: NumpyProcess[];
+  ort: ReturnType<typeof loadOrt>;
   /** numpy's timed calls last at least a quarter round */
   roundMs: number;
 }
@@ -21,7 +23,7 @@ export async function findPeers(roundMs: number): Promise<Peers> {
   const tfjs = await tfjsBackends();
   const brain = loadBrain();
   const numpy = await numpyProcesses();
-  return { mlpx, tfjs, brain, numpy, roundMs };
+  return { mlpx, tfjs, brain, numpy, ort: loadOrt(), roundMs };
 }
 
 export function closePeers(peers: Peers): void {
@@ -51,6 +53,7 @@ export function inferContenders(p: Peers): Contender<InferCase>[] {
     ...p.tfjs.map((b) => new TfInfer(b.name, b.threads)),
     ...(p.brain ? [new BrainInfer(p.brain)] : []),
     ...p.numpy.map((proc) => new NumpyInfer(proc, p.roundMs)),
+    ...(p.ort ? [1, 2].map((threads) => new OrtInfer(p.ort!, threads)) : []),
   ];
 }
 

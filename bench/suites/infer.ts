@@ -1,5 +1,6 @@
 // Inference: batch-1 latency (µs, result read back) and batch-1024 throughput of 784-128-10,
-// plus brain.js's sigmoid network at batch 1 next to mlpx running the same network.
+// plus brain.js's sigmoid network at batch 1 next to mlpx running the same network. ONNX Runtime
+// runs the ONNX model mlpx exports for each case (same weights) on 1 and 2 threads.
 import { classifierSpec, inferCase, shapeName, sigmoidSpec } from '../cases.js';
 import { runCase, type TimingOptions } from '../harness.js';
 import { inferContenders, type Peers } from '../peers/index.js';

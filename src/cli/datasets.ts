@@ -4,13 +4,15 @@ import { loadDigits } from '../data/digits.js';
 import { spiralsData, squaresData, xorData, type Dataset } from '../data/generators.js';
 import { loadMnist } from '../data/idx-file.js';
 import type { LabelledImages } from '../data/idx.js';
+import type { Standardization } from '../data/standardize.js';
+import type { DataSchemaOptions } from '../nn/data-schema.js';
 
 export const DATASET_NAMES = ['digits', 'xor', 'x2', 'spirals'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export interface Split {
   x: Float32Array;
-  y: Float32Array | Uint8Array;
+  y: Float32Array | Uint8Array | Int32Array;
   rows: number;
 }
 
@@ -24,6 +26,10 @@ export interface CliData {
   heldOut: boolean;
   outputActivation: ActivationName;
   loss: LossName;
+  /** column and class names for the trained model (CSV) */
+  schema?: DataSchemaOptions;
+  /** the standardisation already applied to train and test x, for the model to apply to raw inputs later */
+  appliedStandardization?: Standardization | null;
 }
 
 const fromImages = (images: LabelledImages): Split => ({ x: images.x, y: images.labels, rows: images.rows });

@@ -1,20 +1,32 @@
 #!/usr/bin/env node
-// The mlpx command line: `mlpx train …`, `mlpx info`. Errors print one line and exit non-zero.
+// The mlpx command line: `mlpx train | predict | evaluate | export | import | info`. Errors print
+// one line and exit non-zero.
 import { Command, Option } from 'commander';
 import '../index.js';
 import { ACTIVATION_NAMES, LOSS_NAMES } from '../nn/architecture.js';
 import { OPTIMIZER_NAMES } from '../nn/optimizers.js';
 import { DATASET_NAMES } from './datasets.js';
 import { infoCommand } from './info.js';
-import { fraction, layerList, nonNegativeInteger, positiveInteger, positiveNumber } from './options.js';
+import { columnList, fraction, layerList, nonNegativeInteger, positiveInteger, positiveNumber } from './options.js';
 import { trainCommand, type TrainCommandOptions } from './train.js';
+import { predictCommand, type PredictCommandOptions } from './predict.js';
+import { evaluateCommand, type EvaluateCommandOptions } from './evaluate.js';
+import { exportCommand, MODEL_FORMATS, type ModelFormat } from './export.js';
+import { importCommand } from './import.js';
+import type { LossName } from '../backend/kernels.js';
 
 const program = new Command('mlpx').description('Train multi-layer perceptrons fast: native, WebAssembly and TypeScript backends.');
+
+const backendOption = () => new Option('--backend <name>', 'backend').choices(['auto', 'native', 'wasm', 'js']).env('MLPX_BACKEND').default('auto');
 
 program.command('train')
   .description('train a network and report test accuracy')
   .addOption(new Option('--data <dir>', 'folder with MNIST-style IDX files (train-/t10k- images and labels, raw or .gz)').conflicts('dataset'))
-  .addOption(new Option('--dataset <name>', 'built-in data set').choices(DATASET_NAMES))
+  .addOption(new Option('--dataset <name>', 'built-in data set').choices(DATASET_NAMES).conflicts('csv'))
+  .addOption(new Option('--csv <file>', 'CSV file with a header row: numeric feature columns and a target column').conflicts('data'))
+  .option('--target <column>', 'with --csv: the column to predict (class names → classifier, numbers → regression)')
+  .option('--features <columns>', 'with --csv: feature columns, comma-separated (default: all but the target)', columnList)
+  .option('--no-standardize', 'with --csv: train on the raw features (default: standardise with the training rows\' mean and std, saved in the model)')
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)', layerList, [128])
   .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATION_NAMES).default('relu'))
   .addOption(new Option('--output-activation <name>', 'output activation (default: from the data set and loss)').choices(ACTIVATION_NAMES))
@@ -25,13 +37,49 @@ program.command('train')
   .option('--epochs <n>', 'epochs', positiveInteger, 5)
   .option('--batch <n>', 'mini-batch size (1 = stochastic; ≥ rows = full batch)', positiveInteger, 32)
   .option('--seed <n>', 'seed for initialisation and shuffling', nonNegativeInteger, 1)
-  .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'native', 'wasm', 'js']).env('MLPX_BACKEND').default('auto'))
+  .addOption(backendOption())
   .option('--threads <n>', 'kernel threads (default: MLPX_THREADS, else all cores)', positiveInteger)
   .option('--train-limit <n>', 'use only the first N training rows', positiveInteger)
   .option('--validation-split <f>', 'fraction of training rows held out for per-epoch validation', fraction, 0.1)
   .option('--save <file>', 'save the trained model (written atomically)')
   .option('--json', 'print a JSON summary as the last line of stdout', false)
   .action((options: TrainCommandOptions) => trainCommand(options));
+
+const inputOptions = (command: Command) => command
+  .option('--csv <file>', 'CSV file: the columns the model was trained on (by name), or exactly its inputs')
+  .option('--data <dir>', 'MNIST-style folder: its t10k test split')
+  .option('--npy <file>', '.npy array of rows × inputs (float32, float64 or uint8)');
+
+inputOptions(program.command('predict')
+  .description('write a saved model\'s predictions as CSV (class and probabilities, or values)')
+  .requiredOption('--model <file>', 'saved mlpx model'))
+  .option('--out <file>', 'CSV file to write (atomically); default: stdout')
+  .addOption(backendOption())
+  .action((options: PredictCommandOptions) => predictCommand(options));
+
+inputOptions(program.command('evaluate')
+  .description('print a saved model\'s loss, and accuracy for classifiers, on labelled data')
+  .requiredOption('--model <file>', 'saved mlpx model'))
+  .option('--target <column>', 'with --csv: the target column (default: the one the model was trained on)')
+  .option('--targets <file>', 'with --npy: .npy of class indices (classifiers) or target values')
+  .addOption(backendOption())
+  .option('--json', 'print one JSON line', false)
+  .action((options: EvaluateCommandOptions) => evaluateCommand(options));
+
+program.command('export')
+  .description('write a saved model as ONNX (a file) or TF.js layers format (a folder: model.json, weights.bin)')
+  .requiredOption('--model <file>', 'saved mlpx model')
+  .addOption(new Option('--format <format>', 'model format').choices(MODEL_FORMATS).makeOptionMandatory())
+  .requiredOption('--out <path>', 'ONNX file, or folder for TF.js')
+  .action((options: { model: string; format: ModelFormat; out: string }) => exportCommand(options));
+
+program.command('import')
+  .description('read an ONNX or TF.js layers model of a dense network into an mlpx model file')
+  .addOption(new Option('--format <format>', 'model format').choices(MODEL_FORMATS).makeOptionMandatory())
+  .requiredOption('--in <path>', 'ONNX file, or TF.js folder (or its model.json)')
+  .requiredOption('--out <file>', 'mlpx model file to write')
+  .addOption(new Option('--loss <name>', 'loss for further training (default: the file\'s, else from the output activation)').choices(LOSS_NAMES))
+  .action((options: { format: ModelFormat; in: string; out: string; loss?: LossName }) => importCommand(options));
 
 program.command('info')
   .description('list the backends: available or why not, kernel path, threads')

@@ -34,3 +34,10 @@ export function layerList(value: string): number[] {
     return n;
   });
 }
+
+/** "a,b,c" → ['a', 'b', 'c'] (names trimmed; empty names refused) */
+export function columnList(value: string): string[] {
+  const names = value.split(',').map((part) => part.trim());
+  if (names.some((name) => name === '')) throw new InvalidArgumentError(`Expected comma-separated column names (got '${value}').`);
+  return names;
+}

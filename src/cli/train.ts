@@ -7,11 +7,16 @@ import type { OptimizerName } from '../nn/optimizers.js';
 import { Network } from '../nn/network.js';
 import { fileStorage } from '../nn/storage.js';
 import type { EpochRecord } from '../nn/fit.js';
-import { limitRows, loadCliData, type DatasetName } from './datasets.js';
+import { limitRows, loadCliData, type CliData, type DatasetName } from './datasets.js';
+import { loadCsvData } from './tabular.js';
 
 export interface TrainCommandOptions {
   data?: string;
   dataset?: DatasetName;
+  csv?: string;
+  target?: string;
+  features?: string[];
+  standardize: boolean;
   hidden: number[];
   activation: ActivationName;
   outputActivation?: ActivationName;
@@ -58,7 +63,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(line + '\n');
   // a model that cannot be saved should fail now, not after training
   if (options.save !== undefined) await fileStorage().checkWritable(options.save);
-  const data = await loadCliData(options);
+  const data = await loadTrainingData(options);
   const train = limitRows(data.train, data.inputs, data.outputs, options.trainLimit);
   const loss = options.loss ?? data.loss;
   const outputActivation = options.outputActivation ?? (options.loss === undefined ? data.outputActivation : defaultOutputFor(loss, data.outputActivation));
@@ -80,7 +85,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
     batchSize: options.batch,
     optimizer,
     lrSchedule: options.lrSchedule,
-    validationSplit: data.heldOut && options.validationSplit > 0 ? options.validationSplit : undefined,
+    // too few rows to hold one out: no per-epoch validation
+    validationSplit: data.heldOut && Math.floor(train.rows * options.validationSplit) >= 1 ? options.validationSplit : undefined,
     onBatchEnd: (info) => {
       if (info.batch === 1) bar.start(info.batches, 0, { loss: '-', speed: '-' });
       bar.update(info.batch, { loss: info.loss.toPrecision(4), speed: Math.round(info.samplesPerSecond).toLocaleString('en-US') });
@@ -97,6 +103,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   const trainedRows = history.epochs.reduce((sum, e) => sum + e.samplesPerSecond * e.seconds, 0);
   const test = net.evaluate(data.test.x, data.test.y);
   say(`test: loss ${test.loss.toPrecision(4)}${test.accuracy === null ? '' : `, accuracy ${percent(test.accuracy)}`} on ${data.test.rows} ${data.heldOut ? 'held-out' : 'training'} rows`);
+  // the CSV's inputs were standardised in place before training; the model applies the same to raw inputs from now on
+  if (data.schema !== undefined) net.setDataSchema({ ...data.schema, standardization: data.appliedStandardization ?? null });
   if (options.save !== undefined) {
     await net.save(options.save);
     say(`saved to ${options.save}`);
@@ -110,6 +118,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       testLoss: test.loss, testAccuracy: test.accuracy, history: history.epochs,
     }) + '\n');
   }
+}
+
+async function loadTrainingData(options: TrainCommandOptions): Promise<CliData> {
+  if (options.csv === undefined) {
+    if (options.target !== undefined || options.features !== undefined) fail('--target and --features apply to --csv');
+    return loadCliData(options);
+  }
+  if (options.target === undefined) fail('--csv needs --target COLUMN (the column to predict)');
+  return loadCsvData({ csv: options.csv, target: options.target!, features: options.features, seed: options.seed, standardize: options.standardize });
 }
 
 function defaultOutputFor(loss: LossName, fallback: ActivationName): ActivationName {

@@ -84,6 +84,11 @@ export interface FitOptions {
   onBatchEnd?: (info: BatchInfo) => void;
   /** return false to stop training after this epoch */
   onEpochEnd?: (record: EpochRecord) => void | boolean | Promise<void | boolean>;
+  /**
+   * Standardise the inputs: a network without standardisation takes per-feature mean and standard
+   * deviation from the training rows and keeps them (predict then takes raw features). Default false.
+   */
+  standardize?: boolean;
 }
 
 type Targets = Float32Array | Uint8Array | Int32Array;

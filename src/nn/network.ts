@@ -16,6 +16,10 @@ import { fit, type FitOptions, type History } from './fit.js';
 import { initializeParams } from './init.js';
 import type { ResolvedOptimizer } from './optimizers.js';
 import { decodeNetwork, encodeNetwork, type SavedNetwork } from './serialize.js';
+import { EMPTY_SCHEMA, requireDataSchema, type DataSchema, type DataSchemaOptions } from './data-schema.js';
+import { computeStandardization, standardize } from '../data/standardize.js';
+import { toTfjs, type TfjsModel } from '../interop/tfjs.js';
+import { decodeTfjs } from '../interop/tfjs-import.js';
 import { fileStorage } from './storage.js';
 import type { LossName } from '../backend/kernels.js';
 
@@ -52,6 +56,7 @@ export class Network {
   readonly seed: number;
   readonly init: InitName | undefined;
   readonly training: TrainingState = { step: 0, epochsTrained: 0, optimizer: null };
+  #schema: DataSchema = EMPTY_SCHEMA;
 
   private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend, readonly engine: Engine) {
     this.architecture = architecture;
@@ -103,38 +108,98 @@ export class Network {
     return { weights: params.slice(slot.weightOffset, slot.biasOffset), biases: params.slice(slot.biasOffset, slot.biasOffset + slot.units) };
   }
 
+  /** Input standardisation, column names and class names (all null until set). Arrays are copies. */
+  get dataSchema(): DataSchema {
+    const { standardization: s, features, classes } = this.#schema;
+    return { ...this.#schema, standardization: s && { mean: s.mean.slice(), std: s.std.slice() }, features: features && [...features], classes: classes && [...classes] };
+  }
+
+  /**
+   * Set any of: `standardization` ({ mean, std } per input; predict, evaluate and fit then take raw
+   * features), `features` and `target` (column names), `classes` (class i's name). null clears one.
+   */
+  setDataSchema(changes: DataSchemaOptions): void {
+    this.#schema = requireDataSchema(changes, this.#schema, this.architecture);
+  }
+
+  /** x as the layers see it: standardised when the network standardises its inputs (a copy), else x itself. */
+  #layerInputs(x: Float32Array, name: string): { data: Float32Array; rows: number } {
+    const checked = requireMatrix(x, name, this.inputs);
+    const stats = this.#schema.standardization;
+    return stats === null ? checked : { data: standardize(checked.data, stats), rows: checked.rows };
+  }
+
   /** Outputs (rows × outputs) for x (rows × inputs). */
   predict(x: Float32Array): Float32Array {
-    const { data, rows } = requireMatrix(x, 'x', this.inputs);
+    const { data, rows } = this.#layerInputs(x, 'x');
     return predictRows(this.engine, data, rows);
   }
 
   /** Mean loss, and accuracy for classifiers (null for regression). */
   evaluate(x: Float32Array, y: Float32Array | Uint8Array | Int32Array): { loss: number; accuracy: number | null } {
-    const { data, rows } = requireMatrix(x, 'x', this.inputs);
+    const { data, rows } = this.#layerInputs(x, 'x');
     const targets = requireTargets(y, 'y', rows, this.outputs);
     const { loss, correct } = evaluateRows(this.engine, data, targets, rows);
     return { loss, accuracy: this.isClassifier ? correct / rows : null };
   }
 
-  /** Train; see FitOptions. Resolves to the per-epoch history. */
+  /**
+   * Train; see FitOptions. Resolves to the per-epoch history. With `standardize: true` a network
+   * that has no standardisation yet takes it from the training rows (not the validation rows).
+   */
   fit(x: Float32Array, y: Float32Array | Uint8Array | Int32Array, options: FitOptions = {}): Promise<History> {
-    return fit(this, x, y, options);
+    if (options?.standardize === true && this.#schema.standardization === null) {
+      const { rows } = requireMatrix(x, 'x', this.inputs);
+      const split = options.validationData === undefined ? options.validationSplit ?? 0 : 0;
+      const trainRows = typeof split === 'number' && split > 0 && split < 1 ? rows - Math.floor(rows * split) : rows;
+      this.setDataSchema({ standardization: computeStandardization(x, this.inputs, Math.max(trainRows, 1)) });
+    }
+    if (this.#schema.standardization === null) return fit(this, x, y, options);
+    const validationData = options.validationData === undefined ? undefined
+      : [this.#layerInputs(options.validationData[0], 'validationData[0]').data, options.validationData[1]] as [Float32Array, typeof y];
+    return fit(this, this.#layerInputs(x, 'x').data, y, { ...options, validationData });
+  }
+
+  /** This network as an ONNX model (opset 13): see src/interop/onnx.ts for the graph it writes. */
+  async toOnnx(): Promise<Uint8Array> {
+    // loaded on first use: protobufjs stays out of programs that never touch ONNX
+    const { encodeOnnx } = await import('../interop/onnx.js');
+    return encodeOnnx({ architecture: this.architecture, params: this.engine.params(), layout: this.layout, schema: this.#schema });
+  }
+
+  /** A network from an ONNX model of a dense MLP (see src/interop/onnx-import.ts for what is read). */
+  static async fromOnnx(bytes: Uint8Array, options: BackendOptions & { loss?: LossName } = {}, source = 'ONNX model'): Promise<Network> {
+    const { decodeOnnx } = await import('../interop/onnx-import.js');
+    return Network.#restore(decodeOnnx(bytes, source, options.loss), options);
+  }
+
+  /** TF.js layers format: model.json's content and the weights.bin bytes (see src/interop/tfjs.ts). */
+  toTfjs(): TfjsModel {
+    return toTfjs({ architecture: this.architecture, params: this.engine.params(), layout: this.layout, schema: this.#schema });
+  }
+
+  /** A network from a TF.js layers model (model.json's content and its weights, in manifest order). */
+  static async fromTfjs(modelJson: unknown, weights: Uint8Array | ArrayBuffer, options: BackendOptions & { loss?: LossName } = {}): Promise<Network> {
+    return Network.#restore(decodeTfjs(modelJson, weights, options.loss), options);
   }
 
   /** Architecture, weights and optimizer state in the versioned, checksummed mlpx format. */
   toBuffer(): Uint8Array {
     return encodeNetwork({
       architecture: this.architecture, init: this.init, seed: this.seed, training: this.training,
-      params: this.engine.params(), optimizerState: this.engine.optimizerState(),
+      params: this.engine.params(), optimizerState: this.engine.optimizerState(), schema: this.#schema,
     });
   }
 
   static async fromBuffer(bytes: Uint8Array, options: BackendOptions = {}, source = 'buffer'): Promise<Network> {
     // decoding validates every size and value before the backend allocates anything
-    const saved: SavedNetwork = decodeNetwork(bytes, source);
+    return Network.#restore(decodeNetwork(bytes, source), options);
+  }
+
+  static async #restore(saved: SavedNetwork, options: BackendOptions): Promise<Network> {
     const net = await Network.#withBackend(saved.architecture, saved.init, saved.seed, options);
     net.engine.params().set(saved.params);
+    net.#schema = saved.schema;
     Object.assign(net.training, saved.training);
     if (saved.training.optimizer !== null && saved.training.optimizer.type !== 'armijo' && saved.training.optimizer.type !== 'random') {
       net.engine.setOptimizer(saved.training.optimizer.params.kind);

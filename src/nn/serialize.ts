@@ -1,9 +1,10 @@
-// The saved-network format, version 1. Little-endian throughout:
+// The saved-network format, version 2. Little-endian throughout:
 //
 //   offset 0   "MLPX" magic (4 bytes)
 //          4   format version (uint32)
 //          8   header length H in bytes (uint32)
-//         12   header: UTF-8 JSON (architecture, init, seed, training state, array lengths)
+//         12   header: UTF-8 JSON (architecture, init, seed, training state, array lengths, and
+//              `data`: input standardisation, column names and class names)
 //   12+H+pad   parameters (float32 × paramCount), the start padded to a multiple of 4
 //              optimizer state (float32 × stateCount)
 //        end   CRC-32 of every byte before it (uint32)
@@ -12,6 +13,8 @@
 // lengths against the bytes the file actually carries and against the parameter count of the
 // declared architecture, every header field against what the library itself accepts, and every
 // stored value for finiteness. A file that passes loads into a network that works.
+//
+// Version 1 is version 2 without `data`; such files still load (with no standardisation or names).
 import { OPTIMIZER_STATE_PER_PARAM } from '../backend/kernels.js';
 import { paramLayout } from '../backend/layout.js';
 import { DataError, FormatError, invalidArgument, MlpxError } from '../util/errors.js';
@@ -20,9 +23,11 @@ import { requireInteger, requireOneOf } from '../util/validate.js';
 import { INIT_NAMES, parseArchitecture, toNetSpec, type Architecture, type InitName } from './architecture.js';
 import { optimizerOptions, resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import type { TrainingState } from './network.js';
+import { EMPTY_SCHEMA, requireDataSchema, schemaToJson, type DataSchema } from './data-schema.js';
 
 const MAGIC = [0x4d, 0x4c, 0x50, 0x58]; // "MLPX"
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 interface Header {
   architecture: Architecture;
@@ -33,6 +38,7 @@ interface Header {
   optimizer: OptimizerOptions | null;
   paramCount: number;
   stateCount: number;
+  data: Record<string, unknown>;
 }
 
 export interface SavedNetwork {
@@ -42,6 +48,7 @@ export interface SavedNetwork {
   training: TrainingState;
   params: Float32Array;
   optimizerState: Float32Array;
+  schema: DataSchema;
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -57,6 +64,7 @@ export function encodeNetwork(saved: SavedNetwork): Uint8Array {
     step: saved.training.step, epochsTrained: saved.training.epochsTrained,
     optimizer: saved.training.optimizer === null ? null : optimizerOptions(saved.training.optimizer),
     paramCount: saved.params.length, stateCount: saved.optimizerState.length,
+    data: schemaToJson(saved.schema),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align4(12 + json.length);
@@ -81,7 +89,7 @@ export function decodeNetwork(bytes: Uint8Array, source: string): SavedNetwork {
   if (bytes.length < 16 || MAGIC.some((b, i) => bytes[i] !== b)) throw corrupt('not an mlpx model file (no MLPX magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) throw corrupt(`model format version ${version} is not supported (this mlpx reads version ${FORMAT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(version)) throw corrupt(`model format version ${version} is not supported (this mlpx reads versions ${READABLE_VERSIONS.join(' and ')})`);
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > bytes.length) throw corrupt(`truncated (header of ${headerLength} bytes, file of ${bytes.length})`);
   let json: unknown;
@@ -98,7 +106,7 @@ export function decodeNetwork(bytes: Uint8Array, source: string): SavedNetwork {
   }
   const stored = view.getUint32(expectedLength - 4, true);
   if (crc32(bytes.subarray(0, expectedLength - 4)) !== stored) throw corrupt('checksum mismatch (the file is corrupt)');
-  const header = validateHeader(json as Record<string, unknown>, source);
+  const header = validateHeader(json as Record<string, unknown>, version, source);
   const layoutCount = paramLayout(toNetSpec(header.architecture).sizes).count;
   if (paramCount !== layoutCount) {
     const { inputs, layers } = header.architecture;
@@ -124,6 +132,7 @@ export function decodeNetwork(bytes: Uint8Array, source: string): SavedNetwork {
     training: { step: header.step, epochsTrained: header.epochsTrained, optimizer: header.optimizer },
     params: read(dataStart, paramCount, 'parameter'),
     optimizerState: read(dataStart + 4 * paramCount, stateCount, 'optimizer state value'),
+    schema: header.schema,
   };
 }
 
@@ -151,20 +160,23 @@ interface ValidHeader {
   step: number;
   epochsTrained: number;
   optimizer: ResolvedOptimizer | null;
+  schema: DataSchema;
 }
 
 /** Every field as the library itself would accept it from a user; a rejected one is a FormatError naming the file. */
-function validateHeader(header: Record<string, unknown>, source: string): ValidHeader {
+function validateHeader(header: Record<string, unknown>, version: number, source: string): ValidHeader {
   try {
-    const architecture = typeof header.architecture === 'object' && header.architecture !== null ? header.architecture
-      : invalid('architecture', '{ inputs, layers, loss }', header.architecture);
+    const architecture = parseArchitecture(typeof header.architecture === 'object' && header.architecture !== null ? header.architecture
+      : invalid('architecture', '{ inputs, layers, loss }', header.architecture));
     return {
-      architecture: parseArchitecture(architecture),
+      architecture,
       init: header.init === null ? undefined : requireOneOf(header.init, 'init', INIT_NAMES),
       seed: requireInteger(header.seed, 'seed', 0),
       step: requireCount(header.step, 'step'),
       epochsTrained: requireCount(header.epochsTrained, 'epochsTrained'),
       optimizer: header.optimizer === null ? null : resolveOptimizer(header.optimizer ?? invalid('optimizer', 'null or { type, … }', header.optimizer)),
+      // checks lengths against the architecture before any array is converted
+      schema: version === 1 ? EMPTY_SCHEMA : requireDataSchema(header.data, EMPTY_SCHEMA, architecture, 'data'),
     };
   } catch (error) {
     if (!(error instanceof MlpxError)) throw error;
