@@ -31,6 +31,7 @@ Napi::Value SetKernelPath(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mlpx::register_kernels(env, exports);
   mlpx::register_net(env, exports);
+  mlpx::register_errors(env, exports);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("kernelPath", Napi::Function::New(env, KernelPath, "kernelPath"));

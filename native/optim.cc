@@ -1,45 +1,85 @@
 #include "optim.h"
 
+#include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "parallel.h"
 
 namespace mlpx {
 
 // The updates are element-wise, so they run in ranges on the pool (identical for any split).
+// Each range ORs a non-finite flag over the values it writes: an integer test of the exponent
+// bits, so the loops still vectorize (a float reduction would not without -ffast-math).
 
-void sgd_update(float* params, const float* grads, std::size_t count, float lr) {
-  auto body = [=](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) params[i] = params[i] - lr * grads[i];
-  };
-  for_ranges(count, body);
+namespace {
+
+inline std::uint32_t nonfinite(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return (bits & 0x7f800000u) == 0x7f800000u;
 }
 
-void momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
+// for_ranges over `body(begin, end)` returning its range's flag; true when no range flagged.
+template <typename Body>
+bool all_finite(std::size_t count, Body& body) {
+  std::atomic<bool> finite{true};
+  auto checked = [&](std::size_t begin, std::size_t end) {
+    if (body(begin, end) != 0) finite.store(false, std::memory_order_relaxed);
+  };
+  for_ranges(count, checked);
+  return finite.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool sgd_update(float* params, const float* grads, std::size_t count, float lr) {
   auto body = [=](std::size_t begin, std::size_t end) {
+    std::uint32_t bad = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const float p = params[i] - lr * grads[i];
+      params[i] = p;
+      bad |= nonfinite(p);
+    }
+    return bad;
+  };
+  return all_finite(count, body);
+}
+
+bool momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
+  auto body = [=](std::size_t begin, std::size_t end) {
+    std::uint32_t bad = 0;
     for (std::size_t i = begin; i < end; ++i) {
       const float v = gamma * velocity[i] + lr * grads[i];
+      const float p = params[i] - v;
       velocity[i] = v;
-      params[i] = params[i] - v;
+      params[i] = p;
+      bad |= nonfinite(p) | nonfinite(v);
     }
+    return bad;
   };
-  for_ranges(count, body);
+  return all_finite(count, body);
 }
 
-void rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
+bool rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
   const float keep = 1.0f - beta;
   auto body = [=](std::size_t begin, std::size_t end) {
+    std::uint32_t bad = 0;
     for (std::size_t i = begin; i < end; ++i) {
       const float g = grads[i];
       const float s = beta * sq[i] + keep * g * g;
+      const float p = params[i] - lr * g / std::sqrt(s + eps);
       sq[i] = s;
-      params[i] = params[i] - lr * g / std::sqrt(s + eps);
+      params[i] = p;
+      bad |= nonfinite(p) | nonfinite(s);
     }
+    return bad;
   };
-  for_ranges(count, body);
+  return all_finite(count, body);
 }
 
-void adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
+bool adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
                  float beta2, float eps, double step) {
   // θ ← θ − lr (m / c1) / (√(v / c2) + ε), with the bias corrections folded into a step size
   // and a reciprocal: one division and one square root per parameter instead of three divisions.
@@ -50,16 +90,20 @@ void adam_update(float* params, const float* grads, float* m, float* v, std::siz
   const float keep1 = 1.0f - beta1;
   const float keep2 = 1.0f - beta2;
   auto body = [=](std::size_t begin, std::size_t end) {
+    std::uint32_t bad = 0;
     for (std::size_t i = begin; i < end; ++i) {
       const float g = grads[i];
       const float mi = beta1 * m[i] + keep1 * g;
       const float vi = beta2 * v[i] + keep2 * g * g;
+      const float p = params[i] - step_size * mi / (std::sqrt(vi * inv_correction2) + eps);
       m[i] = mi;
       v[i] = vi;
-      params[i] = params[i] - step_size * mi / (std::sqrt(vi * inv_correction2) + eps);
+      params[i] = p;
+      bad |= nonfinite(p) | nonfinite(mi) | nonfinite(vi);
     }
+    return bad;
   };
-  for_ranges(count, body);
+  return all_finite(count, body);
 }
 
 double sum_squares(const float* x, std::size_t count) {

@@ -1,23 +1,27 @@
-// A feed-forward network: its architecture, its engine (parameters and workspace in the chosen
-// backend's memory), and what training has done so far (update count, epochs, optimizer), so
-// that saving and loading resumes training exactly.
-import type { Backend, Engine } from '../backend/engine.js';
-import { paramLayout, type NetSpec, type ParamLayout } from '../backend/layout.js';
+// A feed-forward network: its architecture, and (private, in NetworkCore) its engine and what
+// training has done so far (update count, epochs, optimizer), so that saving and loading resumes
+// training exactly. See core.ts for what may be called while a fit runs.
+import type { Backend } from '../backend/engine.js';
+import { checkedParameterCount, engineBytes, paramLayout, workspaceBytes, type NetSpec, type ParamLayout } from '../backend/layout.js';
 import { loadBackend, parseBackendChoice, type BackendChoice } from '../backend/registry.js';
-import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
+import { FormatError, InvalidArgumentError, invalidArgument } from '../util/errors.js';
+import '../util/dispose.js';
 import { Random } from '../util/prng.js';
-import { requireInteger, requireMatrix, requireOneOf, requireTargets } from '../util/validate.js';
+import { requireInteger, requireMatrix, requireOneOf } from '../util/validate.js';
 import {
   describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, toNetSpec,
   type Architecture, type InitName, type LayerOptions,
 } from './architecture.js';
+import { NetworkCore, type TrainingState } from './core.js';
+import { requireSamples } from './data.js';
 import { evaluateRows, predictRows } from './evaluate.js';
-import { fit, type FitOptions, type History } from './fit.js';
+import { fit, mebibytes, type FitOptions, type History } from './fit.js';
 import { initializeParams } from './init.js';
-import type { ResolvedOptimizer } from './optimizers.js';
 import { decodeNetwork, encodeNetwork, type SavedNetwork } from './serialize.js';
 import { fileStorage } from './storage.js';
-import type { LossName } from '../backend/kernels.js';
+import { OPTIMIZER_STATE_PER_PARAM, type LossName } from '../backend/kernels.js';
+
+export type { TrainingState } from './core.js';
 
 export interface NetworkOptions {
   inputs: number;
@@ -25,7 +29,7 @@ export interface NetworkOptions {
   loss: LossName;
   /** default: He for ReLU-like layers, Xavier/Glorot otherwise */
   init?: InitName;
-  /** seeds initialisation, shuffling and random search (default 1) */
+  /** seeds initialisation, shuffling, the validation split and random search (default 1) */
   seed?: number;
   backend?: BackendChoice;
   /** kernel threads for the backend (default MLPX_THREADS, else all cores) */
@@ -37,12 +41,12 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/** Training progress that a saved network carries so training resumes where it stopped. */
-export interface TrainingState {
-  /** optimizer updates applied (Adam's t) */
-  step: number;
-  epochsTrained: number;
-  optimizer: ResolvedOptimizer | null;
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export class Network {
@@ -51,14 +55,15 @@ export class Network {
   readonly layout: ParamLayout;
   readonly seed: number;
   readonly init: InitName | undefined;
-  readonly training: TrainingState = { step: 0, epochsTrained: 0, optimizer: null };
+  readonly #core: NetworkCore;
 
-  private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend, readonly engine: Engine) {
-    this.architecture = architecture;
-    this.spec = engine.spec;
-    this.layout = paramLayout(this.spec.sizes);
+  private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend) {
+    this.architecture = deepFreeze(architecture);
+    this.spec = deepFreeze(toNetSpec(architecture));
+    this.layout = deepFreeze(paramLayout(this.spec.sizes));
     this.init = init;
     this.seed = seed;
+    this.#core = new NetworkCore(this.architecture, this.spec, seed, backend, backend.createEngine(this.spec));
   }
 
   static async create(options: NetworkOptions): Promise<Network> {
@@ -67,78 +72,112 @@ export class Network {
     const init = options.init === undefined ? undefined : requireOneOf(options.init, 'init', INIT_NAMES);
     const seed = options.seed === undefined ? 1 : requireInteger(options.seed, 'seed', 0);
     const net = await Network.#withBackend(architecture, init, seed, options);
-    initializeParams(net.engine.params(), net.layout, architecture, init, new Random(seed));
+    const params = new Float32Array(net.parameterCount);
+    initializeParams(params, net.layout, architecture, init, new Random(seed));
+    net.#core.engine.writeParams(params);
     return net;
   }
 
+  /** Refuses, before allocating anything, a network the backends cannot index or this backend cannot hold. */
   static async #withBackend(architecture: Architecture, init: InitName | undefined, seed: number, options: BackendOptions): Promise<Network> {
+    const spec = toNetSpec(architecture);
+    checkedParameterCount(spec.sizes);
+    const threads = options.threads === undefined ? undefined : requireInteger(options.threads, 'threads', 1);
     const backend = await loadBackend(options.backend === undefined ? undefined : parseBackendChoice(options.backend));
-    if (options.threads !== undefined) backend.setThreads(requireInteger(options.threads, 'threads', 1));
-    return new Network(architecture, init, seed, backend, backend.createEngine(toNetSpec(architecture)));
+    const need = engineBytes(spec) + workspaceBytes(spec, 1);
+    if (need > backend.memoryLimit) {
+      throw new InvalidArgumentError(
+        `The network ${describeArchitecture(architecture)} needs about ${mebibytes(need)} to train (4 bytes per parameter for the weights, ` +
+          `the gradients and two floats of optimizer state); the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
+      );
+    }
+    if (threads !== undefined) backend.setThreads(threads);
+    return new Network(architecture, init, seed, backend);
   }
 
   get inputs(): number { return this.architecture.inputs; }
   get outputs(): number { return this.spec.sizes[this.spec.sizes.length - 1]!; }
-  get parameterCount(): number { return this.engine.paramCount; }
+  get parameterCount(): number { return this.layout.count; }
   get isClassifier(): boolean { return isClassifier(this.architecture); }
 
-  /** A copy of all parameters (layer by layer: W row-major, then b). */
-  getWeights(): Float32Array {
-    return this.engine.params().slice();
+  /** What training has done so far (a copy). */
+  get training(): Readonly<TrainingState> {
+    const { step, epochsTrained, optimizer } = this.#core.training;
+    return Object.freeze({ step, epochsTrained, optimizer: optimizer === null ? null : structuredClone(optimizer) });
   }
 
+  /** A copy of all parameters (layer by layer: W row-major, then b). During a fit: as of the last finished epoch. */
+  getWeights(): Float32Array {
+    return this.#core.weights('getWeights');
+  }
+
+  /** Replace all parameters (finite values, exactly parameterCount of them). */
   setWeights(weights: Float32Array): void {
+    this.#core.requireIdle('setWeights');
     if (!(weights instanceof Float32Array) || weights.length !== this.parameterCount) {
       throw invalidArgument('weights', `a Float32Array of ${this.parameterCount} parameters`, weights);
     }
     requireMatrix(weights, 'weights', 1);
-    this.engine.params().set(weights);
+    this.#core.engine.writeParams(weights);
   }
 
   /** Copies of layer `index`'s weights (inputs × units, row-major) and biases (0-based index). */
   layerWeights(index: number): { weights: Float32Array; biases: Float32Array } {
     const slot = this.layout.layers[index];
     if (slot === undefined) throw invalidArgument('index', `a layer index in 0..${this.layout.layers.length - 1}`, index);
-    const params = this.engine.params();
+    const params = this.#core.weights('layerWeights');
     return { weights: params.slice(slot.weightOffset, slot.biasOffset), biases: params.slice(slot.biasOffset, slot.biasOffset + slot.units) };
   }
 
-  /** Outputs (rows × outputs) for x (rows × inputs). */
+  /** Outputs (rows × outputs) for x (rows × inputs). During a fit: with the weights of the last finished epoch. */
   predict(x: Float32Array): Float32Array {
+    const engine = this.#core.reader('predict');
     const { data, rows } = requireMatrix(x, 'x', this.inputs);
-    return predictRows(this.engine, data, rows);
+    return predictRows(engine, data, rows);
   }
 
-  /** Mean loss, and accuracy for classifiers (null for regression). */
+  /** Mean loss, and accuracy for classifiers (null for regression). During a fit: as predict. */
   evaluate(x: Float32Array, y: Float32Array | Uint8Array | Int32Array): { loss: number; accuracy: number | null } {
-    const { data, rows } = requireMatrix(x, 'x', this.inputs);
-    const targets = requireTargets(y, 'y', rows, this.outputs);
-    const { loss, correct } = evaluateRows(this.engine, data, targets, rows);
-    return { loss, accuracy: this.isClassifier ? correct / rows : null };
+    const engine = this.#core.reader('evaluate');
+    const samples = requireSamples(this.architecture, x, y);
+    const { loss, correct } = evaluateRows(engine, samples.x, samples.y, samples.rows);
+    return { loss, accuracy: this.isClassifier ? correct / samples.rows : null };
   }
 
-  /** Train; see FitOptions. Resolves to the per-epoch history. */
+  /** Train; see FitOptions. Resolves to the per-epoch history. One fit at a time per network. */
   fit(x: Float32Array, y: Float32Array | Uint8Array | Int32Array, options: FitOptions = {}): Promise<History> {
-    return fit(this, x, y, options);
+    return fit(this.#core, x, y, options);
   }
 
   /** Architecture, weights and optimizer state in the versioned, checksummed mlpx format. */
   toBuffer(): Uint8Array {
+    this.#core.requireIdle('toBuffer');
+    const { engine, training } = this.#core;
     return encodeNetwork({
-      architecture: this.architecture, init: this.init, seed: this.seed, training: this.training,
-      params: this.engine.params(), optimizerState: this.engine.optimizerState(),
+      architecture: this.architecture, init: this.init, seed: this.seed, training,
+      params: engine.readParams(), optimizerState: engine.readOptimizerState(),
     });
   }
 
   static async fromBuffer(bytes: Uint8Array, options: BackendOptions = {}, source = 'buffer'): Promise<Network> {
     const saved: SavedNetwork = decodeNetwork(bytes, source);
     const net = await Network.#withBackend(saved.architecture, saved.init, saved.seed, options);
-    if (saved.params.length !== net.parameterCount) throw new InvalidArgumentError(`${source}: parameter count does not match its architecture`);
-    net.engine.params().set(saved.params);
-    Object.assign(net.training, saved.training);
+    if (saved.params.length !== net.parameterCount) {
+      net.dispose();
+      throw new FormatError(`${source}: holds ${saved.params.length} parameters, but its architecture has ${net.parameterCount}`);
+    }
+    const { engine, training } = net.#core;
+    engine.writeParams(saved.params);
+    Object.assign(training, saved.training);
     if (saved.training.optimizer !== null && saved.training.optimizer.type !== 'armijo' && saved.training.optimizer.type !== 'random') {
-      net.engine.setOptimizer(saved.training.optimizer.params.kind);
-      net.engine.optimizerState().set(saved.optimizerState);
+      const kind = saved.training.optimizer.params.kind;
+      const expected = OPTIMIZER_STATE_PER_PARAM[kind] * net.parameterCount;
+      if (saved.optimizerState.length !== expected) {
+        net.dispose();
+        throw new FormatError(`${source}: holds ${saved.optimizerState.length} values of ${saved.training.optimizer.type} state; its architecture needs ${expected}`);
+      }
+      engine.setOptimizer(kind);
+      engine.writeOptimizerState(saved.optimizerState);
     }
     return net;
   }
@@ -150,6 +189,20 @@ export class Network {
 
   static async load(path: string, options: BackendOptions = {}): Promise<Network> {
     return Network.fromBuffer(await fileStorage().read(path), options, path);
+  }
+
+  /**
+   * Free the network's memory now (wasm: back to its allocator; otherwise garbage collection
+   * does it eventually). Afterwards every method throws a DisposedError; disposing twice is a
+   * no-op. Refused with a BusyError while a fit runs. `using net = await Network.create(…)`
+   * disposes at the end of the scope.
+   */
+  dispose(): void {
+    this.#core.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   toString(): string {

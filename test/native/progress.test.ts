@@ -18,7 +18,7 @@ describe.skipIf(addon === undefined)('native: epoch progress', () => {
   it('reports progress during an epoch, at most once per interval, with the event loop free', async () => {
     const random = new Random(5);
     const engine = new NativeEngine(SPEC, addon!);
-    engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.05, 0.05));
+    engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.05, 0.05));
     const rows = 512;
     const data = engine.bindData(randomArray(random, rows * 784), randomOneHot(random, rows, 10), rows);
     // 4,096 batches of 16 rows, revisiting the 512 rows: a few hundred milliseconds of training

@@ -43,7 +43,7 @@ describe.each(await loadableBackendNames())('%s backend: bad input', (backend) =
     const net = await make();
     await expect(net.fit(x, labels, { batchSize: 0 })).rejects.toThrow(/integer ≥ 1 for batchSize but received 0/);
     await expect(net.fit(x, labels, { epochs: 1.5 })).rejects.toThrow(/for epochs/);
-    await expect(net.fit(x, labels, { optimizer: { type: 'sgd', lr: 0 } })).rejects.toThrow(/number > 0 for optimizer.lr but received 0/);
+    await expect(net.fit(x, labels, { optimizer: { type: 'sgd', lr: 0 } })).rejects.toThrow(/finite and > 0 for optimizer.lr but received 0/);
     await expect(net.fit(x, labels, { optimizer: { type: 'adam', lr: -1 } })).rejects.toThrow(/optimizer.lr/);
     await expect(net.fit(x, labels, { optimizer: 'lbfgs' as 'sgd' })).rejects.toThrow(/optimizer.type but received 'lbfgs'/);
     await expect(net.fit(x, labels, { validationSplit: 1.2 })).rejects.toThrow(/validationSplit/);

@@ -23,11 +23,11 @@ function gradientStats(backend: Backend, spec: NetSpec, rows: number, inputScale
   const x = randomArray(random, rows * spec.sizes[0]!).map((v) => v * inputScale);
   const y = randomOneHot(random, rows, spec.sizes.at(-1)!);
   const engine = backend.createEngine(spec);
-  engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
   engine.reserve(rows);
   const stats = new Float64Array(STATS_PER_BATCH);
   engine.gradient(x, y, rows, stats);
-  return { norm2: stats[STAT_GRAD_NORM2]!, grads: engine.grads().slice() };
+  return { norm2: stats[STAT_GRAD_NORM2]!, grads: engine.readGrads() };
 }
 
 function sumSquares(values: Float32Array): number {

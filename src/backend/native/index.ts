@@ -2,12 +2,19 @@
 import { availableParallelism } from 'node:os';
 import type { Backend } from '../engine.js';
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
-import { NativeEngine } from './engine.js';
+import { nodeMemoryLimit } from '../node-memory.js';
+import { clampThreads, threadCap } from '../threads.js';
+import { NativeEngine, registerErrorClasses } from './engine.js';
 import { loadAddon } from './load.js';
 
+/** The addon's own ceiling on pool threads (native/addon.cc). */
+const ADDON_MAX_THREADS = 1024;
+
 export function loadNativeBackend(): Backend {
-  const addon = loadAddon();
-  addon.setThreads(availableParallelism());
+  const addon = registerErrorClasses(loadAddon());
+  const maxThreads = threadCap(availableParallelism(), ADDON_MAX_THREADS);
+  let clampNote: string | undefined;
+  addon.setThreads(Math.min(availableParallelism(), maxThreads));
   const kernels = Object.fromEntries(KERNEL_NAMES.map((name) => [name, addon[name]])) as unknown as Kernels;
   return {
     name: 'native',
@@ -15,11 +22,18 @@ export function loadNativeBackend(): Backend {
     details: () => ({
       kernelPath: addon.kernelPath(),
       threads: addon.threads(),
-      notes: addon.kernelPath() === 'portable'
-        ? ['this CPU has no AVX2/FMA: the portable GEMM kernel is used']
-        : [],
+      notes: [
+        ...(addon.kernelPath() === 'portable' ? ['this CPU has no AVX2/FMA: the portable GEMM kernel is used'] : []),
+        ...(clampNote === undefined ? [] : [clampNote]),
+      ],
     }),
-    setThreads: (threads) => addon.setThreads(threads),
+    maxThreads,
+    setThreads: (requested) => {
+      const { threads, note } = clampThreads(requested, maxThreads);
+      clampNote = note;
+      addon.setThreads(threads);
+    },
+    ...nodeMemoryLimit(),
     createEngine: (spec) => new NativeEngine(spec, addon),
   };
 }
