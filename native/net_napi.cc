@@ -324,7 +324,8 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(20);
 // its private copies). Progress is a Signal (no per-batch allocation), at most every
 // kProgressInterval; OnProgress copies the finished batches' stats into batchStats and calls
 // onProgress, whose `false` or exception stops the epoch after the running batch (an exception
-// then rejects the promise with it). OnOK reports whatever is left.
+// then rejects the promise with it) and ends the calls to onProgress, as in src/backend/epoch.ts.
+// OnOK reports whatever is left.
 class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  public:
   EpochWorker(const Napi::CallbackInfo& info, Net* net, EpochJob job)
@@ -396,7 +397,7 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
                 stats_.data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
                 static_cast<std::size_t>(done - reported_) * kStatsPerBatch * sizeof(double));
     reported_ = done;
-    if (progress_.IsEmpty() || !error_.IsEmpty()) return;
+    if (progress_.IsEmpty() || stop_.load(std::memory_order_acquire)) return;  // once told to stop, it is not called again
     try {
       const Napi::Value result = progress_.Call({Napi::Number::New(Env(), done)});
       if (result.IsBoolean() && !result.As<Napi::Boolean>().Value()) stop_.store(true, std::memory_order_release);

@@ -97,7 +97,11 @@ export interface FitOptions {
   validationSplit?: number;
   validationData?: [Float32Array, Float32Array | Uint8Array | Int32Array];
   earlyStopping?: EarlyStoppingOptions;
-  /** called after every batch; an exception stops training and rejects the fit with it */
+  /**
+   * called after every batch (in order; after a chunk of batches finished, so possibly a few at
+   * once); an exception stops training (batches already under way finish and count) and rejects
+   * the fit with that exception
+   */
   onBatchEnd?: (info: BatchInfo) => void;
   /** return false to stop training after this epoch */
   onEpochEnd?: (record: EpochRecord) => void | boolean | Promise<void | boolean>;

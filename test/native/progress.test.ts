@@ -39,4 +39,24 @@ describe.skipIf(addon === undefined)('native: epoch progress', () => {
     expect(reports.length).toBeLessThanOrEqual(Math.ceil(elapsed / PROGRESS_INTERVAL_MS) + 2);
     expect(ticks).toBeGreaterThan(0);
   });
+
+  it('stops the epoch when onProgress returns false, and rejects it with what onProgress throws', async () => {
+    const random = new Random(6);
+    const engine = new NativeEngine(SPEC, addon!);
+    engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.05, 0.05));
+    const rows = 512;
+    const data = engine.bindData(randomArray(random, rows * 784), randomOneHot(random, rows, 10), rows);
+    const order = Uint32Array.from({ length: 4096 * 16 }, (_, i) => (i * 7919) % rows);
+    const opt = { kind: Optimizer.sgd, lr: 0.01, beta1: 0, beta2: 0, eps: 0 };
+    const stats = new Float64Array(4096 * STATS_PER_BATCH);
+    let reports = 0;
+    const stopped = await engine.trainEpoch(data, order, 16, opt, 1, stats, () => (++reports, false));
+    expect(reports).toBe(1); // none after the one that said stop
+    expect(stopped).toBeLessThan(4096);
+    const boom = new Error('progress failed');
+    await expect(engine.trainEpoch(data, order, 16, opt, 1, stats, () => { throw boom; })).rejects.toBe(boom);
+    expect(() => engine.reserve(1)).not.toThrow(); // the epoch has settled: the engine is free
+    data.release();
+    engine.dispose();
+  });
 });
