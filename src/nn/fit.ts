@@ -122,7 +122,8 @@ interface FitPlan {
   /** the batch size actually used (≤ the training rows) */
   batch: number;
   optimizer: ResolvedOptimizer;
-  schedule: LearningRateSchedule;
+  /** the learning rate of epoch e (gradient optimizers): epoch 1's is checked while planning */
+  rate: (epoch: number) => number;
   shuffle: boolean;
   /** all rows as given; training reads the rows in `train` */
   data: Samples;
@@ -165,12 +166,16 @@ function planFit(core: NetworkCore, x: unknown, y: unknown, options: unknown): F
   const optimizer = o.optimizer === undefined ? core.training.optimizer ?? resolveOptimizer('adam') : resolveOptimizer(o.optimizer);
   const schedule = o.lrSchedule ?? 'constant';
   if (typeof schedule !== 'function') requireOneOf(schedule, 'lrSchedule', ['constant', 'cosine'] as const);
+  const baseRate = 'params' in optimizer ? optimizer.params.lr : 0;
+  const firstRate = 'params' in optimizer ? scheduledRate(schedule, 1, epochs, baseRate) : 0;
+  // a later epoch's rate is checked when that epoch starts: the epochs before it stay trained
+  const rate = (epoch: number): number => (epoch === 1 ? firstRate : scheduledRate(schedule, epoch, epochs, baseRate));
   const early = planEarlyStopping(o.earlyStopping, validation !== null);
   const fullBatch = optimizer.type === 'armijo' || optimizer.type === 'random';
   const batch = fullBatch ? train.length : Math.min(batchSize, train.length);
   requireMemory(core, batch, data);
   return {
-    epochs, batch, optimizer, schedule, shuffle: requireOptionalBoolean(o.shuffle, 'shuffle', true), data, train, validation, early,
+    epochs, batch, optimizer, rate, shuffle: requireOptionalBoolean(o.shuffle, 'shuffle', true), data, train, validation, early,
     onBatchEnd: requireOptionalFunction(o.onBatchEnd, 'onBatchEnd'),
     onEpochEnd: requireOptionalFunction(o.onEpochEnd, 'onEpochEnd'),
   };
@@ -318,7 +323,7 @@ class EpochTrainer {
     this.#order.set(plan.train);
     if (plan.shuffle) new Random(epochSeed(core.seed, training.epochsTrained)).shuffle(this.#order);
     const optimizer = plan.optimizer as Extract<ResolvedOptimizer, { params: unknown }>;
-    const params = { ...optimizer.params, lr: scheduledRate(plan.schedule, epoch, plan.epochs, optimizer.params.lr) };
+    const params = { ...optimizer.params, lr: plan.rate(epoch) };
     const classifier = isClassifier(core.architecture);
     let reported = 0;
     // an exception from onBatchEnd stops the epoch after the running batch; it is rethrown once
