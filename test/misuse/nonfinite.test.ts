@@ -1,0 +1,58 @@
+// An update that makes a weight or an optimizer state non-finite must never leave a "successful"
+// fit with NaN weights, on any backend: the step checks what it wrote, the fit stops with a
+// NonFiniteError at that batch, and the network is put back as it was at the start of that
+// epoch — weights, optimizer state and update count — a snapshot known to be finite.
+import { describe, expect, it } from 'vitest';
+import { Network, NonFiniteError } from '../../src/index.js';
+import { BACKENDS, outcome, tally } from './setup.js';
+
+const count = tally('non-finite training');
+// x = 0, y = 0 (zero gradient) then x = 1, y = 10: with lr 3e38 (finite as a float32) the second
+// batch's update, lr · g ≈ 3e38 · 20, overflows, while its loss and gradient are finite
+const x = Float32Array.of(0, 0, 0, 0, 1, 1, 1, 1);
+const y = Float32Array.of(0, 0, 0, 0, 10, 10, 10, 10);
+const linear = (backend: string) => Network.create({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'mse', seed: 4, backend: backend as 'js' });
+const HUGE = 3e38;
+
+describe.each(BACKENDS)('%s backend: non-finite updates', (backend) => {
+  it('an update that overflows on the last batch rejects the fit and restores the epoch start', async () => {
+    const net = await linear(backend);
+    const initial = net.getWeights();
+    const error = await outcome(() => net.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, optimizer: { type: 'sgd', lr: HUGE } }));
+    count(error);
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as NonFiniteError).batch).toBe(2);
+    expect((error as Error).message).toMatch(/epoch 1, batch 2: the optimizer update made a weight or its optimizer state non-finite.*put back as it was at the start of epoch 1/);
+    expect(net.getWeights()).toEqual(initial);
+    expect(net.training.step).toBe(0);
+    expect(net.predict(x).every(Number.isFinite)).toBe(true);
+  });
+
+  it('restores the weights, optimizer state and update count of the failing epoch\'s start', async () => {
+    // momentum: its velocity overflows too; epoch 1 trains normally, epoch 2's rate overflows
+    const optimizer = { type: 'momentum' as const, lr: 0.01 };
+    const reference = await linear(backend);
+    await reference.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, optimizer });
+    const net = await linear(backend);
+    const error = await outcome(() => net.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, optimizer, lrSchedule: (epoch, lr) => (epoch === 1 ? lr : HUGE) }));
+    count(error);
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as NonFiniteError).epoch).toBe(2);
+    expect(net.training).toEqual(reference.training);
+    expect(net.toBuffer()).toEqual(reference.toBuffer()); // weights and velocity included
+    // and training goes on from there
+    await net.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false });
+    expect(net.getWeights().every(Number.isFinite)).toBe(true);
+  });
+
+  it('a non-finite loss skips the update: the weights of the last finite update stay', async () => {
+    const net = await linear(backend);
+    const huge = Float32Array.of(0.5, 0.5, 0.5, 0.5, 3e38, 3e38, 3e38, 3e38); // (w·x − y)² overflows on batch 2
+    const error = await outcome(() => net.fit(huge, y, { epochs: 1, batchSize: 4, shuffle: false, optimizer: { type: 'sgd', lr: 0.1 } }));
+    count(error);
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as Error).message).toMatch(/batch 2: .*update was skipped/);
+    expect(net.training.step).toBe(1);
+    expect(net.getWeights().every(Number.isFinite)).toBe(true);
+  });
+});
