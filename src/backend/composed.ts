@@ -10,7 +10,7 @@ import { driveEpoch } from './epoch.js';
 import { EngineGuard } from './guard.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type Kernels, type OptimizerId, type OptimizerParams } from './kernels.js';
 import { paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from './layout.js';
-import { copyIn, copyOut, requireBatch, requireEpoch } from './transfer.js';
+import { copyIn, copyOut, requireArray, requireData, requireEpoch, requireOptimizerKind, requireOptimizerParams, requireRowCount, requireStepArgs } from './transfer.js';
 import { InvalidArgumentError, MlpxError } from '../util/errors.js';
 
 interface LayerViews {
@@ -77,19 +77,19 @@ export class ComposedEngine implements Engine {
     }
   }
 
-  // Float32Array copies even of the float64 engine's buffers (the gradient check reads its own)
-  readParams(out?: Float32Array): Float32Array { this.#guard.check('readParams'); return copyOut(this.#params, out); }
+  readParams(out?: Float32Array): Float32Array { this.#guard.check('readParams'); return copyOut(this.#params, out, this.floats); }
   writeParams(values: Float32Array): void { this.#guard.check('writeParams'); copyIn(this.#params, values, 'parameters'); }
-  readGrads(out?: Float32Array): Float32Array { this.#guard.check('readGrads'); return copyOut(this.#grads, out); }
+  readGrads(out?: Float32Array): Float32Array { this.#guard.check('readGrads'); return copyOut(this.#grads, out, this.floats); }
   get optimizerKind(): OptimizerId { return this.#stateKind; }
   /** This engine's own parameter array: the float64 gradient check perturbs it in place. */
   liveParams(): Float32Array { this.#guard.check('liveParams'); return this.#params; }
-  readOptimizerState(out?: Float32Array): Float32Array { this.#guard.check('readOptimizerState'); return copyOut(this.#state, out); }
+  readOptimizerState(out?: Float32Array): Float32Array { this.#guard.check('readOptimizerState'); return copyOut(this.#state, out, this.floats); }
   writeOptimizerState(values: Float32Array): void { this.#guard.check('writeOptimizerState'); copyIn(this.#state, values, 'optimizer state'); }
   get capacity(): number { return this.#capacity; }
 
   setOptimizer(kind: OptimizerId): void {
     this.#guard.check('setOptimizer');
+    requireOptimizerKind('setOptimizer', kind);
     this.#setOptimizer(kind);
   }
 
@@ -103,6 +103,7 @@ export class ComposedEngine implements Engine {
 
   reserve(rows: number): void {
     this.#guard.check('reserve');
+    requireRowCount('reserve', rows);
     this.#reserve(rows);
   }
 
@@ -131,21 +132,22 @@ export class ComposedEngine implements Engine {
 
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     this.#guard.check('forward');
-    this.#requireRows(rows);
+    requireStepArgs('forward', this.spec, this.#capacity, rows, x, null, null, this.floats);
     const outputs = this.spec.sizes[this.spec.sizes.length - 1]!;
+    requireArray('forward', 'out', out, rows * outputs, this.floats);
     out.set(this.net_forward(x, rows).subarray(0, rows * outputs));
   }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     this.#guard.check('evaluate');
-    this.#requireRows(rows);
+    requireStepArgs('evaluate', this.spec, this.#capacity, rows, x, y, stats, this.floats);
     this.net_loss(this.net_forward(x, rows), y, rows, stats);
     stats[STAT_STATUS] = STEP_OK;
   }
 
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     this.#guard.check('gradient');
-    this.#requireRows(rows);
+    requireStepArgs('gradient', this.spec, this.#capacity, rows, x, y, stats, this.floats);
     this.net_loss(this.net_forward(x, rows), y, rows, stats);
     this.net_backward(x, y, rows, stats);
     stats[STAT_STATUS] = STEP_OK;
@@ -153,13 +155,10 @@ export class ComposedEngine implements Engine {
 
   trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
     this.#guard.check('trainStep');
-    this.#requireRows(rows);
+    requireStepArgs('trainStep', this.spec, this.#capacity, rows, x, y, stats, this.floats);
+    requireOptimizerParams('trainStep', opt);
     this.#setOptimizer(opt.kind);
     this.net_train_step(x, y, rows, opt, step, stats);
-  }
-
-  #requireRows(rows: number): void {
-    requireBatch('js engine', rows, this.#capacity);
   }
 
   /** The output buffer (capacity rows): the steps must not allocate. */
@@ -262,6 +261,7 @@ export class ComposedEngine implements Engine {
 
   bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
     this.#guard.check('bindData');
+    requireData(this.spec, x, y, rows);
     return new ComposedBoundData(x, y, rows, this);
   }
 
@@ -272,6 +272,7 @@ export class ComposedEngine implements Engine {
     return this.#guard.epoch(async () => {
       if (!(data instanceof ComposedBoundData) || data.owner !== this) throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData)');
       const batches = requireEpoch(order, data.rows, batchSize, batchStats);
+      requireOptimizerParams('trainEpoch', opt);
       this.#reserve(Math.min(batchSize, order.length));
       this.#setOptimizer(opt.kind);
       return driveEpoch(batches, batches, (first, count) => this.net_train_batches(data, order, batchSize, first, count, opt, firstStep + first, batchStats), batchStats, onProgress);

@@ -1,12 +1,16 @@
 // Copies into and out of an engine's memory: engines hand out copies, never views, so nothing a
 // caller holds can be detached by wasm memory growing, or change under a running epoch.
 import { epochBatches, STATS_PER_BATCH } from './engine.js';
+import { Optimizer, type OptimizerParams } from './kernels.js';
+import type { NetSpec } from './layout.js';
 import { InvalidArgumentError } from '../util/errors.js';
 
-/** `out` (or a new Float32Array) holding a copy of `from`. */
-export function copyOut(from: Float32Array, out: Float32Array | undefined): Float32Array {
-  const result = out ?? new Float32Array(from.length);
-  if (result.length < from.length) throw new InvalidArgumentError(`the output array holds ${result.length} values; ${from.length} are needed`);
+/** `out` (or a new array) holding a copy of `from`; `type` is the engine's storage (Float64Array for the gradient check's). */
+export function copyOut(from: Float32Array, out: Float32Array | undefined, type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Float32Array {
+  const result = out ?? (new type(from.length) as Float32Array);
+  if (!(result instanceof type) || result.length < from.length) {
+    throw new InvalidArgumentError(`the output array must be a ${type.name} of at least ${from.length} values`);
+  }
   result.set(from);
   return result;
 }
@@ -36,9 +40,56 @@ export function requireEpoch(order: Uint32Array, rows: number, batchSize: number
   return batches;
 }
 
-/** An integer batch size ≥ 1 and a row count in [1, capacity]. */
-export function requireBatch(name: string, rows: number, capacity: number): void {
+/** A row count in [1, capacity]. */
+export function requireBatch(call: string, rows: number, capacity: number): void {
   if (!Number.isInteger(rows) || rows < 1 || rows > capacity) {
-    throw new InvalidArgumentError(`${name}: rows (${rows}) must be an integer in [1, ${capacity}], the reserved capacity; call reserve() first`);
+    throw new InvalidArgumentError(`${call}: rows (${rows}) must be an integer in [1, ${capacity}], the reserved capacity; call reserve() first`);
+  }
+}
+
+/** reserve()'s row count: an integer in [1, 2^31 − 1]. */
+export function requireRowCount(call: string, rows: number): void {
+  if (!Number.isInteger(rows) || rows < 1 || rows > 2 ** 31 - 1) throw new InvalidArgumentError(`${call}: rows must be an integer in [1, 2^31 − 1], not ${rows}`);
+}
+
+/** A Float32Array of at least `need` values (a Float64Array for stats). */
+export function requireArray(call: string, name: string, value: unknown, need: number, type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): void {
+  if (!(value instanceof type) || value.length < need) {
+    throw new InvalidArgumentError(`${call}: ${name} must be a ${type.name} of at least ${need} values`);
+  }
+}
+
+/**
+ * The arguments of forward, evaluate, gradient and trainStep: rows within the capacity, x (and
+ * y, and stats, when the call takes them) long enough for them.
+ */
+export function requireStepArgs(
+  call: string, spec: NetSpec, capacity: number, rows: number, x: unknown, y: unknown | null, stats: unknown | null,
+  type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array,
+): void {
+  requireBatch(call, rows, capacity);
+  requireArray(call, 'x', x, rows * spec.sizes[0]!, type);
+  if (y !== null) requireArray(call, 'y', y, rows * spec.sizes[spec.sizes.length - 1]!, type);
+  if (stats !== null) requireArray(call, 'stats', stats, STATS_PER_BATCH, Float64Array);
+}
+
+/** bindData's arguments: x and y hold `rows` rows. */
+export function requireData(spec: NetSpec, x: unknown, y: unknown, rows: number): void {
+  requireRowCount('bindData', rows);
+  requireArray('bindData', 'x', x, rows * spec.sizes[0]!);
+  requireArray('bindData', 'y', y, rows * spec.sizes[spec.sizes.length - 1]!);
+}
+
+/** An optimizer id (Optimizer in kernels.ts). */
+export function requireOptimizerKind(call: string, kind: unknown): void {
+  if (!(Object.values(Optimizer) as unknown[]).includes(kind)) throw new InvalidArgumentError(`${call}: ${String(kind)} is not an optimizer id`);
+}
+
+/** Optimizer parameters the kernels can run: a known kind and numbers. */
+export function requireOptimizerParams(call: string, opt: OptimizerParams): void {
+  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`${call}: opt must be { kind, lr, beta1, beta2, eps }`);
+  requireOptimizerKind(call, opt.kind);
+  if ([opt.lr, opt.beta1, opt.beta2, opt.eps].some((v) => typeof v !== 'number')) {
+    throw new InvalidArgumentError(`${call}: opt's lr, beta1, beta2 and eps must be numbers`);
   }
 }

@@ -4,6 +4,7 @@ import type { Backend } from '../engine.js';
 import type { NetSpec } from '../layout.js';
 import type { Kernels } from '../kernels.js';
 import { ComposedEngine } from '../composed.js';
+import { checkedKernels } from '../kernel-args.js';
 import { clampThreads } from '../threads.js';
 import * as activation from './activation.js';
 import * as dense from './dense.js';
@@ -24,7 +25,7 @@ export const DEFAULT_MEMORY_LIMIT: MemoryLimit = { memoryLimit: 2 ** 31, memoryL
 export function createJsBackend(limit: MemoryLimit = DEFAULT_MEMORY_LIMIT): Backend {
   return {
     name: 'js',
-    kernels: jsKernels,
+    kernels: checkedKernels(jsKernels),
     details: () => ({ kernelPath: 'float64-accumulating reference loops', threads: 1, notes: [] }),
     maxThreads: 1,
     // single-threaded by design: the count is validated, then has nothing to change

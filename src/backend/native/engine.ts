@@ -5,6 +5,7 @@ import type { BoundData, Engine, EpochProgress } from '../engine.js';
 import type { OptimizerId, OptimizerParams } from '../kernels.js';
 import { packSpec, type NetSpec } from '../layout.js';
 import { BusyError, DisposedError, InvalidArgumentError, MlpxError } from '../../util/errors.js';
+import { requireData, requireOptimizerParams } from '../transfer.js';
 import type { NativeAddon, NativeNet } from './load.js';
 
 /** Make the addon throw mlpx's own error classes (once per loaded addon). */
@@ -33,6 +34,8 @@ class NativeBoundData implements BoundData {
 export class NativeEngine implements Engine {
   readonly paramCount: number;
   readonly #net: NativeNet;
+  /** the Net checks this itself; bindData, which never reaches it, asks here */
+  #disposed = false;
 
   constructor(readonly spec: NetSpec, addon: NativeAddon) {
     this.#net = new addon.Net(packSpec(spec));
@@ -60,10 +63,13 @@ export class NativeEngine implements Engine {
   }
 
   trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
+    requireOptimizerParams('trainStep', opt);
     this.#net.trainStep(x, y, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, stats);
   }
 
   bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
+    if (this.#disposed) throw new DisposedError('native backend: bindData: this engine was disposed');
+    requireData(this.spec, x, y, rows);
     return new NativeBoundData(x, y, rows, this);
   }
 
@@ -74,11 +80,15 @@ export class NativeEngine implements Engine {
     if (!(data instanceof NativeBoundData) || data.owner !== this || data.released) {
       throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData) and not released');
     }
+    requireOptimizerParams('trainEpoch', opt);
     return this.#net.trainEpoch(
       data.x, data.y, data.rows, order, batchSize, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, firstStep,
       batchStats, onProgress,
     );
   }
 
-  dispose(): void { this.#net.dispose(); }
+  dispose(): void {
+    this.#net.dispose();
+    this.#disposed = true;
+  }
 }

@@ -1,6 +1,7 @@
 // The wasm Backend: AssemblyScript SIMD kernels (assembly/) over one linear memory, with GEMMs
 // split across worker threads when the host allows them.
 import type { Backend, BackendDetails } from '../engine.js';
+import { checkedKernels } from '../kernel-args.js';
 import { clampThreads, threadCap } from '../threads.js';
 import { WasmEngine } from './engine.js';
 import { wasmKernels } from './kernels.js';
@@ -24,7 +25,7 @@ export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBac
   return {
     name: 'wasm',
     runtime,
-    kernels: wasmKernels(runtime.exports, runtime.mem),
+    kernels: checkedKernels(wasmKernels(runtime.exports, runtime.mem)),
     details: (): BackendDetails => {
       const notes: string[] = [];
       if (pool === undefined) notes.push(`single-threaded: ${runtime.threadsOff}`);

@@ -9,7 +9,7 @@ import { driveEpoch } from '../epoch.js';
 import { EngineGuard } from '../guard.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
 import { paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from '../layout.js';
-import { copyIn, copyOut, requireBatch, requireEpoch } from '../transfer.js';
+import { copyIn, copyOut, requireArray, requireData, requireEpoch, requireOptimizerKind, requireOptimizerParams, requireRowCount, requireStepArgs } from '../transfer.js';
 import { InvalidArgumentError } from '../../util/errors.js';
 import { NET } from './layout.js';
 import type { LinearMemory } from './memory.js';
@@ -162,6 +162,7 @@ export class WasmEngine implements Engine {
 
   setOptimizer(kind: OptimizerId): void {
     this.#guard.check('setOptimizer');
+    requireOptimizerKind('setOptimizer', kind);
     this.#setOptimizer(kind);
   }
 
@@ -177,6 +178,7 @@ export class WasmEngine implements Engine {
 
   reserve(rows: number): void {
     this.#guard.check('reserve');
+    requireRowCount('reserve', rows);
     this.#reserve(rows);
   }
 
@@ -206,15 +208,15 @@ export class WasmEngine implements Engine {
     this.#capacity = rows;
   }
 
-  /** Copy `rows` rows of x (and y) into the batch buffers; returns their addresses. */
-  #stage(call: string, x: Float32Array, y: Float32Array | null, rows: number): [number, number] {
+  /** Check a call's arguments, then copy `rows` rows of x (and y) into the batch buffers; returns their addresses. */
+  #stage(call: string, x: Float32Array, y: Float32Array | null, rows: number, stats: Float64Array | null): [number, number] {
     this.#guard.check(call);
-    requireBatch(`wasm engine ${call}`, rows, this.#capacity);
+    requireStepArgs(call, this.spec, this.#capacity, rows, x, y, stats);
     const words = this.#words();
     const bx = words[NET.NET_BATCH_X / 4]!, by = words[NET.NET_BATCH_Y / 4]!;
     const sizes = this.spec.sizes;
-    stageRows(this.rt.mem.f32(bx, rows * sizes[0]!), x, 'x');
-    if (y !== null) stageRows(this.rt.mem.f32(by, rows * sizes[sizes.length - 1]!), y, 'y');
+    copyRows(this.rt.mem.f32(bx, rows * sizes[0]!), x);
+    if (y !== null) copyRows(this.rt.mem.f32(by, rows * sizes[sizes.length - 1]!), y);
     return [bx, by];
   }
 
@@ -223,13 +225,14 @@ export class WasmEngine implements Engine {
   }
 
   forward(x: Float32Array, rows: number, out: Float32Array): void {
-    const [bx] = this.#stage('forward', x, null, rows);
+    const [bx] = this.#stage('forward', x, null, rows, null);
+    requireArray('forward', 'out', out, rows * this.spec.sizes[this.spec.sizes.length - 1]!);
     const output = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows));
     out.set(this.rt.mem.f32(output, rows * this.spec.sizes[this.spec.sizes.length - 1]!));
   }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
-    const [bx, by] = this.#stage('evaluate', x, y, rows);
+    const [bx, by] = this.#stage('evaluate', x, y, rows, stats);
     const { exports } = this.rt;
     this.#busy(() => exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, rows, this.#stats));
     this.rt.mem.f64(this.#stats, STATS_PER_BATCH)[STAT_STATUS] = STEP_OK;
@@ -237,7 +240,7 @@ export class WasmEngine implements Engine {
   }
 
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
-    const [bx, by] = this.#stage('gradient', x, y, rows);
+    const [bx, by] = this.#stage('gradient', x, y, rows, stats);
     const { exports } = this.rt;
     this.#busy(() => {
       exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, rows, this.#stats);
@@ -248,20 +251,21 @@ export class WasmEngine implements Engine {
   }
 
   trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
-    this.#guard.check('trainStep');
+    const [bx, by] = this.#stage('trainStep', x, y, rows, stats);
+    requireOptimizerParams('trainStep', opt);
     this.#setOptimizer(opt.kind);
-    const [bx, by] = this.#stage('trainStep', x, y, rows);
     this.#busy(() => this.rt.exports.net_train_step(this.#net, bx, by, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, this.#stats));
     this.#copyStats(stats);
   }
 
   bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
     this.#guard.check('bindData');
+    requireData(this.spec, x, y, rows);
     const { mem } = this.rt;
     const inputs = this.spec.sizes[0]!, outputs = this.spec.sizes[this.spec.sizes.length - 1]!;
     const data = new WasmBoundData(rows, inputs, outputs, mem, this);
-    stageRows(mem.f32(data.x, rows * inputs), x, 'x');
-    stageRows(mem.f32(data.y, rows * outputs), y, 'y');
+    copyRows(mem.f32(data.x, rows * inputs), x);
+    copyRows(mem.f32(data.y, rows * outputs), y);
     return data;
   }
 
@@ -274,6 +278,7 @@ export class WasmEngine implements Engine {
         throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData) and not released');
       }
       const batches = requireEpoch(order, data.rows, batchSize, batchStats);
+      requireOptimizerParams('trainEpoch', opt);
       await this.rt.pool?.whenReady();
       const { mem, exports } = this.rt;
       const orderPtr = data.orderBlock(order.length);
@@ -305,10 +310,7 @@ export class WasmEngine implements Engine {
   }
 }
 
-/** Copy the first `to.length` values of `from` into linear memory (a detached or short array is refused). */
-function stageRows(to: Float32Array, from: Float32Array, name: string): void {
-  if (!(from instanceof Float32Array) || from.length < to.length) {
-    throw new InvalidArgumentError(`wasm engine: ${name} must be a Float32Array of at least ${to.length} values`);
-  }
+/** Copy the first `to.length` values of `from` (checked to be that long) into linear memory. */
+function copyRows(to: Float32Array, from: Float32Array): void {
   to.set(from.subarray(0, to.length));
 }
