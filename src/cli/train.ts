@@ -3,7 +3,7 @@
 import { SingleBar } from 'cli-progress';
 import type { ActivationName, LossName } from '../backend/kernels.js';
 import type { BackendChoice } from '../backend/registry.js';
-import { OPTIMIZER_DEFAULTS, type OptimizerName } from '../nn/optimizers.js';
+import { defaultLearningRate, type OptimizerName } from '../nn/optimizers.js';
 import { Network } from '../nn/network.js';
 import type { EpochRecord } from '../nn/fit.js';
 import { limitRows, loadCliData, type DatasetName } from './datasets.js';
@@ -65,7 +65,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   const bar = new SingleBar({ format: ' {bar} {percentage}% | batch {value}/{total} | loss {loss} | {speed} samples/s', hideCursor: true, clearOnComplete: true, stream: process.stderr });
   const optimizer = gradientFree(options.optimizer)
     ? (options.lr === undefined ? options.optimizer : fail(`--lr does not apply to --optimizer ${options.optimizer}`))
-    : { type: options.optimizer, lr: options.lr ?? OPTIMIZER_DEFAULTS[options.optimizer].lr };
+    : { type: options.optimizer, lr: options.lr ?? defaultLearningRate(options.optimizer, options.lrSchedule) };
   const history = await net.fit(train.x, train.y, {
     epochs: options.epochs,
     batchSize: options.batch,
