@@ -34,33 +34,33 @@ export function sgd_update(params: usize, grads: usize, count: i32, lr: f32): bo
     v128.store(params + off, p);
     bad4 = v128.or(bad4, nonfinite4(p));
   }
-  let bad = v128.any_true(bad4);
+  let bad: u32 = v128.any_true(bad4) ? 1 : 0;
   for (; i < count; i++) {
     const off = <usize>i << 2;
     const p = load<f32>(params + off) - lr * load<f32>(grads + off);
     store<f32>(params + off, p);
     bad |= nonfinite(p);
   }
-  return !bad;
+  return bad == 0;
 }
 
 /** v ← γ v + lr g;  θ ← θ − v */
 export function momentum_update(params: usize, grads: usize, velocity: usize, count: i32, lr: f32, gamma: f32): bool {
-  let bad = false;
+  let bad: u32 = 0;
   for (let i = 0; i < count; i++) {
     const off = <usize>i << 2;
     const v = gamma * load<f32>(velocity + off) + lr * load<f32>(grads + off);
     const p = load<f32>(params + off) - v;
     store<f32>(velocity + off, v);
     store<f32>(params + off, p);
-    bad |= nonfinite(p) | nonfinite(v);
+    bad |= nonfinite(p);
   }
-  return !bad;
+  return bad == 0;
 }
 
 /** s ← β s + (1−β) g²;  θ ← θ − lr g / √(s + ε) */
 export function rmsprop_update(params: usize, grads: usize, sq: usize, count: i32, lr: f32, beta: f32, eps: f32): bool {
-  let bad = false;
+  let bad: u32 = 0;
   for (let i = 0; i < count; i++) {
     const off = <usize>i << 2;
     const g = load<f32>(grads + off);
@@ -70,7 +70,7 @@ export function rmsprop_update(params: usize, grads: usize, sq: usize, count: i3
     store<f32>(params + off, p);
     bad |= nonfinite(p) | nonfinite(s);
   }
-  return !bad;
+  return bad == 0;
 }
 
 /** m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − lr m̂ / (√v̂ + ε); step is 1-based */
@@ -96,9 +96,9 @@ export function adam_update(
     const step4 = f32x4.div(f32x4.mul(l, f32x4.mul(mi, inv1)), f32x4.add(f32x4.sqrt(f32x4.mul(vi, inv2)), e));
     const p = f32x4.sub(v128.load(params + off), step4);
     v128.store(params + off, p);
-    bad4 = v128.or(bad4, v128.or(nonfinite4(p), v128.or(nonfinite4(mi), nonfinite4(vi))));
+    bad4 = v128.or(bad4, v128.or(nonfinite4(p), nonfinite4(vi)));
   }
-  let bad = v128.any_true(bad4);
+  let bad: u32 = v128.any_true(bad4) ? 1 : 0;
   const s1 = f32x4.extract_lane(inv1, 0), s2 = f32x4.extract_lane(inv2, 0);
   for (; i < count; i++) {
     const off = <usize>i << 2;
@@ -109,9 +109,9 @@ export function adam_update(
     store<f32>(m + off, mi);
     store<f32>(v + off, vi);
     store<f32>(params + off, p);
-    bad |= nonfinite(p) | nonfinite(mi) | nonfinite(vi);
+    bad |= nonfinite(p) | nonfinite(vi);
   }
-  return !bad;
+  return bad == 0;
 }
 
 /**

@@ -119,7 +119,8 @@ export interface Kernels {
 
   // ---- optim family --------------------------------------------------------------------------
   // Each update returns true when every parameter and state value it wrote is finite: the check
-  // rides along in the update's own loop (no second pass over the parameters).
+  // rides along in the update's own loop (no second pass over the parameters). Momentum's
+  // velocity and Adam's m are covered by θ's check: when they are not finite, neither is θ.
   /** θ ← θ − lr g */
   sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): boolean;
   /** v ← γ v + lr g;  θ ← θ − v */

@@ -80,9 +80,11 @@ export function requireData(spec: NetSpec, x: unknown, y: unknown, rows: number)
   requireArray('bindData', 'y', y, rows * spec.sizes[spec.sizes.length - 1]!);
 }
 
+const OPTIMIZER_IDS: ReadonlySet<unknown> = new Set(Object.values(Optimizer));
+
 /** An optimizer id (Optimizer in kernels.ts). */
 export function requireOptimizerKind(call: string, kind: unknown): void {
-  if (!(Object.values(Optimizer) as unknown[]).includes(kind)) throw new InvalidArgumentError(`${call}: ${String(kind)} is not an optimizer id`);
+  if (!OPTIMIZER_IDS.has(kind)) throw new InvalidArgumentError(`${call}: ${String(kind)} is not an optimizer id`);
 }
 
 /** Optimizer parameters the kernels can run: a known kind and numbers. */

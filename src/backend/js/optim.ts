@@ -1,5 +1,7 @@
 // Reference optimizer updates: one loop over the whole flat parameter vector. Each returns true
 // when every parameter and state value it wrote (read back, so after float32 rounding) is finite.
+// Momentum's velocity and Adam's m need no check of their own: when they are not finite, neither
+// is θ (the same checks as in native/optim.cc and assembly/optim.ts).
 
 /** θ ← θ − lr g */
 export function sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): boolean {
@@ -17,7 +19,7 @@ export function momentum_update(params: Float32Array, grads: Float32Array, veloc
   for (let i = 0; i < count; i++) {
     velocity[i] = gamma * velocity[i]! + lr * grads[i]!;
     params[i] = params[i]! - velocity[i]!;
-    finite &&= Number.isFinite(params[i]!) && Number.isFinite(velocity[i]!);
+    finite &&= Number.isFinite(params[i]!);
   }
   return finite;
 }
@@ -49,7 +51,7 @@ export function adam_update(
     const mHat = m[i]! / correction1;
     const vHat = v[i]! / correction2;
     params[i] = params[i]! - (lr * mHat) / (Math.sqrt(vHat) + eps);
-    finite &&= Number.isFinite(params[i]!) && Number.isFinite(m[i]!) && Number.isFinite(v[i]!);
+    finite &&= Number.isFinite(params[i]!) && Number.isFinite(v[i]!);
   }
   return finite;
 }
