@@ -257,7 +257,8 @@ async function runFit(core: NetworkCore, plan: FitPlan): Promise<History> {
       } else {
         record = await epochState!.run(epoch, started);
       }
-      if (!Number.isFinite(record.loss)) {
+      if (fullBatch && !Number.isFinite(record.loss)) {
+        // they only ever keep weights whose loss is lower, so this is the loss they started from
         throw new NonFiniteError(`Training cannot continue at epoch ${epoch}: the loss at the current weights is ${record.loss}. The weights were not changed.`, epoch, 1, null);
       }
       record.seconds = (performance.now() - started) / 1000;
@@ -326,8 +327,8 @@ class EpochTrainer {
     const params = { ...optimizer.params, lr: plan.rate(epoch) };
     const classifier = isClassifier(core.architecture);
     let reported = 0;
-    // an exception from onBatchEnd stops the epoch after the running batch; it is rethrown once
-    // the update count matches the updates that ran
+    // an exception from onBatchEnd stops the epoch (batches under way finish); it is rethrown
+    // once the update count matches the updates that ran
     const callback: { failed: boolean; error?: unknown } = { failed: false };
     const onProgress = (done: number): boolean => {
       const elapsed = (performance.now() - started) / 1000;
