@@ -8,7 +8,7 @@
 // - Kernels assume valid input: validation happens once, at the TypeScript boundary
 //   (src/util/validate.ts). The native layer only re-checks typed-array kinds and lengths.
 
-/** Activation ids. Must match assembly/activation.ts and native/activation.h. */
+/** Activation ids. Must match assembly/activation.ts and native/activation.h (test/parity/layout.test.ts checks). */
 export const Activation = {
   linear: 0,
   sigmoid: 1,
@@ -23,7 +23,7 @@ export type ActivationId = (typeof Activation)[ActivationName];
 /** Slope of leaky ReLU for z < 0. Must match assembly/activation.ts and native/activation.h. */
 export const LEAKY_SLOPE = 0.01;
 
-/** Loss ids. Must match assembly/loss.ts and native/loss.h. */
+/** Loss ids. Must match assembly/loss.ts and native/loss.h (test/parity/layout.test.ts checks). */
 export const Loss = {
   /** Σ_j (y − ŷ)², averaged over samples. */
   sse: 0,
@@ -42,7 +42,7 @@ export type LossId = (typeof Loss)[LossName];
 /** Probabilities are clamped to [LOG_EPS, 1 − LOG_EPS] inside logarithms. Mirrored in assembly/ and native/. */
 export const LOG_EPS = 1e-7;
 
-/** Optimizer ids. Must match assembly/optim.ts and native/optim.h. */
+/** Optimizer ids. Must match assembly/optim.ts and native/optim.h (test/parity/layout.test.ts checks). */
 export const Optimizer = {
   sgd: 0,
   momentum: 1,

@@ -161,6 +161,11 @@ export class Network {
 
   static async fromBuffer(bytes: Uint8Array, options: BackendOptions = {}, source = 'buffer'): Promise<Network> {
     const saved: SavedNetwork = decodeNetwork(bytes, source);
+    // training restores snapshots it knows to be finite: a network never starts from anything else
+    for (const [values, what] of [[saved.params, 'parameter'], [saved.optimizerState, 'optimizer-state value']] as const) {
+      const at = values.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) throw new FormatError(`${source}: ${what} ${at} is ${values[at]}; a model's numbers must all be finite`);
+    }
     const net = await Network.#withBackend(saved.architecture, saved.init, saved.seed, options);
     if (saved.params.length !== net.parameterCount) {
       net.dispose();

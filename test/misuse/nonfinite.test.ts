@@ -3,7 +3,8 @@
 // NonFiniteError at that batch, and the network is put back as it was at the start of that
 // epoch — weights, optimizer state and update count — a snapshot known to be finite.
 import { describe, expect, it } from 'vitest';
-import { Network, NonFiniteError } from '../../src/index.js';
+import { FormatError, Network, NonFiniteError } from '../../src/index.js';
+import { encodeNetwork } from '../../src/nn/serialize.js';
 import { BACKENDS, outcome, tally } from './setup.js';
 
 const count = tally('non-finite training');
@@ -54,5 +55,19 @@ describe.each(BACKENDS)('%s backend: non-finite updates', (backend) => {
     expect((error as Error).message).toMatch(/batch 2: .*update was skipped/);
     expect(net.training.step).toBe(1);
     expect(net.getWeights().every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe.each(BACKENDS)('%s backend: non-finite models', (backend) => {
+  it('a model whose weights or optimizer state are not finite is refused on load', async () => {
+    const net = await linear(backend);
+    await net.fit(x, y, { epochs: 1, optimizer: 'adam' });
+    const saved = { architecture: net.architecture, init: net.init, seed: net.seed, training: net.training, params: net.getWeights(), optimizerState: new Float32Array(4) };
+    for (const [params, optimizerState] of [[Float32Array.of(Number.NaN, 0), saved.optimizerState], [saved.params, Float32Array.of(0, Infinity, 0, 0)]]) {
+      const error = await outcome(() => Network.fromBuffer(encodeNetwork({ ...saved, params: params!, optimizerState: optimizerState! }), { backend: backend as 'js' }));
+      count(error);
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).message).toMatch(/must all be finite/);
+    }
   });
 });

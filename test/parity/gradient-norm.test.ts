@@ -1,6 +1,6 @@
 // ‖g‖² (stats[STAT_GRAD_NORM2]) parity: Armijo's step size and the non-finite guard read it. The
 // native backend takes it from per-tile sums in the backward GEMMs' epilogue rather than a pass
-// over grads(), so it is checked against the gradient the engine actually produced (a missed or
+// over the gradients, so it is checked against the gradient the engine actually produced (a missed or
 // double-counted tile fails) and against the reference's, on shapes with edge tiles everywhere.
 import { describe, expect, it } from 'vitest';
 import { STAT_GRAD_NORM2, STATS_PER_BATCH } from '../../src/backend/engine.js';
