@@ -1,19 +1,18 @@
 // optim family: one loop over the whole flat parameter vector (pointers into linear memory).
 // Updates compute in f32, four lanes at a time; bias corrections and Σx² in f64. Each update
-// returns true when every parameter and state value it wrote is finite: a value is non-finite
-// when its exponent bits are all ones, OR-ed into a flag inside the update's own loop.
-
-const EXPONENT: u32 = 0x7f800000;
+// returns true when every parameter it wrote is finite: the bits of θ − θ (+0 for a finite θ, a
+// NaN otherwise) are OR-ed into a flag inside the update's own loop. The state needs no check of
+// its own: a non-finite velocity or Adam m makes θ non-finite, and the second moments stay finite
+// for the gradients a step applies (GRAD_NORM2_LIMIT, step.ts).
 
 // @ts-ignore: decorator
-@inline function nonfinite(v: f32): bool {
-  return (reinterpret<u32>(v) & EXPONENT) == EXPONENT;
+@inline function nonfinite(v: f32): u32 {
+  return reinterpret<u32>(v - v);
 }
 
 // @ts-ignore: decorator
 @inline function nonfinite4(v: v128): v128 {
-  const exponent = i32x4.splat(<i32>EXPONENT);
-  return i32x4.eq(v128.and(v, exponent), exponent);
+  return f32x4.sub(v, v);
 }
 
 /** Optimizer ids. Must match src/backend/kernels.ts (Optimizer) and native/optim.h. */
@@ -68,7 +67,7 @@ export function rmsprop_update(params: usize, grads: usize, sq: usize, count: i3
     const p = load<f32>(params + off) - (lr * g) / Mathf.sqrt(s + eps);
     store<f32>(sq + off, s);
     store<f32>(params + off, p);
-    bad |= nonfinite(p) | nonfinite(s);
+    bad |= nonfinite(p);
   }
   return bad == 0;
 }
@@ -96,7 +95,7 @@ export function adam_update(
     const step4 = f32x4.div(f32x4.mul(l, f32x4.mul(mi, inv1)), f32x4.add(f32x4.sqrt(f32x4.mul(vi, inv2)), e));
     const p = f32x4.sub(v128.load(params + off), step4);
     v128.store(params + off, p);
-    bad4 = v128.or(bad4, v128.or(nonfinite4(p), nonfinite4(vi)));
+    bad4 = v128.or(bad4, nonfinite4(p));
   }
   let bad: u32 = v128.any_true(bad4) ? 1 : 0;
   const s1 = f32x4.extract_lane(inv1, 0), s2 = f32x4.extract_lane(inv2, 0);
@@ -109,7 +108,7 @@ export function adam_update(
     store<f32>(m + off, mi);
     store<f32>(v + off, vi);
     store<f32>(params + off, p);
-    bad |= nonfinite(p) | nonfinite(vi);
+    bad |= nonfinite(p);
   }
   return bad == 0;
 }

@@ -29,6 +29,8 @@ export const LAYER_DW: i32 = 20, LAYER_DB: i32 = 24, LAYER_Z: i32 = 28, LAYER_A:
 export const STAT_LOSS: i32 = 0, STAT_CORRECT: i32 = 1, STAT_GRAD_NORM2: i32 = 2, STAT_STATUS: i32 = 3, STATS_PER_BATCH: i32 = 4;
 /** What a training step reports (src/backend/engine.ts STEP_*). */
 export const STEP_OK: i32 = 0, STEP_LOSS_NON_FINITE: i32 = 1, STEP_GRADIENT_NON_FINITE: i32 = 2, STEP_UPDATE_NON_FINITE: i32 = 3;
+/** The largest ‖g‖² a step applies (src/backend/engine.ts GRAD_NORM2_LIMIT): float32's largest value. */
+export const GRAD_NORM2_LIMIT: f64 = <f64>f32.MAX_VALUE;
 
 // @ts-ignore: decorator
 @inline function layer(net: usize, l: i32): usize {
@@ -93,7 +95,7 @@ export function optimizer_update(net: usize, kind: i32, lr: f32, beta1: f32, bet
     load<i32>(net + NET_COUNT), lr, beta1, beta2, eps, step);
 }
 
-/** net_forward, net_loss, net_backward, then optimizer_update unless the loss or ‖g‖² is non-finite; the status into stats. */
+/** net_forward, net_loss, net_backward, then optimizer_update unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats. */
 export function net_train_step(
   net: usize, x: usize, y: usize, rows: i32,
   kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64, stats: usize,
@@ -101,7 +103,7 @@ export function net_train_step(
   net_loss(net, net_forward(net, x, rows), y, rows, stats);
   net_backward(net, x, y, rows, stats);
   const status = !isFinite(load<f64>(stat(stats, STAT_LOSS))) ? STEP_LOSS_NON_FINITE
-    : !isFinite(load<f64>(stat(stats, STAT_GRAD_NORM2))) ? STEP_GRADIENT_NON_FINITE
+    : !(load<f64>(stat(stats, STAT_GRAD_NORM2)) <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
     : optimizer_update(net, kind, lr, beta1, beta2, eps, step) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   store<f64>(stat(stats, STAT_STATUS), <f64>status);
 }

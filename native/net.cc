@@ -124,7 +124,7 @@ void NetCore::net_train_step(Rows x, const float* y, int rows, const OptParams& 
   net_loss(net_forward(x, rows), y, rows, stats);
   net_backward(x, y, rows, stats);
   const StepStatus status = !std::isfinite(stats[kStatLoss])        ? kStepLossNonFinite
-                            : !std::isfinite(stats[kStatGradNorm2]) ? kStepGradientNonFinite
+                            : !(stats[kStatGradNorm2] <= kGradNorm2Limit) ? kStepGradientNonFinite
                             : optimizer_update(opt, step)           ? kStepOk
                                                                     : kStepUpdateNonFinite;
   stats[kStatStatus] = status;

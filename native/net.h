@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "matmul.h"
@@ -20,6 +21,8 @@ constexpr int kStatsPerBatch = 4;
 
 /** What net_train_step reports; must match STEP_* in src/backend/engine.ts. */
 enum StepStatus : int { kStepOk = 0, kStepLossNonFinite = 1, kStepGradientNonFinite = 2, kStepUpdateNonFinite = 3 };
+/** The largest ‖g‖² a step applies (GRAD_NORM2_LIMIT in src/backend/engine.ts): float32's largest value. */
+constexpr double kGradNorm2Limit = static_cast<double>(std::numeric_limits<float>::max());
 
 /** Most parameters a network may have (counts travel as 32-bit integers); MAX_PARAMETERS in layout.ts. */
 constexpr std::size_t kMaxParameters = (std::size_t{1} << 31) - 1;
@@ -70,7 +73,10 @@ class NetCore {
   void net_backward(Rows x, const float* y, int rows, double* stats);
   /** One update of opt.kind (the state must be sized for it); false if it wrote a non-finite value. */
   bool optimizer_update(const OptParams& opt, double step);
-  /** net_forward, net_loss, net_backward, then optimizer_update unless loss or ‖g‖² is non-finite; the StepStatus into stats. */
+  /**
+   * net_forward, net_loss, net_backward, then optimizer_update unless the loss is non-finite or
+   * ‖g‖² beyond kGradNorm2Limit; the StepStatus into stats.
+   */
   void net_train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats);
   /**
    * Batches [first, first + count) of an epoch: batch i reads rows order[i·batch_size …) of the

@@ -463,7 +463,7 @@ Napi::Object Layout(Napi::Env env) {
       {"STAT_STATUS", kStatStatus}, {"STATS_PER_BATCH", kStatsPerBatch},
       {"STEP_OK", kStepOk}, {"STEP_LOSS_NON_FINITE", kStepLossNonFinite},
       {"STEP_GRADIENT_NON_FINITE", kStepGradientNonFinite}, {"STEP_UPDATE_NON_FINITE", kStepUpdateNonFinite},
-      {"MAX_PARAMETERS", static_cast<double>(kMaxParameters)},
+      {"MAX_PARAMETERS", static_cast<double>(kMaxParameters)}, {"GRAD_NORM2_LIMIT", kGradNorm2Limit},
       {"ACT_LINEAR", kLinear}, {"ACT_SIGMOID", kSigmoid}, {"ACT_TANH", kTanh}, {"ACT_RELU", kRelu},
       {"ACT_LEAKY_RELU", kLeakyRelu}, {"ACT_SOFTMAX", kSoftmax},
       {"LOSS_SSE", kSse}, {"LOSS_HALF_SSE", kHalfSse}, {"LOSS_MSE", kMse}, {"LOSS_CROSS_ENTROPY", kCrossEntropy},

@@ -10,10 +10,11 @@
 namespace mlpx {
 
 // The updates are element-wise, so they run in ranges on the pool (identical for any split).
-// Each range ORs together the bits of v − v for the values v it writes: +0 for a finite v, a
-// NaN (non-zero bits) for ±∞ or NaN. Two vector instructions per value, and an integer OR
-// reduction, which vectorizes where a float reduction would not (without -ffast-math). Momentum's
-// velocity and Adam's m need no check of their own: when they are not finite, neither is θ.
+// Each range ORs together the bits of θ − θ for the parameters θ it writes: +0 for a finite θ, a
+// NaN (non-zero bits) for ±∞ or NaN. Two vector instructions per parameter, and an integer OR
+// reduction, which vectorizes where a float reduction would not (without -ffast-math). The state
+// needs no check of its own: a non-finite velocity or Adam m makes θ non-finite, and the second
+// moments stay finite for the gradients a step applies (GRAD_NORM2_LIMIT, net.h).
 
 namespace {
 
@@ -75,7 +76,7 @@ bool rmsprop_update(float* params, const float* grads, float* sq, std::size_t co
       const float p = params[i] - lr * g / std::sqrt(s + eps);
       sq[i] = s;
       params[i] = p;
-      bad |= nonfinite(p) | nonfinite(s);
+      bad |= nonfinite(p);
     }
     return bad;
   };
@@ -102,7 +103,7 @@ bool adam_update(float* params, const float* grads, float* m, float* v, std::siz
       m[i] = mi;
       v[i] = vi;
       params[i] = p;
-      bad |= nonfinite(p) | nonfinite(vi);
+      bad |= nonfinite(p);
     }
     return bad;
   };

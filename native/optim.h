@@ -1,6 +1,6 @@
 // Optimizer kernels (src/backend/kernels.ts, optim family): one loop over the flat parameter
 // vector each, so a whole network updates in one call. Each update returns true when every
-// parameter and state value it wrote is finite (checked inside its own loop).
+// parameter it wrote is finite (checked inside its own loop).
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,7 @@
 // assembly/step.ts compute the same phases, in the same order, under the same names.
 import type { BoundData, Engine, EpochProgress } from './engine.js';
 import {
-  batchRows, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STAT_STATUS, STATS_PER_BATCH,
+  batchRows, GRAD_NORM2_LIMIT, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STAT_STATUS, STATS_PER_BATCH,
   STEP_GRADIENT_NON_FINITE, STEP_LOSS_NON_FINITE, STEP_OK, STEP_UPDATE_NON_FINITE,
 } from './engine.js';
 import { driveEpoch } from './epoch.js';
@@ -231,7 +231,7 @@ export class ComposedEngine implements Engine {
     this.net_loss(this.net_forward(x, rows), y, rows, stats);
     this.net_backward(x, y, rows, stats);
     stats[STAT_STATUS] = !Number.isFinite(stats[STAT_LOSS]!) ? STEP_LOSS_NON_FINITE
-      : !Number.isFinite(stats[STAT_GRAD_NORM2]!) ? STEP_GRADIENT_NON_FINITE
+      : !(stats[STAT_GRAD_NORM2]! <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
       : this.optimizer_update(opt, step) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   }
 

@@ -19,11 +19,20 @@ export const STAT_STATUS = 3;
 export const STATS_PER_BATCH = 4;
 
 /**
+ * The largest ‖g‖² a step applies: float32's largest value. Beyond it some g² overflows float32,
+ * and with it RMSProp's and Adam's second moments; within it those stay finite, so the update
+ * itself need only check the parameters (the optimizer kernels' finite check).
+ */
+export const GRAD_NORM2_LIMIT = 3.4028234663852886e38;
+
+/**
  * What a training step reports. Anything but STEP_OK ends the epoch after that batch.
- * - STEP_LOSS_NON_FINITE, STEP_GRADIENT_NON_FINITE: the update was skipped, so the parameters
- *   and optimizer state are those after the previous (checked) update.
- * - STEP_UPDATE_NON_FINITE: the update ran and wrote a non-finite parameter or optimizer-state
- *   value; the engine's parameters are no longer usable until a finite snapshot is written back.
+ * - STEP_LOSS_NON_FINITE, STEP_GRADIENT_NON_FINITE (‖g‖² not finite or above GRAD_NORM2_LIMIT):
+ *   the update was skipped, so the parameters and optimizer state are those after the previous
+ *   (checked) update.
+ * - STEP_UPDATE_NON_FINITE: the update ran and wrote a non-finite parameter; the engine's
+ *   parameters (and possibly its momentum or Adam m) are no longer usable until a finite
+ *   snapshot is written back.
  */
 export const STEP_OK = 0;
 export const STEP_LOSS_NON_FINITE = 1;

@@ -118,9 +118,10 @@ export interface Kernels {
   count_correct(p: Float32Array, y: Float32Array, m: number, n: number): number;
 
   // ---- optim family --------------------------------------------------------------------------
-  // Each update returns true when every parameter and state value it wrote is finite: the check
-  // rides along in the update's own loop (no second pass over the parameters). Momentum's
-  // velocity and Adam's m are covered by θ's check: when they are not finite, neither is θ.
+  // Each update returns true when every parameter it wrote is finite: the check rides along in
+  // the update's own loop (no second pass over the parameters). The state needs none of its own:
+  // a non-finite velocity or Adam m makes θ non-finite, and the second moments stay finite for
+  // every gradient a training step applies (GRAD_NORM2_LIMIT in engine.ts).
   /** θ ← θ − lr g */
   sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): boolean;
   /** v ← γ v + lr g;  θ ← θ − v */

@@ -9,7 +9,7 @@
 // non-finite weight or optimizer state is undone by restoring the epoch's start (weights,
 // optimizer state, update count), a snapshot known to be finite.
 import {
-  batchRows, batchStatus, epochBatches, STAT_CORRECT, STAT_LOSS, STATS_PER_BATCH,
+  batchRows, batchStatus, epochBatches, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH,
   STEP_LOSS_NON_FINITE, STEP_OK, STEP_UPDATE_NON_FINITE, type Engine, type StepStatus,
 } from '../backend/engine.js';
 import { engineBytes, workspaceBytes } from '../backend/layout.js';
@@ -388,9 +388,11 @@ class EpochTrainer {
     const count = batchRows(failedBatch - 1, plan.batch, plan.train.length);
     const xb = gatherRows(plan.data, this.#order.subarray(start, start + count)).x;
     const layer = firstNonFiniteLayer(core.spec, core.engine.readParams(), xb, count);
+    const gradNorm2 = this.#batchStats[(failedBatch - 1) * STATS_PER_BATCH + STAT_GRAD_NORM2]!;
     const where = layer !== null
       ? `the output of layer ${layer} (of ${core.spec.activations.length}) became non-finite`
-      : status === STEP_LOSS_NON_FINITE ? 'the loss became non-finite with finite layer outputs' : 'the gradient became non-finite';
+      : status === STEP_LOSS_NON_FINITE ? 'the loss became non-finite with finite layer outputs'
+      : `the gradient's squared norm ${gradNorm2} is beyond float32's range`;
     return new NonFiniteError(
       `Training diverged at epoch ${epoch}, batch ${failedBatch}: ${where}. ` +
         'Its update was skipped: the network keeps the weights of the last finite update; try a smaller learning rate.',

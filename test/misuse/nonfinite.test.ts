@@ -30,20 +30,34 @@ describe.each(BACKENDS)('%s backend: non-finite updates', (backend) => {
   });
 
   it('restores the weights, optimizer state and update count of the failing epoch\'s start', async () => {
-    // momentum: its velocity overflows too; epoch 1 trains normally, epoch 2's rate overflows
+    // momentum: its velocity overflows too; epoch 1 trains normally, epoch 2's rate makes its
+    // first update (x = 1, y = 10 first this time) overflow
+    const [xr, yr] = [x.slice().reverse(), y.slice().reverse()];
     const optimizer = { type: 'momentum' as const, lr: 0.01 };
     const reference = await linear(backend);
-    await reference.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, optimizer });
+    await reference.fit(xr, yr, { epochs: 1, batchSize: 4, shuffle: false, optimizer });
     const net = await linear(backend);
-    const error = await outcome(() => net.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, optimizer, lrSchedule: (epoch, lr) => (epoch === 1 ? lr : HUGE) }));
+    const error = await outcome(() => net.fit(xr, yr, { epochs: 2, batchSize: 4, shuffle: false, optimizer, lrSchedule: (epoch, lr) => (epoch === 1 ? lr : HUGE) }));
     count(error);
     expect(error).toBeInstanceOf(NonFiniteError);
     expect((error as NonFiniteError).epoch).toBe(2);
     expect(net.training).toEqual(reference.training);
     expect(net.toBuffer()).toEqual(reference.toBuffer()); // weights and velocity included
     // and training goes on from there
-    await net.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false });
+    await net.fit(xr, yr, { epochs: 1, batchSize: 4, shuffle: false });
     expect(net.getWeights().every(Number.isFinite)).toBe(true);
+  });
+
+  it('a gradient beyond float32\'s range is not applied (its g² would overflow Adam\'s second moment)', async () => {
+    const net = await linear(backend);
+    const initial = net.getWeights();
+    // ŷ − y ≈ 5e9 and x = 1e10: g ≈ 1e20 (finite), ‖g‖² ≈ 1e40 (beyond float32), the loss ≈ 2.5e19 (finite)
+    const error = await outcome(() => net.fit(Float32Array.of(1e10), Float32Array.of(0), { epochs: 1, optimizer: 'adam' }));
+    count(error);
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as Error).message).toMatch(/batch 1: the gradient's squared norm .* is beyond float32's range.*update was skipped/);
+    expect(net.getWeights()).toEqual(initial);
+    expect(net.training.step).toBe(0);
   });
 
   it('a non-finite loss skips the update: the weights of the last finite update stay', async () => {

@@ -1,6 +1,6 @@
 // The numbers the three implementations share are defined once in TypeScript and mirrored in
 // assembly/ and native/: the wasm module and the addon export theirs, and every one must equal
-// the TypeScript table — ids, stats slots, step statuses, the network words and the thread
+// the TypeScript table — ids, stats slots, step statuses and the ‖g‖² limit, the network words and the thread
 // control block (wasm), the parameter limit (native) — and the fused steps exist under their names.
 import { describe, expect, it } from 'vitest';
 import * as engine from '../../src/backend/engine.js';
@@ -16,12 +16,13 @@ const SHARED: Record<string, number> = {
   ...Object.fromEntries(Object.entries(Activation).map(([name, id]) => [`ACT_${name.toUpperCase()}`, id])),
   ...Object.fromEntries(Object.entries(Loss).map(([name, id]) => [`LOSS_${name.toUpperCase()}`, id])),
   ...Object.fromEntries(Object.entries(Optimizer).map(([name, id]) => [`OPT_${name.toUpperCase()}`, id])),
-  ...Object.fromEntries(Object.entries(engine).filter(([name, value]) => /^(STAT_|STATS_|STEP_)/.test(name) && typeof value === 'number')),
+  ...Object.fromEntries(Object.entries(engine).filter(([name, value]) => /^(STAT_|STATS_|STEP_|GRAD_NORM2_LIMIT)/.test(name) && typeof value === 'number')),
 };
 
 describe('shared layouts', () => {
   it('cover every stats slot and step status', () => {
-    expect(Object.keys(SHARED)).toEqual(expect.arrayContaining(['STAT_LOSS', 'STAT_CORRECT', 'STAT_GRAD_NORM2', 'STAT_STATUS', 'STATS_PER_BATCH', 'STEP_OK', 'STEP_UPDATE_NON_FINITE']));
+    expect(Object.keys(SHARED)).toEqual(expect.arrayContaining(['STAT_LOSS', 'STAT_CORRECT', 'STAT_GRAD_NORM2', 'STAT_STATUS', 'STATS_PER_BATCH', 'STEP_OK', 'STEP_UPDATE_NON_FINITE', 'GRAD_NORM2_LIMIT']));
+    expect(engine.GRAD_NORM2_LIMIT).toBe(Math.fround(3.4028234663852886e38)); // float32's largest value
   });
 
   it('wasm: the module exports the same ids, stats slots, statuses, network words and control words', async () => {

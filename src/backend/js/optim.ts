@@ -1,7 +1,8 @@
 // Reference optimizer updates: one loop over the whole flat parameter vector. Each returns true
-// when every parameter and state value it wrote (read back, so after float32 rounding) is finite.
-// Momentum's velocity and Adam's m need no check of their own: when they are not finite, neither
-// is θ (the same checks as in native/optim.cc and assembly/optim.ts).
+// when every parameter it wrote (read back, so after float32 rounding) is finite: the state needs
+// no check of its own (a non-finite velocity or Adam m makes θ non-finite, and the second moments
+// stay finite for the gradients a step applies: GRAD_NORM2_LIMIT in ../engine.ts). The same
+// check as native/optim.cc and assembly/optim.ts.
 
 /** θ ← θ − lr g */
 export function sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): boolean {
@@ -31,7 +32,7 @@ export function rmsprop_update(params: Float32Array, grads: Float32Array, sq: Fl
     const g = grads[i]!;
     sq[i] = beta * sq[i]! + (1 - beta) * g * g;
     params[i] = params[i]! - (lr * g) / Math.sqrt(sq[i]! + eps);
-    finite &&= Number.isFinite(params[i]!) && Number.isFinite(sq[i]!);
+    finite &&= Number.isFinite(params[i]!);
   }
   return finite;
 }
@@ -51,7 +52,7 @@ export function adam_update(
     const mHat = m[i]! / correction1;
     const vHat = v[i]! / correction2;
     params[i] = params[i]! - (lr * mHat) / (Math.sqrt(vHat) + eps);
-    finite &&= Number.isFinite(params[i]!) && Number.isFinite(v[i]!);
+    finite &&= Number.isFinite(params[i]!);
   }
   return finite;
 }
