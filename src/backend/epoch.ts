@@ -19,12 +19,14 @@ export async function driveEpoch(
 ): Promise<number> {
   let done = 0;
   let msPerBatch = 0;
+  let chunk = 1;
   while (done < batches) {
-    // one batch first, then as many as fit in CHUNK_MS at the measured speed
-    const chunk = msPerBatch <= 0 ? 1 : Math.max(1, Math.min(maxChunk, Math.floor(CHUNK_MS / msPerBatch)));
     const started = performance.now();
     const ran = runBatches(done, Math.min(chunk, batches - done));
     msPerBatch = (performance.now() - started) / ran;
+    // one batch first, then as many as fit in CHUNK_MS at the measured speed, growing at most
+    // twofold per chunk (one fast measurement must not buy a long block of the event loop)
+    chunk = Math.max(1, Math.min(maxChunk, 2 * chunk, Math.floor(CHUNK_MS / Math.max(msPerBatch, 1e-6))));
     done += ran;
     if (onProgress?.(done) === false || batchStatus(batchStats, done - 1) !== STEP_OK) break;
     if (done < batches) await yieldToEventLoop();
