@@ -6,5 +6,8 @@ export * from './activation';
 export * from './loss';
 export { OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAM, sgd_update, momentum_update, rmsprop_update, adam_update, sum_squares } from './optim';
 export * from './step';
-export { threads_init, worker_enter, worker_loop, CTRL_BYTES, MAX_WORKERS } from './threads';
+export {
+  threads_init, worker_enter, worker_loop, CTRL_BYTES, MAX_WORKERS,
+  CTRL_GEN, CTRL_COMPLETED, CTRL_ERROR, CTRL_WORKERS, CTRL_ACTIVE, CTRL_BLOCKING, CTRL_BUSY, CTRL_INCARNATION, CTRL_HEADER_BYTES,
+} from './threads';
 export * from './memory';

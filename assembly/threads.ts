@@ -25,6 +25,7 @@ const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
 const TASK = 16;      // TASK_* below
 const ACTIVE = 20;    // workers inside take_chunks (its JS wrapper decrements it after a trap)
 const CLAIM = 24;     // (task tag << 16) | next chunk to claim; tag CLOSED between tasks
+const NONFINITE = 28; // set by an update chunk that wrote a non-finite value
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
 const CHUNKS = 60;    // chunks in the current task
@@ -33,6 +34,17 @@ const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or rep
 const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
 const PARTIALS = 448; // f64 per Σx² block
 const HEADER_BYTES = PARTIALS + SUM_BLOCKS * 8;
+
+// The words JS reads or writes (src/backend/wasm/layout.ts CTRL, checked by test/parity/layout.test.ts).
+export const CTRL_GEN: i32 = GEN;
+export const CTRL_COMPLETED: i32 = COMPLETED;
+export const CTRL_ERROR: i32 = ERROR;
+export const CTRL_WORKERS: i32 = WORKERS;
+export const CTRL_ACTIVE: i32 = ACTIVE;
+export const CTRL_BLOCKING: i32 = BLOCKING;
+export const CTRL_BUSY: i32 = BUSY;
+export const CTRL_INCARNATION: i32 = INCARNATION;
+export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
@@ -122,8 +134,9 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
   } else if (task == TASK_UPDATE) {
     const count = arg_i32(base, ARG_COUNT), size = arg_i32(base, ARG_CHUNK);
     const i0 = chunk * size;
-    update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
+    const finite = update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
       count, i0, min(count, i0 + size), arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
+    if (!finite) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y),
@@ -215,18 +228,21 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
   run_task(base, ceil_div(m, rows) * ceil_div(n, cols), threads);
 }
 
-/** One update of optimizer `kind` over `count` parameters (optim.ts update_range), split across the workers. */
+/**
+ * One update of optimizer `kind` over `count` parameters (optim.ts update_range), split across
+ * the workers. False if any chunk wrote a non-finite value.
+ */
 export function update_parallel(
   kind: i32, params: usize, grads: usize, state: usize, count: i32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
-): void {
+): bool {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   if (workers == 0 || count < MIN_PARALLEL_PARAMS) {
-    update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
-    return;
+    return update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
   }
   begin_task(base, TASK_UPDATE);
+  atomic.store<i32>(base + NONFINITE, 0);
   set_i32(base, ARG_KIND, kind);
   set_i32(base, ARG_PARAMS, <i32>params); set_i32(base, ARG_GRADS, <i32>grads); set_i32(base, ARG_STATE, <i32>state);
   set_i32(base, ARG_COUNT, count);
@@ -236,6 +252,7 @@ export function update_parallel(
   const size = round4(ceil_div(count, (workers + 1) * CHUNKS_PER_THREAD));
   set_i32(base, ARG_CHUNK, size);
   run_task(base, ceil_div(count, size), workers + 1);
+  return atomic.load<i32>(base + NONFINITE) == 0;
 }
 
 /** Σ x² (optim.ts sum_squares: the same blocks, summed in the same order), blocks split across the workers. */

@@ -1,7 +1,7 @@
 // The work each suite hands to every contender, with the reference answers computed once by
 // the mlpx js backend (float64-accumulating loops: the project's oracle).
 import { createJsBackend } from '../src/backend/js/index.js';
-import { STAT_LOSS, type Engine } from '../src/backend/engine.js';
+import { STAT_LOSS, STATS_PER_BATCH, type Engine } from '../src/backend/engine.js';
 import { Activation, Loss, Optimizer, type OptimizerParams } from '../src/backend/kernels.js';
 import type { NetSpec } from '../src/backend/layout.js';
 import { classification, initParams, permutation, randomMatrix, type Classification } from './data.js';
@@ -70,10 +70,10 @@ export function trainCase(spec: NetSpec, batch: number, optimizer: OptimizerName
 /** Run the validation steps on an mlpx engine (params must be the case's initial ones). */
 export function validationLosses(engine: Engine, c: TrainCase): number[] {
   const { inputs, classes } = c.data;
-  engine.params().set(c.params);
+  engine.writeParams(c.params);
   engine.setOptimizer(c.opt.kind);
   engine.reserve(c.batch);
-  const stats = new Float64Array(3);
+  const stats = new Float64Array(STATS_PER_BATCH);
   const losses: number[] = [];
   for (let step = 0; step < VALIDATION_STEPS; step++) {
     const x = c.data.x.subarray(step * c.batch * inputs, (step + 1) * c.batch * inputs);
@@ -97,7 +97,9 @@ export function inferCase(spec: NetSpec, batch: number): InferCase {
   const params = initParams(spec.sizes, 5);
   const x = classification(batch, spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 9).x;
   const engine = createJsBackend().createEngine(spec);
-  engine.params().set(params);
+  engine.writeParams(params);
   engine.reserve(batch);
-  return { spec, batch, params, x, reference: engine.forward(x, batch).slice() };
+  const reference = new Float32Array(batch * spec.sizes[spec.sizes.length - 1]!);
+  engine.forward(x, batch, reference);
+  return { spec, batch, params, x, reference };
 }

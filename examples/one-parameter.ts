@@ -2,19 +2,16 @@
 // sin(x) and b fixed at 2: its cost as a function of w, its derivative −2/n Σ (y − (w x + b)) x,
 // and gradient descent stepping downhill on it — all computed by an mlpx 1 → 1 linear network.
 import asciichart from 'asciichart';
-import { Network } from '../src/index.js';
+import { gradientCheck, Network } from '../src/index.js';
 
 const x = Float32Array.from({ length: 10 }, (_, i) => i);
 const y = x.map(Math.sin);
 const net = await Network.create({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'mse', backend: 'js' });
-net.engine.reserve(x.length);
-const stats = new Float64Array(3);
 
-/** cost and ∂cost/∂w at (w, b = 2) */
+/** cost and ∂cost/∂w at (w, b = 2): the slope is backpropagation's (in float64, as the gradient check computes it) */
 function at(w: number): { cost: number; slope: number } {
   net.setWeights(Float32Array.of(w, 2));
-  net.engine.gradient(x, y as Float32Array, x.length, stats);
-  return { cost: stats[0]!, slope: net.engine.grads()[0]! };
+  return { cost: net.evaluate(x, y).loss, slope: gradientCheck(net, x, y).analytic[0]! };
 }
 
 const ws = Array.from({ length: 41 }, (_, i) => -1 + i * 0.05);

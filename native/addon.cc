@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "bindings.h"
+#include "napi_args.h"
 #include "net_napi.h"
 #include "runtime_napi.h"
 
@@ -12,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mlpx::register_kernels(env, exports);
   mlpx::register_net(env, exports);
   mlpx::register_runtime(env, exports);
+  mlpx::register_errors(env, exports);
   return exports;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
-# AddressSanitizer + UndefinedBehaviorSanitizer run of the native backend (issue 3, for CI).
+# AddressSanitizer + UndefinedBehaviorSanitizer run of the native backend (CI runs it).
 # Builds a sanitized addon into build/asan (the normal build/Release is untouched), then runs the
-# parity suite and the native tests against it: MLPX_NATIVE_PATH makes the loader use only that
+# parity suite, the native tests and the misuse suites that drive the addon's epoch worker, busy
+# and dispose paths against it: MLPX_NATIVE_PATH makes the loader use only that
 # file, and node (not instrumented) gets the sanitizer runtimes through LD_PRELOAD. Any report
 # aborts the test process, so a clean run is exit code 0. Linux + g++ or clang++.
 #
@@ -25,4 +26,6 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LD_PRELOAD="$libasan $libubsan" \
   node node_modules/vitest/vitest.mjs run test/parity test/native/bad-input.test.ts test/native/threads.test.ts \
-    test/native/predict.test.ts test/native/kernel-paths.test.ts
+    test/native/predict.test.ts test/native/kernel-paths.test.ts \
+    test/native/progress.test.ts test/misuse/during-fit.test.ts test/misuse/callbacks.test.ts test/misuse/detach.test.ts \
+    test/misuse/dispose.test.ts test/misuse/engine-errors.test.ts test/misuse/nonfinite.test.ts test/misuse/options.test.ts

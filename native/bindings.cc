@@ -127,36 +127,35 @@ Napi::Value CountCorrect(Info info) {
 Napi::Value SgdUpdate(Info info) {
   Args args(info, "sgd_update");
   const std::size_t count = static_cast<std::size_t>(args.dim(2, "count"));
-  sgd_update(args.f32(0, "params", count), args.f32(1, "grads", count), count,
-             static_cast<float>(args.number(3, "lr")));
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), sgd_update(args.f32(0, "params", count), args.f32(1, "grads", count), count,
+                                                    static_cast<float>(args.number(3, "lr"))));
 }
 
 Napi::Value MomentumUpdate(Info info) {
   Args args(info, "momentum_update");
   const std::size_t count = static_cast<std::size_t>(args.dim(3, "count"));
-  momentum_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "velocity", count), count,
-                  static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "gamma")));
-  return info.Env().Undefined();
+  return Napi::Boolean::New(
+      info.Env(), momentum_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "velocity", count),
+                                  count, static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "gamma"))));
 }
 
 Napi::Value RmspropUpdate(Info info) {
   Args args(info, "rmsprop_update");
   const std::size_t count = static_cast<std::size_t>(args.dim(3, "count"));
-  rmsprop_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "sq", count), count,
-                 static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "beta")),
-                 static_cast<float>(args.number(6, "eps")));
-  return info.Env().Undefined();
+  return Napi::Boolean::New(
+      info.Env(), rmsprop_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "sq", count), count,
+                                 static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "beta")),
+                                 static_cast<float>(args.number(6, "eps"))));
 }
 
 Napi::Value AdamUpdate(Info info) {
   Args args(info, "adam_update");
   const std::size_t count = static_cast<std::size_t>(args.dim(4, "count"));
-  adam_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "m", count),
-              args.f32(3, "v", count), count, static_cast<float>(args.number(5, "lr")),
-              static_cast<float>(args.number(6, "beta1")), static_cast<float>(args.number(7, "beta2")),
-              static_cast<float>(args.number(8, "eps")), args.number(9, "step"));
-  return info.Env().Undefined();
+  return Napi::Boolean::New(
+      info.Env(), adam_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "m", count),
+                              args.f32(3, "v", count), count, static_cast<float>(args.number(5, "lr")),
+                              static_cast<float>(args.number(6, "beta1")), static_cast<float>(args.number(7, "beta2")),
+                              static_cast<float>(args.number(8, "eps")), args.number(9, "step")));
 }
 
 Napi::Value SumSquares(Info info) {

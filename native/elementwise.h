@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace mlpx {
 
@@ -29,12 +30,13 @@ struct ElementwiseLoops {
   void (*output_delta_fused)(float* dz, const float* p, const float* y, std::size_t begin, std::size_t end, float rows);
   /** db[j] = Σ_rows dz[·, j] in float64, for columns j in [begin, end) of an (m, n) dz. */
   void (*bias_grad)(float* db, const float* dz, int m, int n, std::size_t begin, std::size_t end);
-  void (*sgd)(float* params, const float* grads, std::size_t begin, std::size_t end, float lr);
-  void (*momentum)(float* params, const float* grads, float* velocity, std::size_t begin, std::size_t end, float lr,
+  // The optimizer updates return non-zero when any θ they wrote is not finite.
+  std::uint32_t (*sgd)(float* params, const float* grads, std::size_t begin, std::size_t end, float lr);
+  std::uint32_t (*momentum)(float* params, const float* grads, float* velocity, std::size_t begin, std::size_t end, float lr,
                    float gamma);
-  void (*rmsprop)(float* params, const float* grads, float* sq, std::size_t begin, std::size_t end, float lr,
+  std::uint32_t (*rmsprop)(float* params, const float* grads, float* sq, std::size_t begin, std::size_t end, float lr,
                   float beta, float eps);
-  void (*adam)(float* params, const float* grads, float* m, float* v, std::size_t begin, std::size_t end,
+  std::uint32_t (*adam)(float* params, const float* grads, float* m, float* v, std::size_t begin, std::size_t end,
                const AdamStep& step);
 };
 

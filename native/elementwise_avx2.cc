@@ -1,6 +1,7 @@
 // The element-wise loops (native/elementwise.h) for AVX2: 256-bit vectors (compiled with -mavx2
 // -mfma -ffp-contract=off).
 #include <math.h>
+#include <string.h>
 
 #include "activation.h"
 #include "elementwise.h"

@@ -1,6 +1,7 @@
 // The element-wise loops (native/elementwise.h) for AVX-512: 512-bit vectors (compiled with the
 // AVX-512 flags and -ffp-contract=off).
 #include <math.h>
+#include <string.h>
 
 #include "activation.h"
 #include "elementwise.h"

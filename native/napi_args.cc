@@ -32,16 +32,69 @@ std::string describe(const Napi::Value& value) {
   return "a value of another type";
 }
 
+// The error classes, per environment (a worker thread loading the addon registers its own).
+struct ErrorClasses {
+  Napi::FunctionReference invalid_argument, busy, disposed, error;
+};
+
+Napi::FunctionReference* registered(Napi::Env env, ErrorKind kind) {
+  ErrorClasses* classes = env.GetInstanceData<ErrorClasses>();
+  if (classes == nullptr) return nullptr;
+  switch (kind) {
+    case ErrorKind::kInvalidArgument: return &classes->invalid_argument;
+    case ErrorKind::kBusy: return &classes->busy;
+    case ErrorKind::kDisposed: return &classes->disposed;
+    case ErrorKind::kError: return &classes->error;
+  }
+  return nullptr;
+}
+
+Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
+  Args args(info, "setErrorClasses");
+  if (info.Length() < 1 || !info[0].IsObject()) args.type_error(0, "classes", "an object of error classes");
+  const Napi::Object object = info[0].As<Napi::Object>();
+  auto take = [&](const char* name) {
+    const Napi::Value value = object.Get(name);
+    if (!value.IsFunction()) args.type_error(0, name, "a class");
+    return Napi::Persistent(value.As<Napi::Function>());
+  };
+  ErrorClasses* classes = info.Env().GetInstanceData<ErrorClasses>();
+  if (classes == nullptr) {
+    classes = new ErrorClasses;
+    info.Env().SetInstanceData<ErrorClasses>(classes);
+  }
+  classes->invalid_argument = take("InvalidArgumentError");
+  classes->busy = take("BusyError");
+  classes->disposed = take("DisposedError");
+  classes->error = take("MlpxError");
+  return info.Env().Undefined();
+}
+
 }  // namespace
+
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message) {
+  const std::string text = "native backend: " + message;
+  Napi::FunctionReference* error_class = registered(env, kind);
+  if (error_class == nullptr || error_class->IsEmpty()) {
+    return kind == ErrorKind::kInvalidArgument ? Napi::TypeError::New(env, text) : Napi::Error::New(env, text);
+  }
+  return Napi::Error(env, error_class->New({Napi::String::New(env, text)}));
+}
+
+void throw_error(Napi::Env env, ErrorKind kind, const std::string& message) { throw make_error(env, kind, message); }
+
+void register_errors(Napi::Env env, Napi::Object exports) {
+  exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
+}
 
 void Args::type_error(std::size_t index, const char* name, const char* expected) const {
   const Napi::Value value = index < info_.Length() ? info_[index] : env().Undefined();
-  throw Napi::TypeError::New(env(), std::string("mlpx native ") + function_ + ": expected " + expected + " for " +
-                                        name + " but received " + describe(value));
+  throw_error(env(), ErrorKind::kInvalidArgument,
+              std::string(function_) + ": expected " + expected + " for " + name + " but received " + describe(value));
 }
 
 void Args::range_error(const std::string& message) const {
-  throw Napi::RangeError::New(env(), std::string("mlpx native ") + function_ + ": " + message);
+  throw_error(env(), ErrorKind::kInvalidArgument, std::string(function_) + ": " + message);
 }
 
 Napi::TypedArray Args::typed(std::size_t index, const char* name, napi_typedarray_type type, const char* kind) const {

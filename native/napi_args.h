@@ -1,6 +1,7 @@
-// Argument unwrapping for the N-API layer. The TypeScript side validates values once
-// (src/util/errors.ts); here we re-check only what could make C++ read or write out of bounds:
-// typed-array kinds (TypeError), lengths, dimensions and enum ids (RangeError). Never aborts.
+// Argument unwrapping and errors for the N-API layer. The TypeScript side validates values once
+// (src/util/validate.ts); here we re-check only what could make C++ read or write out of bounds:
+// typed-array kinds, lengths, dimensions and enum ids. Never aborts. Errors are mlpx's own
+// classes (InvalidArgumentError, BusyError, …), which JS hands over once with setErrorClasses.
 #pragma once
 
 #include <napi.h>
@@ -10,6 +11,15 @@
 #include <string>
 
 namespace mlpx {
+
+/** The MlpxError subclasses the addon throws. */
+enum class ErrorKind { kInvalidArgument, kBusy, kDisposed, kError };
+
+/** An error of `kind`: the class registered for it, or a plain TypeError/Error before registration. */
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message);
+[[noreturn]] void throw_error(Napi::Env env, ErrorKind kind, const std::string& message);
+/** Adds setErrorClasses({ InvalidArgumentError, BusyError, DisposedError, MlpxError }) to the exports. */
+void register_errors(Napi::Env env, Napi::Object exports);
 
 class Args {
  public:

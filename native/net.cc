@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "activation.h"
@@ -52,7 +53,7 @@ void NetCore::attach_workspace(float* workspace, int rows) {
   capacity_ = rows;
 }
 
-const float* NetCore::forward(Rows x, int rows) {
+const float* NetCore::net_forward(Rows x, int rows) {
   for (int l = 0; l < spec_.layers(); ++l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
@@ -63,14 +64,12 @@ const float* NetCore::forward(Rows x, int rows) {
   return layers_.back().a;
 }
 
-void NetCore::evaluate(Rows x, const float* y, int rows, double* stats) {
-  const float* output = forward(x, rows);
+void NetCore::net_loss(const float* output, const float* y, int rows, double* stats) const {
   stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
   stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
 }
 
-void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
-  evaluate(x, y, rows, stats);
+void NetCore::net_backward(Rows x, const float* y, int rows, double* stats) {
   const int L = spec_.layers();
   const Layer& last = layers_[L - 1];
   if (fused_output_delta_) {
@@ -106,14 +105,7 @@ double NetCore::gradient_norm2() const {
   return sum;
 }
 
-void NetCore::train_step(Rows x, const float* y, int rows, const OptParams& opt, double step,
-                         double* stats) {
-  gradient(x, y, rows, stats);
-  if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) return;
-  update(opt, step);
-}
-
-void NetCore::update(const OptParams& opt, double step) {
+bool NetCore::optimizer_update(const OptParams& opt, double step) {
   const std::size_t P = param_count_;
   switch (opt.kind) {
     case kSgd:
@@ -125,6 +117,33 @@ void NetCore::update(const OptParams& opt, double step) {
     case kAdam:
       return adam_update(params_, grads_, state_, state_ + P, P, opt.lr, opt.beta1, opt.beta2, opt.eps, step);
   }
+  return false;
+}
+
+void NetCore::net_train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats) {
+  net_loss(net_forward(x, rows), y, rows, stats);
+  net_backward(x, y, rows, stats);
+  const StepStatus status = !std::isfinite(stats[kStatLoss])        ? kStepLossNonFinite
+                            : !(stats[kStatGradNorm2] <= kGradNorm2Limit) ? kStepGradientNonFinite
+                            : optimizer_update(opt, step)           ? kStepOk
+                                                                    : kStepUpdateNonFinite;
+  stats[kStatStatus] = status;
+}
+
+int NetCore::net_train_batches(const BatchSource& source, int first, int count, const OptParams& opt,
+                               double first_step, double* stats) {
+  const std::size_t outputs = spec_.outputs();
+  for (int i = 0; i < count; ++i) {
+    const std::size_t start = static_cast<std::size_t>(first + i) * source.batch_size;
+    const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
+    const std::uint32_t* batch_rows = source.order + start;
+    for (int r = 0; r < rows; ++r)
+      std::memcpy(batch_y_ + r * outputs, source.y + batch_rows[r] * outputs, outputs * sizeof(float));
+    double* batch_stats = stats + static_cast<std::size_t>(i) * kStatsPerBatch;
+    net_train_step(Rows(source.x, batch_rows), batch_y_, rows, opt, first_step + i, batch_stats);
+    if (batch_stats[kStatStatus] != kStepOk) return i + 1;
+  }
+  return count;
 }
 
 }  // namespace mlpx

@@ -1,20 +1,31 @@
-// One network's fused training step in C++: the same sequence of kernels as ComposedEngine
-// (src/backend/composed.ts), over memory the caller attaches (net_napi.cc keeps it in JS
-// ArrayBuffers so views handed to JS stay valid). Nothing here allocates after construction.
+// One network's fused steps in C++ (FUSED_STEP_NAMES in src/backend/kernels.ts): the same phases
+// as ComposedEngine (src/backend/composed.ts) and assembly/step.ts, under the same names, over
+// memory the caller attaches (net_napi.cc owns it). Nothing here allocates after construction.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "matmul.h"
 
 namespace mlpx {
 
-/** Offsets into a stats array; must match STAT_* in src/backend/engine.ts. */
+/** Slots of a stats array (float64); must match STAT_* in src/backend/engine.ts. */
 constexpr int kStatLoss = 0;
 constexpr int kStatCorrect = 1;
 constexpr int kStatGradNorm2 = 2;
-constexpr int kStatsPerBatch = 3;
+constexpr int kStatStatus = 3;
+constexpr int kStatsPerBatch = 4;
+
+/** What net_train_step reports; must match STEP_* in src/backend/engine.ts. */
+enum StepStatus : int { kStepOk = 0, kStepLossNonFinite = 1, kStepGradientNonFinite = 2, kStepUpdateNonFinite = 3 };
+/** The largest ‖g‖² a step applies (GRAD_NORM2_LIMIT in src/backend/engine.ts): float32's largest value. */
+constexpr double kGradNorm2Limit = static_cast<double>(std::numeric_limits<float>::max());
+
+/** Most parameters a network may have (counts travel as 32-bit integers); MAX_PARAMETERS in layout.ts. */
+constexpr std::size_t kMaxParameters = (std::size_t{1} << 31) - 1;
 
 struct NetSpec {
   std::vector<int> sizes;        // inputs, then units per layer
@@ -28,6 +39,15 @@ struct NetSpec {
 struct OptParams {
   int kind;
   float lr, beta1, beta2, eps;
+};
+
+/** A bound data set: x and y rows, read through an epoch's order. */
+struct BatchSource {
+  const float* x;
+  const float* y;
+  const std::uint32_t* order;
+  std::size_t order_length;
+  int batch_size;
 };
 
 class NetCore {
@@ -46,14 +66,26 @@ class NetCore {
   int capacity() const { return capacity_; }
 
   /** Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x. */
-  const float* forward(Rows x, int rows);
-  void evaluate(Rows x, const float* y, int rows, double* stats);
-  void gradient(Rows x, const float* y, int rows, double* stats);
-  /** gradient(), then the update unless loss or ‖g‖² is non-finite. State must be sized for opt.kind. */
-  void train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats);
-
-  /** Staging buffer (capacity rows) that trainEpoch gathers shuffled targets into; inputs are read in place. */
-  float* batch_y() const { return batch_y_; }
+  const float* net_forward(Rows x, int rows);
+  /** Loss and correct rows of `output` (net_forward's) against y. */
+  void net_loss(const float* output, const float* y, int rows, double* stats) const;
+  /** Gradients after net_forward on the same rows; ‖g‖² into stats. */
+  void net_backward(Rows x, const float* y, int rows, double* stats);
+  /** One update of opt.kind (the state must be sized for it); false if it wrote a non-finite value. */
+  bool optimizer_update(const OptParams& opt, double step);
+  /**
+   * net_forward, net_loss, net_backward, then optimizer_update unless the loss is non-finite or
+   * ‖g‖² beyond kGradNorm2Limit; the StepStatus into stats.
+   */
+  void net_train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats);
+  /**
+   * Batches [first, first + count) of an epoch: batch i reads rows order[i·batch_size …) of the
+   * source in place (the last batch may be short; targets are gathered), runs net_train_step with
+   * update number first_step + i − first and writes its stats at stats + kStatsPerBatch·(i − first).
+   * Stops after a batch whose status is not kStepOk. Returns the number of batches run.
+   */
+  int net_train_batches(const BatchSource& source, int first, int count, const OptParams& opt, double first_step,
+                        double* stats);
 
  private:
   struct Layer {
@@ -64,7 +96,6 @@ class NetCore {
     float* a = nullptr;
   };
 
-  void update(const OptParams& opt, double step);
   double gradient_norm2() const;
 
   NetSpec spec_;

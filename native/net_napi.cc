@@ -1,6 +1,8 @@
-// Memory lives in JS ArrayBuffers held by persistent references: the Float32Array views that
-// params()/grads()/forward() return stay valid even if the Net is collected first, and V8 never
-// moves a backing store, so C++ (including the epoch worker thread) can keep raw pointers.
+// The Net class JS sees (src/backend/native/engine.ts): one NetCore and the memory it runs on.
+// Parameters, gradients, optimizer state and workspace are C++ allocations owned by the Net:
+// JS only ever gets copies (readParams, forward's output), so no view can outlive them, and
+// dispose() frees them at once. V8 is told their size so it collects dropped Nets in time.
+// While trainEpoch runs on a worker thread, every other call throws a BusyError.
 #include "net_napi.h"
 
 #include <algorithm>
@@ -9,10 +11,12 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "activation.h"
+#include "aligned.h"
 #include "inference.h"
 #include "loss.h"
 #include "napi_args.h"
@@ -29,15 +33,19 @@ class Net : public Napi::ObjectWrap<Net> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Net(const Napi::CallbackInfo& info);
+  ~Net() override;
 
  private:
   friend class EpochWorker;
 
-  Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(core_->param_count())); }
-  Napi::Value Capacity(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), core_->capacity()); }
-  Napi::Value Params(const Napi::CallbackInfo&) { return params_view_.Value(); }
-  Napi::Value Grads(const Napi::CallbackInfo&) { return grads_view_.Value(); }
-  Napi::Value OptimizerState(const Napi::CallbackInfo&) { return state_view_.Value(); }
+  Napi::Value ParamCount(const Napi::CallbackInfo& info);
+  Napi::Value Capacity(const Napi::CallbackInfo& info);
+  Napi::Value OptimizerKind(const Napi::CallbackInfo& info);
+  Napi::Value ReadParams(const Napi::CallbackInfo& info) { return read(info, "readParams", params_); }
+  Napi::Value WriteParams(const Napi::CallbackInfo& info) { return write(info, "writeParams", params_); }
+  Napi::Value ReadGrads(const Napi::CallbackInfo& info) { return read(info, "readGrads", grads_); }
+  Napi::Value ReadOptimizerState(const Napi::CallbackInfo& info) { return read(info, "readOptimizerState", state_); }
+  Napi::Value WriteOptimizerState(const Napi::CallbackInfo& info) { return write(info, "writeOptimizerState", state_); }
   Napi::Value SetOptimizer(const Napi::CallbackInfo& info);
   Napi::Value Reserve(const Napi::CallbackInfo& info);
   Napi::Value Forward(const Napi::CallbackInfo& info);
@@ -46,18 +54,27 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value Gradient(const Napi::CallbackInfo& info);
   Napi::Value TrainStep(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  void require_idle(const Args& args) const;
+  /** Throws a DisposedError or BusyError unless the Net may be used now. */
+  void require_idle(const Args& args, const char* call) const;
   int batch_rows(const Args& args, std::size_t index) const;
+  Napi::Value read(const Napi::CallbackInfo& info, const char* call, const AlignedFloats& from);
+  Napi::Value write(const Napi::CallbackInfo& info, const char* call, AlignedFloats& to);
   void set_optimizer(Napi::Env env, int kind);
   void reserve(Napi::Env env, int rows);
+  /** `floats` zeroed floats, counted as external memory; an MlpxError if the allocation fails. */
+  AlignedFloats allocate(Napi::Env env, std::size_t floats);
+  /** Frees `buffer`, uncounting it. */
+  void release(Napi::Env env, AlignedFloats& buffer);
   static OptParams opt_params(const Args& args, std::size_t first);
-  Napi::Float32Array new_buffer(Napi::Env env, std::size_t floats, Napi::Reference<Napi::Float32Array>* keep);
 
   std::unique_ptr<NetCore> core_;
-  Napi::Reference<Napi::Float32Array> params_view_, grads_view_, state_view_, workspace_;
+  AlignedFloats params_, grads_, state_, workspace_;
   int state_kind_ = kSgd;
   bool busy_ = false;  // an epoch is running on a worker thread
+  bool disposed_ = false;
+  std::int64_t external_bytes_ = 0;
 };
 
 Napi::Function Net::Define(Napi::Env env) {
@@ -65,9 +82,12 @@ Napi::Function Net::Define(Napi::Env env) {
                      {
                          InstanceMethod<&Net::ParamCount>("paramCount"),
                          InstanceMethod<&Net::Capacity>("capacity"),
-                         InstanceMethod<&Net::Params>("params"),
-                         InstanceMethod<&Net::Grads>("grads"),
-                         InstanceMethod<&Net::OptimizerState>("optimizerState"),
+                         InstanceMethod<&Net::OptimizerKind>("optimizerKind"),
+                         InstanceMethod<&Net::ReadParams>("readParams"),
+                         InstanceMethod<&Net::WriteParams>("writeParams"),
+                         InstanceMethod<&Net::ReadGrads>("readGrads"),
+                         InstanceMethod<&Net::ReadOptimizerState>("readOptimizerState"),
+                         InstanceMethod<&Net::WriteOptimizerState>("writeOptimizerState"),
                          InstanceMethod<&Net::SetOptimizer>("setOptimizer"),
                          InstanceMethod<&Net::Reserve>("reserve"),
                          InstanceMethod<&Net::Forward>("forward"),
@@ -76,6 +96,7 @@ Napi::Function Net::Define(Napi::Env env) {
                          InstanceMethod<&Net::Gradient>("gradient"),
                          InstanceMethod<&Net::TrainStep>("trainStep"),
                          InstanceMethod<&Net::TrainEpoch>("trainEpoch"),
+                         InstanceMethod<&Net::Dispose>("dispose"),
                      });
 }
 
@@ -96,7 +117,8 @@ Net::Net(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Net>(info) {
     spec.sizes.push_back(packed[2 + i]);
     if (i > 0) params += (static_cast<std::size_t>(spec.sizes[i - 1]) + 1) * spec.sizes[i];
   }
-  if (params > (std::size_t{1} << 31)) args.range_error("the network has more than 2^31 parameters");
+  if (params > kMaxParameters)
+    args.range_error("the network has " + std::to_string(params) + " parameters, more than 2^31 - 1");
   for (int l = 0; l < L; ++l) {
     const int act = packed[3 + L + l];
     if (act < 0 || act >= kActivationCount) args.range_error("spec has an unknown activation id " + std::to_string(act));
@@ -104,21 +126,42 @@ Net::Net(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Net>(info) {
   }
   core_ = std::make_unique<NetCore>(std::move(spec));
   const Napi::Env env = info.Env();
-  float* p = new_buffer(env, core_->param_count(), &params_view_).Data();
-  float* g = new_buffer(env, core_->param_count(), &grads_view_).Data();
-  core_->attach_params(p, g);
-  core_->attach_state(new_buffer(env, 0, &state_view_).Data());
+  params_ = allocate(env, core_->param_count());
+  grads_ = allocate(env, core_->param_count());
+  core_->attach_params(params_.data(), grads_.data());
+  core_->attach_state(nullptr);
 }
 
-Napi::Float32Array Net::new_buffer(Napi::Env env, std::size_t floats, Napi::Reference<Napi::Float32Array>* keep) {
-  Napi::Float32Array array = Napi::Float32Array::New(env, floats);  // zero-filled
-  *keep = Napi::Persistent(array);
-  return array;
+Net::~Net() {
+  if (external_bytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
 }
 
-void Net::require_idle(const Args& args) const {
+AlignedFloats Net::allocate(Napi::Env env, std::size_t floats) {
+  AlignedFloats buffer;
+  try {
+    buffer = AlignedFloats(floats);
+  } catch (const std::bad_alloc&) {
+    throw_error(env, ErrorKind::kError, "could not allocate " + std::to_string(floats * sizeof(float)) + " bytes");
+  }
+  std::fill(buffer.data(), buffer.data() + floats, 0.0f);
+  const auto bytes = static_cast<std::int64_t>(floats * sizeof(float));
+  external_bytes_ += bytes;
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  return buffer;
+}
+
+void Net::release(Napi::Env env, AlignedFloats& buffer) {
+  const auto bytes = static_cast<std::int64_t>(buffer.size() * sizeof(float));
+  buffer = AlignedFloats();
+  external_bytes_ -= bytes;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
+}
+
+void Net::require_idle(const Args& args, const char* call) const {
+  if (disposed_) throw_error(args.env(), ErrorKind::kDisposed, std::string(call) + ": this engine was disposed");
   if (busy_)
-    throw Napi::Error::New(args.env(), "mlpx native: this engine is running trainEpoch(); wait for it to resolve");
+    throw_error(args.env(), ErrorKind::kBusy,
+                std::string(call) + ": this engine is running trainEpoch(); wait for it to settle");
 }
 
 int Net::batch_rows(const Args& args, std::size_t index) const {
@@ -129,16 +172,54 @@ int Net::batch_rows(const Args& args, std::size_t index) const {
   return rows;
 }
 
+Napi::Value Net::ParamCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(disposed_ ? 0 : core_->param_count()));
+}
+
+Napi::Value Net::Capacity(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), disposed_ ? 0 : core_->capacity());
+}
+
+Napi::Value Net::OptimizerKind(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state_kind_); }
+
+// read(out?) → out, or a new Float32Array, holding a copy of `from`.
+Napi::Value Net::read(const Napi::CallbackInfo& info, const char* call, const AlignedFloats& from) {
+  Args args(info, call);
+  require_idle(args, call);
+  const bool given = info.Length() > 0 && !info[0].IsUndefined();
+  Napi::Float32Array out = given ? Napi::Float32Array() : Napi::Float32Array::New(info.Env(), from.size());
+  float* data = given ? args.f32(0, "out", from.size()) : out.Data();
+  if (from.size() > 0) std::memcpy(data, from.data(), from.size() * sizeof(float));
+  return given ? info[0] : Napi::Value(out);
+}
+
+// write(values): exactly as many values as `to` holds.
+Napi::Value Net::write(const Napi::CallbackInfo& info, const char* call, AlignedFloats& to) {
+  Args args(info, call);
+  require_idle(args, call);
+  const float* values = args.f32(0, "values", to.size());
+  if (info[0].As<Napi::Float32Array>().ElementLength() != to.size())
+    args.range_error("expected exactly " + std::to_string(to.size()) + " values");
+  if (to.size() > 0) std::memcpy(to.data(), values, to.size() * sizeof(float));
+  return info.Env().Undefined();
+}
+
+// Allocates the new state before dropping the old: a failed allocation leaves the Net as it was.
 void Net::set_optimizer(Napi::Env env, int kind) {
-  // The initial state (SGD, empty) is already right, so this allocates only when the kind changes.
   if (kind == state_kind_) return;
+  AlignedFloats state = allocate(env, kStatePerParam[kind] * core_->param_count());
+  release(env, state_);
+  state_ = std::move(state);
   state_kind_ = kind;
-  core_->attach_state(new_buffer(env, kStatePerParam[kind] * core_->param_count(), &state_view_).Data());
+  core_->attach_state(state_.size() > 0 ? state_.data() : nullptr);
 }
 
 void Net::reserve(Napi::Env env, int rows) {
   if (rows <= core_->capacity()) return;
-  core_->attach_workspace(new_buffer(env, core_->workspace_floats(rows), &workspace_).Data(), rows);
+  AlignedFloats workspace = allocate(env, core_->workspace_floats(rows));
+  release(env, workspace_);
+  workspace_ = std::move(workspace);
+  core_->attach_workspace(workspace_.data(), rows);
 }
 
 OptParams Net::opt_params(const Args& args, std::size_t first) {
@@ -149,65 +230,72 @@ OptParams Net::opt_params(const Args& args, std::size_t first) {
 
 Napi::Value Net::SetOptimizer(const Napi::CallbackInfo& info) {
   Args args(info, "setOptimizer");
-  require_idle(args);
+  require_idle(args, "setOptimizer");
   set_optimizer(info.Env(), args.id(0, "kind", kOptimizerCount));
   return info.Env().Undefined();
 }
 
 Napi::Value Net::Reserve(const Napi::CallbackInfo& info) {
   Args args(info, "reserve");
-  require_idle(args);
+  require_idle(args, "reserve");
   reserve(info.Env(), args.dim(0, "rows"));
   return info.Env().Undefined();
 }
 
-// forward(x, rows) → Float32Array view (rows × outputs) of the output, valid until the next call.
+// forward(x, rows, out): out receives rows × outputs.
 Napi::Value Net::Forward(const Napi::CallbackInfo& info) {
   Args args(info, "forward");
-  require_idle(args);
+  require_idle(args, "forward");
   const int rows = batch_rows(args, 1);
-  const float* out = core_->forward(args.f32(0, "x", elements(rows, core_->spec().inputs())), rows);
-  Napi::Float32Array workspace = workspace_.Value();
-  const std::size_t offset = static_cast<std::size_t>(out - workspace.Data()) * sizeof(float);
-  return Napi::Float32Array::New(info.Env(), elements(rows, core_->spec().outputs()), workspace.ArrayBuffer(),
-                                 workspace.ByteOffset() + offset);
+  const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
+  const std::size_t outputs = elements(rows, core_->spec().outputs());
+  float* out = args.f32(2, "out", outputs);
+  std::memcpy(out, core_->net_forward(x, rows), outputs * sizeof(float));
+  return info.Env().Undefined();
 }
 
 // predict(x, rows, out): the forward pass of rows of x into out (rows × outputs), without the
-// training workspace (native/inference.cc).
+// training workspace (native/inference.cc); rows ≤ capacity all the same, as for forward.
 Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
   Args args(info, "predict");
-  require_idle(args);
+  require_idle(args, "predict");
   const NetSpec& spec = core_->spec();
-  const int rows = args.dim(1, "rows");
+  const int rows = batch_rows(args, 1);
   const float* x = args.f32(0, "x", elements(rows, spec.inputs()));
-  infer(spec, params_view_.Value().Data(), x, rows, args.f32(2, "out", elements(rows, spec.outputs())));
+  infer(spec, params_.data(), x, rows, args.f32(2, "out", elements(rows, spec.outputs())));
   return info.Env().Undefined();
 }
 
 // evaluate(x, y, rows, stats) and gradient(x, y, rows, stats)
 Napi::Value Net::Evaluate(const Napi::CallbackInfo& info) {
   Args args(info, "evaluate");
-  require_idle(args);
+  require_idle(args, "evaluate");
   const int rows = batch_rows(args, 2);
-  core_->evaluate(args.f32(0, "x", elements(rows, core_->spec().inputs())),
-                  args.f32(1, "y", elements(rows, core_->spec().outputs())), rows, args.f64(3, "stats", kStatsPerBatch));
+  const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
+  const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
+  double* stats = args.f64(3, "stats", kStatsPerBatch);
+  core_->net_loss(core_->net_forward(x, rows), y, rows, stats);
+  stats[kStatStatus] = kStepOk;
   return info.Env().Undefined();
 }
 
 Napi::Value Net::Gradient(const Napi::CallbackInfo& info) {
   Args args(info, "gradient");
-  require_idle(args);
+  require_idle(args, "gradient");
   const int rows = batch_rows(args, 2);
-  core_->gradient(args.f32(0, "x", elements(rows, core_->spec().inputs())),
-                  args.f32(1, "y", elements(rows, core_->spec().outputs())), rows, args.f64(3, "stats", kStatsPerBatch));
+  const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
+  const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
+  double* stats = args.f64(3, "stats", kStatsPerBatch);
+  core_->net_loss(core_->net_forward(x, rows), y, rows, stats);
+  core_->net_backward(x, y, rows, stats);
+  stats[kStatStatus] = kStepOk;
   return info.Env().Undefined();
 }
 
 // trainStep(x, y, rows, kind, lr, beta1, beta2, eps, step, stats)
 Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   Args args(info, "trainStep");
-  require_idle(args);
+  require_idle(args, "trainStep");
   const int rows = batch_rows(args, 2);
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
@@ -215,18 +303,25 @@ Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   const double step = args.number(8, "step");
   double* stats = args.f64(9, "stats", kStatsPerBatch);
   set_optimizer(info.Env(), opt.kind);
-  core_->train_step(x, y, rows, opt, step, stats);
+  core_->net_train_step(x, y, rows, opt, step, stats);
+  return info.Env().Undefined();
+}
+
+Napi::Value Net::Dispose(const Napi::CallbackInfo& info) {
+  Args args(info, "dispose");
+  if (disposed_) return info.Env().Undefined();
+  require_idle(args, "dispose");
+  disposed_ = true;
+  for (AlignedFloats* buffer : {&params_, &grads_, &state_, &workspace_}) release(info.Env(), *buffer);
+  core_.reset();
   return info.Env().Undefined();
 }
 
 // What one trainEpoch call reads, parsed and checked on the main thread before any worker exists
 // (an AsyncProgressWorker that is never queued would leave its thread-safe function dangling).
 struct EpochJob {
-  const float* x = nullptr;
-  const float* y = nullptr;
-  double* batch_stats = nullptr;
+  BatchSource source{};
   std::vector<std::uint32_t> order;  // copied so JS cannot change it under the worker
-  int batch_size = 1;
   int batches = 0;
   OptParams opt{};
   double first_step = 1;
@@ -238,10 +333,14 @@ struct EpochJob {
 // took CPU from the GEMM's second thread. 50 a second is smooth for a progress bar.
 constexpr auto kProgressInterval = std::chrono::milliseconds(20);
 
-// Runs the batches of one epoch off the main thread, holding references to everything it reads
-// so nothing is collected while it runs. Progress is a Signal (no per-batch allocation), at most
-// every kProgressInterval; OnProgress reads done_ and copies the finished batches' stats into
-// batchStats, and OnOK reports whatever is left.
+// Runs the batches of one epoch off the main thread (net_train_batches, one batch per call so a
+// stop request is seen between batches), holding references to everything it reads so nothing
+// is collected while it runs. x and y must be arrays nobody else can detach (NativeEngine passes
+// its private copies). Progress is a Signal (no per-batch allocation), at most every
+// kProgressInterval; OnProgress copies the finished batches' stats into batchStats and calls
+// onProgress, whose `false` or exception stops the epoch after the running batch (an exception
+// then rejects the promise with it) and ends the calls to onProgress, as in src/backend/epoch.ts.
+// OnOK reports whatever is left.
 class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  public:
   EpochWorker(const Napi::CallbackInfo& info, Net* net, EpochJob job)
@@ -255,6 +354,7 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
     keep_[1] = Napi::Persistent(info[1].As<Napi::Object>());   // y
     keep_[2] = Napi::Persistent(info[11].As<Napi::Object>());  // batchStats
     if (!job_.progress.IsEmpty()) progress_ = Napi::Persistent(job_.progress);
+    job_.source.order = job_.order.data();
   }
 
   Napi::Promise Start() {
@@ -266,25 +366,17 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  protected:
   void Execute(const ExecutionProgress& progress) override {
     NetCore& core = *net_->core_;
-    const std::size_t outputs = core.spec().outputs();
-    const std::size_t count = job_.order.size();
     auto next_signal = std::chrono::steady_clock::now();
-    for (int batch = 0; batch < job_.batches; ++batch) {
-      const std::size_t start = static_cast<std::size_t>(batch) * job_.batch_size;
-      const int rows = static_cast<int>(std::min<std::size_t>(job_.batch_size, count - start));
-      const std::uint32_t* batch_rows = job_.order.data() + start;
-      for (int r = 0; r < rows; ++r) {
-        std::memcpy(core.batch_y() + r * outputs, job_.y + batch_rows[r] * outputs, outputs * sizeof(float));
-      }
+    for (int batch = 0; batch < job_.batches && !stop_.load(std::memory_order_acquire); ++batch) {
       double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
-      core.train_step(Rows(job_.x, batch_rows), core.batch_y(), rows, job_.opt, job_.first_step + batch, stats);
+      const int ran = core.net_train_batches(job_.source, batch, 1, job_.opt, job_.first_step + batch, stats);
       done_.store(batch + 1, std::memory_order_release);
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_signal) {
         progress.Signal();
         next_signal = now + kProgressInterval;
       }
-      if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) break;
+      if (ran == 1 && stats[kStatStatus] != kStepOk) break;
     }
   }
 
@@ -293,7 +385,11 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void OnOK() override {
     net_->busy_ = false;
     report();
-    deferred_.Resolve(Napi::Number::New(Env(), done_.load(std::memory_order_acquire)));
+    if (!error_.IsEmpty()) {
+      deferred_.Reject(error_.Value());
+    } else {
+      deferred_.Resolve(Napi::Number::New(Env(), done_.load(std::memory_order_acquire)));
+    }
   }
 
   void OnError(const Napi::Error& error) override {
@@ -302,14 +398,33 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   }
 
  private:
+  // Copy the stats of the batches finished since the last report, then tell onProgress.
   void report() {
     const int done = done_.load(std::memory_order_acquire);
     if (done <= reported_) return;
-    std::memcpy(job_.batch_stats + static_cast<std::size_t>(reported_) * kStatsPerBatch,
+    // batchStats is re-read: if JS detached it meanwhile its length is 0 and nothing is written
+    Napi::Float64Array batch_stats = keep_[2].Value().As<Napi::Float64Array>();
+    if (batch_stats.ElementLength() < static_cast<std::size_t>(done) * kStatsPerBatch) {
+      fail(make_error(Env(), ErrorKind::kInvalidArgument, "trainEpoch: batchStats was detached or shrunk while the epoch ran"));
+      return;
+    }
+    std::memcpy(batch_stats.Data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
                 stats_.data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
                 static_cast<std::size_t>(done - reported_) * kStatsPerBatch * sizeof(double));
     reported_ = done;
-    if (!progress_.IsEmpty()) progress_.Call({Napi::Number::New(Env(), done)});
+    if (progress_.IsEmpty() || stop_.load(std::memory_order_acquire)) return;  // once told to stop, it is not called again
+    try {
+      const Napi::Value result = progress_.Call({Napi::Number::New(Env(), done)});
+      if (result.IsBoolean() && !result.As<Napi::Boolean>().Value()) stop_.store(true, std::memory_order_release);
+    } catch (const Napi::Error& error) {
+      fail(error);
+    }
+  }
+
+  // Stop after the running batch and reject with `error` once the worker is done.
+  void fail(const Napi::Error& error) {
+    if (error_.IsEmpty()) error_ = Napi::Persistent(error.Value());
+    stop_.store(true, std::memory_order_release);
   }
 
   Napi::Promise::Deferred deferred_;
@@ -319,41 +434,69 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   Napi::ObjectReference self_;
   Napi::ObjectReference keep_[3];
   Napi::FunctionReference progress_;
+  Napi::ObjectReference error_;
   std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
   int reported_ = 0;
 };
 
 // trainEpoch(x, y, rows, order, batchSize, kind, lr, beta1, beta2, eps, firstStep, batchStats, onProgress?)
 Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   Args args(info, "trainEpoch");
-  require_idle(args);
+  require_idle(args, "trainEpoch");
   const NetSpec& spec = core_->spec();
   EpochJob job;
   const int rows = args.dim(2, "rows");
-  job.x = args.f32(0, "x", elements(rows, spec.inputs()));
-  job.y = args.f32(1, "y", elements(rows, spec.outputs()));
+  job.source.x = args.f32(0, "x", elements(rows, spec.inputs()));
+  job.source.y = args.f32(1, "y", elements(rows, spec.outputs()));
   std::size_t count = 0;
   const std::uint32_t* order = args.u32(3, "order", &count);
-  job.batch_size = args.dim(4, "batchSize");
+  if (count == 0) args.range_error("order is empty");
+  job.source.order_length = count;
+  job.source.batch_size = args.dim(4, "batchSize");
   job.opt = opt_params(args, 5);
   job.first_step = args.number(10, "firstStep");
-  job.batches = static_cast<int>((count + job.batch_size - 1) / job.batch_size);
-  job.batch_stats = args.f64(11, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
+  job.batches = static_cast<int>((count + job.source.batch_size - 1) / job.source.batch_size);
+  args.f64(11, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
   job.progress = args.function_or_empty(12, "onProgress");
   for (std::size_t i = 0; i < count; ++i)
     if (order[i] >= static_cast<std::uint32_t>(rows))
       args.range_error("order[" + std::to_string(i) + "] = " + std::to_string(order[i]) +
                        " is not a row of the data (" + std::to_string(rows) + " rows)");
   job.order.assign(order, order + count);
-  if (count > 0) {
-    reserve(info.Env(), static_cast<int>(std::min<std::size_t>(job.batch_size, count)));
-    set_optimizer(info.Env(), job.opt.kind);
-  }
+  reserve(info.Env(), static_cast<int>(std::min<std::size_t>(job.source.batch_size, count)));
+  set_optimizer(info.Env(), job.opt.kind);
   return (new EpochWorker(info, this, std::move(job)))->Start();
+}
+
+// The numbers JS mirrors (src/backend/engine.ts, kernels.ts, layout.ts), for
+// test/parity/layout.test.ts.
+Napi::Object Layout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  const std::pair<const char*, double> entries[] = {
+      {"STAT_LOSS", kStatLoss}, {"STAT_CORRECT", kStatCorrect}, {"STAT_GRAD_NORM2", kStatGradNorm2},
+      {"STAT_STATUS", kStatStatus}, {"STATS_PER_BATCH", kStatsPerBatch},
+      {"STEP_OK", kStepOk}, {"STEP_LOSS_NON_FINITE", kStepLossNonFinite},
+      {"STEP_GRADIENT_NON_FINITE", kStepGradientNonFinite}, {"STEP_UPDATE_NON_FINITE", kStepUpdateNonFinite},
+      {"MAX_PARAMETERS", static_cast<double>(kMaxParameters)}, {"GRAD_NORM2_LIMIT", kGradNorm2Limit},
+      {"ACT_LINEAR", kLinear}, {"ACT_SIGMOID", kSigmoid}, {"ACT_TANH", kTanh}, {"ACT_RELU", kRelu},
+      {"ACT_LEAKY_RELU", kLeakyRelu}, {"ACT_SOFTMAX", kSoftmax},
+      {"LOSS_SSE", kSse}, {"LOSS_HALF_SSE", kHalfSse}, {"LOSS_MSE", kMse}, {"LOSS_CROSS_ENTROPY", kCrossEntropy},
+      {"LOSS_BINARY_CROSS_ENTROPY", kBinaryCrossEntropy},
+      {"OPT_SGD", kSgd}, {"OPT_MOMENTUM", kMomentum}, {"OPT_RMSPROP", kRmsprop}, {"OPT_ADAM", kAdam},
+  };
+  for (const auto& [name, value] : entries) layout.Set(name, Napi::Number::New(env, value));
+  Napi::Array state = Napi::Array::New(env, kOptimizerCount);
+  for (int kind = 0; kind < kOptimizerCount; ++kind) state.Set(kind, Napi::Number::New(env, kStatePerParam[kind]));
+  layout.Set("OPTIMIZER_STATE_PER_PARAM", state);
+  return layout;
 }
 
 }  // namespace
 
-void register_net(Napi::Env env, Napi::Object exports) { exports.Set("Net", Net::Define(env)); }
+void register_net(Napi::Env env, Napi::Object exports) {
+  exports.Set("Net", Net::Define(env));
+  exports.Set("layout", Layout(env));
+}
 
 }  // namespace mlpx

@@ -1,5 +1,6 @@
 #include "optim.h"
 
+#include <atomic>
 #include <cmath>
 
 #include "elementwise.h"
@@ -8,29 +9,48 @@
 namespace mlpx {
 
 // The updates are element-wise: the kernel path's loops, in ranges on the pool (identical for any
-// split).
+// split). Each range reports whether a θ it wrote is not finite (the loops OR the bits of θ − θ).
+// The state needs no check of its own: a non-finite velocity or Adam m makes θ non-finite, and the
+// second moments stay finite for the gradients a step applies (GRAD_NORM2_LIMIT, net.h).
 
-void sgd_update(float* params, const float* grads, std::size_t count, float lr) {
-  const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.sgd(params, grads, begin, end, lr); };
-  for_ranges(count, body);
+namespace {
+
+// for_ranges over `body(begin, end)` returning its range's flag; true when no range flagged.
+template <typename Body>
+bool all_finite(std::size_t count, Body& body) {
+  std::atomic<bool> finite{true};
+  auto checked = [&](std::size_t begin, std::size_t end) {
+    if (body(begin, end) != 0) finite.store(false, std::memory_order_relaxed);
+  };
+  for_ranges(count, checked);
+  return finite.load(std::memory_order_relaxed);
 }
 
-void momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
+}  // namespace
+
+bool sgd_update(float* params, const float* grads, std::size_t count, float lr) {
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { return loops.sgd(params, grads, begin, end, lr); };
+  return all_finite(count, body);
+}
+
+bool momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) {
-    loops.momentum(params, grads, velocity, begin, end, lr, gamma);
+    return loops.momentum(params, grads, velocity, begin, end, lr, gamma);
   };
-  for_ranges(count, body);
+  return all_finite(count, body);
 }
 
-void rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
+bool rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
   const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.rmsprop(params, grads, sq, begin, end, lr, beta, eps); };
-  for_ranges(count, body);
+  auto body = [&](std::size_t begin, std::size_t end) {
+    return loops.rmsprop(params, grads, sq, begin, end, lr, beta, eps);
+  };
+  return all_finite(count, body);
 }
 
-void adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
+bool adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
                  float beta2, float eps, double step) {
   // θ ← θ − lr (m / c1) / (√(v / c2) + ε), with the bias corrections folded into a step size
   // and a reciprocal: one division and one square root per parameter instead of three divisions.
@@ -39,8 +59,8 @@ void adam_update(float* params, const float* grads, float* m, float* v, std::siz
   const AdamStep constants{static_cast<float>(lr / correction1), static_cast<float>(1.0 / correction2), beta1, beta2,
                            1.0f - beta1, 1.0f - beta2, eps};
   const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.adam(params, grads, m, v, begin, end, constants); };
-  for_ranges(count, body);
+  auto body = [&](std::size_t begin, std::size_t end) { return loops.adam(params, grads, m, v, begin, end, constants); };
+  return all_finite(count, body);
 }
 
 double sum_squares(const float* x, std::size_t count) {

@@ -3,6 +3,7 @@
 export type { NetworkOptions, BackendOptions, TrainingState } from './nn/network.js';
 export type { FitOptions, History, EpochRecord, BatchInfo, EarlyStoppingOptions } from './nn/fit.js';
 export type { OptimizerOptions, OptimizerName, GradientOptimizerOptions, ArmijoOptions, RandomSearchOptions } from './nn/optimizers.js';
+export { OPTIMIZER_DEFAULTS } from './nn/optimizers.js';
 export type { Architecture, LayerOptions, InitName } from './nn/architecture.js';
 export { gradientCheckSpec } from './nn/gradcheck.js';
 export type { GradientCheckResult, GradientCheckOptions } from './nn/gradcheck.js';

@@ -85,7 +85,7 @@ function gemmRunner(c: Contender, shape: string, variant: string): Runner {
 function trainRunner(c: Contender, spec: NetSpec, batch: number, optimizer: OptimizerName, rows: number): Runner {
   const data = classification(rows, spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 7);
   const engine = new NativeEngine(spec, c.addon);
-  engine.params().set(initParams(spec.sizes, 3));
+  engine.writeParams(initParams(spec.sizes, 3));
   const bound = engine.bindData(data.x, data.y, rows);
   const order = permutation(rows, 1);
   const batches = Math.ceil(rows / batch);
@@ -108,10 +108,11 @@ function trainRunner(c: Contender, spec: NetSpec, batch: number, optimizer: Opti
 
 function inferRunner(c: Contender, spec: NetSpec, batch: number): Runner {
   const engine = new NativeEngine(spec, c.addon);
-  engine.params().set(initParams(spec.sizes, 5));
+  engine.writeParams(initParams(spec.sizes, 5));
   engine.reserve(batch);
   const x = classification(batch, spec.sizes[0]!, spec.sizes[spec.sizes.length - 1]!, 9).x;
-  return { work: batch, unit: 'samples/s', run: () => void engine.forward(x, batch) };
+  const out = new Float32Array(batch * spec.sizes[spec.sizes.length - 1]!);
+  return { work: batch, unit: 'samples/s', run: () => engine.forward(x, batch, out) };
 }
 
 interface Sample { cpu: number; wall: number; bound?: number }

@@ -107,9 +107,11 @@ export class MlpxInfer extends MlpxContender<InferCase> {
   async prepare(c: InferCase): Promise<Runner> {
     await this.select();
     const engine = this.target.backend.createEngine(c.spec);
-    engine.params().set(c.params);
+    engine.writeParams(c.params);
     engine.reserve(c.batch);
-    checkClose(engine.forward(c.x, c.batch), c.reference, 1e-6, 1e-4, `${this.backend} forward`);
-    return { select: this.select, run: () => engine.forward(c.x, c.batch) };
+    const out = new Float32Array(c.reference.length);
+    engine.forward(c.x, c.batch, out);
+    checkClose(out, c.reference, 1e-6, 1e-4, `${this.backend} forward`);
+    return { select: this.select, run: () => engine.forward(c.x, c.batch, out) };
   }
 }

@@ -62,7 +62,7 @@ function mlpxContender(target: Peers['mlpx'][number]): MnistContender {
     async start(params, data) {
       await selectThreads(target);
       const engine: Engine = target.backend.createEngine(classifierSpec(MNIST_SIZES));
-      engine.params().set(params);
+      engine.writeParams(params);
       engine.setOptimizer(OPTIMIZERS.adam.kind);
       engine.reserve(1000);
       const bound = engine.bindData(data.trainX, data.trainY, data.trainRows);
@@ -75,7 +75,11 @@ function mlpxContender(target: Peers['mlpx'][number]): MnistContender {
           if (done !== batches) throw new Error(`training stopped after ${done} of ${batches} batches (non-finite loss)`);
           step += batches;
         },
-        predict: (x, rows) => engine.forward(x, rows),
+        predict: (x, rows) => {
+          const out = new Float32Array(rows * MNIST_SIZES[MNIST_SIZES.length - 1]!);
+          engine.forward(x, rows, out);
+          return out;
+        },
         dispose: () => bound.release(),
       };
     },

@@ -8,7 +8,7 @@
 // - Kernels assume valid input: validation happens once, at the TypeScript boundary
 //   (src/util/validate.ts). The native layer only re-checks typed-array kinds and lengths.
 
-/** Activation ids. Must match assembly/activation.ts and native/activation.h. */
+/** Activation ids. Must match assembly/activation.ts and native/activation.h (test/parity/layout.test.ts checks). */
 export const Activation = {
   linear: 0,
   sigmoid: 1,
@@ -23,7 +23,7 @@ export type ActivationId = (typeof Activation)[ActivationName];
 /** Slope of leaky ReLU for z < 0. Must match assembly/activation.ts and native/activation.h. */
 export const LEAKY_SLOPE = 0.01;
 
-/** Loss ids. Must match assembly/loss.ts and native/loss.h. */
+/** Loss ids. Must match assembly/loss.ts and native/loss.h (test/parity/layout.test.ts checks). */
 export const Loss = {
   /** Σ_j (y − ŷ)², averaged over samples. */
   sse: 0,
@@ -42,7 +42,7 @@ export type LossId = (typeof Loss)[LossName];
 /** Probabilities are clamped to [LOG_EPS, 1 − LOG_EPS] inside logarithms. Mirrored in assembly/ and native/. */
 export const LOG_EPS = 1e-7;
 
-/** Optimizer ids. Must match assembly/optim.ts and native/optim.h. */
+/** Optimizer ids. Must match assembly/optim.ts and native/optim.h (test/parity/layout.test.ts checks). */
 export const Optimizer = {
   sgd: 0,
   momentum: 1,
@@ -118,14 +118,18 @@ export interface Kernels {
   count_correct(p: Float32Array, y: Float32Array, m: number, n: number): number;
 
   // ---- optim family --------------------------------------------------------------------------
+  // Each update returns true when every parameter it wrote is finite: the check rides along in
+  // the update's own loop (no second pass over the parameters). The state needs none of its own:
+  // a non-finite velocity or Adam m makes θ non-finite, and the second moments stay finite for
+  // every gradient a training step applies (GRAD_NORM2_LIMIT in engine.ts).
   /** θ ← θ − lr g */
-  sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): void;
+  sgd_update(params: Float32Array, grads: Float32Array, count: number, lr: number): boolean;
   /** v ← γ v + lr g;  θ ← θ − v */
-  momentum_update(params: Float32Array, grads: Float32Array, velocity: Float32Array, count: number, lr: number, gamma: number): void;
+  momentum_update(params: Float32Array, grads: Float32Array, velocity: Float32Array, count: number, lr: number, gamma: number): boolean;
   /** s ← β s + (1−β) g²;  θ ← θ − lr g / √(s + ε) */
-  rmsprop_update(params: Float32Array, grads: Float32Array, sq: Float32Array, count: number, lr: number, beta: number, eps: number): void;
+  rmsprop_update(params: Float32Array, grads: Float32Array, sq: Float32Array, count: number, lr: number, beta: number, eps: number): boolean;
   /** Adam with bias correction; `step` is the 1-based update count. */
-  adam_update(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
+  adam_update(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): boolean;
   /** Σ x², accumulated in float64 (gradient norms, Armijo, non-finite detection). */
   sum_squares(x: Float32Array, count: number): number;
 }
@@ -138,3 +142,19 @@ export const KERNEL_NAMES = [
   'loss_forward', 'loss_backward', 'output_delta_fused', 'count_correct',
   'sgd_update', 'momentum_update', 'rmsprop_update', 'adam_update', 'sum_squares',
 ] as const satisfies readonly (keyof Kernels)[];
+
+/**
+ * The fused network steps: each engine runs them over its own memory, with these names and
+ * phases in native/net.cc (NetCore), assembly/step.ts and src/backend/composed.ts.
+ * - net_forward: dense_forward + activation_forward per layer.
+ * - net_loss: loss_forward and count_correct on the output (stats loss, correct).
+ * - net_backward: the output error (fused or loss_backward + activation_backward), then
+ *   dense_backward and activation_backward down the layers; ‖g‖² into stats.
+ * - optimizer_update: the optimizer kernel over the flat vectors; false if it wrote a non-finite value.
+ * - net_train_step: net_forward, net_loss, net_backward, then optimizer_update unless the loss or
+ *   ‖g‖² is non-finite; its StepStatus goes into stats (src/backend/engine.ts).
+ * - net_train_batches: batches [first, first + count) of an epoch: gather each batch's rows
+ *   through the order (epochBatch: the last batch may be short), net_train_step with update
+ *   number firstStep + i; stops after the first batch whose status is not STEP_OK.
+ */
+export const FUSED_STEP_NAMES = ['net_forward', 'net_loss', 'net_backward', 'optimizer_update', 'net_train_step', 'net_train_batches'] as const;

@@ -3,7 +3,16 @@
 // Parameters: one Float32Array; layer l owns W(l) (inputs × units, row-major) followed by b(l)
 // (units). Gradients use the identical layout, and optimizer state is `statePerParam` copies of
 // it back to back, so every optimizer update is one loop over the whole vector.
-import type { ActivationId, LossId } from './kernels.js';
+import { invalidArgument, InvalidArgumentError } from '../util/errors.js';
+import { OPTIMIZER_STATE_PER_PARAM, type ActivationId, type LossId } from './kernels.js';
+
+/**
+ * What the backends can index: layer sizes and parameter counts travel as 32-bit integers (the
+ * packed spec, wasm pointers and counts, the addon's dimensions). Checked by the native addon
+ * (layout().MAX_PARAMETERS) and by test/parity/layout.test.ts.
+ */
+export const MAX_LAYER_UNITS = 2 ** 31 - 1;
+export const MAX_PARAMETERS = 2 ** 31 - 1;
 
 /** The architecture as the kernels see it. */
 export interface NetSpec {
@@ -40,6 +49,36 @@ export function paramLayout(sizes: readonly number[]): ParamLayout {
   return { layers, count: offset };
 }
 
+/** The parameter count of `sizes`, refusing sizes and counts the backends cannot index. */
+export function checkedParameterCount(sizes: readonly number[]): number {
+  sizes.forEach((size, i) => {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_UNITS) {
+      throw invalidArgument(i === 0 ? 'inputs' : `layers[${i - 1}].units`, `an integer in [1, ${MAX_LAYER_UNITS}]`, size);
+    }
+  });
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += (sizes[l - 1]! + 1) * sizes[l]!;
+  if (count > MAX_PARAMETERS) {
+    throw new InvalidArgumentError(`The network has ${count} parameters; the backends hold at most ${MAX_PARAMETERS} (2^31 − 1)`);
+  }
+  return count;
+}
+
+const FLOAT_BYTES = 4;
+const MAX_STATE_PER_PARAM = Math.max(...Object.values(OPTIMIZER_STATE_PER_PARAM));
+
+/** Bytes of an engine's parameters, gradients and largest optimizer state (Adam's m and v). */
+export function engineBytes(spec: NetSpec): number {
+  return FLOAT_BYTES * paramLayout(spec.sizes).count * (2 + MAX_STATE_PER_PARAM);
+}
+
+/** Bytes of the workspace for batches of `rows` rows: every layer's z and a, two deltas, a staged batch. */
+export function workspaceBytes(spec: NetSpec, rows: number): number {
+  const sizes = spec.sizes;
+  const units = sizes.slice(1).reduce((sum, n) => sum + n, 0);
+  return FLOAT_BYTES * rows * (2 * units + 2 * Math.max(...sizes) + sizes[0]! + sizes[sizes.length - 1]!);
+}
+
 /** Fused output error (p − y)/m applies: softmax + cross-entropy, sigmoid + binary cross-entropy. */
 export function usesFusedOutputDelta(spec: NetSpec): boolean {
   const last = spec.activations[spec.activations.length - 1];
@@ -51,6 +90,7 @@ export function usesFusedOutputDelta(spec: NetSpec): boolean {
  * to the native and wasm engines so they decode it the same way.
  */
 export function packSpec(spec: NetSpec): Int32Array {
+  checkedParameterCount(spec.sizes);
   const L = spec.activations.length;
   const packed = new Int32Array(2 + (L + 1) + L);
   packed[0] = L;

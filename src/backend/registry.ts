@@ -3,6 +3,7 @@
 // the choice: the network's own `backend` option, then MLPX_BACKEND, then setBackend(), then auto.
 import type { Backend, BackendDetails, BackendName } from './engine.js';
 import { BackendUnavailableError, invalidArgument } from '../util/errors.js';
+import { clampThreads } from './threads.js';
 
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_PREFERENCE: readonly BackendName[] = ['native', 'wasm', 'js'];
@@ -12,6 +13,7 @@ type Loader = () => Backend | Promise<Backend>;
 
 const loaders = new Map<BackendName, Loader>();
 const attempts = new Map<BackendName, Promise<Backend>>();
+const loaded = new Map<BackendName, Backend>();
 const failures = new Map<BackendName, string>();
 let defaultChoice: BackendChoice = 'auto';
 let threadSetting: number | undefined;
@@ -20,6 +22,7 @@ let threadSetting: number | undefined;
 export function registerBackend(name: BackendName, loader: Loader): void {
   loaders.set(name, loader);
   attempts.delete(name);
+  loaded.delete(name);
   failures.delete(name);
 }
 
@@ -33,11 +36,15 @@ export function setBackend(choice: BackendChoice): void {
   defaultChoice = parseBackendChoice(choice);
 }
 
-/** Threads for every backend's kernels (default: MLPX_THREADS, else all cores). */
+/**
+ * Threads for every backend's kernels (default: MLPX_THREADS, else all cores). Validated here,
+ * synchronously; each backend clamps a count above its maximum (backend.maxThreads: 4 per core)
+ * and says so in details().notes.
+ */
 export function setThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1) throw invalidArgument('threads', 'an integer ≥ 1', threads);
+  clampThreads(threads, Number.MAX_SAFE_INTEGER);
   threadSetting = threads;
-  for (const attempt of attempts.values()) attempt.then((b) => b.setThreads(threads), () => {});
+  for (const backend of loaded.values()) backend.setThreads(threads);
 }
 
 function envValue(name: string): string | undefined {
@@ -58,7 +65,7 @@ function configuredThreads(): number | undefined {
   const fromEnv = envValue('MLPX_THREADS');
   if (fromEnv === undefined) return undefined;
   const threads = Number(fromEnv);
-  if (!Number.isInteger(threads) || threads < 1) throw invalidArgument('MLPX_THREADS', 'an integer ≥ 1', fromEnv);
+  if (!/^\s*\d+\s*$/.test(fromEnv) || !Number.isSafeInteger(threads) || threads < 1) throw invalidArgument('MLPX_THREADS', 'an integer ≥ 1', fromEnv);
   return threads;
 }
 
@@ -71,6 +78,7 @@ function attempt(name: BackendName): Promise<Backend> {
       : Promise.resolve().then(loader).then((backend) => {
         const threads = configuredThreads();
         if (threads !== undefined) backend.setThreads(threads);
+        loaded.set(name, backend);
         return backend;
       });
     pending.catch((error: unknown) => failures.set(name, error instanceof Error ? error.message : String(error)));
@@ -92,6 +100,7 @@ function warnSlowFallback(): void {
 /** Load the backend for `choice` (after resolveChoice). Throws BackendUnavailableError with the reason. */
 export async function loadBackend(explicit?: BackendChoice): Promise<Backend> {
   const choice = resolveChoice(explicit);
+  configuredThreads(); // a malformed MLPX_THREADS is an error of its own, not a reason to fall back
   if (choice !== 'auto') {
     try {
       return await attempt(choice);

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import '../index.js';
 import { ACTIVATION_NAMES, LOSS_NAMES } from '../nn/architecture.js';
-import { OPTIMIZER_NAMES } from '../nn/optimizers.js';
+import { learningRateHelp, OPTIMIZER_NAMES } from '../nn/optimizers.js';
 import { DATASET_NAMES } from './datasets.js';
 import { infoCommand } from './info.js';
 import { columnList, fraction, layerList, nonNegativeInteger, positiveInteger, positiveNumber } from './options.js';
@@ -32,7 +32,7 @@ program.command('train')
   .addOption(new Option('--output-activation <name>', 'output activation (default: from the data set and loss)').choices(ACTIVATION_NAMES))
   .addOption(new Option('--loss <name>', 'loss (default: from the data set)').choices(LOSS_NAMES))
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('adam'))
-  .option('--lr <rate>', 'learning rate (default: sgd 0.1, momentum 0.01, rmsprop 0.001, adam 0.003)', positiveNumber)
+  .option('--lr <rate>', `learning rate (default: ${learningRateHelp()})`, positiveNumber)
   .addOption(new Option('--lr-schedule <name>', 'learning rate per epoch: cosine annealing or constant').choices(['cosine', 'constant']).default('cosine'))
   .option('--epochs <n>', 'epochs', positiveInteger, 5)
   .option('--batch <n>', 'mini-batch size (1 = stochastic; ≥ rows = full batch)', positiveInteger, 32)

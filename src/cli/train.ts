@@ -3,7 +3,7 @@
 import { SingleBar } from 'cli-progress';
 import type { ActivationName, LossName } from '../backend/kernels.js';
 import type { BackendChoice } from '../backend/registry.js';
-import type { OptimizerName } from '../nn/optimizers.js';
+import { defaultLearningRate, type OptimizerName } from '../nn/optimizers.js';
 import { Network } from '../nn/network.js';
 import { fileStorage } from '../nn/storage.js';
 import type { EpochRecord } from '../nn/fit.js';
@@ -47,12 +47,6 @@ function epochLine(record: EpochRecord, epochs: number): string {
   return parts.join('  ');
 }
 
-/**
- * The CLI's learning rates, tuned with its default cosine schedule on MNIST-like data (the
- * library's own defaults are the conventional constant-rate ones).
- */
-export const CLI_DEFAULT_LR = { sgd: 0.1, momentum: 0.01, rmsprop: 0.001, adam: 0.003 } as const;
-
 const gradientFree = (name: OptimizerName): name is 'armijo' | 'random' => name === 'armijo' || name === 'random';
 const fail = (message: string): never => {
   throw new Error(message);
@@ -79,7 +73,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   const bar = new SingleBar({ format: ' {bar} {percentage}% | batch {value}/{total} | loss {loss} | {speed} samples/s', hideCursor: true, clearOnComplete: true, stream: process.stderr });
   const optimizer = gradientFree(options.optimizer)
     ? (options.lr === undefined ? options.optimizer : fail(`--lr does not apply to --optimizer ${options.optimizer}`))
-    : { type: options.optimizer, lr: options.lr ?? CLI_DEFAULT_LR[options.optimizer] };
+    : { type: options.optimizer, lr: options.lr ?? defaultLearningRate(options.optimizer, options.lrSchedule) };
   const history = await net.fit(train.x, train.y, {
     epochs: options.epochs,
     batchSize: options.batch,

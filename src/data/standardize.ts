@@ -11,27 +11,31 @@ export interface Standardization {
 }
 
 /**
- * Mean and population standard deviation of each of `columns` columns over the first `rows` rows
- * of x (default: all), accumulated in float64. A constant column gets std 1, so it standardises
- * to 0 instead of dividing by zero.
+ * Mean and population standard deviation of each of `columns` columns over some rows of x: the
+ * first `rows` rows (default: all), or the rows a list of indices names. Accumulated in float64.
+ * A constant column gets std 1, so it standardises to 0 instead of dividing by zero.
  */
-export function computeStandardization(x: Float32Array, columns: number, rows = x.length / columns): Standardization {
-  if (!Number.isInteger(rows) || rows < 1 || rows * columns > x.length) throw invalidArgument('rows', `an integer in 1..${Math.floor(x.length / columns)}`, rows);
+export function computeStandardization(x: Float32Array, columns: number, rows: number | Uint32Array = x.length / columns): Standardization {
+  const count = typeof rows === 'number' ? rows : rows.length;
+  if (!Number.isInteger(count) || count < 1 || (typeof rows === 'number' && rows * columns > x.length)) {
+    throw invalidArgument('rows', `an integer in 1..${Math.floor(x.length / columns)}`, rows);
+  }
+  const rowAt = typeof rows === 'number' ? (r: number) => r * columns : (r: number) => rows[r]! * columns;
   const sum = new Float64Array(columns);
-  for (let r = 0; r < rows; r++) {
-    const row = r * columns;
+  for (let r = 0; r < count; r++) {
+    const row = rowAt(r);
     for (let c = 0; c < columns; c++) sum[c] = sum[c]! + x[row + c]!;
   }
-  const mean = sum.map((s) => s / rows);
+  const mean = sum.map((s) => s / count);
   // the second pass around the mean avoids the cancellation of Σx² − n·mean²
   const squares = new Float64Array(columns);
-  for (let r = 0; r < rows; r++) {
-    const row = r * columns;
+  for (let r = 0; r < count; r++) {
+    const row = rowAt(r);
     for (let c = 0; c < columns; c++) squares[c] = squares[c]! + (x[row + c]! - mean[c]!) ** 2;
   }
   const std = new Float32Array(columns);
   for (let c = 0; c < columns; c++) {
-    const s = Math.fround(Math.sqrt(squares[c]! / rows));
+    const s = Math.fround(Math.sqrt(squares[c]! / count));
     std[c] = s > 0 && Number.isFinite(1 / s) ? s : 1;
   }
   return { mean: Float32Array.from(mean), std };

@@ -1,9 +1,9 @@
 // One iteration of full-batch gradient descent with Armijo backtracking: direction d = −∇f, step
 // t = initialStep·α^l for the smallest l with f(x + t d) ≤ f(x) + σ t ∇fᵀd = f(x) − σ t ‖∇f‖².
-// A step is only ever taken when the condition holds, so the loss never increases.
-import { STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS } from '../backend/engine.js';
+// A step is only ever taken when the condition holds, so the loss never increases. The weights
+// and gradient are copies (engine memory may move while this awaits); each trial is written in.
+import { STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH, type Engine } from '../backend/engine.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import type { Network } from './network.js';
 import type { ResolvedOptimizer } from './optimizers.js';
 
 export interface ArmijoResult {
@@ -19,23 +19,25 @@ export interface ArmijoResult {
 }
 
 export async function armijoIteration(
-  net: Network, x: Float32Array, y: Float32Array, rows: number, opt: Extract<ResolvedOptimizer, { type: 'armijo' }>,
+  engine: Engine, x: Float32Array, y: Float32Array, rows: number, opt: Extract<ResolvedOptimizer, { type: 'armijo' }>,
 ): Promise<ArmijoResult> {
-  const { engine } = net;
-  const stats = new Float64Array(3);
+  const stats = new Float64Array(STATS_PER_BATCH);
   engine.reserve(rows);
   engine.gradient(x, y, rows, stats);
   const f0 = stats[STAT_LOSS]!;
   const correct0 = stats[STAT_CORRECT]!;
   const g2 = stats[STAT_GRAD_NORM2]!;
   const gradientNorm = Math.sqrt(g2);
-  if (gradientNorm < opt.tolerance) return { loss: f0, correct: correct0, stepSize: 0, evaluations: 1, gradientNorm, converged: true };
-  const params = engine.params();
-  const grads = engine.grads();
-  const start = params.slice();
+  const unchanged = (evaluations: number, converged: boolean): ArmijoResult => ({ loss: f0, correct: correct0, stepSize: 0, evaluations, gradientNorm, converged });
+  if (gradientNorm < opt.tolerance) return unchanged(1, true);
+  if (!Number.isFinite(f0) || !Number.isFinite(g2)) return unchanged(1, false);
+  const start = engine.readParams();
+  const grads = engine.readGrads();
+  const trial = new Float32Array(start.length);
   let t = opt.initialStep;
-  for (let l = 0; l <= opt.maxBacktracks; l++) {
-    for (let i = 0; i < params.length; i++) params[i] = start[i]! - t * grads[i]!;
+  for (let l = 0; l <= opt.maxBacktracks && t > 0; l++) {
+    for (let i = 0; i < trial.length; i++) trial[i] = start[i]! - t * grads[i]!;
+    engine.writeParams(trial);
     engine.evaluate(x, y, rows, stats);
     if (stats[STAT_LOSS]! <= f0 - opt.sigma * t * g2) {
       return { loss: stats[STAT_LOSS]!, correct: stats[STAT_CORRECT]!, stepSize: t, evaluations: l + 2, gradientNorm, converged: false };
@@ -43,6 +45,6 @@ export async function armijoIteration(
     t *= opt.alpha;
     await yieldToEventLoop();
   }
-  params.set(start);
-  return { loss: f0, correct: correct0, stepSize: 0, evaluations: opt.maxBacktracks + 2, gradientNorm, converged: false };
+  engine.writeParams(start);
+  return unchanged(opt.maxBacktracks + 2, false);
 }

@@ -1,17 +1,33 @@
-// The training loop behind Network.fit: data validation, validation split, per-epoch seeded
-// shuffling, callbacks, early stopping, and the non-finite guard. The per-batch work runs in the
-// backend's engine (trainEpoch); Armijo and random search run one full-batch iteration per epoch.
-import { STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH } from '../backend/engine.js';
+// The training loop behind Network.fit, in two phases. planFit validates every option and the
+// data and changes nothing; runFit then allocates first and mutates after, so a rejected fit
+// leaves the network exactly as it was. The per-batch work runs in the backend's engine
+// (trainEpoch); Armijo and random search run one full-batch iteration per epoch.
+//
+// The non-finite rule lives here and in the fused step's StepStatus (src/backend/engine.ts):
+// an epoch stops at the first batch whose status is not STEP_OK; a skipped update (non-finite
+// loss or gradient) leaves the weights of the last checked update; an update that wrote a
+// non-finite weight or optimizer state is undone by restoring the epoch's start (weights,
+// optimizer state, update count), a snapshot known to be finite.
+import {
+  batchRows, batchStatus, epochBatches, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH,
+  STEP_LOSS_NON_FINITE, STEP_OK, STEP_UPDATE_NON_FINITE, type Engine, type StepStatus,
+} from '../backend/engine.js';
+import { engineBytes, workspaceBytes } from '../backend/layout.js';
 import { InvalidArgumentError, NonFiniteError, invalidArgument } from '../util/errors.js';
 import { Random } from '../util/prng.js';
-import { requireInRange, requireInteger, requireMatrix, requireOneOf, requireTargets } from '../util/validate.js';
+import {
+  requireInRange, requireInteger, requireOneOf, requireOptionalBoolean, requireOptionalFunction, requireOptions,
+} from '../util/validate.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { armijoIteration } from './armijo.js';
-import { firstNonFiniteLayer, isAllFinite } from './diagnose.js';
+import type { NetworkCore } from './core.js';
+import { gatherRows, requireSamples, splitRows, type Samples } from './data.js';
+import { firstNonFiniteLayer } from './diagnose.js';
 import { evaluateRows } from './evaluate.js';
-import type { Network } from './network.js';
 import { resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import { randomSearchEpoch } from './random-search.js';
+import { isClassifier } from './architecture.js';
+import { computeStandardization, standardize, type Standardization } from '../data/standardize.js';
 
 export interface BatchInfo {
   epoch: number;
@@ -57,6 +73,7 @@ export interface EarlyStoppingOptions {
   patience: number;
   /** default 'val_loss' when there is validation data, else 'loss' */
   monitor?: 'loss' | 'val_loss';
+  /** an improvement must lower the monitored value by more than this (≥ 0, default 0) */
   minDelta?: number;
   /** put back the best epoch's weights when stopping (default true) */
   restoreBestWeights?: boolean;
@@ -77,10 +94,15 @@ export interface FitOptions {
   lrSchedule?: LearningRateSchedule;
   /** shuffle rows each epoch with the network's seed (default true) */
   shuffle?: boolean;
-  /** fraction of rows, taken from the end before shuffling, held out for validation */
+  /** fraction of rows held out for validation, chosen by a shuffle seeded with the network's seed */
   validationSplit?: number;
   validationData?: [Float32Array, Float32Array | Uint8Array | Int32Array];
   earlyStopping?: EarlyStoppingOptions;
+  /**
+   * called after every batch (in order; after a chunk of batches finished, so possibly a few at
+   * once); an exception stops training (batches already under way finish and count) and rejects
+   * the fit with that exception
+   */
   onBatchEnd?: (info: BatchInfo) => void;
   /** return false to stop training after this epoch */
   onEpochEnd?: (record: EpochRecord) => void | boolean | Promise<void | boolean>;
@@ -94,11 +116,128 @@ export interface FitOptions {
 type Targets = Float32Array | Uint8Array | Int32Array;
 export type LearningRateSchedule = 'constant' | 'cosine' | ((epoch: number, lr: number) => number);
 
+const FIT_OPTIONS = [
+  'epochs', 'batchSize', 'optimizer', 'lrSchedule', 'shuffle', 'validationSplit', 'validationData',
+  'earlyStopping', 'onBatchEnd', 'onEpochEnd', 'standardize',
+] as const satisfies readonly (keyof FitOptions)[];
+const EARLY_STOPPING_OPTIONS = ['patience', 'monitor', 'minDelta', 'restoreBestWeights'] as const satisfies readonly (keyof EarlyStoppingOptions)[];
+
+/** Everything a fit needs, validated: nothing in the network has changed yet. */
+interface FitPlan {
+  epochs: number;
+  /** the batch size actually used (≤ the training rows) */
+  batch: number;
+  optimizer: ResolvedOptimizer;
+  /** the learning rate of epoch e (gradient optimizers): epoch 1's is checked while planning */
+  rate: (epoch: number) => number;
+  shuffle: boolean;
+  /** all rows as given; training reads the rows in `train` */
+  data: Samples;
+  train: Uint32Array;
+  validation: Samples | null;
+  early: { patience: number; monitor: 'loss' | 'val_loss'; minDelta: number; restore: boolean } | null;
+  onBatchEnd: FitOptions['onBatchEnd'];
+  onEpochEnd: FitOptions['onEpochEnd'];
+  /** standardisation this fit computed from its training rows, to keep once it runs */
+  newStandardization: Standardization | null;
+}
+
+export async function fit(core: NetworkCore, x: Float32Array, y: Targets, options: FitOptions = {}): Promise<History> {
+  core.requireIdle('fit');
+  const plan = planFit(core, x, y, options);
+  return core.runFit(() => runFit(core, plan));
+}
+
+function planFit(core: NetworkCore, x: unknown, y: unknown, options: unknown): FitPlan {
+  const o = requireOptions(options, 'fit options', FIT_OPTIONS) as FitOptions;
+  const epochs = requireInteger(o.epochs ?? 1, 'epochs', 1);
+  const batchSize = requireInteger(o.batchSize ?? 32, 'batchSize', 1);
+  const arch = core.architecture;
+  let data = requireSamples(arch, x, y);
+  let train: Uint32Array = Uint32Array.from({ length: data.rows }, (_, i) => i);
+  let validation: Samples | null = null;
+  if (o.validationData !== undefined) {
+    if (o.validationSplit !== undefined) throw new InvalidArgumentError('give validationData or validationSplit, not both');
+    if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw invalidArgument('validationData', '[x, y]', o.validationData);
+    const given = requireSamples(arch, o.validationData[0], o.validationData[1], 'validationData[0]', 'validationData[1]');
+    // a copy: the caller may change or transfer its arrays while training runs
+    validation = { x: given.x.slice(), y: given.y.slice(), rows: given.rows };
+  } else if (o.validationSplit !== undefined && o.validationSplit !== 0) {
+    const fraction = requireInRange(o.validationSplit, 'validationSplit', 0, 1);
+    const split = splitRows(data.rows, fraction, core.seed);
+    if (split.validation.length < 1 || split.train.length < 1) {
+      throw invalidArgument('validationSplit', `a fraction leaving at least one row on each side of ${data.rows} rows`, fraction);
+    }
+    train = split.train;
+    validation = gatherRows(data, split.validation);
+  }
+  // the rows as the layers see them: standardised with the network's statistics, or with new ones
+  // taken from the training rows (never the validation rows) when asked to standardise
+  const kept = core.schema.standardization;
+  const wanted = requireOptionalBoolean(o.standardize, 'standardize', false);
+  const newStandardization = kept === null && wanted ? computeStandardization(data.x, arch.inputs, train) : null;
+  const stats = kept ?? newStandardization;
+  if (stats !== null) {
+    data = { ...data, x: standardize(data.x, stats) };
+    if (validation !== null) validation = { ...validation, x: standardize(validation.x, stats, validation.x) };
+  }
+  const optimizer = o.optimizer === undefined ? core.training.optimizer ?? resolveOptimizer('adam') : resolveOptimizer(o.optimizer);
+  const schedule = o.lrSchedule ?? 'constant';
+  if (typeof schedule !== 'function') requireOneOf(schedule, 'lrSchedule', ['constant', 'cosine'] as const);
+  const baseRate = 'params' in optimizer ? optimizer.params.lr : 0;
+  const firstRate = 'params' in optimizer ? scheduledRate(schedule, 1, epochs, baseRate) : 0;
+  // a later epoch's rate is checked when that epoch starts: the epochs before it stay trained
+  const rate = (epoch: number): number => (epoch === 1 ? firstRate : scheduledRate(schedule, epoch, epochs, baseRate));
+  const early = planEarlyStopping(o.earlyStopping, validation !== null);
+  const fullBatch = optimizer.type === 'armijo' || optimizer.type === 'random';
+  const batch = fullBatch ? train.length : Math.min(batchSize, train.length);
+  requireMemory(core, batch, data);
+  return {
+    epochs, batch, optimizer, rate, shuffle: requireOptionalBoolean(o.shuffle, 'shuffle', true), data, train, validation, early,
+    onBatchEnd: requireOptionalFunction(o.onBatchEnd, 'onBatchEnd'),
+    onEpochEnd: requireOptionalFunction(o.onEpochEnd, 'onEpochEnd'),
+    newStandardization,
+  };
+}
+
+function planEarlyStopping(value: unknown, hasValidation: boolean): FitPlan['early'] {
+  if (value === undefined) return null;
+  if (value === null) throw invalidArgument('earlyStopping', '{ patience, monitor?, minDelta?, restoreBestWeights? }', value);
+  const o = requireOptions(value, 'earlyStopping', EARLY_STOPPING_OPTIONS) as Partial<EarlyStoppingOptions>;
+  const monitor = requireOneOf(o.monitor ?? (hasValidation ? 'val_loss' : 'loss'), 'earlyStopping.monitor', ['loss', 'val_loss'] as const);
+  if (monitor === 'val_loss' && !hasValidation) throw new InvalidArgumentError("earlyStopping.monitor is 'val_loss' but there is no validation data");
+  const minDelta = o.minDelta ?? 0;
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta) || minDelta < 0) throw invalidArgument('earlyStopping.minDelta', 'a finite number ≥ 0', minDelta);
+  return {
+    patience: requireInteger(o.patience, 'earlyStopping.patience', 0),
+    monitor, minDelta,
+    restore: requireOptionalBoolean(o.restoreBestWeights, 'earlyStopping.restoreBestWeights', true),
+  };
+}
+
+/** Refuse, before allocating, a fit whose engine, workspace and bound data exceed the backend's memory limit. */
+function requireMemory(core: NetworkCore, batch: number, data: Samples): void {
+  const { backend, spec } = core;
+  const need = engineBytes(spec) + workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + data.rows);
+  if (need > backend.memoryLimit) {
+    throw new InvalidArgumentError(
+      `This fit needs about ${mebibytes(need)} (parameters, gradients, optimizer state, the workspace of a ${batch}-row batch and a copy of the data); ` +
+        `the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}. Use a smaller batchSize or network.`,
+    );
+  }
+}
+
+export function mebibytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 function scheduledRate(schedule: LearningRateSchedule, epoch: number, epochs: number, lr: number): number {
   const rate = schedule === 'constant' ? lr
     : schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 0.5)) / epochs))
     : schedule(epoch, lr);
-  if (!Number.isFinite(rate) || rate <= 0) throw invalidArgument(`lrSchedule(${epoch})`, 'a finite learning rate > 0', rate);
+  if (typeof rate !== 'number' || !Number.isFinite(Math.fround(rate)) || !(Math.fround(rate) > 0)) {
+    throw invalidArgument(`lrSchedule(${epoch})`, 'a learning rate whose float32 value is finite and > 0', rate);
+  }
   return rate;
 }
 
@@ -107,158 +246,177 @@ function epochSeed(seed: number, epochIndex: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epochIndex + 1, 0x85ebca6b)) >>> 0;
 }
 
-function chooseOptimizer(net: Network, option: OptimizerOptions | undefined): ResolvedOptimizer {
-  const previous = net.training.optimizer;
-  const resolved = option === undefined ? previous ?? resolveOptimizer('adam') : resolveOptimizer(option);
-  if (previous === null || previous.type !== resolved.type) net.training.step = 0; // fresh state, fresh bias correction
-  if (resolved.type !== 'armijo' && resolved.type !== 'random') net.engine.setOptimizer(resolved.params.kind);
-  net.training.optimizer = resolved;
-  return resolved;
-}
-
-function splitData(net: Network, x: Float32Array, y: Targets, options: FitOptions) {
-  const { data, rows: allRows } = requireMatrix(x, 'x', net.inputs);
-  const targets = requireTargets(y, 'y', allRows, net.outputs);
-  if (options.validationData !== undefined) {
-    if (options.validationSplit !== undefined) throw new InvalidArgumentError('give validationData or validationSplit, not both');
-    const [vx, vy] = options.validationData;
-    const val = requireMatrix(vx, 'validationData[0]', net.inputs);
-    return { x: data, y: targets, rows: allRows, validation: { x: val.data, y: requireTargets(vy, 'validationData[1]', val.rows, net.outputs), rows: val.rows } };
-  }
-  if (options.validationSplit === undefined || options.validationSplit === 0) return { x: data, y: targets, rows: allRows, validation: null };
-  const split = requireInRange(options.validationSplit, 'validationSplit', 0, 1);
-  const valRows = Math.floor(allRows * split);
-  const rows = allRows - valRows;
-  if (valRows < 1 || rows < 1) throw invalidArgument('validationSplit', `a fraction leaving at least one row on each side of ${allRows} rows`, split);
-  const { inputs, outputs } = net;
-  return {
-    x: data.subarray(0, rows * inputs), y: targets.subarray(0, rows * outputs), rows,
-    validation: { x: data.subarray(rows * inputs), y: targets.subarray(rows * outputs), rows: valRows },
-  };
-}
-
-export async function fit(net: Network, x: Float32Array, y: Targets, options: FitOptions = {}): Promise<History> {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
-  const epochs = requireInteger(options.epochs ?? 1, 'epochs', 1);
-  const batchSize = requireInteger(options.batchSize ?? 32, 'batchSize', 1);
-  const { x: X, y: Y, rows, validation } = splitData(net, x, y, options);
-  const optimizer = chooseOptimizer(net, options.optimizer);
-  const schedule = options.lrSchedule ?? 'constant';
-  if (typeof schedule !== 'function') requireOneOf(schedule, 'lrSchedule', ['constant', 'cosine'] as const);
-  const early = options.earlyStopping === undefined ? null : {
-    patience: requireInteger(options.earlyStopping.patience, 'earlyStopping.patience', 0),
-    monitor: requireOneOf(options.earlyStopping.monitor ?? (validation ? 'val_loss' : 'loss'), 'earlyStopping.monitor', ['loss', 'val_loss'] as const),
-    minDelta: options.earlyStopping.minDelta ?? 0,
-    restore: options.earlyStopping.restoreBestWeights ?? true,
-  };
-  if (early?.monitor === 'val_loss' && validation === null) throw new InvalidArgumentError("earlyStopping.monitor is 'val_loss' but there is no validation data");
-
-  const { engine } = net;
-  const history: History = { epochs: [], stoppedEarly: false, converged: false, bestEpoch: null };
-  const batch = Math.min(batchSize, rows);
-  const batches = Math.ceil(rows / batch);
-  const order = new Uint32Array(rows);
-  const batchStats = new Float64Array(batches * STATS_PER_BATCH);
-  const lastFinite = new Float32Array(net.parameterCount);
-  let best = { value: Infinity, epoch: 0, weights: null as Float32Array | null };
-  const bound = optimizer.type === 'armijo' || optimizer.type === 'random' ? null : engine.bindData(X, Y, rows);
-
+async function runFit(core: NetworkCore, plan: FitPlan): Promise<History> {
+  const { engine, training } = core;
+  const { optimizer, data, train } = plan;
+  const fullBatch = optimizer.type === 'armijo' || optimizer.type === 'random';
+  // allocate everything first (each allocation is all-or-nothing), then change the network
+  const trainSet = fullBatch ? (train.length === data.rows ? data : gatherRows(data, train)) : null;
+  const bound = fullBatch ? null : engine.bindData(data.x, data.y, data.rows);
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const epochIndex = net.training.epochsTrained;
+    engine.reserve(plan.batch);
+    if (plan.newStandardization !== null) core.schema = { ...core.schema, standardization: plan.newStandardization };
+    const previous = training.optimizer;
+    if (!fullBatch) engine.setOptimizer(optimizer.params.kind);
+    if (previous === null || previous.type !== optimizer.type) training.step = 0; // fresh state, fresh bias correction
+    training.optimizer = optimizer;
+    const history: History = { epochs: [], stoppedEarly: false, converged: false, bestEpoch: null };
+    const classifier = isClassifier(core.architecture);
+    let best = { value: Infinity, epoch: 0, weights: null as Float32Array | null };
+    const epochState = fullBatch ? null : new EpochTrainer(core, plan, bound!);
+    for (let epoch = 1; epoch <= plan.epochs; epoch++) {
       const started = performance.now();
       let record: EpochRecord;
       if (optimizer.type === 'armijo') {
-        const result = await armijoIteration(net, X, Y, rows, optimizer);
+        const result = await armijoIteration(engine, trainSet!.x, trainSet!.y, trainSet!.rows, optimizer);
         history.converged = result.converged;
-        record = { epoch, loss: result.loss, accuracy: net.isClassifier ? result.correct / rows : null, seconds: 0, samplesPerSecond: 0, stepSize: result.stepSize, evaluations: result.evaluations, gradientNorm: result.gradientNorm };
+        record = { epoch, loss: result.loss, accuracy: classifier ? result.correct / trainSet!.rows : null, seconds: 0, samplesPerSecond: 0, stepSize: result.stepSize, evaluations: result.evaluations, gradientNorm: result.gradientNorm };
       } else if (optimizer.type === 'random') {
-        const result = await randomSearchEpoch(net, X, Y, rows, optimizer, new Random(epochSeed(net.seed, epochIndex)));
-        record = { epoch, loss: result.loss, accuracy: net.isClassifier ? result.correct / rows : null, seconds: 0, samplesPerSecond: 0, evaluations: result.evaluations, accepted: result.accepted };
+        const result = await randomSearchEpoch(engine, trainSet!.x, trainSet!.y, trainSet!.rows, optimizer, new Random(epochSeed(core.seed, training.epochsTrained)));
+        record = { epoch, loss: result.loss, accuracy: classifier ? result.correct / trainSet!.rows : null, seconds: 0, samplesPerSecond: 0, evaluations: result.evaluations, accepted: result.accepted };
       } else {
-        for (let i = 0; i < rows; i++) order[i] = i;
-        if (options.shuffle ?? true) new Random(epochSeed(net.seed, epochIndex)).shuffle(order);
-        lastFinite.set(engine.params());
-        let reported = 0;
-        const onProgress = (done: number) => {
-          const elapsed = (performance.now() - started) / 1000;
-          for (; reported < done; reported++) {
-            const at = reported * STATS_PER_BATCH;
-            const batchRows = Math.min(batch, rows - reported * batch);
-            options.onBatchEnd?.({
-              epoch, batch: reported + 1, batches, loss: batchStats[at + STAT_LOSS]!,
-              accuracy: net.isClassifier ? batchStats[at + STAT_CORRECT]! / batchRows : null,
-              samplesPerSecond: Math.min(rows, done * batch) / Math.max(elapsed, 1e-9),
-            });
-          }
-        };
-        const params = { ...optimizer.params, lr: scheduledRate(schedule, epoch, epochs, optimizer.params.lr) };
-        const done = await engine.trainEpoch(bound!, order, batch, params, net.training.step + 1, batchStats, onProgress);
-        onProgress(done);
-        const lastAt = (done - 1) * STATS_PER_BATCH;
-        if (!Number.isFinite(batchStats[lastAt + STAT_LOSS]!) || !Number.isFinite(batchStats[lastAt + STAT_GRAD_NORM2]!)) {
-          net.training.step += done - 1;
-          throw nonFinite(net, X, order, batch, epoch, done, batchStats[lastAt + STAT_LOSS]!, lastFinite);
-        }
-        net.training.step += done;
-        let lossSum = 0;
-        let correct = 0;
-        for (let b = 0; b < done; b++) {
-          lossSum += batchStats[b * STATS_PER_BATCH + STAT_LOSS]! * Math.min(batch, rows - b * batch);
-          correct += batchStats[b * STATS_PER_BATCH + STAT_CORRECT]!;
-        }
-        record = { epoch, loss: lossSum / rows, accuracy: net.isClassifier ? correct / rows : null, seconds: 0, samplesPerSecond: 0 };
+        record = await epochState!.run(epoch, started);
+      }
+      if (fullBatch && !Number.isFinite(record.loss)) {
+        // they only ever keep weights whose loss is lower, so this is the loss they started from
+        throw new NonFiniteError(`Training cannot continue at epoch ${epoch}: the loss at the current weights is ${record.loss}. The weights were not changed.`, epoch, 1, null);
       }
       record.seconds = (performance.now() - started) / 1000;
-      record.samplesPerSecond = rows / Math.max(record.seconds, 1e-9);
-      net.training.epochsTrained++;
-      if (validation !== null) {
-        const val = evaluateRows(engine, validation.x, validation.y, validation.rows);
+      record.samplesPerSecond = train.length / Math.max(record.seconds, 1e-9);
+      training.epochsTrained++;
+      core.publish(epochState?.finish() ?? engine.readParams());
+      if (plan.validation !== null) {
+        const val = evaluateRows(engine, plan.validation.x, plan.validation.y, plan.validation.rows);
         record.valLoss = val.loss;
-        record.valAccuracy = net.isClassifier ? val.correct / validation.rows : null;
+        record.valAccuracy = classifier ? val.correct / plan.validation.rows : null;
       }
       history.epochs.push(record);
-      const keepGoing = (await options.onEpochEnd?.(record)) !== false;
+      const keepGoing = (await plan.onEpochEnd?.(record)) !== false;
+      const early = plan.early;
       if (early !== null) {
         const value = early.monitor === 'loss' ? record.loss : record.valLoss!;
         if (value < best.value - early.minDelta) {
-          best = { value, epoch, weights: early.restore ? engine.params().slice() : null };
+          best = { value, epoch, weights: early.restore ? engine.readParams() : null };
           history.bestEpoch = epoch;
         } else if (epoch - best.epoch > early.patience) {
           history.stoppedEarly = true;
-          if (best.weights !== null) engine.params().set(best.weights);
+          if (best.weights !== null) engine.writeParams(best.weights);
           break;
         }
       }
       if (!keepGoing || history.converged) break;
       await yieldToEventLoop();
     }
+    return history;
   } finally {
     bound?.release();
   }
-  return history;
 }
 
-/** Build the error for a non-finite batch, and make sure the network keeps finite weights. */
-function nonFinite(net: Network, X: Float32Array, order: Uint32Array, batch: number, epoch: number, failedBatch: number, loss: number, lastFinite: Float32Array): NonFiniteError {
-  let params = net.engine.params();
-  const restored = !isAllFinite(params);
-  if (restored) {
-    params.set(lastFinite);
-    params = net.engine.params();
+/**
+ * The epochs of a gradient optimizer: each keeps a snapshot of its start (weights, optimizer
+ * state, update count), trains on the bound data in a freshly shuffled order, reports batches,
+ * and applies the non-finite rule.
+ */
+class EpochTrainer {
+  readonly #order: Uint32Array;
+  readonly #batches: number;
+  readonly #batchStats: Float64Array;
+  /** the epoch's start: the weights (also what reads see), optimizer state, update count */
+  #weights: Float32Array;
+  readonly #state: Float32Array;
+
+  constructor(private readonly core: NetworkCore, private readonly plan: FitPlan, private readonly bound: ReturnType<Engine['bindData']>) {
+    this.#order = new Uint32Array(plan.train.length);
+    this.#batches = epochBatches(plan.train.length, plan.batch);
+    this.#batchStats = new Float64Array(this.#batches * STATS_PER_BATCH);
+    this.#weights = core.engine.readParams();
+    this.#state = core.engine.readOptimizerState();
   }
-  const start = (failedBatch - 1) * batch;
-  const rows = Math.min(batch, order.length - start);
-  const inputs = net.inputs;
-  const xb = new Float32Array(rows * inputs);
-  for (let r = 0; r < rows; r++) xb.set(X.subarray(order[start + r]! * inputs, (order[start + r]! + 1) * inputs), r * inputs);
-  const layer = firstNonFiniteLayer(net.spec, params, xb, rows);
-  const where = layer !== null
-    ? `the output of layer ${layer} (of ${net.spec.activations.length}) became non-finite`
-    : Number.isFinite(loss) ? 'the gradient became non-finite' : `the loss became ${loss} with finite layer outputs`;
-  return new NonFiniteError(
-    `Training diverged at epoch ${epoch}, batch ${failedBatch}: ${where}. ` +
-      `The network keeps its last finite weights${restored ? ' (from the start of this epoch)' : ''}; try a smaller learning rate.`,
-    epoch, failedBatch, layer,
-  );
+
+  async run(epoch: number, started: number): Promise<EpochRecord> {
+    const { core, plan } = this;
+    const { engine, training } = core;
+    const { batch } = plan;
+    const rows = plan.train.length;
+    const stepAtStart = training.step;
+    engine.readOptimizerState(this.#state);
+    this.#order.set(plan.train);
+    if (plan.shuffle) new Random(epochSeed(core.seed, training.epochsTrained)).shuffle(this.#order);
+    const optimizer = plan.optimizer as Extract<ResolvedOptimizer, { params: unknown }>;
+    const params = { ...optimizer.params, lr: plan.rate(epoch) };
+    const classifier = isClassifier(core.architecture);
+    let reported = 0;
+    // an exception from onBatchEnd stops the epoch (batches under way finish); it is rethrown
+    // once the update count matches the updates that ran
+    const callback: { failed: boolean; error?: unknown } = { failed: false };
+    const onProgress = (done: number): boolean => {
+      const elapsed = (performance.now() - started) / 1000;
+      for (; reported < done && !callback.failed; reported++) {
+        const at = reported * STATS_PER_BATCH;
+        try {
+          plan.onBatchEnd?.({
+            epoch, batch: reported + 1, batches: this.#batches, loss: this.#batchStats[at + STAT_LOSS]!,
+            accuracy: classifier ? this.#batchStats[at + STAT_CORRECT]! / batchRows(reported, batch, rows) : null,
+            samplesPerSecond: Math.min(rows, done * batch) / Math.max(elapsed, 1e-9),
+          });
+        } catch (error) {
+          callback.failed = true;
+          callback.error = error;
+        }
+      }
+      return !callback.failed;
+    };
+    const done = await engine.trainEpoch(this.bound, this.#order, batch, params, stepAtStart + 1, this.#batchStats, onProgress);
+    onProgress(done);
+    const status = batchStatus(this.#batchStats, done - 1);
+    if (status === STEP_UPDATE_NON_FINITE) {
+      // the failed update ran: put the epoch's start back
+      engine.writeParams(this.#weights);
+      engine.writeOptimizerState(this.#state);
+      training.step = stepAtStart;
+    } else {
+      training.step = stepAtStart + done - (status === STEP_OK ? 0 : 1);
+    }
+    if (status !== STEP_OK) throw this.#nonFinite(epoch, done, status);
+    if (callback.failed) throw callback.error;
+    let lossSum = 0;
+    let correct = 0;
+    for (let b = 0; b < done; b++) {
+      lossSum += this.#batchStats[b * STATS_PER_BATCH + STAT_LOSS]! * batchRows(b, batch, rows);
+      correct += this.#batchStats[b * STATS_PER_BATCH + STAT_CORRECT]!;
+    }
+    return { epoch, loss: lossSum / rows, accuracy: classifier ? correct / rows : null, seconds: 0, samplesPerSecond: 0 };
+  }
+
+  /** After an epoch: its final weights, which also start the next one. */
+  finish(): Float32Array {
+    this.#weights = this.core.engine.readParams();
+    return this.#weights;
+  }
+
+  #nonFinite(epoch: number, failedBatch: number, status: StepStatus): NonFiniteError {
+    const { core, plan } = this;
+    if (status === STEP_UPDATE_NON_FINITE) {
+      return new NonFiniteError(
+        `Training diverged at epoch ${epoch}, batch ${failedBatch}: the optimizer update made a weight or its optimizer state non-finite. ` +
+          `The network was put back as it was at the start of epoch ${epoch} (weights, optimizer state and update count); try a smaller learning rate.`,
+        epoch, failedBatch, null,
+      );
+    }
+    const start = (failedBatch - 1) * plan.batch;
+    const count = batchRows(failedBatch - 1, plan.batch, plan.train.length);
+    const xb = gatherRows(plan.data, this.#order.subarray(start, start + count)).x;
+    const layer = firstNonFiniteLayer(core.spec, core.engine.readParams(), xb, count);
+    const gradNorm2 = this.#batchStats[(failedBatch - 1) * STATS_PER_BATCH + STAT_GRAD_NORM2]!;
+    const where = layer !== null
+      ? `the output of layer ${layer} (of ${core.spec.activations.length}) became non-finite`
+      : status === STEP_LOSS_NON_FINITE ? 'the loss became non-finite with finite layer outputs'
+      : `the gradient's squared norm ${gradNorm2} is beyond float32's range`;
+    return new NonFiniteError(
+      `Training diverged at epoch ${epoch}, batch ${failedBatch}: ${where}. ` +
+        'Its update was skipped: the network keeps the weights of the last finite update; try a smaller learning rate.',
+      epoch, failedBatch, layer,
+    );
+  }
 }

@@ -1,27 +1,31 @@
-// A feed-forward network: its architecture, its engine (parameters and workspace in the chosen
-// backend's memory), and what training has done so far (update count, epochs, optimizer), so
-// that saving and loading resumes training exactly.
-import type { Backend, Engine } from '../backend/engine.js';
-import { paramLayout, type NetSpec, type ParamLayout } from '../backend/layout.js';
+// A feed-forward network: its architecture, and (private, in NetworkCore) its engine and what
+// training has done so far (update count, epochs, optimizer), so that saving and loading resumes
+// training exactly. See core.ts for what may be called while a fit runs.
+import type { Backend } from '../backend/engine.js';
+import { checkedParameterCount, engineBytes, paramLayout, workspaceBytes, type NetSpec, type ParamLayout } from '../backend/layout.js';
 import { loadBackend, parseBackendChoice, type BackendChoice } from '../backend/registry.js';
-import { invalidArgument } from '../util/errors.js';
+import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
+import '../util/dispose.js';
 import { Random } from '../util/prng.js';
-import { requireInteger, requireMatrix, requireOneOf, requireTargets } from '../util/validate.js';
+import { requireInteger, requireMatrix, requireOneOf } from '../util/validate.js';
 import {
   describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, toNetSpec,
   type Architecture, type InitName, type LayerOptions,
 } from './architecture.js';
+import { NetworkCore, type TrainingState } from './core.js';
+import { requireSamples } from './data.js';
 import { evaluateRows, predictRows } from './evaluate.js';
-import { fit, type FitOptions, type History } from './fit.js';
+import { fit, mebibytes, type FitOptions, type History } from './fit.js';
 import { initializeParams } from './init.js';
-import type { ResolvedOptimizer } from './optimizers.js';
 import { decodeNetwork, encodeNetwork, type SavedNetwork } from './serialize.js';
-import { EMPTY_SCHEMA, requireDataSchema, type DataSchema, type DataSchemaOptions } from './data-schema.js';
-import { computeStandardization, standardize } from '../data/standardize.js';
+import { requireDataSchema, type DataSchema, type DataSchemaOptions } from './data-schema.js';
+import { standardize } from '../data/standardize.js';
 import { toTfjs, type TfjsModel } from '../interop/tfjs.js';
 import { decodeTfjs } from '../interop/tfjs-import.js';
 import { fileStorage } from './storage.js';
 import type { LossName } from '../backend/kernels.js';
+
+export type { TrainingState } from './core.js';
 
 export interface NetworkOptions {
   inputs: number;
@@ -29,7 +33,7 @@ export interface NetworkOptions {
   loss: LossName;
   /** default: He for ReLU-like layers, Xavier/Glorot otherwise */
   init?: InitName;
-  /** seeds initialisation, shuffling and random search (default 1) */
+  /** seeds initialisation, shuffling, the validation split and random search (default 1) */
   seed?: number;
   backend?: BackendChoice;
   /** kernel threads for the backend (default MLPX_THREADS, else all cores) */
@@ -41,12 +45,12 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/** Training progress that a saved network carries so training resumes where it stopped. */
-export interface TrainingState {
-  /** optimizer updates applied (Adam's t) */
-  step: number;
-  epochsTrained: number;
-  optimizer: ResolvedOptimizer | null;
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export class Network {
@@ -55,15 +59,15 @@ export class Network {
   readonly layout: ParamLayout;
   readonly seed: number;
   readonly init: InitName | undefined;
-  readonly training: TrainingState = { step: 0, epochsTrained: 0, optimizer: null };
-  #schema: DataSchema = EMPTY_SCHEMA;
+  readonly #core: NetworkCore;
 
-  private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend, readonly engine: Engine) {
-    this.architecture = architecture;
-    this.spec = engine.spec;
-    this.layout = paramLayout(this.spec.sizes);
+  private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend) {
+    this.architecture = deepFreeze(architecture);
+    this.spec = deepFreeze(toNetSpec(architecture));
+    this.layout = deepFreeze(paramLayout(this.spec.sizes));
     this.init = init;
     this.seed = seed;
+    this.#core = new NetworkCore(this.architecture, this.spec, seed, backend, backend.createEngine(this.spec));
   }
 
   static async create(options: NetworkOptions): Promise<Network> {
@@ -72,46 +76,68 @@ export class Network {
     const init = options.init === undefined ? undefined : requireOneOf(options.init, 'init', INIT_NAMES);
     const seed = options.seed === undefined ? 1 : requireInteger(options.seed, 'seed', 0);
     const net = await Network.#withBackend(architecture, init, seed, options);
-    initializeParams(net.engine.params(), net.layout, architecture, init, new Random(seed));
+    const params = new Float32Array(net.parameterCount);
+    initializeParams(params, net.layout, architecture, init, new Random(seed));
+    net.#core.engine.writeParams(params);
     return net;
   }
 
+  /** Refuses, before allocating anything, a network the backends cannot index or this backend cannot hold. */
   static async #withBackend(architecture: Architecture, init: InitName | undefined, seed: number, options: BackendOptions): Promise<Network> {
+    const spec = toNetSpec(architecture);
+    checkedParameterCount(spec.sizes);
+    const threads = options.threads === undefined ? undefined : requireInteger(options.threads, 'threads', 1);
     const backend = await loadBackend(options.backend === undefined ? undefined : parseBackendChoice(options.backend));
-    if (options.threads !== undefined) backend.setThreads(requireInteger(options.threads, 'threads', 1));
-    return new Network(architecture, init, seed, backend, backend.createEngine(toNetSpec(architecture)));
+    const need = engineBytes(spec) + workspaceBytes(spec, 1);
+    if (need > backend.memoryLimit) {
+      throw new InvalidArgumentError(
+        `The network ${describeArchitecture(architecture)} needs about ${mebibytes(need)} to train (4 bytes per parameter for the weights, ` +
+          `the gradients and two floats of optimizer state); the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
+      );
+    }
+    if (threads !== undefined) backend.setThreads(threads);
+    return new Network(architecture, init, seed, backend);
   }
 
   get inputs(): number { return this.architecture.inputs; }
   get outputs(): number { return this.spec.sizes[this.spec.sizes.length - 1]!; }
-  get parameterCount(): number { return this.engine.paramCount; }
+  get parameterCount(): number { return this.layout.count; }
   get isClassifier(): boolean { return isClassifier(this.architecture); }
 
-  /** A copy of all parameters (layer by layer: W row-major, then b). */
-  getWeights(): Float32Array {
-    return this.engine.params().slice();
+  /** What training has done so far (a copy). */
+  get training(): Readonly<TrainingState> {
+    const { step, epochsTrained, optimizer } = this.#core.training;
+    return Object.freeze({ step, epochsTrained, optimizer: optimizer === null ? null : structuredClone(optimizer) });
   }
 
+  /** A copy of all parameters (layer by layer: W row-major, then b). During a fit: as of the last finished epoch. */
+  getWeights(): Float32Array {
+    return this.#core.weights('getWeights');
+  }
+
+  /** Replace all parameters (finite values, exactly parameterCount of them). */
   setWeights(weights: Float32Array): void {
+    this.#core.requireIdle('setWeights');
     if (!(weights instanceof Float32Array) || weights.length !== this.parameterCount) {
       throw invalidArgument('weights', `a Float32Array of ${this.parameterCount} parameters`, weights);
     }
     requireMatrix(weights, 'weights', 1);
-    this.engine.params().set(weights);
+    this.#core.engine.writeParams(weights);
   }
 
   /** Copies of layer `index`'s weights (inputs × units, row-major) and biases (0-based index). */
   layerWeights(index: number): { weights: Float32Array; biases: Float32Array } {
     const slot = this.layout.layers[index];
     if (slot === undefined) throw invalidArgument('index', `a layer index in 0..${this.layout.layers.length - 1}`, index);
-    const params = this.engine.params();
+    const params = this.#core.weights('layerWeights');
     return { weights: params.slice(slot.weightOffset, slot.biasOffset), biases: params.slice(slot.biasOffset, slot.biasOffset + slot.units) };
   }
 
   /** Input standardisation, column names and class names (all null until set). Arrays are copies. */
   get dataSchema(): DataSchema {
-    const { standardization: s, features, classes } = this.#schema;
-    return { ...this.#schema, standardization: s && { mean: s.mean.slice(), std: s.std.slice() }, features: features && [...features], classes: classes && [...classes] };
+    const schema = this.#core.schema;
+    const { standardization: s, features, classes } = schema;
+    return { ...schema, standardization: s && { mean: s.mean.slice(), std: s.std.slice() }, features: features && [...features], classes: classes && [...classes] };
   }
 
   /**
@@ -119,52 +145,45 @@ export class Network {
    * features), `features` and `target` (column names), `classes` (class i's name). null clears one.
    */
   setDataSchema(changes: DataSchemaOptions): void {
-    this.#schema = requireDataSchema(changes, this.#schema, this.architecture);
+    this.#core.requireIdle('setDataSchema');
+    this.#core.schema = requireDataSchema(changes, this.#core.schema, this.architecture);
   }
 
-  /** x as the layers see it: standardised when the network standardises its inputs (a copy), else x itself. */
-  #layerInputs(x: Float32Array, name: string): { data: Float32Array; rows: number } {
-    const checked = requireMatrix(x, name, this.inputs);
-    const stats = this.#schema.standardization;
-    return stats === null ? checked : { data: standardize(checked.data, stats), rows: checked.rows };
+  /** Validated rows of x as the layers see them: standardised (a copy) when the network standardises its inputs. */
+  #layerInputs(x: Float32Array): Float32Array {
+    const stats = this.#core.schema.standardization;
+    return stats === null ? x : standardize(x, stats);
   }
 
-  /** Outputs (rows × outputs) for x (rows × inputs). */
+  /** Outputs (rows × outputs) for x (rows × inputs). During a fit: with the weights of the last finished epoch. */
   predict(x: Float32Array): Float32Array {
-    const { data, rows } = this.#layerInputs(x, 'x');
-    return predictRows(this.engine, data, rows);
+    const engine = this.#core.reader('predict');
+    const { data, rows } = requireMatrix(x, 'x', this.inputs);
+    return predictRows(engine, this.#layerInputs(data), rows);
   }
 
-  /** Mean loss, and accuracy for classifiers (null for regression). */
+  /** Mean loss, and accuracy for classifiers (null for regression). During a fit: as predict. */
   evaluate(x: Float32Array, y: Float32Array | Uint8Array | Int32Array): { loss: number; accuracy: number | null } {
-    const { data, rows } = this.#layerInputs(x, 'x');
-    const targets = requireTargets(y, 'y', rows, this.outputs);
-    const { loss, correct } = evaluateRows(this.engine, data, targets, rows);
-    return { loss, accuracy: this.isClassifier ? correct / rows : null };
+    const engine = this.#core.reader('evaluate');
+    const samples = requireSamples(this.architecture, x, y);
+    const { loss, correct } = evaluateRows(engine, this.#layerInputs(samples.x), samples.y, samples.rows);
+    return { loss, accuracy: this.isClassifier ? correct / samples.rows : null };
   }
 
   /**
-   * Train; see FitOptions. Resolves to the per-epoch history. With `standardize: true` a network
-   * that has no standardisation yet takes it from the training rows (not the validation rows).
+   * Train; see FitOptions. Resolves to the per-epoch history. One fit at a time per network. With
+   * `standardize: true` a network without standardisation takes it from the training rows.
    */
   fit(x: Float32Array, y: Float32Array | Uint8Array | Int32Array, options: FitOptions = {}): Promise<History> {
-    if (options?.standardize === true && this.#schema.standardization === null) {
-      const { rows } = requireMatrix(x, 'x', this.inputs);
-      const split = options.validationData === undefined ? options.validationSplit ?? 0 : 0;
-      const trainRows = typeof split === 'number' && split > 0 && split < 1 ? rows - Math.floor(rows * split) : rows;
-      this.setDataSchema({ standardization: computeStandardization(x, this.inputs, Math.max(trainRows, 1)) });
-    }
-    if (this.#schema.standardization === null) return fit(this, x, y, options);
-    const validationData = options.validationData === undefined ? undefined
-      : [this.#layerInputs(options.validationData[0], 'validationData[0]').data, options.validationData[1]] as [Float32Array, typeof y];
-    return fit(this, this.#layerInputs(x, 'x').data, y, { ...options, validationData });
+    return fit(this.#core, x, y, options);
   }
 
   /** This network as an ONNX model (opset 13): see src/interop/onnx.ts for the graph it writes. */
   async toOnnx(): Promise<Uint8Array> {
+    const params = this.#core.weights('toOnnx');
     // loaded on first use: protobufjs stays out of programs that never touch ONNX
     const { encodeOnnx } = await import('../interop/onnx.js');
-    return encodeOnnx({ architecture: this.architecture, params: this.engine.params(), layout: this.layout, schema: this.#schema });
+    return encodeOnnx({ architecture: this.architecture, params, layout: this.layout, schema: this.#core.schema });
   }
 
   /** A network from an ONNX model of a dense MLP (see src/interop/onnx-import.ts for what is read). */
@@ -175,7 +194,7 @@ export class Network {
 
   /** TF.js layers format: model.json's content and the weights.bin bytes (see src/interop/tfjs.ts). */
   toTfjs(): TfjsModel {
-    return toTfjs({ architecture: this.architecture, params: this.engine.params(), layout: this.layout, schema: this.#schema });
+    return toTfjs({ architecture: this.architecture, params: this.#core.weights('toTfjs'), layout: this.layout, schema: this.#core.schema });
   }
 
   /** A network from a TF.js layers model (model.json's content and its weights, in manifest order). */
@@ -185,9 +204,11 @@ export class Network {
 
   /** Architecture, weights and optimizer state in the versioned, checksummed mlpx format. */
   toBuffer(): Uint8Array {
+    this.#core.requireIdle('toBuffer');
+    const { engine, training } = this.#core;
     return encodeNetwork({
-      architecture: this.architecture, init: this.init, seed: this.seed, training: this.training,
-      params: this.engine.params(), optimizerState: this.engine.optimizerState(), schema: this.#schema,
+      architecture: this.architecture, init: this.init, seed: this.seed, training,
+      params: engine.readParams(), optimizerState: engine.readOptimizerState(), schema: this.#core.schema,
     });
   }
 
@@ -196,14 +217,16 @@ export class Network {
     return Network.#restore(decodeNetwork(bytes, source), options);
   }
 
+  /** A network from a decoded model (every format's decoder has checked its sizes and finite values). */
   static async #restore(saved: SavedNetwork, options: BackendOptions): Promise<Network> {
     const net = await Network.#withBackend(saved.architecture, saved.init, saved.seed, options);
-    net.engine.params().set(saved.params);
-    net.#schema = saved.schema;
-    Object.assign(net.training, saved.training);
+    const { engine, training } = net.#core;
+    engine.writeParams(saved.params);
+    Object.assign(training, saved.training);
+    net.#core.schema = saved.schema;
     if (saved.training.optimizer !== null && saved.training.optimizer.type !== 'armijo' && saved.training.optimizer.type !== 'random') {
-      net.engine.setOptimizer(saved.training.optimizer.params.kind);
-      net.engine.optimizerState().set(saved.optimizerState);
+      engine.setOptimizer(saved.training.optimizer.params.kind);
+      engine.writeOptimizerState(saved.optimizerState);
     }
     return net;
   }
@@ -215,6 +238,20 @@ export class Network {
 
   static async load(path: string, options: BackendOptions = {}): Promise<Network> {
     return Network.fromBuffer(await fileStorage().read(path), options, path);
+  }
+
+  /**
+   * Free the network's memory now (wasm: back to its allocator; otherwise garbage collection
+   * does it eventually). Afterwards every method throws a DisposedError; disposing twice is a
+   * no-op. Refused with a BusyError while a fit runs. `using net = await Network.create(…)`
+   * disposes at the end of the scope.
+   */
+  dispose(): void {
+    this.#core.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   toString(): string {

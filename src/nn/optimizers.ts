@@ -1,7 +1,8 @@
-// Optimizer options: names with defaults, validated once and turned into kernel parameters.
+// Optimizer options: names with defaults (one table, used by the library, the CLI and its help
+// text), validated once and turned into kernel parameters.
 import { Optimizer, type OptimizerParams } from '../backend/kernels.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireInRange, requireInteger, requireOneOf, requirePositive } from '../util/validate.js';
+import { requireInteger, requireKnownKeys, requireOneOf } from '../util/validate.js';
 
 export type GradientOptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export type OptimizerName = GradientOptimizerName | 'armijo' | 'random';
@@ -10,36 +11,36 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'rm
 export interface GradientOptimizerOptions {
   type: GradientOptimizerName;
   lr?: number;
-  /** momentum γ (default 0.9) */
+  /** momentum γ, in [0, 1) */
   momentum?: number;
-  /** RMSProp decay β (default 0.9) / Adam β1 (default 0.9) */
+  /** RMSProp decay β / Adam β1, in [0, 1) */
   beta1?: number;
-  /** Adam β2 (default 0.999) */
+  /** Adam β2, in [0, 1) */
   beta2?: number;
+  /** RMSProp and Adam ε, > 0 */
   eps?: number;
 }
 
 /** Full-batch gradient descent with Armijo backtracking: t = initialStep·α^l, accept when f(x − t g) ≤ f(x) − σ t ‖g‖². */
 export interface ArmijoOptions {
   type: 'armijo';
-  /** σ ∈ (0, 1), default 1e-4 */
+  /** σ ∈ (0, 1) */
   sigma?: number;
-  /** α ∈ (0, 1), the backtracking factor, default 0.5 */
+  /** α ∈ (0, 1), the backtracking factor */
   alpha?: number;
-  /** first trial step, default 1 */
+  /** first trial step */
   initialStep?: number;
-  /** default 40 */
+  /** at most MAX_BACKTRACKS */
   maxBacktracks?: number;
-  /** stop when ‖∇f‖ < tolerance, default 1e-6 */
+  /** stop when ‖∇f‖ < tolerance */
   tolerance?: number;
 }
 
 /** Random search: perturb every parameter by scale·N(0, 1), keep the guess if the average cost fell. */
 export interface RandomSearchOptions {
   type: 'random';
-  /** default 0.05 */
   scale?: number;
-  /** guesses per epoch, default 1 */
+  /** guesses per epoch, at most MAX_EPISODES */
   episodes?: number;
 }
 
@@ -50,42 +51,153 @@ export type ResolvedOptimizer =
   | { type: 'armijo'; sigma: number; alpha: number; initialStep: number; maxBacktracks: number; tolerance: number }
   | { type: 'random'; scale: number; episodes: number };
 
-const DEFAULT_LR: Record<GradientOptimizerName, number> = { sgd: 0.1, momentum: 0.01, rmsprop: 0.001, adam: 0.001 };
+/**
+ * Every optimizer's defaults: what `fit` uses for an option left out (Adam's lr is the
+ * conventional 0.001), and, with COSINE_LEARNING_RATES, what `mlpx train` and its help use.
+ */
+export const OPTIMIZER_DEFAULTS = {
+  sgd: { lr: 0.1 },
+  momentum: { lr: 0.01, momentum: 0.9 },
+  rmsprop: { lr: 0.001, beta1: 0.9, eps: 1e-7 },
+  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  armijo: { sigma: 1e-4, alpha: 0.5, initialStep: 1, maxBacktracks: 40, tolerance: 1e-6 },
+  random: { scale: 0.05, episodes: 1 },
+} as const satisfies Record<OptimizerName, Record<string, number>>;
+
+/** Caps that keep one epoch finite in time: each backtrack or guess evaluates the whole data set. */
+export const MAX_BACKTRACKS = 1000;
+export const MAX_EPISODES = 1_000_000;
+
+/**
+ * Starting rates for a cosine schedule: it averages half the base rate over a run, so Adam starts
+ * from 3× its constant-rate default (tuned on MNIST-like data); the others keep theirs. `mlpx
+ * train`, whose schedule is cosine unless told otherwise, uses these; with `--lr-schedule
+ * constant` it uses OPTIMIZER_DEFAULTS like the library.
+ */
+export const COSINE_LEARNING_RATES: Readonly<Record<GradientOptimizerName, number>> = {
+  sgd: OPTIMIZER_DEFAULTS.sgd.lr, momentum: OPTIMIZER_DEFAULTS.momentum.lr, rmsprop: OPTIMIZER_DEFAULTS.rmsprop.lr, adam: 0.003,
+};
+
+const GRADIENT_OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+
+/** The learning rate an optimizer starts from when none is given, for a constant or cosine schedule. */
+export function defaultLearningRate(optimizer: GradientOptimizerName, schedule: 'constant' | 'cosine'): number {
+  return schedule === 'cosine' ? COSINE_LEARNING_RATES[optimizer] : OPTIMIZER_DEFAULTS[optimizer].lr;
+}
+
+/** Both tables side by side, for help texts: "sgd 0.1, …, adam 0.003 with cosine (constant: adam 0.001)". */
+export function learningRateHelp(): string {
+  const list = (schedule: 'constant' | 'cosine', names: readonly GradientOptimizerName[]) => names.map((name) => `${name} ${defaultLearningRate(name, schedule)}`).join(', ');
+  const differing = GRADIENT_OPTIMIZERS.filter((name) => defaultLearningRate(name, 'cosine') !== defaultLearningRate(name, 'constant'));
+  return `${list('cosine', GRADIENT_OPTIMIZERS)} with cosine (constant: ${list('constant', differing)})`;
+}
+
+const KEYS: Readonly<Record<OptimizerName, readonly string[]>> = {
+  // saved models written before the per-optimizer options may carry all five keys
+  sgd: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
+  momentum: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
+  rmsprop: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
+  adam: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
+  armijo: ['type', ...Object.keys(OPTIMIZER_DEFAULTS.armijo)],
+  random: ['type', ...Object.keys(OPTIMIZER_DEFAULTS.random)],
+};
+
+const FLOAT32_MIN_NORMAL = 2 ** -126;
+
+/** A learning rate (or scale) whose float32 value, what the kernels use, is finite and > 0. */
+function requireFloat32Positive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(Math.fround(value) > 0) || !Number.isFinite(Math.fround(value))) {
+    throw invalidArgument(name, 'a number whose float32 value is finite and > 0', value);
+  }
+  return value;
+}
+
+/** A decay rate in [0, 1), also as a float32 (0.99999999 rounds to 1). */
+function requireDecay(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0) || !(Math.fround(value) < 1)) throw invalidArgument(name, 'a number in [0, 1) (as a float32)', value);
+  return value;
+}
+
+/** ε: > 0, finite and a normal float32 (a denormal ε is flushed or loses all precision). */
+function requireEpsilon(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(Math.fround(value) >= FLOAT32_MIN_NORMAL) || !Number.isFinite(Math.fround(value))) {
+    throw invalidArgument(name, `a finite number ≥ ${FLOAT32_MIN_NORMAL.toExponential(4)} (the smallest normal float32)`, value);
+  }
+  return value;
+}
+
+function requireOpenUnit(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) throw invalidArgument(name, 'a number in (0, 1)', value);
+  return value;
+}
+
+function requireFinitePositive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
+  return value;
+}
+
+function requireIntegerAtMost(value: unknown, name: string, min: number, max: number): number {
+  if (requireInteger(value, name, min) > max) throw invalidArgument(name, `an integer in [${min}, ${max}]`, value);
+  return value as number;
+}
 
 export function resolveOptimizer(option: unknown = 'adam'): ResolvedOptimizer {
   const spec = (typeof option === 'string' ? { type: option } : option) as Record<string, unknown> | null;
-  if (typeof spec !== 'object' || spec === null) throw invalidArgument('optimizer', `a name (${OPTIMIZER_NAMES.join(', ')}) or { type, … }`, option);
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw invalidArgument('optimizer', `a name (${OPTIMIZER_NAMES.join(', ')}) or { type, … }`, option);
   const type = requireOneOf(spec.type, 'optimizer.type', OPTIMIZER_NAMES);
-  const get = (key: string, fallback: number): unknown => spec[key] ?? fallback;
+  requireKnownKeys(spec, 'optimizer', KEYS[type]);
+  const get = <K extends string>(defaults: Record<K, number>, key: K): unknown => spec[key] ?? defaults[key];
   switch (type) {
-    case 'armijo':
+    case 'armijo': {
+      const d = OPTIMIZER_DEFAULTS.armijo;
       return {
         type,
-        sigma: requireInRange(get('sigma', 1e-4), 'optimizer.sigma', 0, 1),
-        alpha: requireInRange(get('alpha', 0.5), 'optimizer.alpha', 0, 1),
-        initialStep: requirePositive(get('initialStep', 1), 'optimizer.initialStep'),
-        maxBacktracks: requireInteger(get('maxBacktracks', 40), 'optimizer.maxBacktracks', 0),
-        tolerance: requirePositive(get('tolerance', 1e-6), 'optimizer.tolerance'),
+        sigma: requireOpenUnit(get(d, 'sigma'), 'optimizer.sigma'),
+        alpha: requireOpenUnit(get(d, 'alpha'), 'optimizer.alpha'),
+        initialStep: requireFinitePositive(get(d, 'initialStep'), 'optimizer.initialStep'),
+        maxBacktracks: requireIntegerAtMost(get(d, 'maxBacktracks'), 'optimizer.maxBacktracks', 0, MAX_BACKTRACKS),
+        tolerance: requireFinitePositive(get(d, 'tolerance'), 'optimizer.tolerance'),
       };
-    case 'random':
+    }
+    case 'random': {
+      const d = OPTIMIZER_DEFAULTS.random;
       return {
         type,
-        scale: requirePositive(get('scale', 0.05), 'optimizer.scale'),
-        episodes: requireInteger(get('episodes', 1), 'optimizer.episodes', 1),
+        scale: requireFloat32Positive(get(d, 'scale'), 'optimizer.scale'),
+        episodes: requireIntegerAtMost(get(d, 'episodes'), 'optimizer.episodes', 1, MAX_EPISODES),
       };
-    default: {
-      const lr = requirePositive(get('lr', DEFAULT_LR[type]), 'optimizer.lr');
-      const beta1 = requireInRange(type === 'momentum' ? get('momentum', 0.9) : get('beta1', 0.9), type === 'momentum' ? 'optimizer.momentum' : 'optimizer.beta1', 0, 1, true);
-      const beta2 = requireInRange(get('beta2', 0.999), 'optimizer.beta2', 0, 1, true);
-      const eps = requirePositive(get('eps', type === 'adam' ? 1e-8 : 1e-7), 'optimizer.eps');
-      return { type, params: { kind: Optimizer[type], lr, beta1, beta2, eps } };
+    }
+    case 'sgd':
+      return { type, params: { kind: Optimizer.sgd, lr: requireFloat32Positive(get(OPTIMIZER_DEFAULTS.sgd, 'lr'), 'optimizer.lr'), beta1: 0, beta2: 0, eps: 0 } };
+    case 'momentum': {
+      const d = OPTIMIZER_DEFAULTS.momentum;
+      const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
+      return { type, params: { kind: Optimizer.momentum, lr, beta1: requireDecay(get(d, 'momentum'), 'optimizer.momentum'), beta2: 0, eps: 0 } };
+    }
+    case 'rmsprop': {
+      const d = OPTIMIZER_DEFAULTS.rmsprop;
+      const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
+      const beta1 = requireDecay(get(d, 'beta1'), 'optimizer.beta1');
+      return { type, params: { kind: Optimizer.rmsprop, lr, beta1, beta2: 0, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps') } };
+    }
+    case 'adam': {
+      const d = OPTIMIZER_DEFAULTS.adam;
+      const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
+      const beta1 = requireDecay(get(d, 'beta1'), 'optimizer.beta1');
+      const beta2 = requireDecay(get(d, 'beta2'), 'optimizer.beta2');
+      return { type, params: { kind: Optimizer.adam, lr, beta1, beta2, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps') } };
     }
   }
 }
 
-/** The options that recreate a resolved optimizer (saved with the model). */
+/** The options that recreate a resolved optimizer (saved with the model): only those its update uses. */
 export function optimizerOptions(resolved: ResolvedOptimizer): OptimizerOptions {
   if (resolved.type === 'armijo' || resolved.type === 'random') return { ...resolved };
   const { lr, beta1, beta2, eps } = resolved.params;
-  return resolved.type === 'momentum' ? { type: resolved.type, lr, momentum: beta1, eps } : { type: resolved.type, lr, beta1, beta2, eps };
+  switch (resolved.type) {
+    case 'sgd': return { type: resolved.type, lr };
+    case 'momentum': return { type: resolved.type, lr, momentum: beta1 };
+    case 'rmsprop': return { type: resolved.type, lr, beta1, eps };
+    case 'adam': return { type: resolved.type, lr, beta1, beta2, eps };
+  }
 }

@@ -1,28 +1,29 @@
 // The naive baseline of the material: guess parameters near the current ones (every parameter
-// moved by scale·N(0, 1)) and keep the guess only if the average cost over the data fell.
+// moved by scale·N(0, 1)) and keep the guess only if the average cost over the data fell. The
+// kept weights are a copy (engine memory may move while this awaits); each guess is written in.
+import type { Engine } from '../backend/engine.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import type { Random } from '../util/prng.js';
 import { evaluateRows } from './evaluate.js';
-import type { Network } from './network.js';
 import type { ResolvedOptimizer } from './optimizers.js';
 
 export async function randomSearchEpoch(
-  net: Network, x: Float32Array, y: Float32Array, rows: number, opt: Extract<ResolvedOptimizer, { type: 'random' }>, random: Random,
+  engine: Engine, x: Float32Array, y: Float32Array, rows: number, opt: Extract<ResolvedOptimizer, { type: 'random' }>, random: Random,
 ): Promise<{ loss: number; correct: number; evaluations: number; accepted: number }> {
-  const { engine } = net;
   let current = evaluateRows(engine, x, y, rows);
-  const params = engine.params();
-  const kept = params.slice();
+  const kept = engine.readParams();
+  const guess = new Float32Array(kept.length);
   let accepted = 0;
   for (let episode = 0; episode < opt.episodes; episode++) {
-    for (let i = 0; i < params.length; i++) params[i] = kept[i]! + opt.scale * random.normal();
-    const guess = evaluateRows(engine, x, y, rows);
-    if (guess.loss < current.loss) {
-      current = guess;
-      kept.set(params);
+    for (let i = 0; i < guess.length; i++) guess[i] = kept[i]! + opt.scale * random.normal();
+    engine.writeParams(guess);
+    const result = evaluateRows(engine, x, y, rows);
+    if (result.loss < current.loss) {
+      current = result;
+      kept.set(guess);
       accepted++;
     } else {
-      params.set(kept);
+      engine.writeParams(kept);
     }
     await yieldToEventLoop();
   }

@@ -25,7 +25,23 @@ export class BackendUnavailableError extends MlpxError {
   override name = 'BackendUnavailableError';
 }
 
-/** Training produced a non-finite loss or gradient. The network keeps its last finite weights. */
+/**
+ * The network is in use by a running `fit`: a second fit, setWeights, save/toBuffer or dispose
+ * must wait until that fit settles. Thrown before anything is touched.
+ */
+export class BusyError extends MlpxError {
+  override name = 'BusyError';
+}
+
+/** The network (or engine) was disposed: its memory is gone and it can no longer be used. */
+export class DisposedError extends MlpxError {
+  override name = 'DisposedError';
+}
+
+/**
+ * Training produced a non-finite loss, gradient, weight or optimizer state. The network is left
+ * with weights known to be finite (see the message for which).
+ */
 export class NonFiniteError extends MlpxError {
   override name = 'NonFiniteError';
   constructor(

@@ -1,5 +1,5 @@
 // Validation at the TypeScript boundary, done once, so kernels can assume clean input.
-import { DataError, invalidArgument } from './errors.js';
+import { DataError, InvalidArgumentError, invalidArgument } from './errors.js';
 
 export function requireInteger(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalidArgument(name, `an integer ≥ ${min}`, value);
@@ -15,6 +15,33 @@ export function requireInRange(value: unknown, name: string, low: number, high: 
   const ok = typeof value === 'number' && (inclusive ? value >= low && value <= high : value > low && value < high);
   if (!ok) throw invalidArgument(name, `a number in ${inclusive ? '[' : '('}${low}, ${high}${inclusive ? ']' : ')'}`, value);
   return value as number;
+}
+
+/** An optional callback: a function, or undefined. */
+export function requireOptionalFunction<T extends (...args: never[]) => unknown>(value: unknown, name: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalidArgument(name, 'a function', value);
+  return value as T | undefined;
+}
+
+/** An optional flag: true, false, or undefined (then `fallback`). */
+export function requireOptionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidArgument(name, 'true or false', value);
+  return value;
+}
+
+/** An options object (or undefined, meaning {}) whose keys are all among `known`: a misspelt option is an error, not silently ignored. */
+export function requireOptions(value: unknown, name: string, known: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidArgument(name, 'an object', value);
+  requireKnownKeys(value as Record<string, unknown>, name, known);
+  return value as Record<string, unknown>;
+}
+
+export function requireKnownKeys(value: Record<string, unknown>, name: string, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidArgumentError(`Unknown option '${key}' in ${name}; the options are ${known.join(', ')}`);
+  }
 }
 
 export function requireOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {

@@ -91,9 +91,9 @@ describe.skipIf(addon === undefined)('native: fmaPeak', () => {
     }
   });
 
-  it('rejects bad arguments with a RangeError', () => {
-    expect(() => addon!.fmaPeak(0, 0.1)).toThrow(RangeError);
+  it('rejects bad arguments with an InvalidArgumentError', () => {
+    expect(() => addon!.fmaPeak(0, 0.1)).toThrow(InvalidArgumentError);
     expect(() => addon!.fmaPeak(1, 0)).toThrow(/seconds must be in \(0, 10\]/);
-    expect(() => addon!.fmaPeak(1, 11)).toThrow(RangeError);
+    expect(() => addon!.fmaPeak(1, 11)).toThrow(InvalidArgumentError);
   });
 });

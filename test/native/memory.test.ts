@@ -22,7 +22,7 @@ describe.skipIf(addon === undefined)('native: memory', () => {
   it('stays flat across 100 epochs (RSS and array buffers)', async () => {
     const random = new Random(11);
     const engine = new NativeEngine(SPEC, addon!);
-    engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.1, 0.1));
+    engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.1, 0.1));
     const template = randomArray(random, ROWS * 250);
     const labels = randomOneHot(random, ROWS, 4);
     const order = random.shuffle(Uint32Array.from({ length: ROWS }, (_, i) => i));
@@ -44,6 +44,7 @@ describe.skipIf(addon === undefined)('native: memory', () => {
       const usage = process.memoryUsage();
       return { rss: usage.rss, buffers: usage.arrayBuffers };
     };
+    const output = new Float32Array(100 * 4);
     let baseline = await sample();
     for (let epoch = 0; epoch < 100; epoch++) {
       const data = engine.bindData(template.slice(), labels.slice(), ROWS);
@@ -52,7 +53,7 @@ describe.skipIf(addon === undefined)('native: memory', () => {
       data.release();
       expect(batches).toBe(40);
       expect(progressCalls).toBeGreaterThan(0);
-      engine.forward(template, 100);
+      engine.forward(template, 100, output);
       if (epoch === 9) baseline = await sample();
     }
     const end = await sample();

@@ -14,21 +14,27 @@ import { addon } from './addon.js';
 const SPEC: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const PROGRESS_INTERVAL_MS = 20; // kProgressInterval in native/net_napi.cc
 
+const OPT = { kind: Optimizer.sgd, lr: 0.01, beta1: 0, beta2: 0, eps: 0 };
+
+/** An engine and 4,096 batches of 16 rows, revisiting 512 rows: a few hundred milliseconds of training. */
+function longEpoch(seed: number) {
+  const random = new Random(seed);
+  const engine = new NativeEngine(SPEC, addon!);
+  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.05, 0.05));
+  const rows = 512;
+  const data = engine.bindData(randomArray(random, rows * 784), randomOneHot(random, rows, 10), rows);
+  const order = Uint32Array.from({ length: 4096 * 16 }, (_, i) => (i * 7919) % rows);
+  return { engine, data, order, stats: new Float64Array(4096 * STATS_PER_BATCH) };
+}
+
 describe.skipIf(addon === undefined)('native: epoch progress', () => {
   it('reports progress during an epoch, at most once per interval, with the event loop free', async () => {
-    const random = new Random(5);
-    const engine = new NativeEngine(SPEC, addon!);
-    engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.05, 0.05));
-    const rows = 512;
-    const data = engine.bindData(randomArray(random, rows * 784), randomOneHot(random, rows, 10), rows);
-    // 4,096 batches of 16 rows, revisiting the 512 rows: a few hundred milliseconds of training
-    const order = Uint32Array.from({ length: 4096 * 16 }, (_, i) => (i * 7919) % rows);
+    const { engine, data, order, stats } = longEpoch(5);
     const reports: number[] = [];
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const started = performance.now();
-    const batches = await engine.trainEpoch(data, order, 16, { kind: Optimizer.sgd, lr: 0.01, beta1: 0, beta2: 0, eps: 0 },
-      1, new Float64Array(4096 * STATS_PER_BATCH), (done) => reports.push(done));
+    const batches = await engine.trainEpoch(data, order, 16, OPT, 1, stats, (done) => void reports.push(done));
     const elapsed = performance.now() - started;
     clearInterval(timer);
     data.release();
@@ -38,5 +44,18 @@ describe.skipIf(addon === undefined)('native: epoch progress', () => {
     for (let i = 1; i < reports.length; i++) expect(reports[i]!).toBeGreaterThan(reports[i - 1]!);
     expect(reports.length).toBeLessThanOrEqual(Math.ceil(elapsed / PROGRESS_INTERVAL_MS) + 2);
     expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('stops the epoch when onProgress returns false, and rejects it with what onProgress throws', async () => {
+    const { engine, data, order, stats } = longEpoch(6);
+    let reports = 0;
+    const stopped = await engine.trainEpoch(data, order, 16, OPT, 1, stats, () => (++reports, false));
+    expect(reports).toBe(1); // none after the one that said stop
+    expect(stopped).toBeLessThan(4096);
+    const boom = new Error('progress failed');
+    await expect(engine.trainEpoch(data, order, 16, OPT, 1, stats, () => { throw boom; })).rejects.toBe(boom);
+    expect(() => engine.reserve(1)).not.toThrow(); // the epoch has settled: the engine is free
+    data.release();
+    engine.dispose();
   });
 });

@@ -49,7 +49,7 @@ async function train(threads: number, batch: number): Promise<{ params: Float32A
   const x = randomArray(random, rows * INPUTS);
   const y = randomOneHot(random, rows, 10);
   const engine = new NativeEngine(SPEC, addon!);
-  engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
   const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
   const stats = new Float64Array(Math.ceil(rows / batch) * STATS_PER_BATCH);
   const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -57,7 +57,7 @@ async function train(threads: number, batch: number): Promise<{ params: Float32A
   await engine.trainEpoch(data, order, batch, opt, 1, stats);
   const stepStats = new Float64Array(STATS_PER_BATCH);
   engine.trainStep(x.subarray(0, batch * INPUTS), y.subarray(0, batch * 10), batch, opt, 100, stepStats);
-  return { params: engine.params().slice(), stats };
+  return { params: engine.readParams(), stats };
 }
 
 describe.skipIf(addon === undefined)('native: thread-count determinism', () => {

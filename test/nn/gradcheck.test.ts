@@ -3,7 +3,11 @@
 // including 1-unit layers.
 import { describe, expect, it } from 'vitest';
 import { Activation, Loss, type ActivationName, type LossName } from '../../src/backend/kernels.js';
-import { gradientCheckSpec } from '../../src/nn/gradcheck.js';
+import { ComposedEngine } from '../../src/backend/composed.js';
+import { jsKernels } from '../../src/backend/js/index.js';
+import type { Kernels } from '../../src/backend/kernels.js';
+import { compareGradients, gradientCheckSpec } from '../../src/nn/gradcheck.js';
+import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 
@@ -46,12 +50,36 @@ describe('gradient check (float64, central differences)', () => {
     }
   }
 
-  it('detects a wrong gradient (the check can fail)', () => {
+  it('detects a wrong gradient: backpropagation through a kernel with a 1% error fails the check', () => {
     const spec = { sizes: [2, 3, 1], activations: [Activation.tanh, Activation.linear], loss: Loss.mse };
     const random = new Random(5);
-    const result = gradientCheckSpec(spec, randomArray(random, 13), randomArray(random, ROWS * 2), randomArray(random, ROWS), ROWS);
-    result.analytic[0] = result.analytic[0]! * 1.01 + 1e-3;
-    const error = Math.abs(result.analytic[0]! - result.numeric[0]!) / Math.max(Math.abs(result.analytic[0]!), Math.abs(result.numeric[0]!));
-    expect(error).toBeGreaterThan(1e-5);
+    const params = randomArray(random, 13), x = randomArray(random, ROWS * 2), y = randomArray(random, ROWS);
+    // tanh' scaled by 1.01: the hidden layer's weight gradients come out 1% too large
+    const skewed: Kernels = {
+      ...jsKernels,
+      activation_backward: (dz, da, z, a, m, n, act) => {
+        jsKernels.activation_backward(dz, da, z, a, m, n, act);
+        if (act === Activation.tanh) for (let i = 0; i < m * n; i++) dz[i] = dz[i]! * 1.01;
+      },
+    };
+    const wrong = compareGradients(new ComposedEngine(spec, skewed, Float64Array), params, x, y, ROWS);
+    expect(wrong.maxRelativeError).toBeGreaterThan(5e-3);
+    expect(wrong.worstIndex).toBeLessThan(9); // a first-layer parameter (W1 is 2 × 3, b1 3)
+    const right = compareGradients(new ComposedEngine(spec, jsKernels, Float64Array), params, x, y, ROWS);
+    expect(right.maxRelativeError).toBeLessThan(1e-5);
+  });
+
+  it('refuses a step or floor that would make any gradient pass, and never passes a non-finite one', () => {
+    const spec = { sizes: [2, 3, 1], activations: [Activation.tanh, Activation.linear], loss: Loss.mse };
+    const random = new Random(6);
+    const params = randomArray(random, 13), x = randomArray(random, ROWS * 2), y = randomArray(random, ROWS);
+    for (const epsilon of [0, -1e-5, Number.NaN, Infinity]) {
+      expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { epsilon }), String(epsilon)).toThrow(InvalidArgumentError);
+    }
+    for (const floor of [0, Number.NaN]) expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { floor })).toThrow(/floor/);
+    expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { eps: 1e-3 } as object)).toThrow(/Unknown option 'eps'/);
+    const broken = params.slice();
+    broken[0] = Number.NaN;
+    expect(gradientCheckSpec(spec, broken, x, y, ROWS).maxRelativeError).toBe(Infinity);
   });
 });

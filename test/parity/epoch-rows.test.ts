@@ -31,20 +31,20 @@ function problem() {
 async function epochWeights(backend: Backend): Promise<Float32Array> {
   const { x, y, initial, order } = problem();
   const engine = backend.createEngine(SPEC);
-  engine.params().set(initial);
+  engine.writeParams(initial);
   engine.setOptimizer(OPT.kind);
   const data = engine.bindData(x, y, ROWS);
   const batches = Math.ceil(ROWS / BATCH);
   const stats = new Float64Array(batches * STATS_PER_BATCH);
   for (let epoch = 0; epoch < 2; epoch++) expect(await engine.trainEpoch(data, order, BATCH, OPT, epoch * batches + 1, stats)).toBe(batches);
   data.release();
-  return engine.params().slice();
+  return engine.readParams();
 }
 
 function gatheredStepWeights(backend: Backend): Float32Array {
   const { x, y, initial, order, inputs, outputs } = problem();
   const engine = backend.createEngine(SPEC);
-  engine.params().set(initial);
+  engine.writeParams(initial);
   engine.setOptimizer(OPT.kind);
   engine.reserve(BATCH);
   const stats = new Float64Array(STATS_PER_BATCH);
@@ -61,7 +61,7 @@ function gatheredStepWeights(backend: Backend): Float32Array {
     }
     engine.trainStep(xb, yb, rows, OPT, step + 1, stats);
   }
-  return engine.params().slice();
+  return engine.readParams();
 }
 
 describe.each([reference, ...(await backendsUnderTest())])('$name backend: trainEpoch rows', (backend) => {

@@ -1,6 +1,6 @@
 // ‖g‖² (stats[STAT_GRAD_NORM2]) parity: Armijo's step size and the non-finite guard read it. The
 // native backend takes it from per-tile sums in the backward GEMMs' epilogue rather than a pass
-// over grads(), so it is checked against the gradient the engine actually produced (a missed or
+// over the gradients, so it is checked against the gradient the engine actually produced (a missed or
 // double-counted tile fails) and against the reference's, on shapes with edge tiles everywhere.
 import { describe, expect, it } from 'vitest';
 import { STAT_GRAD_NORM2, STATS_PER_BATCH } from '../../src/backend/engine.js';
@@ -23,11 +23,11 @@ function gradientStats(backend: Backend, spec: NetSpec, rows: number, inputScale
   const x = randomArray(random, rows * spec.sizes[0]!).map((v) => v * inputScale);
   const y = randomOneHot(random, rows, spec.sizes.at(-1)!);
   const engine = backend.createEngine(spec);
-  engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.5, 0.5));
   engine.reserve(rows);
   const stats = new Float64Array(STATS_PER_BATCH);
   engine.gradient(x, y, rows, stats);
-  return { norm2: stats[STAT_GRAD_NORM2]!, grads: engine.grads().slice() };
+  return { norm2: stats[STAT_GRAD_NORM2]!, grads: engine.readGrads() };
 }
 
 function sumSquares(values: Float32Array): number {

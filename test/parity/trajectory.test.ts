@@ -45,7 +45,7 @@ function problem(spec: NetSpec) {
 function stepCurve(backend: Backend, spec: NetSpec, opt: OptimizerParams): Float64Array {
   const { x, y, initial, order, inputs, outputs } = problem(spec);
   const engine = backend.createEngine(spec);
-  engine.params().set(initial);
+  engine.writeParams(initial);
   engine.setOptimizer(opt.kind);
   engine.reserve(BATCH);
   const xb = new Float32Array(BATCH * inputs);
@@ -68,7 +68,7 @@ function stepCurve(backend: Backend, spec: NetSpec, opt: OptimizerParams): Float
 async function epochCurve(backend: Backend, spec: NetSpec, opt: OptimizerParams): Promise<Float64Array> {
   const { x, y, initial, order } = problem(spec);
   const engine = backend.createEngine(spec);
-  engine.params().set(initial);
+  engine.writeParams(initial);
   engine.setOptimizer(opt.kind);
   const data = engine.bindData(x, y, ROWS);
   const perEpoch = Math.ceil(ROWS / BATCH);

@@ -26,7 +26,7 @@ async function train(threads: number, spec = SPEC, kind: OptimizerId = Optimizer
   const x = randomArray(random, ROWS * spec.sizes[0]!);
   const y = randomOneHot(random, ROWS, outputs);
   const engine = backend.createEngine(spec);
-  engine.params().set(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
   const data = engine.bindData(x, y, ROWS);
   const stats = new Float64Array(Math.ceil(ROWS / BATCH) * STATS_PER_BATCH);
   const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -35,7 +35,7 @@ async function train(threads: number, spec = SPEC, kind: OptimizerId = Optimizer
     await engine.trainEpoch(data, order, BATCH, opt, 1 + epoch * stats.length, stats);
   }
   data.release();
-  return { params: engine.params().slice(), state: engine.optimizerState().slice(), stats, active: backend.runtime.pool?.active ?? 1 };
+  return { params: engine.readParams(), state: engine.readOptimizerState(), stats, active: backend.runtime.pool?.active ?? 1 };
 }
 
 describe('wasm threads', () => {
@@ -74,7 +74,7 @@ describe('wasm threads', () => {
     const random = new Random(2);
     const rows = 4096;
     const engine = backend.createEngine(SPEC);
-    engine.params().set(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+    engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
     const data = engine.bindData(randomArray(random, rows * SPEC.sizes[0]!), randomOneHot(random, rows, 10), rows);
     const order = Uint32Array.from({ length: rows }, (_, i) => i);
     let ticks = 0;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsKernels } from '../../src/backend/js/index.js';
 import { WasmTrapError } from '../../src/backend/wasm/exports.js';
+import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray } from '../helpers/random.js';
 import { wasmBackend } from './backend.js';
@@ -18,11 +19,15 @@ async function expectMatmulStillCorrect(m = 67, k = 45, n = 29, seed = 3): Promi
 }
 
 describe('wasm traps', () => {
-  it('an unknown activation id traps as an error naming activation_forward', async () => {
+  it('an unknown activation id traps as an error naming activation_forward (Backend.kernels refuses it first)', async () => {
     const backend = await wasmBackend();
-    const call = (): void => backend.kernels.activation_forward(new Float32Array(4), new Float32Array(4), 2, 2, 99 as never);
+    const { exports, mem } = backend.runtime;
+    const buffer = mem.alloc(64);
+    const call = (): void => exports.activation_forward(buffer, buffer, 2, 2, 99);
     expect(call).toThrow(WasmTrapError);
     expect(call).toThrow(/kernel activation_forward trapped/);
+    mem.free(buffer);
+    expect(() => backend.kernels.activation_forward(new Float32Array(4), new Float32Array(4), 2, 2, 99 as never)).toThrow(InvalidArgumentError);
     await expectMatmulStillCorrect();
   });
 

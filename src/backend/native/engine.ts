@@ -1,19 +1,32 @@
 // Engine over the addon's Net: parameters, gradients, optimizer state and workspace live in
-// memory the Net owns for the network's lifetime; trainStep is one native call and trainEpoch
-// runs every batch on a libuv worker thread, so the event loop stays free.
-import type { BoundData, Engine } from '../engine.js';
+// memory the Net owns; trainStep is one native call and trainEpoch runs every batch on a libuv
+// worker thread, so the event loop stays free.
+import type { BoundData, Engine, EpochProgress } from '../engine.js';
 import type { OptimizerId, OptimizerParams } from '../kernels.js';
 import { packSpec, type NetSpec } from '../layout.js';
-import { invalidArgument } from '../../util/errors.js';
+import { BusyError, DisposedError, InvalidArgumentError, MlpxError } from '../../util/errors.js';
+import { requireData, requireOptimizerParams } from '../transfer.js';
 import type { NativeAddon, NativeNet } from './load.js';
 
+/** Make the addon throw mlpx's own error classes (once per loaded addon). */
+export function registerErrorClasses(addon: NativeAddon): NativeAddon {
+  addon.setErrorClasses({ InvalidArgumentError, BusyError, DisposedError, MlpxError });
+  return addon;
+}
+
 /**
- * The native engine reads the caller's arrays in place (no copy): they are pinned by the
- * running trainEpoch call, and must not be detached (transferred) while it runs.
+ * The epoch worker reads the rows in place from another thread, so it gets a private copy: the
+ * caller's arrays may be changed or transferred (detached) at any time without effect.
  */
 class NativeBoundData implements BoundData {
   #released = false;
-  constructor(readonly x: Float32Array, readonly y: Float32Array, readonly rows: number) {}
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  constructor(x: Float32Array, y: Float32Array, readonly rows: number, readonly owner: NativeEngine) {
+    const sizes = owner.spec.sizes;
+    this.x = x.slice(0, rows * sizes[0]!);
+    this.y = y.slice(0, rows * sizes[sizes.length - 1]!);
+  }
   release(): void { this.#released = true; }
   get released(): boolean { return this.#released; }
 }
@@ -21,33 +34,30 @@ class NativeBoundData implements BoundData {
 export class NativeEngine implements Engine {
   readonly paramCount: number;
   readonly #net: NativeNet;
-  /** forward()'s output, reused (and grown) from call to call. */
-  #output = new Float32Array(0);
+  /** the Net checks this itself; bindData, which never reaches it, asks here */
+  #disposed = false;
 
   constructor(readonly spec: NetSpec, addon: NativeAddon) {
     this.#net = new addon.Net(packSpec(spec));
     this.paramCount = this.#net.paramCount();
   }
 
-  params(): Float32Array { return this.#net.params(); }
-  grads(): Float32Array { return this.#net.grads(); }
-  optimizerState(): Float32Array { return this.#net.optimizerState(); }
+  readParams(out?: Float32Array): Float32Array { return this.#net.readParams(out); }
+  writeParams(values: Float32Array): void { this.#net.writeParams(values); }
+  readGrads(out?: Float32Array): Float32Array { return this.#net.readGrads(out); }
+  get optimizerKind(): OptimizerId { return this.#net.optimizerKind() as OptimizerId; }
   setOptimizer(kind: OptimizerId): void { this.#net.setOptimizer(kind); }
+  readOptimizerState(out?: Float32Array): Float32Array { return this.#net.readOptimizerState(out); }
+  writeOptimizerState(values: Float32Array): void { this.#net.writeOptimizerState(values); }
   reserve(rows: number): void { this.#net.reserve(rows); }
   get capacity(): number { return this.#net.capacity(); }
 
   /**
    * Prediction (native/inference.cc): reads the weights in place and needs no training
-   * workspace, so the result is never stale after a parameter change and batch 1 touches only
-   * the weights. Bit-identical to the training step's forward pass.
+   * workspace, so batch 1 touches only the weights. Bit-identical to the training step's forward
+   * pass. It keeps the engines' contract (rows ≤ capacity) all the same.
    */
-  forward(x: Float32Array, rows: number): Float32Array {
-    const size = rows * this.spec.sizes[this.spec.sizes.length - 1]!;
-    if (this.#output.length < size) this.#output = new Float32Array(size);
-    const out = this.#output.subarray(0, size);
-    this.#net.predict(x, rows, out);
-    return out;
-  }
+  forward(x: Float32Array, rows: number, out: Float32Array): void { this.#net.predict(x, rows, out); }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     this.#net.evaluate(x, y, rows, stats);
@@ -58,22 +68,32 @@ export class NativeEngine implements Engine {
   }
 
   trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
+    requireOptimizerParams('trainStep', opt);
     this.#net.trainStep(x, y, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, stats);
   }
 
   bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
-    return new NativeBoundData(x, y, rows);
+    if (this.#disposed) throw new DisposedError('native backend: bindData: this engine was disposed');
+    requireData(this.spec, x, y, rows);
+    return new NativeBoundData(x, y, rows, this);
   }
 
-  trainEpoch(
+  async trainEpoch(
     data: BoundData, order: Uint32Array, batchSize: number, opt: OptimizerParams, firstStep: number,
-    batchStats: Float64Array, onProgress?: (batchesDone: number) => void,
+    batchStats: Float64Array, onProgress?: EpochProgress,
   ): Promise<number> {
-    if (!(data instanceof NativeBoundData)) throw invalidArgument('data', 'data bound by this backend (engine.bindData)', data);
-    if (data.released) throw new Error('mlpx: bound data used after release()');
+    if (!(data instanceof NativeBoundData) || data.owner !== this || data.released) {
+      throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData) and not released');
+    }
+    requireOptimizerParams('trainEpoch', opt);
     return this.#net.trainEpoch(
       data.x, data.y, data.rows, order, batchSize, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, firstStep,
       batchStats, onProgress,
     );
+  }
+
+  dispose(): void {
+    this.#net.dispose();
+    this.#disposed = true;
   }
 }

@@ -2,15 +2,22 @@
 import { availableParallelism } from 'node:os';
 import type { Backend } from '../engine.js';
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
-import { NativeEngine } from './engine.js';
+import { nodeMemoryLimit } from '../node-memory.js';
+import { clampThreads, threadCap } from '../threads.js';
+import { NativeEngine, registerErrorClasses } from './engine.js';
 import { applyKernelPathChoice, kernelPathNotes } from './kernel-path.js';
 import { loadAddon } from './load.js';
 
+/** The addon's own ceiling on pool threads (native/runtime_napi.cc). */
+const ADDON_MAX_THREADS = 1024;
+
 export function loadNativeBackend(): Backend {
-  const addon = loadAddon();
+  const addon = registerErrorClasses(loadAddon());
   const requestedPath = process.env['MLPX_NATIVE_KERNELS'];
   applyKernelPathChoice(addon, requestedPath);
-  addon.setThreads(availableParallelism());
+  const maxThreads = threadCap(availableParallelism(), ADDON_MAX_THREADS);
+  let clampNote: string | undefined;
+  addon.setThreads(Math.min(availableParallelism(), maxThreads));
   const kernels = Object.fromEntries(KERNEL_NAMES.map((name) => [name, addon[name]])) as unknown as Kernels;
   return {
     name: 'native',
@@ -18,9 +25,15 @@ export function loadNativeBackend(): Backend {
     details: () => ({
       kernelPath: addon.kernelPath(),
       threads: addon.threads(),
-      notes: kernelPathNotes(addon, requestedPath),
+      notes: [...kernelPathNotes(addon, requestedPath), ...(clampNote === undefined ? [] : [clampNote])],
     }),
-    setThreads: (threads) => addon.setThreads(threads),
+    maxThreads,
+    setThreads: (requested) => {
+      const { threads, note } = clampThreads(requested, maxThreads);
+      clampNote = note;
+      addon.setThreads(threads);
+    },
+    ...nodeMemoryLimit(),
     createEngine: (spec) => new NativeEngine(spec, addon),
   };
 }

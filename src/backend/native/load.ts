@@ -15,12 +15,15 @@ import { BackendUnavailableError } from '../../util/errors.js';
 export interface NativeNet {
   paramCount(): number;
   capacity(): number;
-  params(): Float32Array;
-  grads(): Float32Array;
-  optimizerState(): Float32Array;
+  optimizerKind(): number;
+  readParams(out?: Float32Array): Float32Array;
+  writeParams(values: Float32Array): void;
+  readGrads(out?: Float32Array): Float32Array;
+  readOptimizerState(out?: Float32Array): Float32Array;
+  writeOptimizerState(values: Float32Array): void;
   setOptimizer(kind: number): void;
   reserve(rows: number): void;
-  forward(x: Float32Array, rows: number): Float32Array;
+  forward(x: Float32Array, rows: number, out: Float32Array): void;
   /** The forward pass of rows of x into out (rows × outputs), without the training workspace. */
   predict(x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
@@ -32,12 +35,17 @@ export interface NativeNet {
   trainEpoch(
     x: Float32Array, y: Float32Array, rows: number, order: Uint32Array, batchSize: number,
     kind: number, lr: number, beta1: number, beta2: number, eps: number, firstStep: number,
-    batchStats: Float64Array, onProgress?: (batchesDone: number) => void,
+    batchStats: Float64Array, onProgress?: (batchesDone: number) => boolean | void,
   ): Promise<number>;
+  dispose(): void;
 }
 
 export interface NativeAddon extends Kernels {
   Net: new (packedSpec: Int32Array) => NativeNet;
+  /** The error classes the addon throws (src/backend/native/engine.ts registers them). */
+  setErrorClasses(classes: Record<'InvalidArgumentError' | 'BusyError' | 'DisposedError' | 'MlpxError', new (message: string) => Error>): void;
+  /** The numbers the addon shares with TypeScript (test/parity/layout.test.ts). */
+  readonly layout: Readonly<Record<string, number | readonly number[]>>;
   setThreads(threads: number): void;
   threads(): number;
   /** The kernel path in use ('avx512', 'avx2' or 'portable'). */
@@ -70,7 +78,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak'];
+  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'setErrorClasses'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 

@@ -1,10 +1,12 @@
 // The wasm Backend: AssemblyScript SIMD kernels (assembly/) over one linear memory, with GEMMs
 // split across worker threads when the host allows them.
 import type { Backend, BackendDetails } from '../engine.js';
-import { invalidArgument } from '../../util/errors.js';
+import { checkedKernels } from '../kernel-args.js';
+import { clampThreads, threadCap } from '../threads.js';
 import { WasmEngine } from './engine.js';
 import { wasmKernels } from './kernels.js';
 import type { WasmPlatform } from './platform.js';
+import { MAXIMUM_PAGES, PAGE_BYTES } from './memory.js';
 import { createRuntime, type WasmRuntime } from './runtime.js';
 
 export interface WasmBackend extends Backend {
@@ -18,22 +20,30 @@ export interface WasmBackend extends Backend {
 export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBackend> {
   const runtime = await createRuntime(platform);
   const { pool } = runtime;
+  const maxThreads = pool === undefined ? 1 : threadCap(platform.cores, pool.maxThreads);
+  let clampNote: string | undefined;
   return {
     name: 'wasm',
     runtime,
-    kernels: wasmKernels(runtime.exports, runtime.mem),
+    kernels: checkedKernels(wasmKernels(runtime.exports, runtime.mem)),
     details: (): BackendDetails => {
       const notes: string[] = [];
       if (pool === undefined) notes.push(`single-threaded: ${runtime.threadsOff}`);
       else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update and Σg² split in chunks`);
       if (pool?.failure !== undefined) notes.push(pool.failure);
+      if (clampNote !== undefined) notes.push(clampNote);
       notes.push('relaxed SIMD not used (no fused multiply-add build; results stay bit-identical across engines)');
       return { kernelPath: 'simd128 (AssemblyScript, 4x8 f32x4 GEMM microkernel)', threads: pool?.threads ?? 1, notes };
     },
-    setThreads: (threads: number) => {
-      if (!Number.isInteger(threads) || threads < 1) throw invalidArgument('threads', 'an integer ≥ 1', threads);
+    maxThreads,
+    setThreads: (requested: number) => {
+      // single-threaded builds accept any count and run on one thread (details() says why)
+      const { threads, note } = clampThreads(requested, pool === undefined ? Number.MAX_SAFE_INTEGER : maxThreads);
+      clampNote = note;
       pool?.setThreads(threads);
     },
+    memoryLimit: MAXIMUM_PAGES * PAGE_BYTES,
+    memoryLimitReason: 'the 2 GiB of WebAssembly linear memory (32-bit addresses), shared by every wasm network in this process',
     threadsReady: () => pool?.whenReady() ?? Promise.resolve(),
     createEngine: (spec) => new WasmEngine(spec, runtime),
   };

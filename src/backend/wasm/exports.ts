@@ -18,17 +18,19 @@ export interface KernelExports {
   loss_backward(dp: Ptr, p: Ptr, y: Ptr, m: number, n: number, loss: number): void;
   output_delta_fused(dz: Ptr, p: Ptr, y: Ptr, m: number, n: number): void;
   count_correct(p: Ptr, y: Ptr, m: number, n: number): number;
-  sgd_update(params: Ptr, grads: Ptr, count: number, lr: number): void;
-  momentum_update(params: Ptr, grads: Ptr, velocity: Ptr, count: number, lr: number, gamma: number): void;
-  rmsprop_update(params: Ptr, grads: Ptr, sq: Ptr, count: number, lr: number, beta: number, eps: number): void;
-  adam_update(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
+  /** the updates return 1 when every value they wrote is finite, else 0 */
+  sgd_update(params: Ptr, grads: Ptr, count: number, lr: number): number;
+  momentum_update(params: Ptr, grads: Ptr, velocity: Ptr, count: number, lr: number, gamma: number): number;
+  rmsprop_update(params: Ptr, grads: Ptr, sq: Ptr, count: number, lr: number, beta: number, eps: number): number;
+  adam_update(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): number;
   sum_squares(x: Ptr, count: number): number;
 }
 
+/** The fused steps (assembly/step.ts). */
 export interface EngineExports {
   net_forward(net: Ptr, x: Ptr, rows: number): Ptr;
-  net_evaluate(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
-  net_gradient(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
+  net_loss(net: Ptr, out: Ptr, y: Ptr, rows: number, stats: Ptr): void;
+  net_backward(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
   net_train_step(net: Ptr, x: Ptr, y: Ptr, rows: number, kind: number, lr: number, beta1: number, beta2: number, eps: number, step: number, stats: Ptr): void;
   net_train_batches(
     net: Ptr, dataX: Ptr, dataY: Ptr, order: Ptr, orderLength: number, batchSize: number, first: number, count: number,

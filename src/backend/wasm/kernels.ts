@@ -16,6 +16,9 @@ const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   sgd_update: [0], momentum_update: [0, 2], rmsprop_update: [0, 2], adam_update: [0, 2, 3], sum_squares: [],
 };
 
+/** Kernels whose i32 result is a bool (the optimizer updates' finite check). */
+const BOOLEAN_RESULTS: ReadonlySet<KernelName> = new Set(['sgd_update', 'momentum_update', 'rmsprop_update', 'adam_update']);
+
 export function wasmKernels(exports: KernelExports, mem: LinearMemory): Kernels {
   let scratch = 0;
   let scratchBytes = 0;
@@ -28,7 +31,7 @@ export function wasmKernels(exports: KernelExports, mem: LinearMemory): Kernels 
     return scratch;
   };
 
-  const call = (name: KernelName, args: unknown[]): number => {
+  const call = (name: KernelName, args: unknown[]): number | boolean => {
     // one scratch block; the same array passed twice gets one address (in-place calls)
     const arrays = [...new Set(args.filter((a): a is Float32Array => a instanceof Float32Array))];
     const offsets = new Map<Float32Array, number>();
@@ -45,10 +48,10 @@ export function wasmKernels(exports: KernelExports, mem: LinearMemory): Kernels 
       const array = args[index];
       if (array instanceof Float32Array) array.set(mem.f32(base + offsets.get(array)!, array.length));
     }
-    return result;
+    return BOOLEAN_RESULTS.has(name) ? result !== 0 : result;
   };
 
-  const kernels: Record<string, (...args: unknown[]) => number> = {};
+  const kernels: Record<string, (...args: unknown[]) => number | boolean> = {};
   for (const name of KERNEL_NAMES) kernels[name] = (...args: unknown[]) => call(name, args);
   return kernels as unknown as Kernels;
 }

@@ -5,6 +5,7 @@
 // Addresses stay valid when the memory grows; typed views do not (a grown ArrayBuffer is a new
 // object, and views of the old one are detached or too short), so callers ask for views after
 // every call that may allocate.
+import { MlpxError } from '../../util/errors.js';
 
 export const PAGE_BYTES = 65536;
 /** 2 GiB: pointers travel as i32. Must match MAXIMUM_PAGES in assembly/build.mjs. */
@@ -32,6 +33,13 @@ export class LinearMemory {
   /** Current size of the linear memory in bytes (tests: it must not grow across epochs). */
   get byteLength(): number { return this.memory.buffer.byteLength; }
 
+  /** Bytes in allocated blocks (tests: freed blocks are reused, disposed engines give theirs back). */
+  get bytesInUse(): number {
+    let total = 0;
+    for (const size of this.#sizes.values()) total += size;
+    return total;
+  }
+
   /** A 16-byte-aligned block of at least `bytes` bytes (zeroed). */
   alloc(bytes: number): number {
     const size = alignUp(Math.max(bytes, ALIGN));
@@ -54,7 +62,7 @@ export class LinearMemory {
 
   free(offset: number): void {
     const size = this.#sizes.get(offset);
-    if (size === undefined) throw new Error(`mlpx wasm: free of unknown block ${offset}`);
+    if (size === undefined) throw new MlpxError(`wasm backend: free of unknown block ${offset}`);
     this.#sizes.delete(offset);
     let block: Block = { offset, size };
     let at = this.#free.findIndex((b) => b.offset > offset);
@@ -79,8 +87,14 @@ export class LinearMemory {
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE_BYTES);
     const maxBytes = MAXIMUM_PAGES * PAGE_BYTES;
-    if (end > maxBytes) throw new RangeError(`mlpx wasm: needs ${end} bytes of linear memory, more than the ${maxBytes}-byte maximum`);
-    this.memory.grow(pages);
+    if (end > maxBytes) {
+      throw new MlpxError(`wasm backend: out of memory: needs ${end} bytes of linear memory, more than its ${maxBytes}-byte (2 GiB) maximum`);
+    }
+    try {
+      this.memory.grow(pages);
+    } catch (error) {
+      throw new MlpxError(`wasm backend: could not grow linear memory to ${end} bytes (${(error as Error).message})`);
+    }
   }
 
   f32(offset: number, count: number): Float32Array { return new Float32Array(this.memory.buffer, offset, count); }

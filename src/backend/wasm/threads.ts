@@ -2,15 +2,15 @@
 // each its own instance of the module over the one shared memory, parked in worker_loop
 // (assembly/threads.ts). A worker takes part in GEMMs once it reports 'ready'; results do not
 // depend on how many do.
+import { CTRL, word } from './layout.js';
 import type { LinearMemory } from './memory.js';
 import type { WasmPlatform, WorkerHandle } from './platform.js';
 
-// i32 word indices in the control block; must match assembly/threads.ts
-const GEN_WORD = 0;
-const WORKERS_WORD = 3;
-const BLOCKING_WORD = 12;
-const BUSY_WORD = 13;
-const INCARNATION_WORD = 48;
+const GEN_WORD = word(CTRL.CTRL_GEN);
+const WORKERS_WORD = word(CTRL.CTRL_WORKERS);
+const BLOCKING_WORD = word(CTRL.CTRL_BLOCKING);
+const BUSY_WORD = word(CTRL.CTRL_BUSY);
+const INCARNATION_WORD = word(CTRL.CTRL_INCARNATION);
 
 export class ThreadPool {
   readonly #handles: (WorkerHandle | undefined)[] = [];
@@ -29,6 +29,9 @@ export class ThreadPool {
   ) {
     Atomics.store(this.#words(), BLOCKING_WORD, platform.callerMayBlock ? 1 : 0);
   }
+
+  /** Most threads the module supports (caller + MAX_WORKERS). */
+  get maxThreads(): number { return this.maxWorkers + 1; }
 
   /** Requested thread count (caller + workers). */
   get threads(): number { return this.#threads; }
@@ -67,8 +70,8 @@ export class ThreadPool {
     });
   }
 
-  /** the control words (assembly/threads.ts HEADER_BYTES) */
-  #words(): Int32Array { return this.mem.i32(this.ctrl, 80); }
+  /** the control words */
+  #words(): Int32Array { return this.mem.i32(this.ctrl, word(CTRL.CTRL_HEADER_BYTES)); }
 
   #start(id: number): void {
     const incarnation = Atomics.add(this.#words(), INCARNATION_WORD + id, 1) + 1;

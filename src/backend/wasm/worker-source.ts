@@ -4,9 +4,10 @@
 // caller rethrows it as an error naming the kernel), the chunk counted completed and the worker
 // no longer active (what take_chunks would have done), and the worker re-enters the loop. It
 // returns when JS bumps its incarnation (stopped or replaced by a new worker with its id).
-// The word offsets ERROR, COMPLETED and ACTIVE must match assembly/threads.ts.
+import { CTRL, word } from './layout.js';
+
 export const WORKER_SOURCE = `
-const COMPLETED_WORD = 1, ERROR_WORD = 2, ACTIVE_WORD = 5;
+const COMPLETED_WORD = ${word(CTRL.CTRL_COMPLETED)}, ERROR_WORD = ${word(CTRL.CTRL_ERROR)}, ACTIVE_WORD = ${word(CTRL.CTRL_ACTIVE)};
 function start(init, post) {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const words = new Int32Array(init.memory.buffer, init.ctrl, 16);

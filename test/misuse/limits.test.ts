@@ -1,0 +1,64 @@
+// Sizes the backends cannot index, and networks or fits that cannot fit in memory, are refused
+// with one InvalidArgumentError before anything is allocated, on every backend: layer sizes up
+// to 2^31 − 1, at most 2^31 − 1 parameters, and at most the backend's memory limit (wasm: its
+// 2 GiB of linear memory; native and js: half the machine's physical memory).
+import { describe, expect, it } from 'vitest';
+import { Activation, Loss } from '../../src/backend/kernels.js';
+import { packSpec } from '../../src/backend/layout.js';
+import { loadBackend } from '../../src/backend/registry.js';
+import { InvalidArgumentError, MlpxError, Network, type NetworkOptions } from '../../src/index.js';
+import { BACKENDS, outcome, tally } from './setup.js';
+
+const count = tally('sizes and memory');
+const net = (inputs: number, units: number, backend: string): NetworkOptions => ({
+  inputs, layers: [{ units, activation: 'relu' }, { units: 1, activation: 'linear' }], loss: 'mse', backend: backend as 'js',
+});
+
+describe.each(BACKENDS)('%s backend: limits', (backend) => {
+  it('refuses sizes and parameter counts beyond 2^31 − 1 at once, naming the size', async () => {
+    const cases: [NetworkOptions, RegExp][] = [
+      [net(2 ** 32 + 4, 4, backend), /\[1, 2147483647\] for inputs but received 4294967300/],
+      [net(2 ** 31, 4, backend), /for inputs but received 2147483648/],
+      [net(4, 2 ** 31, backend), /for layers\[0\]\.units/],
+      [net(65_536, 65_536, backend), /4295098369 parameters; the backends hold at most 2147483647/],
+    ];
+    for (const [options, message] of cases) {
+      const started = performance.now();
+      const error = await outcome(() => Network.create(options));
+      count(error);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(message);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it('refuses a network that cannot fit in memory, stating the limit', async () => {
+    const { memoryLimit } = await loadBackend(backend as 'js');
+    // 2 × 10^9 parameters: 32 GB to train, more than any backend here allows
+    const error = await outcome(() => Network.create(net(199_999, 10_000, backend)));
+    count(error);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(new RegExp(`needs about 305\\d\\d\\.\\d MiB .* allows one network ${(memoryLimit / 2 ** 20).toFixed(1)} MiB`));
+  });
+
+  it('refuses a fit whose batch workspace would exceed the limit, before allocating or changing anything', async () => {
+    const wide = await Network.create(net(8, 200_000, backend));
+    const before = wide.toBuffer();
+    const x = new Float32Array(5000 * 8).fill(0.5);
+    const error = await outcome(() => wide.fit(x, new Float32Array(5000), { batchSize: 5000 })); // ~16 GB of activations
+    count(error);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/a 5000-row batch .* Use a smaller batchSize/);
+    expect(Buffer.compare(wide.toBuffer(), before)).toBe(0);
+    wide.dispose();
+  });
+
+  it('engines refuse what they cannot index with an MlpxError', async () => {
+    const b = await loadBackend(backend as 'js');
+    const spec = { sizes: [2 ** 31, 2], activations: [Activation.linear], loss: Loss.mse };
+    expect(() => packSpec(spec)).toThrow(InvalidArgumentError);
+    const error = await outcome(() => b.createEngine(spec));
+    count(error);
+    expect(error).toBeInstanceOf(MlpxError);
+  });
+});
