@@ -18,8 +18,11 @@ describe('the allocation meter', () => {
   it('sees array buffers and wasm blocks a case allocates', async () => {
     const meter = new AllocationMeter(backends.includes('wasm') ? (await loadBackend('wasm')) as WasmBackend : undefined);
     // 4 MiB: far beyond the bound of the 17 KB file that used to grow wasm memory to 1.9 GB
-    const typed = await meter.measure(async () => new Float32Array(1 << 20).fill(1));
-    expect(typed.bytes).toBeGreaterThan(0.95 * (4 << 20)); // garbage collected meanwhile can hide a little
+    // a collection of other garbage during the case lowers the array-buffer count (it can only
+    // hide, never invent, an allocation), so the meter must see it in one of three tries
+    let typed = { bytes: 0 };
+    for (let i = 0; i < 3 && typed.bytes < 0.95 * (4 << 20); i++) typed = await meter.measure(async () => new Float32Array(1 << 20).fill(1));
+    expect(typed.bytes).toBeGreaterThan(0.95 * (4 << 20));
     expect(typed.bytes).toBeGreaterThan(4 * 17_000 + FIXED_SLACK);
     expect((await meter.measure(async () => 1)).bytes).toBeLessThan(FIXED_SLACK);
     if (backends.includes('wasm')) {
