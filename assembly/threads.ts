@@ -26,6 +26,9 @@ const TASK = 16;      // TASK_* below
 const ACTIVE = 20;    // workers inside take_chunks (its JS wrapper decrements it after a trap)
 const CLAIM = 24;     // (task tag << 16) | next chunk to claim; tag CLOSED between tasks
 const NONFINITE = 28; // set by an update chunk that wrote a non-finite value
+const SPLIT_COST = 32;      // tasks estimated to cost less (multiply-add units, below) stay on the caller while BUSY (set by JS)
+const SPLIT_COST_IDLE = 36; // the same outside BUSY, when the workers are parked and have to be woken (set by JS)
+const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
 const CHUNKS = 60;    // chunks in the current task
@@ -43,6 +46,9 @@ export const CTRL_WORKERS: i32 = WORKERS;
 export const CTRL_ACTIVE: i32 = ACTIVE;
 export const CTRL_BLOCKING: i32 = BLOCKING;
 export const CTRL_BUSY: i32 = BUSY;
+export const CTRL_SPLIT_COST: i32 = SPLIT_COST;
+export const CTRL_SPLIT_COST_IDLE: i32 = SPLIT_COST_IDLE;
+export const CTRL_CHUNK_COST: i32 = CHUNK_COST;
 export const CTRL_INCARNATION: i32 = INCARNATION;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
@@ -54,7 +60,7 @@ const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N
 const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9, ARG_CHUNK = 10;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
 const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_GATHER_CHUNK = 9;
-/** Chunks per taking thread: enough that a slower thread can hand work over, few enough to be cheap. */
+/** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
 const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
@@ -66,14 +72,21 @@ export const MAX_WORKERS: i32 = 31;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
 export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
 
-/** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
-const MIN_PARALLEL_MACS: i64 = 1 << 18;
-/** Nor updates or Σx² of fewer parameters (Adam: ~15 µs). */
-const MIN_PARALLEL_PARAMS: i32 = 1 << 14;
-/** Nor gathers of fewer bytes. */
-const MIN_PARALLEL_GATHER_BYTES: usize = 1 << 16;
-/** While BUSY the workers are spinning, not parked, so much smaller GEMMs are worth splitting. */
-const MIN_PARALLEL_MACS_BUSY: i64 = 1 << 15;
+// The cost model: a task's single-thread time estimated in multiply-adds of a GEMM (the unit of
+// SPLIT_COST and CHUNK_COST). Per unit of each task, measured against the GEMM's time per
+// multiply-add (bench/ab/wasm.ts calibrate):
+/** a GEMM's C element (its load, store and edge handling), beside its k multiply-adds */
+const COST_PER_C: i64 = 4;
+/** an element of op(B) packed, once per chunk that packs it */
+const COST_PER_PACKED: i64 = 1;
+/** a parameter updated, per optimizer id (sgd, momentum, rmsprop, adam) */
+// @ts-ignore: decorator
+@inline function cost_per_param(kind: i32): i64 { return kind == 0 ? 1 : kind == 1 ? 2 : kind == 2 ? 4 : 4; }
+/** an element of Σx² */
+const COST_PER_SQUARE: i64 = 1;
+/** 16 bytes of a gathered row */
+const COST_PER_GATHERED_16B: i64 = 1;
+
 /**
  * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
  * machine a spinning thread takes the core from the one it waits for.
@@ -96,6 +109,19 @@ let ctrl: usize = 0;
 /** Once per calling instance, before any GEMM: the zeroed CTRL_BYTES block (single-threaded too). */
 export function threads_init(control: usize): void {
   ctrl = control;
+}
+
+/**
+ * How many chunks a task of estimated `cost` is split into: 0 to run it on the caller alone (no
+ * workers, or the task is too small to pay for waking, claiming and joining: SPLIT_COST), else
+ * 2 … (workers + 1) · CHUNKS_PER_THREAD chunks of at least CHUNK_COST each.
+ */
+function chunks_for(base: usize, workers: i32, cost: i64): i32 {
+  if (workers == 0) return 0;
+  const least = load<i32>(base + (atomic.load<i32>(base + BUSY) != 0 ? SPLIT_COST : SPLIT_COST_IDLE));
+  if (cost < <i64>least) return 0;
+  const most = <i64>(workers + 1) * CHUNKS_PER_THREAD;
+  return <i32>max<i64>(2, min<i64>(most, cost / <i64>max(1, load<i32>(base + CHUNK_COST))));
 }
 
 // @ts-ignore: decorator
@@ -202,24 +228,32 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
 }
 
 /**
- * C (m, n) of a GEMM, in chunks across the workers when it is big enough: chunks of columns (each
- * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples of 4).
- * Column chunks are multiples of 16 floats, a 64-byte cache line: with 8-column chunks two threads
- * wrote the two halves of the same lines of C (a 784×1×128 GEMM took 2× longer on 2 threads than on 1).
+ * C (m, n) of a GEMM, in chunks across the workers when it is worth it: chunks of columns (each
+ * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples
+ * of 4; each chunk packs all of op(B) again, so row chunks are fewer). Column chunks are multiples
+ * of 16 floats, a 64-byte cache line: with 8-column chunks two threads wrote the two halves of the
+ * same lines of C (a 784×1×128 GEMM took 2× longer on 2 threads than on 1).
  */
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const minMacs = atomic.load<i32>(base + BUSY) != 0 ? MIN_PARALLEL_MACS_BUSY : MIN_PARALLEL_MACS;
-  if (workers == 0 || m < 8 || <i64>m * k * n < minMacs) {
+  const threads = workers + 1;
+  const groups = ceil_div(n, 16), blocks = ceil_div(m, 4);
+  const work = <i64>m * n * (<i64>k + COST_PER_C);
+  const packed = <i64>k * n * COST_PER_PACKED;
+  let rows = m, cols = n;
+  if (groups >= 2 * threads) {
+    const chunks = chunks_for(base, workers, work + packed);
+    if (chunks > 0) cols = 16 * ceil_div(groups, min(chunks, groups));
+  } else if (blocks >= 2) {
+    // every row chunk packs op(B): keep that under an eighth of the work
+    const chunks = min(chunks_for(base, workers, work + packed), <i32>min<i64>(blocks, max<i64>(2, work / (8 * max<i64>(1, packed)))));
+    if (chunks > 0) rows = 4 * ceil_div(blocks, chunks);
+  }
+  if (rows == m && cols == n) {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     return;
   }
-  const threads = workers + 1, target = threads * CHUNKS_PER_THREAD;
-  const groups = ceil_div(n, 16);
-  let rows = m, cols = n;
-  if (groups >= 2 * threads) cols = 16 * ceil_div(groups, target);
-  else rows = round4(ceil_div(m, target));
   begin_task(base, TASK_GEMM);
   set_i32(base, ARG_KIND, kind);
   set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
@@ -238,9 +272,8 @@ export function update_parallel(
 ): bool {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || count < MIN_PARALLEL_PARAMS) {
-    return update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
-  }
+  const chunks = chunks_for(base, workers, <i64>count * cost_per_param(kind));
+  if (chunks == 0) return update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
   begin_task(base, TASK_UPDATE);
   atomic.store<i32>(base + NONFINITE, 0);
   set_i32(base, ARG_KIND, kind);
@@ -249,7 +282,7 @@ export function update_parallel(
   set_f32(base, ARG_LR, lr); set_f32(base, ARG_BETA1, beta1); set_f32(base, ARG_BETA2, beta2); set_f32(base, ARG_EPS, eps);
   set_f64(base, ARG_STEP, step);
   // chunks start at multiples of 4 parameters (update_range)
-  const size = round4(ceil_div(count, (workers + 1) * CHUNKS_PER_THREAD));
+  const size = round4(ceil_div(count, chunks));
   set_i32(base, ARG_CHUNK, size);
   run_task(base, ceil_div(count, size), workers + 1);
   return atomic.load<i32>(base + NONFINITE) == 0;
@@ -259,9 +292,10 @@ export function update_parallel(
 export function sum_squares_parallel(x: usize, count: i32): f64 {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || count < MIN_PARALLEL_PARAMS) return sum_squares(x, count);
+  const chunks = chunks_for(base, workers, <i64>count * COST_PER_SQUARE);
+  if (chunks == 0) return sum_squares(x, count);
   begin_task(base, TASK_SUM_SQUARES);
-  const size = ceil_div(SUM_BLOCKS, (workers + 1) * CHUNKS_PER_THREAD);
+  const size = ceil_div(SUM_BLOCKS, min(chunks, SUM_BLOCKS));
   set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count); set_i32(base, ARG_CHUNK_BLOCKS, size);
   run_task(base, ceil_div(SUM_BLOCKS, size), workers + 1);
   let sum: f64 = 0;
@@ -275,7 +309,8 @@ export function gather_parallel(
 ): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || <usize>rows * (xBytes + yBytes) < MIN_PARALLEL_GATHER_BYTES) {
+  const chunks = chunks_for(base, workers, <i64>rows * <i64>((xBytes + yBytes) >> 4) * COST_PER_GATHERED_16B);
+  if (chunks == 0 || rows < 2) {
     gather_rows(bx, by, dataX, dataY, order, start, 0, rows, xBytes, yBytes);
     return;
   }
@@ -284,7 +319,7 @@ export function gather_parallel(
   set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY);
   set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
   set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
-  const size = ceil_div(rows, (workers + 1) * CHUNKS_PER_THREAD);
+  const size = ceil_div(rows, min(chunks, rows));
   set_i32(base, ARG_GATHER_CHUNK, size);
   run_task(base, ceil_div(rows, size), workers + 1);
 }

@@ -11,6 +11,19 @@ const WORKERS_WORD = word(CTRL.CTRL_WORKERS);
 const BLOCKING_WORD = word(CTRL.CTRL_BLOCKING);
 const BUSY_WORD = word(CTRL.CTRL_BUSY);
 const INCARNATION_WORD = word(CTRL.CTRL_INCARNATION);
+const SPLIT_COST_WORD = word(CTRL.CTRL_SPLIT_COST);
+const SPLIT_COST_IDLE_WORD = word(CTRL.CTRL_SPLIT_COST_IDLE);
+const CHUNK_COST_WORD = word(CTRL.CTRL_CHUNK_COST);
+
+/**
+ * When a task is worth splitting (assembly/threads.ts chunks_for), in its cost model's unit: a
+ * GEMM multiply-add on one thread. `split`: the least cost of a task split while a training
+ * step runs (workers spinning between tasks); `splitIdle`: the same for a single kernel call
+ * (workers parked); `chunk`: the least cost of one chunk.
+ */
+export interface SplitCosts { readonly split: number; readonly splitIdle: number; readonly chunk: number }
+
+export const DEFAULT_SPLIT_COSTS: SplitCosts = { split: 1 << 15, splitIdle: 1 << 18, chunk: 1 << 13 };
 
 export class ThreadPool {
   readonly #handles: (WorkerHandle | undefined)[] = [];
@@ -28,6 +41,20 @@ export class ThreadPool {
     private readonly maxWorkers: number,
   ) {
     Atomics.store(this.#words(), BLOCKING_WORD, platform.callerMayBlock ? 1 : 0);
+    this.splitCosts = DEFAULT_SPLIT_COSTS;
+  }
+
+  /** The cost model's thresholds (tests and benchmarks move them to either side of a task). */
+  get splitCosts(): SplitCosts {
+    const words = this.#words();
+    return { split: Atomics.load(words, SPLIT_COST_WORD), splitIdle: Atomics.load(words, SPLIT_COST_IDLE_WORD), chunk: Atomics.load(words, CHUNK_COST_WORD) };
+  }
+
+  set splitCosts(costs: SplitCosts) {
+    const words = this.#words();
+    Atomics.store(words, SPLIT_COST_WORD, costs.split);
+    Atomics.store(words, SPLIT_COST_IDLE_WORD, costs.splitIdle);
+    Atomics.store(words, CHUNK_COST_WORD, costs.chunk);
   }
 
   /** Most threads the module supports (caller + MAX_WORKERS). */
