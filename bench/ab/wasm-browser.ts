@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../../test/browser/chromium.js';
 import { ISOLATION_HEADERS, serveStatic } from '../../test/browser/server.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
-import type { AbResult, CaseOptions, Contender } from './wasm.js';
+import type { AbResult, CaseOptions, Contender, RoundOptions } from './wasm.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -45,13 +45,13 @@ export function calibrateInChromium(): Promise<string[]> {
 }
 
 export async function runInChromium(
-  cases: readonly CaseOptions[], contenders: readonly [Contender, Contender], rounds: number, roundMs: number, probe: boolean,
+  cases: readonly CaseOptions[], contenders: readonly [Contender, Contender], options: RoundOptions,
   splitCosts: Partial<SplitCosts>, report: (r: AbResult) => void,
 ): Promise<void> {
   await withPage(contenders, async (page, contenderUrl) => {
     await page.exposeFunction('abReport', (result: AbResult) => report(result));
     const setup = {
-      cases, rounds, roundMs, probe, splitCosts,
+      cases, ...options, splitCosts,
       contenders: contenders.map((c, i) => ({ label: c.label, threads: c.threads, url: c.file === undefined ? null : contenderUrl(i) })),
     };
     await page.evaluate((s) => (window as unknown as { runAb: (s: unknown) => Promise<void> }).runAb(s), setup);

@@ -37,13 +37,13 @@ async function startProbe() {
   return { probe: capabilityProbe(workers, ask), stop: () => workers.forEach((w) => w.terminate()) };
 }
 
-window.runAb = async ({ cases, contenders, rounds, roundMs, probe, splitCosts }) => {
+window.runAb = async ({ cases, contenders, rounds, roundMs, probe, gate, splitCosts }) => {
   const backends = await Promise.all(contenders.map((c) => backendFor(c, splitCosts)));
   const prober = probe ? await startProbe() : undefined;
   try {
     for (const c of cases) {
       const works = backends.map((backend) => (c.kind === 'gemm' ? gemmWork(backend, c) : trainWork(backend, ids, c)));
-      const r = await abRounds(works, { rounds, roundMs, probe: prober?.probe });
+      const r = await abRounds(works, { rounds, roundMs, gate, probe: prober?.probe });
       await window.abReport({ name: caseName(c), labels: contenders.map((x) => x.label), unit: works[0].unit, ...r });
     }
   } finally {

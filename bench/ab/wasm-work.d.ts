@@ -17,9 +17,10 @@ export interface RoundsResult {
   cpuRatio: number | undefined;
   probe: number | undefined;
   probeQuartiles: [number, number] | undefined;
+  gatedOut: number;
 }
 export function abRounds(works: readonly Work[], options: {
-  rounds: number; roundMs: number; now?: () => number; cpu?: () => number; probe?: () => Promise<number>;
+  rounds: number; roundMs: number; now?: () => number; cpu?: () => number; probe?: () => Promise<number>; gate?: number;
 }): Promise<RoundsResult>;
 
 export const PROBE_WORKER_SOURCE: string;

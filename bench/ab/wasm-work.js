@@ -135,15 +135,22 @@ async function timeRound(work, roundMs, now, cpu) {
 
 /**
  * Alternating rounds of works [A, B]; before each pair of rounds `probe()` (if given) measures
- * how much faster two threads compute than one right now. `cpu()` (if given: Node) is the
- * process's CPU time in seconds, for rates per CPU second beside the wall-clock ones. Returns
- * median rates, the median B/A ratio and its quartiles, and the probes' median.
+ * how much faster two threads compute than one right now, and with `gate` the pair waits until
+ * a probe reaches it (at most 100 probes), so that pair ran while two cores were there. `cpu()`
+ * (if given: Node) is the process's CPU time in seconds, for rates per CPU second beside the
+ * wall-clock ones. Returns median rates, the median B/A ratio and its quartiles, the probes'
+ * median and how many probes fell short of the gate.
  */
-export async function abRounds(works, { rounds, roundMs, now = () => performance.now(), cpu, probe }) {
+export async function abRounds(works, { rounds, roundMs, now = () => performance.now(), cpu, probe, gate }) {
   const samples = [[], []];
   const probes = [];
+  let gatedOut = 0;
   for (let round = 0; round < rounds; round++) {
-    if (probe !== undefined && round % 2 === 0) probes.push(await probe());
+    if (probe !== undefined && round % 2 === 0) {
+      let measured = await probe();
+      for (let tries = 1; gate !== undefined && measured < gate && tries < 100; tries++, gatedOut++) measured = await probe();
+      probes.push(measured);
+    }
     for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) samples[i].push(await timeRound(works[i], roundMs, now, cpu));
   }
   const ratios = (clock) => samples[1].map((s, r) => s[clock] / samples[0][r][clock]);
@@ -154,6 +161,7 @@ export async function abRounds(works, { rounds, roundMs, now = () => performance
     cpuRatio: cpu === undefined ? undefined : median(ratios('cpu')),
     probe: probes.length > 0 ? median(probes) : undefined,
     probeQuartiles: probes.length > 0 ? quartiles(probes) : undefined,
+    gatedOut,
   };
 }
 
@@ -165,7 +173,7 @@ export async function abRounds(works, { rounds, roundMs, now = () => performance
 export const PROBE_WORKER_SOURCE = `
 function start(module, post) {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768 });
-  const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const x = new WebAssembly.Instance(module, { env: { memory, now: () => performance.now() } }).exports;
   const ctrl = (x.data_end() + 63) & ~63;
   x.threads_init(ctrl);
   const a = (ctrl + x.CTRL_BYTES.value + 63) & ~63, b = a + 16384, c = b + 16384;
@@ -294,7 +302,7 @@ export async function calibrate(single, pair, { now = () => performance.now(), s
   const tiny = () => px.matmul_nn(c, a, b, 64, 1, 16);
   const saved = pool.splitCosts;
   const hot = (costs) => {
-    pool.splitCosts = costs;
+    pool.splitCosts = { ...costs, adaptive: false };
     return pool.busy(() => { timePerCall(tiny, 2000, 3, now); return timePerCall(tiny, 2000, 9, now); });
   };
   const unsplit = hot({ split: NEVER, splitIdle: NEVER, chunk: NEVER });
@@ -302,14 +310,14 @@ export async function calibrate(single, pair, { now = () => performance.now(), s
   const sixteen = hot({ split: 0, splitIdle: 0, chunk: 1 });
   // idle: one call at a time, after the workers have parked
   const idleTimes = [];
-  pool.splitCosts = { split: 0, splitIdle: 0, chunk: NEVER };
+  pool.splitCosts = { split: 0, splitIdle: 0, chunk: NEVER, adaptive: false };
   for (let i = 0; i < 41; i++) {
     await sleep(5);
     const t0 = now();
     tiny();
     idleTimes.push(now() - t0);
   }
-  pool.splitCosts = { split: NEVER, splitIdle: NEVER, chunk: NEVER };
+  pool.splitCosts = { split: NEVER, splitIdle: NEVER, chunk: NEVER, adaptive: false };
   const idleUnsplit = [];
   for (let i = 0; i < 41; i++) {
     await sleep(5);

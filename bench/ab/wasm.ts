@@ -15,8 +15,10 @@
 //
 // SPEC is [file][:threads]: `:2` is the built threads module (dist/wasm/mlpx-threads.wasm, as
 // embedded) on 2 threads, `/tmp/other.wasm:1` another build of it. Options: --rounds N (default
-// 15), --round-ms MS (default 150), --no-probe, --json FILE (append the results as JSON lines),
-// --split COST and --chunk COST (the cost model's thresholds, src/backend/wasm/threads.ts SplitCosts).
+// 15), --round-ms MS (default 150), --no-probe, --gate X (run a pair of rounds only once a probe
+// reaches X, at most 100 probes), --json FILE (append the results as JSON lines),
+// --split COST, --chunk COST, --no-adapt (the cost model's thresholds and its backing off after
+// stalls, src/backend/wasm/threads.ts SplitCosts).
 import { appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +47,8 @@ export interface AbResult {
   readonly cpuRatio: number | undefined;
   readonly probe: number | undefined;
   readonly probeQuartiles: readonly [number, number] | undefined;
+  /** probes under the gate (--gate) that made a pair of rounds wait */
+  readonly gatedOut: number;
 }
 
 export function parseContender(spec: string): Contender {
@@ -81,9 +85,11 @@ async function startProbe(): Promise<{ probe: () => Promise<number>; stop: () =>
 
 const ids = { Activation, Loss, Optimizer };
 
-export async function runInNode(cases: readonly CaseOptions[], contenders: readonly [Contender, Contender], rounds: number, roundMs: number, probe: boolean, report: (r: AbResult) => void): Promise<void> {
+export interface RoundOptions { readonly rounds: number; readonly roundMs: number; readonly probe: boolean; readonly gate: number | undefined }
+
+export async function runInNode(cases: readonly CaseOptions[], contenders: readonly [Contender, Contender], options: RoundOptions, report: (r: AbResult) => void): Promise<void> {
   const backends = await Promise.all(contenders.map(backendFor));
-  const prober = probe ? await startProbe() : undefined;
+  const prober = options.probe ? await startProbe() : undefined;
   try {
     for (const c of cases) {
       const works = backends.map((backend) => (c.kind === 'gemm' ? gemmWork(backend, c) : trainWork(backend, ids, c)));
@@ -91,7 +97,7 @@ export async function runInNode(cases: readonly CaseOptions[], contenders: reado
         const used = process.cpuUsage();
         return (used.user + used.system) / 1e6;
       };
-      const r = await abRounds(works, { rounds, roundMs, cpu, probe: prober?.probe });
+      const r = await abRounds(works, { ...options, cpu, probe: prober?.probe });
       report({ name: caseName(c), labels: [contenders[0].label, contenders[1].label], unit: works[0]!.unit, ...r } as AbResult);
     }
   } finally {
@@ -105,7 +111,8 @@ async function calibrateInNode(): Promise<string[]> {
 }
 
 function printResult(r: AbResult): void {
-  const probe = r.probe === undefined ? '' : `  probe 2/1 ${r.probe.toFixed(2)} (${r.probeQuartiles![0].toFixed(2)}–${r.probeQuartiles![1].toFixed(2)})`;
+  const probe = r.probe === undefined ? '' : `  probe 2/1 ${r.probe.toFixed(2)} (${r.probeQuartiles![0].toFixed(2)}–${r.probeQuartiles![1].toFixed(2)})` +
+    `${r.gatedOut > 0 ? `, ${r.gatedOut} under the gate` : ''}`;
   console.log(`${r.name.padEnd(44)} A ${format(r.rates[0], r.unit).padEnd(20)} B ${format(r.rates[1], r.unit).padEnd(20)}` +
     ` B/A ${r.ratio.toFixed(3)} (${r.quartiles[0].toFixed(3)}–${r.quartiles[1].toFixed(3)})` +
     `${r.cpuRatio === undefined ? '' : `  by cpu ${r.cpuRatio.toFixed(3)}`}${probe}`);
@@ -122,13 +129,14 @@ async function main(): Promise<void> {
       net: { type: 'string', default: '2-32-32-2' }, batch: { type: 'string', default: '32' },
       opt: { type: 'string', default: 'adam' }, rows: { type: 'string', default: '1000' },
       rounds: { type: 'string', default: '15' }, 'round-ms': { type: 'string', default: '150' },
-      'no-probe': { type: 'boolean', default: false }, browser: { type: 'boolean', default: false },
-      json: { type: 'string' }, split: { type: 'string' }, chunk: { type: 'string' },
+      'no-probe': { type: 'boolean', default: false }, browser: { type: 'boolean', default: false }, gate: { type: 'string' },
+      json: { type: 'string' }, split: { type: 'string' }, chunk: { type: 'string' }, 'no-adapt': { type: 'boolean', default: false },
     },
   });
   const kind = positionals[0];
   if (values.split !== undefined) splitCosts = { ...splitCosts, split: Number(values.split) };
   if (values.chunk !== undefined) splitCosts = { ...splitCosts, chunk: Number(values.chunk) };
+  if (values['no-adapt']) splitCosts = { ...splitCosts, adaptive: false };
   if (kind === 'calibrate') {
     console.log(`wasm cost model calibration in ${values.browser ? 'Chromium' : `Node ${process.version}`}; load average ${load()}`);
     const lines = values.browser ? await calibrateInChromium() : await calibrateInNode();
@@ -150,15 +158,18 @@ async function main(): Promise<void> {
     throw new Error('usage: wasm.ts train|gemm|threads [--a SPEC --b SPEC] [options] (see the header of bench/ab/wasm.ts)');
   }
   const contenders = [parseContender(values.a), parseContender(values.b)] as const;
-  const rounds = Number(values.rounds), roundMs = Number(values['round-ms']);
+  const options: RoundOptions = {
+    rounds: Number(values.rounds), roundMs: Number(values['round-ms']), probe: !values['no-probe'],
+    gate: values.gate === undefined ? undefined : Number(values.gate),
+  };
   console.log(`wasm ab in ${values.browser ? 'Chromium' : `Node ${process.version}`}: A=${contenders[0].label} B=${contenders[1].label},` +
-    ` ${rounds} rounds × ${roundMs} ms; load average ${load()}`);
+    ` ${options.rounds} rounds × ${options.roundMs} ms${options.gate === undefined ? '' : `, pairs gated on a probe ≥ ${options.gate}`}; load average ${load()}`);
   const report = (r: AbResult) => {
     printResult(r);
     if (values.json !== undefined) appendFileSync(values.json, `${JSON.stringify({ where: values.browser ? 'chromium' : 'node', load: os.loadavg(), ...r })}\n`);
   };
-  if (values.browser) await runInChromium(cases, contenders, rounds, roundMs, !values['no-probe'], splitCosts, report);
-  else await runInNode(cases, contenders, rounds, roundMs, !values['no-probe'], report);
+  if (values.browser) await runInChromium(cases, contenders, options, splitCosts, report);
+  else await runInNode(cases, contenders, options, report);
   console.log(`load average ${load()}`);
 }
 
