@@ -140,11 +140,11 @@ export function threads_init(control: usize): void {
 // own (the two vCPUs share one, or a neighbour holds one) then cost a stall every MAX_BACKOFF
 // tasks instead of slowing every task down.
 const MAX_BACKOFF: i32 = 1 << 8;
-const STALL_MS: f64 = 0.25;
+const STALL_MS: f64 = 0.5;
 /** Spins of a join before it reads the clock: a join this short is no stall. */
 const STALL_CHECK_SPINS: i32 = 1 << 12;
-/** The most estimated cost of one chunk: ~70 µs at 14 GMAC/s, so a join normally waits far less than STALL_MS. */
-const MAX_CHUNK_COST: i64 = 1 << 20;
+/** The most estimated cost of one chunk: ~25 µs at 20 GMAC/s, ~100 µs on a 4× slower device, so a join normally waits far less than STALL_MS. */
+const MAX_CHUNK_COST: i64 = 1 << 19;
 let backoff: i32 = 0;
 let skip: i32 = 0;
 /** consecutive split tasks that the workers took no chunk of */

@@ -22,7 +22,7 @@ export const THREAD_CASES = [
   { net: '2-128-128-2', batch: 1000, rows: 1000, opt: 'adam' },
 ];
 
-/** Ids of src/backend/kernels.ts (the page and the driver pass the real tables in `ids`). */
+/** Hyperparameters per optimizer name (its id comes from the `ids.Optimizer` table the caller passes). */
 const OPTIMIZER_PARAMS = {
   sgd: { lr: 0.01, beta1: 0, beta2: 0, eps: 0 },
   adam: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 },
