@@ -139,7 +139,7 @@ export function threads_init(control: usize): void {
 // MAX_BACKOFF; a split that goes well ends the backoff. Threads that do not get a core of their
 // own (the two vCPUs share one, or a neighbour holds one) then cost a stall every MAX_BACKOFF
 // tasks instead of slowing every task down.
-const MAX_BACKOFF: i32 = 1 << 8;
+const MAX_BACKOFF: i32 = 1 << 10;
 const STALL_MS: f64 = 0.5;
 /** Spins of a join before it reads the clock: a join this short is no stall. */
 const STALL_CHECK_SPINS: i32 = 1 << 12;
