@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
+import { pageFrame } from './page-frame.js';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -45,7 +46,7 @@ export default defineConfig({
   root: import.meta.dirname,
   // relative asset URLs: the built site works from any folder of a static host
   base: './',
-  plugins: [digitsAsset()],
+  plugins: [pageFrame(), digitsAsset()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },

@@ -3,7 +3,8 @@ import '../shared/style.css';
 import { lineChart } from '../shared/chart.js';
 import { CLASS_COLORS, diverging } from '../shared/colors.js';
 import { fitCanvas, paintGrid } from '../shared/heatmap.js';
-import { element, showBackend, showError, showRate } from '../shared/page.js';
+import { watchFrames } from '../shared/frames.js';
+import { element, setRunning, showBackend, showError, showRate } from '../shared/page.js';
 import { WorkerLink } from '../shared/rpc.js';
 import { DATASETS, EXTENT, generate, split, type Points } from './datasets.js';
 import { expand, FEATURES, gridPoints } from './features.js';
@@ -19,7 +20,7 @@ let points: { train: Points; test: Points };
 let latest: Snapshot | null = null;
 let playing = false;
 let drawPending = false;
-const history = { epoch: [] as number[], train: [] as number[], test: [] as (number | null)[] };
+const history = { epoch: [] as number[], train: [] as (number | null)[], test: [] as (number | null)[] };
 let cursor = { x: 0, y: 0, visible: false };
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -124,7 +125,7 @@ function draw(): void {
   element('train-accuracy').textContent = percent(latest.trainAccuracy);
   element('test-accuracy').textContent = percent(latest.testAccuracy);
   Object.assign(element('test-accuracy').dataset, { value: String(latest.testAccuracy ?? '') });
-  Object.assign(element('train-accuracy').dataset, { value: String(latest.trainAccuracy) });
+  Object.assign(element('train-accuracy').dataset, { value: String(latest.trainAccuracy ?? '') });
   if (playing) showRate(latest.stepsPerSecond);
   chart.set(history.epoch, [history.train, history.test]);
   drawNetworkPicture(latest);
@@ -196,9 +197,7 @@ function drawOutputMap(): void {
 
 function setPlaying(on: boolean): void {
   playing = on;
-  const button = element<HTMLButtonElement>('play');
-  button.textContent = on ? 'Pause' : 'Train';
-  button.setAttribute('aria-pressed', String(on));
+  setRunning('play', on, { idle: 'Train', running: 'Pause' });
   if (!on) element('rate').textContent = '';
 }
 
@@ -374,6 +373,7 @@ function bindControls(): void {
   new ResizeObserver(requestDraw).observe(map);
 }
 
+watchFrames(() => playing, (ms) => void link.call('setRest', ms));
 buildDatasetChoices();
 buildFeatureChoices();
 buildLayerRows();

@@ -34,8 +34,9 @@ export interface Snapshot {
   /** optimizer updates so far */
   steps: number;
   stepsPerSecond: number;
-  trainLoss: number;
-  trainAccuracy: number;
+  /** null while there are no training points */
+  trainLoss: number | null;
+  trainAccuracy: number | null;
   testLoss: number | null;
   testAccuracy: number | null;
   /** the network's outputs at each grid point (grid points × outputs; the last is P(class 1)) */
@@ -62,4 +63,6 @@ export interface ClassifyApi {
   step(): Promise<void>;
   /** the page drew the last snapshot: the worker may send the next */
   ack(): void;
+  /** rest this long between rounds (the page's frames run late; see shared/frames.ts) */
+  setRest(ms: number): void;
 }

@@ -6,6 +6,7 @@
 import { Network, type OptimizerOptions } from 'mlpx';
 import { describeBackend } from '../shared/backend-info.js';
 import { serveApi } from '../shared/rpc.js';
+import { restBetweenRounds, setRest } from '../shared/worker-rest.js';
 import { expand } from './features.js';
 import type { ClassifyApi, DataConfig, ModelConfig, Snapshot, TrainingConfig, WorkerEvent } from './protocol.js';
 
@@ -74,6 +75,9 @@ const emit = serveApi<WorkerEvent>({
     pageHasDrawn = true;
     onPageDrawn?.();
   },
+  setRest(ms: number) {
+    setRest(ms);
+  },
 } satisfies ClassifyApi);
 
 function toTensors(data: DataConfig): Tensors {
@@ -123,6 +127,7 @@ function start(): void {
       const msPerEpoch = (performance.now() - started) / epochsPerRound;
       epochsPerRound = Math.max(1, Math.min(1000, Math.round(ROUND_MS / Math.max(msPerEpoch, 0.01))));
       if (pageHasDrawn) sendSnapshot();
+      await restBetweenRounds();
     }
   })();
 }
@@ -156,7 +161,7 @@ function sendSnapshot(): void {
     stepsPerSecond = ((steps - rateMark.steps) * 1000) / (now - rateMark.time);
     rateMark = { time: now, steps };
   }
-  const train = net.evaluate(tensors.trainX, tensors.trainY);
+  const train = tensors.trainY.length > 0 ? net.evaluate(tensors.trainX, tensors.trainY) : null;
   const test = tensors.testY.length > 0 ? net.evaluate(tensors.testX, tensors.testY) : null;
   const output = net.predict(tensors.gridX);
   const weights = net.getWeights();
@@ -166,7 +171,7 @@ function sendSnapshot(): void {
   });
   const snapshot: Snapshot = {
     epoch, steps, stepsPerSecond,
-    trainLoss: train.loss, trainAccuracy: train.accuracy ?? 0,
+    trainLoss: train?.loss ?? null, trainAccuracy: train?.accuracy ?? null,
     testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null,
     output, hidden, weights, stepSize: lastStepSize,
   };

@@ -3,7 +3,8 @@
 import '../shared/style.css';
 import { renderBars } from '../shared/bars.js';
 import { lineChart } from '../shared/chart.js';
-import { element, formatCount, showBackend, showError, showRate } from '../shared/page.js';
+import { watchFrames } from '../shared/frames.js';
+import { element, formatCount, numberInput, setRunning, showBackend, showError, showRate } from '../shared/page.js';
 import { WorkerLink } from '../shared/rpc.js';
 import { DrawPad } from './draw-pad.js';
 import type { DigitsApi, Inspection, ModelSummary, NoiseReport, ShuffleEpoch, WorkerEvent } from './protocol.js';
@@ -169,18 +170,10 @@ async function inspectNetwork(): Promise<void> {
 
 function setTraining(on: boolean): void {
   training = on;
-  const button = element<HTMLButtonElement>('train');
-  button.textContent = on ? 'Stop' : 'Train';
-  button.setAttribute('aria-pressed', String(on));
-  for (const id of ['new-network', 'load', 'idx-files']) element<HTMLButtonElement>(id).disabled = on;
+  setRunning('train', on, { idle: 'Train', running: 'Stop' });
+  // a network being trained is read (predictions) but not saved or replaced until it stops
+  for (const id of ['new-network', 'load', 'idx-files', 'save']) element<HTMLButtonElement>(id).disabled = on;
   if (!on) element('rate').textContent = '';
-}
-
-function numberInput(id: string, low: number, high: number): number {
-  const input = element<HTMLInputElement>(id);
-  const value = Number(input.value);
-  if (!(value >= low && value <= high)) throw new Error(`${input.labels?.[0]?.textContent?.trim() ?? id} must be between ${low} and ${high}`);
-  return value;
 }
 
 async function toggleTraining(): Promise<void> {
@@ -263,9 +256,7 @@ function showNoise(report: NoiseReport): void {
 
 function setShuffling(on: boolean): void {
   shuffling = on;
-  const button = element<HTMLButtonElement>('shuffle');
-  button.textContent = on ? 'Stop' : 'Run';
-  button.setAttribute('aria-pressed', String(on));
+  setRunning('shuffle', on, { idle: 'Run', running: 'Stop' });
 }
 
 function addShuffleEpoch(r: ShuffleEpoch): void {
@@ -301,7 +292,13 @@ async function toggleShuffle(): Promise<void> {
 // ---- save and load ----
 
 async function save(): Promise<void> {
-  const bytes = await link.call('save');
+  let bytes: Uint8Array;
+  try {
+    bytes = await link.call('save');
+  } catch (error) {
+    element('save-status').textContent = `Cannot save: ${(error as Error).message}`;
+    return;
+  }
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
   const anchor = Object.assign(document.createElement('a'), { href: url, download: 'digits.mlpx' });
   anchor.click();
@@ -328,9 +325,13 @@ element('train').addEventListener('click', () => void toggleTraining());
 element('new-network').addEventListener('click', () => void newNetwork());
 element('clear').addEventListener('click', () => { shownLabel = null; pad.clear(); });
 element('test-digit').addEventListener('click', async () => {
-  const { pixels, label } = await link.call('testImage', Math.floor(Math.random() * 1e9));
-  shownLabel = label;
-  pad.show(pixels);
+  try {
+    const { pixels, label } = await link.call('testImage', Math.floor(Math.random() * 1e9));
+    shownLabel = label;
+    pad.show(pixels);
+  } catch (error) {
+    element('prediction').textContent = (error as Error).message;
+  }
 });
 element('noise').addEventListener('click', async () => {
   try {
@@ -355,6 +356,7 @@ element<HTMLInputElement>('idx-files').addEventListener('change', (event) => {
   const files = (event.target as HTMLInputElement).files;
   if (files !== null && files.length > 0) void useIdxFiles(files);
 });
+watchFrames(() => training || shuffling, (ms) => void link.call('setRest', ms));
 new ResizeObserver(() => { if (lastWeights !== null) drawWeightImages(element('weights'), lastWeights.weights, lastWeights.units); }).observe(element('weights').parentElement!);
 
 try {

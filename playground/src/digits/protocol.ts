@@ -114,5 +114,7 @@ export interface DigitsApi {
   shuffleExperiment(config: ShuffleConfig): void;
   inspect(): Inspection;
   save(): Uint8Array;
+  /** rest this long after every ~25 ms of training (the page's frames run late; see shared/frames.ts) */
+  setRest(ms: number): void;
   load(bytes: ArrayBuffer): Promise<ModelSummary>;
 }

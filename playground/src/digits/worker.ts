@@ -5,6 +5,7 @@
 import { Network, Random, type LabelledImages } from 'mlpx';
 import { describeBackend } from '../shared/backend-info.js';
 import { serveApi } from '../shared/rpc.js';
+import { restIfDue, setRest } from '../shared/worker-rest.js';
 import { idxDigits, shippedDigits, type DigitsData } from './data.js';
 import type { DigitsApi, EpochReport, Inspection, ModelConfig, ModelSummary, NoiseReport, ShuffleConfig, TrainConfig, WorkerEvent } from './protocol.js';
 
@@ -61,6 +62,9 @@ const emit = serveApi<WorkerEvent>({
   },
   save() {
     return requireNet().toBuffer();
+  },
+  setRest(ms: number) {
+    setRest(ms);
   },
   async load(bytes: ArrayBuffer) {
     await stopJob();
@@ -123,6 +127,7 @@ async function trainEpochs(config: TrainConfig): Promise<void> {
     const history = await network.fit(train.x, train.labels, {
       epochs: 1, batchSize: config.batchSize, optimizer: { type: config.optimizer, lr: config.lr },
       onBatchEnd: (info) => {
+        restIfDue();
         const now = performance.now();
         if (now - lastEvent < BATCH_EVENT_MS && info.batch < info.batches) return;
         lastEvent = now;
@@ -198,7 +203,7 @@ async function shuffleExperiment(config: ShuffleConfig): Promise<void> {
   });
   const truth = await create();
   const fake = await create();
-  const options = { epochs: 1, batchSize: 32, optimizer: { type: 'adam' as const, lr: 0.003 } };
+  const options = { epochs: 1, batchSize: 32, optimizer: { type: 'adam' as const, lr: 0.003 }, onBatchEnd: restIfDue };
   for (let epoch = 1; epoch <= config.epochs && !stopRequested; epoch++) {
     const a = (await truth.fit(train.x, train.labels, options)).epochs[0]!;
     const b = (await fake.fit(train.x, shuffled, options)).epochs[0]!;

@@ -4,7 +4,8 @@ import '../shared/style.css';
 import { lineChart } from '../shared/chart.js';
 import { light, SERIES_COLORS } from '../shared/colors.js';
 import { fitCanvas, paintGrid } from '../shared/heatmap.js';
-import { element, showBackend, showError } from '../shared/page.js';
+import { watchFrames } from '../shared/frames.js';
+import { element, numberInput, setRunning, showBackend, showError } from '../shared/page.js';
 import { WorkerLink } from '../shared/rpc.js';
 import { contourSegments, logLevels } from './contours.js';
 import {
@@ -14,13 +15,6 @@ import {
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const link = new WorkerLink<OptimiseApi, WorkerEvent>(worker, onEvent, (message) => showError(`The worker failed: ${message}`));
-
-function numberInput(id: string, low = -Infinity, high = Infinity): number {
-  const input = element<HTMLInputElement | HTMLSelectElement>(id);
-  const value = Number(input.value);
-  if (!(value >= low && value <= high)) throw new Error(`${input.closest('label')?.textContent?.trim().split('\n')[0] ?? id}: expected a number from ${low} to ${high}, got "${input.value}"`);
-  return value;
-}
 
 // ---- x² ----
 
@@ -63,9 +57,7 @@ function showProbes(result: SquaresResult): void {
 
 function setSquaresRunning(on: boolean): void {
   squaresRunning = on;
-  const button = element<HTMLButtonElement>('sq-run');
-  button.textContent = on ? 'Stop' : 'Run';
-  button.setAttribute('aria-pressed', String(on));
+  setRunning('sq-run', on, { idle: 'Run', running: 'Stop' });
 }
 
 async function toggleSquares(): Promise<void> {
@@ -304,6 +296,7 @@ async function runPaths(): Promise<void> {
 
 // ---- wiring ----
 
+watchFrames(() => squaresRunning, (ms) => void link.call('setRest', ms));
 element('sq-run').addEventListener('click', () => void toggleSquares());
 element('one-run').addEventListener('click', () => void runOneParameter());
 element('s-run').addEventListener('click', () => void runPaths());

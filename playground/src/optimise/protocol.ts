@@ -98,6 +98,8 @@ export interface OptimiseApi {
   oneParameter(arg: { bias: number; start: number; lr: number; steps: number }): Promise<OneParameterResult>;
   surface(arg: { wRange: [number, number]; bRange: [number, number]; side: number }): Promise<SurfaceResult>;
   paths(config: PathsConfig): Promise<PathsResult>;
+  /** rest this long after every ~25 ms of training (the page's frames run late; see shared/frames.ts) */
+  setRest(ms: number): void;
 }
 
 /** Where the fitted curves are drawn: 201 points on [−1, 1]. */

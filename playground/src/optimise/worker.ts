@@ -5,6 +5,7 @@
 import { gradientCheck, Network, squaresData, type OptimizerOptions } from 'mlpx';
 import { describeBackend } from '../shared/backend-info.js';
 import { serveApi } from '../shared/rpc.js';
+import { restBetweenRounds, restIfDue, setRest } from '../shared/worker-rest.js';
 import {
   PROBE_X, SQUARES_CURVE_X,
   type ArmijoIteration, type OptimiseApi, type Path, type PathsConfig, type PathsResult, type SquaresConfig, type WorkerEvent,
@@ -78,6 +79,9 @@ const emit = serveApi<WorkerEvent>({
   async paths(config: PathsConfig) {
     return optimizerPaths(config);
   },
+  setRest(ms: number) {
+    setRest(ms);
+  },
 } satisfies OptimiseApi);
 
 async function haltSquares(): Promise<void> {
@@ -96,7 +100,7 @@ async function runSquares(config: SquaresConfig) {
   for (let epoch = 1; epoch <= config.epochs && !stopSquares; epoch++) {
     // one fit call per epoch (to draw between them): the cosine schedule is given this epoch's rate
     const rate = config.cosine ? config.lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 0.5)) / config.epochs)) : config.lr;
-    await gd.fit(data.x, y, { epochs: 1, batchSize: config.batchSize, optimizer: { type: config.optimizer, lr: rate } });
+    await gd.fit(data.x, y, { epochs: 1, batchSize: config.batchSize, optimizer: { type: config.optimizer, lr: rate }, onBatchEnd: restIfDue });
     const history = await rs.fit(data.x, y, { epochs: 1, optimizer: { type: 'random', scale: config.scale, episodes: config.episodes } });
     const gdCurve = gd.predict(SQUARES_CURVE_X);
     const rsCurve = rs.predict(SQUARES_CURVE_X);
@@ -104,6 +108,7 @@ async function runSquares(config: SquaresConfig) {
       type: 'squares-epoch',
       report: { epoch, gdCost: gd.evaluate(data.x, y).loss, rsCost: rs.evaluate(data.x, y).loss, gdCurve, rsCurve, accepted: history.epochs[0]?.accepted ?? 0 },
     }, [gdCurve.buffer, rsCurve.buffer]);
+    await restBetweenRounds();
   }
   const probes = Float32Array.from(PROBE_X);
   return { x: PROBE_X, gd: Array.from(gd.predict(probes)), rs: Array.from(rs.predict(probes)) };

@@ -45,4 +45,22 @@ export function clearError(): void {
   element<HTMLParagraphElement>('error').hidden = true;
 }
 
+/** A start/stop button: its label and aria-pressed follow whether its job runs. */
+export function setRunning(id: string, running: boolean, labels: { idle: string; running: string }): void {
+  const button = element<HTMLButtonElement>(id);
+  button.textContent = running ? labels.running : labels.idle;
+  button.setAttribute('aria-pressed', String(running));
+}
+
+/** A number from a form field, or an error naming the field's label and the range it must be in. */
+export function numberInput(id: string, low: number, high: number): number {
+  const input = element<HTMLInputElement | HTMLSelectElement>(id);
+  const value = Number(input.value);
+  if (!(value >= low && value <= high)) {
+    const name = input.closest('label')?.firstChild?.textContent?.trim() || id;
+    throw new Error(`${name}: expected a number from ${low} to ${high}, got "${input.value}"`);
+  }
+  return value;
+}
+
 export { element };
