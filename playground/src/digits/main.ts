@@ -26,13 +26,13 @@ const lossChart = lineChart(element('loss-chart'), {
   xLabel: 'epoch', yLabel: 'loss', logY: true, height: 200,
   series: [
     { label: 'batch loss', color: '#9ecae1', width: 1 },
-    { label: 'training loss (epoch)', color: '#0877bd', spanGaps: true },
-    { label: 'test loss', color: '#f59322', spanGaps: true },
+    { label: 'training loss (epoch)', color: '#0877bd', spanGaps: true, markers: true },
+    { label: 'test loss', color: '#f59322', spanGaps: true, markers: true },
   ],
 });
 const accuracyChart = lineChart(element('accuracy-chart'), {
   xLabel: 'epoch', yLabel: 'accuracy', height: 180,
-  series: [{ label: 'batch accuracy', color: '#9ecae1', width: 1 }, { label: 'test accuracy', color: '#f59322', spanGaps: true }],
+  series: [{ label: 'batch accuracy', color: '#9ecae1', width: 1 }, { label: 'test accuracy', color: '#f59322', spanGaps: true, markers: true }],
 });
 const shuffleRuns = { epoch: [] as number[], trueLoss: [] as number[], shuffledLoss: [] as number[], trueAccuracy: [] as number[], shuffledAccuracy: [] as number[], trueTest: [] as number[], shuffledTest: [] as number[] };
 const shuffleCost = lineChart(element('shuffle-cost-chart'), {
@@ -155,12 +155,15 @@ async function newNetwork(): Promise<void> {
   }
   showModel(await link.call('createModel', { hidden, activation: element<HTMLSelectElement>('activation').value as 'relu', seed: 1 }));
   clearProgress();
-  await inspectNetwork();
+  await inspectNetwork(true);
 }
 
-async function inspectNetwork(): Promise<void> {
+/** Show the network on the test rows; after a new or loaded network, as the charts' epoch 0. */
+async function inspectNetwork(asEpochZero = false): Promise<void> {
   try {
-    showInspection(await link.call('inspect'));
+    const inspection = await link.call('inspect');
+    showInspection(inspection);
+    if (asEpochZero) pushProgress(0, { testLoss: inspection.testLoss, testAccuracy: inspection.testAccuracy });
   } catch {
     // no network or no data yet: shown once both exist
   }
@@ -312,7 +315,7 @@ async function load(file: File): Promise<void> {
     const summary = await link.call('load', bytes, [bytes]);
     showModel(summary);
     clearProgress();
-    await inspectNetwork();
+    await inspectNetwork(true);
     element('save-status').textContent = `Loaded ${file.name}: ${summary.description}; test accuracy ${element('test-accuracy').textContent}.`;
   } catch (error) {
     element('save-status').textContent = `${file.name} cannot be loaded: ${(error as Error).message}`;

@@ -14,6 +14,8 @@ export interface SeriesSpec {
   spanGaps?: boolean;
   /** drawn against the second y axis (ChartSpec.y2Label) */
   secondAxis?: boolean;
+  /** mark each value with a dot as well (a series with few values) */
+  markers?: boolean;
 }
 
 export interface ChartSpec {
@@ -44,6 +46,14 @@ function tick(v: number | null): string {
   return size >= 1e-3 && size < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(0);
 }
 
+/** uPlot's own y range, or a placeholder one while there is no data (a log scale has none of its own then). */
+function yRange(log: boolean): uPlot.Range.Function {
+  return (_u, min, max) => {
+    if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return log ? [0.01, 1] : [0, 1];
+    return log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
+  };
+}
+
 export function lineChart(root: HTMLElement, spec: ChartSpec): LineChart {
   const options: uPlot.Options = {
     width: Math.max(200, root.clientWidth),
@@ -52,7 +62,7 @@ export function lineChart(root: HTMLElement, spec: ChartSpec): LineChart {
     legend: { live: true },
     scales: {
       x: { time: false, distr: spec.logX ? 3 : 1, ...(spec.xRange ? { range: spec.xRange } : {}) },
-      y: { distr: spec.logY ? 3 : 1, ...(spec.yRange ? { range: spec.yRange } : {}) },
+      y: { distr: spec.logY ? 3 : 1, range: spec.yRange ?? yRange(spec.logY === true) },
       y2: {},
     },
     axes: [
@@ -68,7 +78,7 @@ export function lineChart(root: HTMLElement, spec: ChartSpec): LineChart {
         stroke: s.color,
         width: s.pointsOnly ? 0 : s.width ?? 2,
         dash: s.dash,
-        points: s.pointsOnly ? { show: true, size: 7, fill: s.color, stroke: s.color } : { show: false },
+        points: s.pointsOnly || s.markers ? { show: true, size: s.pointsOnly ? 7 : 5, fill: s.color, stroke: s.color } : { show: false },
         paths: s.pointsOnly ? () => null : undefined,
         spanGaps: s.spanGaps ?? false,
       })),
