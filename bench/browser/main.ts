@@ -1,6 +1,6 @@
 // `npm run bench:browser`: in Chromium, cross-origin isolated, the digits network (784-128-10,
-// batch 128, Adam) trained by mlpx's wasm backend with its worker threads and by TensorFlow.js
-// with its wasm backend, in the same page, on the same rows (page.js). Writes
+// batch 128, Adam) trained by mlpx's wasm backend with its worker threads (and on one thread) and
+// by TensorFlow.js with its wasm backend, in the same page, on the same rows (page.js). Writes
 // bench/results/browser.json, which `npm run bench:report` adds to BENCHMARKS.md.
 //
 //   npm run bench:browser [-- --rounds 5 --rows 8000]
@@ -49,8 +49,9 @@ try {
   mkdirSync(path.dirname(BROWSER_RESULTS_FILE), { recursive: true });
   writeFileSync(`${BROWSER_RESULTS_FILE}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
   renameSync(`${BROWSER_RESULTS_FILE}.tmp`, BROWSER_RESULTS_FILE);
-  const { mlpx, tfjs, ratio } = report;
-  console.log(`mlpx wasm ${mlpx.threads}t: ${mlpx.samplesPerSecond.median.toFixed(0)} samples/s; tfjs wasm ${tfjs.threads}t: ${tfjs.samplesPerSecond.median.toFixed(0)} samples/s; ratio ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}) → ${path.relative(process.cwd(), BROWSER_RESULTS_FILE)}`);
+  const { mlpx, mlpxOneThread, tfjs, ratio, ratioOneThread } = report;
+  console.log(`samples/s (median): mlpx wasm ${mlpx.threads}t ${mlpx.samplesPerSecond.median.toFixed(0)}, mlpx wasm 1t ${mlpxOneThread.samplesPerSecond.median.toFixed(0)}, tfjs wasm ${tfjs.threads}t ${tfjs.samplesPerSecond.median.toFixed(0)}`);
+  console.log(`mlpx/tfjs: ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}); on one thread ${ratioOneThread.median.toFixed(2)}× → ${path.relative(process.cwd(), BROWSER_RESULTS_FILE)}`);
 } finally {
   await browser.close();
   await server.close();

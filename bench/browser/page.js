@@ -1,7 +1,8 @@
 // The browser benchmark's page: the digits network (784-128-10, ReLU, softmax with
 // cross-entropy, Adam, batch 128) trained for whole epochs over the same rows in the same order,
 // from the same initial weights, by mlpx (wasm backend, its worker threads) and by TensorFlow.js
-// (wasm backend, as many threads) — one epoch of each per round, alternating which goes first.
+// (wasm backend, as many threads asked for) — one epoch of each per round, in rotating order;
+// mlpx also on one thread, since tfjs's wasm backend reports a single thread here.
 // Before timing, both compute the loss of the first batch from those weights, which must agree:
 // the same network, not just the same shape. Publishes window.mlpxResult (or window.mlpxError).
 import { Network, backendInfo, parseDigits } from 'mlpx';
@@ -37,9 +38,10 @@ async function run() {
   const labels = train.labels.subarray(0, rows);
   const batches = Math.ceil(rows / BATCH);
 
-  const net = await Network.create({
-    inputs: 784, layers: [{ units: HIDDEN, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross_entropy', seed: 1, backend: 'wasm',
-  });
+  const options = { inputs: 784, layers: [{ units: HIDDEN, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross_entropy', seed: 1, backend: 'wasm' };
+  const net = await Network.create(options);
+  // the same network (same seed), trained on one thread: mlpx's results do not depend on the thread count
+  const single = await Network.create(options);
   const mlpxDetails = net.backend.details();
 
   // as many threads as mlpx uses (tfjs's own default here would be half the logical cores)
@@ -63,9 +65,15 @@ async function run() {
   log(`first batch loss: mlpx ${mlpxFirst.toFixed(6)}, tfjs ${tfFirst.toFixed(6)}`);
   if (Math.abs(mlpxFirst - tfFirst) > 1e-4 * Math.max(1, Math.abs(tfFirst))) throw new Error(`the networks differ: first-batch loss ${mlpxFirst} (mlpx) vs ${tfFirst} (tfjs)`);
 
-  const mlpxEpoch = async () => {
+  const threads = mlpxDetails.threads;
+  // switching the thread count restarts the pool's workers; a one-row fit of another network
+  // waits until they run, so that start-up is not timed
+  const waiter = await Network.create({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'mse', backend: 'wasm' });
+  const mlpxEpoch = async (network, count) => {
+    network.backend.setThreads(count);
+    await waiter.fit(Float32Array.of(0), Float32Array.of(0), { epochs: 1 });
     const started = performance.now();
-    const history = await net.fit(x, labels, { epochs: 1, batchSize: BATCH, shuffle: false, optimizer: { type: 'adam', lr: LR } });
+    const history = await network.fit(x, labels, { epochs: 1, batchSize: BATCH, shuffle: false, optimizer: { type: 'adam', lr: LR } });
     return { seconds: (performance.now() - started) / 1000, loss: history.epochs[0].loss };
   };
   const tfjsEpoch = async () => {
@@ -81,17 +89,23 @@ async function run() {
   };
 
   // warm-up: one epoch each (compilation, thread start-up, tfjs kernels' first calls)
-  await mlpxEpoch();
+  await mlpxEpoch(net, threads);
+  await mlpxEpoch(single, 1);
   await tfjsEpoch();
   const rounds = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const order = r % 2 === 0 ? ['mlpx', 'tfjs'] : ['tfjs', 'mlpx'];
+    const names = ['mlpx', 'mlpx1', 'tfjs'];
     const round = {};
-    for (const name of order) round[name] = name === 'mlpx' ? await mlpxEpoch() : await tfjsEpoch();
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      round[name] = name === 'tfjs' ? await tfjsEpoch() : name === 'mlpx' ? await mlpxEpoch(net, threads) : await mlpxEpoch(single, 1);
+    }
     rounds.push(round);
-    log(`round ${r + 1}: mlpx ${(rows / round.mlpx.seconds).toFixed(0)} samples/s (loss ${round.mlpx.loss.toFixed(4)}), tfjs ${(rows / round.tfjs.seconds).toFixed(0)} samples/s (loss ${round.tfjs.loss.toFixed(4)})`);
+    if (Math.abs(round.mlpx.loss - round.mlpx1.loss) > 1e-6 * round.mlpx.loss) throw new Error(`round ${r + 1}: mlpx's loss on ${threads} threads (${round.mlpx.loss}) differs from one thread's (${round.mlpx1.loss})`);
+    log(`round ${r + 1}: mlpx ${(rows / round.mlpx.seconds).toFixed(0)} samples/s (loss ${round.mlpx.loss.toFixed(4)}), mlpx 1 thread ${(rows / round.mlpx1.seconds).toFixed(0)}, tfjs ${(rows / round.tfjs.seconds).toFixed(0)} samples/s (loss ${round.tfjs.loss.toFixed(4)})`);
   }
 
+  net.backend.setThreads(threads);
   const mlpxAccuracy = net.evaluate(test.x, test.labels).accuracy;
   const tfAccuracy = tf.tidy(() => {
     const predicted = model.predict(tf.tensor2d(test.x, [test.rows, 784])).argMax(1).dataSync();
@@ -103,7 +117,8 @@ async function run() {
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
     rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst },
-    mlpx: { threads: mlpxDetails.threads, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
+    mlpx: { threads, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
+    mlpxOneThread: { threads: 1, seconds: rounds.map((r) => r.mlpx1.seconds), losses: rounds.map((r) => r.mlpx1.loss), testAccuracy: single.evaluate(test.x, test.labels).accuracy },
     tfjs: { threads: tfThreads, requestedThreads: navigator.hardwareConcurrency, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), seconds: rounds.map((r) => r.tfjs.seconds), losses: rounds.map((r) => r.tfjs.loss), testAccuracy: tfAccuracy },
   };
 }
