@@ -3,7 +3,8 @@
 // mlpx's wasm backend on ≥ 2 threads; training reaches its threshold in the stated time while
 // animation frames keep coming (p95 interval < 100 ms); drawing on the digits pad gives a
 // prediction; Armijo's cost never rises; served without COOP/COEP, the pages train on one
-// thread and say so. Screenshots: test-artifacts/playground/.
+// thread and say so; the dev server (`npm run playground`) sends the headers and its pages train.
+// Screenshots: test-artifacts/playground/.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -276,10 +277,8 @@ describe.skipIf(skipReason !== null)('the playground in Chromium (production bui
     await screenshot(optimise.page, 'optimise-one-thread');
     expectClean(optimise);
   });
-});
 
-describe("npm run playground's dev server", () => {
-  it('serves the pages with the cross-origin isolation headers, and the digits set', async () => {
+  it("npm run playground's dev server sends the isolation headers and its pages train", async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port: free } = server.address() as { port: number };
@@ -300,6 +299,11 @@ describe("npm run playground's dev server", () => {
       expect(response!.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
       const digits = new Uint8Array(await (await fetch(`${origin}/data/digits.gz`)).arrayBuffer());
       expect([digits[0], digits[1]]).toEqual([0x1f, 0x8b]);
+      const classify = await open(origin, 'classify.html');
+      await expectThreads(classify.page, true);
+      await classify.page.click('#play');
+      await waitForData(classify.page, '#test-accuracy', 'value', 1, 60_000);
+      expectClean(classify);
     } finally {
       child.kill();
     }
