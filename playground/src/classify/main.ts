@@ -127,6 +127,8 @@ function draw(): void {
   Object.assign(element('test-accuracy').dataset, { value: String(latest.testAccuracy ?? '') });
   Object.assign(element('train-accuracy').dataset, { value: String(latest.trainAccuracy ?? '') });
   if (playing) showRate(latest.stepsPerSecond);
+  element('armijo-step-box').hidden = latest.stepSize === undefined;
+  if (latest.stepSize !== undefined) element('armijo-step').textContent = latest.stepSize === 0 ? 'none satisfied the condition' : latest.stepSize.toPrecision(3);
   chart.set(history.epoch, [history.train, history.test]);
   drawNetworkPicture(latest);
 }

@@ -8,6 +8,7 @@ import { describeBackend } from '../shared/backend-info.js';
 import { serveApi } from '../shared/rpc.js';
 import { restBetweenRounds, setRest } from '../shared/worker-rest.js';
 import { expand } from './features.js';
+import { DEFAULTS } from './settings.js';
 import type { ClassifyApi, DataConfig, ModelConfig, Snapshot, TrainingConfig, WorkerEvent } from './protocol.js';
 
 const ROUND_MS = 30;
@@ -18,7 +19,8 @@ let net: Network | null = null;
 /** per hidden layer, a network of the layers up to it: its predictions are the layer's outputs */
 let probes: Network[] = [];
 let model: ModelConfig;
-let training: TrainingConfig;
+/** the page sends its settings before anything trains; until then, the defaults */
+let training: TrainingConfig = { optimizer: DEFAULTS.optimizer, lr: DEFAULTS.lr, batchSize: DEFAULTS.batchSize, pace: DEFAULTS.pace };
 let tensors: Tensors;
 let epoch = 0;
 let steps = 0;
@@ -58,6 +60,7 @@ const emit = serveApi<WorkerEvent>({
     if (wasPlaying) start();
   },
   setTraining(t: TrainingConfig) {
+    if (t.optimizer !== training.optimizer) lastStepSize = undefined;
     training = t; // the next round trains with it
   },
   play() {
