@@ -1,10 +1,11 @@
 // `npm run bench:report`: BENCHMARKS.md from bench/results/latest.json, the file the last
 // `npm run bench` wrote — the method, the machine, the headline ratios and one table per suite.
 // Every number in it comes from that file; BENCHMARKS.md is generated, never edited by hand.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkReport, label, markdownTables, summarize, RESULTS_FILE, type Report, type Row } from './results.js';
+import { browserMarkdown, BROWSER_RESULTS_FILE, type BrowserReport } from './browser/section.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT = path.join(ROOT, 'BENCHMARKS.md');
@@ -59,7 +60,8 @@ export function headlines(rows: readonly Row[]): Headline[] {
 
 const times = (ratio: number): string => `${ratio.toFixed(2)}×`;
 
-export function benchmarksMarkdown(report: Report, versions: Readonly<Record<string, string>>): string {
+/** `browser`: the last `npm run bench:browser` run (bench/results/browser.json), when there is one. */
+export function benchmarksMarkdown(report: Report, versions: Readonly<Record<string, string>>, browser?: BrowserReport): string {
   checkReport(report);
   const { machine, results } = report;
   const suites = [...new Set(results.map((r) => r.suite))];
@@ -92,6 +94,7 @@ export function benchmarksMarkdown(report: Report, versions: Readonly<Record<str
     '',
     markdownTables(results),
     '',
+    ...(browser === undefined ? [] : [browserMarkdown(browser)]),
   ].join('\n');
 }
 
@@ -99,7 +102,8 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   const report = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Report;
   const versions = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
   const temporary = `${OUTPUT}.${process.pid}.tmp`;
-  writeFileSync(temporary, benchmarksMarkdown(report, versions));
+  const browser = existsSync(BROWSER_RESULTS_FILE) ? JSON.parse(readFileSync(BROWSER_RESULTS_FILE, 'utf8')) as BrowserReport : undefined;
+  writeFileSync(temporary, benchmarksMarkdown(report, versions, browser));
   renameSync(temporary, OUTPUT);
   console.log(`wrote ${path.relative(process.cwd(), OUTPUT)} from ${path.relative(process.cwd(), RESULTS_FILE)} (${report.results.length} rows, ${report.machine.date})`);
 }

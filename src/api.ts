@@ -10,6 +10,7 @@ export type { GradientCheckResult, GradientCheckOptions } from './nn/gradcheck.j
 export { xorData, squaresData, spiralsData } from './data/generators.js';
 export type { Dataset } from './data/generators.js';
 export { parseIdx, imagesWithLabels } from './data/idx.js';
+export { parseDigits } from './data/digits-format.js';
 export { parseCsv } from './data/csv.js';
 export type { Table, TableOptions } from './data/table.js';
 export { parseNpy } from './data/npy.js';
