@@ -4,6 +4,7 @@
 
 #include "bindings.h"
 #include "net_napi.h"
+#include "profile.h"
 #include "runtime_napi.h"
 
 namespace {
@@ -12,6 +13,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mlpx::register_kernels(env, exports);
   mlpx::register_net(env, exports);
   mlpx::register_runtime(env, exports);
+#if MLPX_PROFILE
+  mlpx::register_profile(env, exports);
+#endif
   return exports;
 }
 

@@ -8,6 +8,7 @@
 #include "dense.h"
 #include "loss.h"
 #include "optim.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -56,8 +57,12 @@ const float* NetCore::forward(Rows x, int rows) {
   for (int l = 0; l < spec_.layers(); ++l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
-    dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
-                  layer.units);
+    {
+      MLPX_PHASE(kForwardGemm);
+      dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
+                    layer.units);
+    }
+    MLPX_PHASE(kActivation);
     activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
   }
   return layers_.back().a;
@@ -65,6 +70,7 @@ const float* NetCore::forward(Rows x, int rows) {
 
 void NetCore::evaluate(Rows x, const float* y, int rows, double* stats) {
   const float* output = forward(x, rows);
+  MLPX_PHASE(kLoss);
   stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
   stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
 }
@@ -73,11 +79,14 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
   evaluate(x, y, rows, stats);
   const int L = spec_.layers();
   const Layer& last = layers_[L - 1];
-  if (fused_output_delta_) {
-    output_delta_fused(delta_z_, last.a, y, rows, last.units);
-  } else {
-    loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
-    activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
+  {
+    MLPX_PHASE(kOutputDelta);
+    if (fused_output_delta_) {
+      output_delta_fused(delta_z_, last.a, y, rows, last.units);
+    } else {
+      loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
+      activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
+    }
   }
   for (int l = L - 1; l >= 0; --l) {
     const Layer& layer = layers_[l];
@@ -87,9 +96,11 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
                    tile_squares_.data() + layer.tile_squares_offset);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
+      MLPX_PHASE(kActivationBackward);
       activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, spec_.activations[l - 1]);
     }
   }
+  MLPX_PHASE(kGradientNorm);
   stats[kStatGradNorm2] = gradient_norm2();
 }
 
@@ -108,8 +119,10 @@ double NetCore::gradient_norm2() const {
 
 void NetCore::train_step(Rows x, const float* y, int rows, const OptParams& opt, double step,
                          double* stats) {
+  MLPX_STEP();
   gradient(x, y, rows, stats);
   if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) return;
+  MLPX_PHASE(kUpdate);
   update(opt, step);
 }
 
