@@ -5,6 +5,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkReport, label, markdownTables, summarize, RESULTS_FILE, type Report, type Row } from './results.js';
+import { loadSection, mnistSection, numpySection, peakSection, profileSection } from './report-sections.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT = path.join(ROOT, 'BENCHMARKS.md');
@@ -19,14 +20,17 @@ latencies, baseline ÷ value), computed as the median of the per-round ratios, s
 measurements saw the same machine load. Baselines: numpy/OpenBLAS on 1 thread for GEMM,
 TensorFlow.js wasm for training, inference and MNIST time-to-accuracy, brain.js for its
 one-sample-at-a-time case. Derived tables: \`scaling\` (each multi-thread row against the same
-contender on 1 thread) and \`vs-numpy\` (each mlpx GEMM and training row against the numpy loop
-on as many threads).
+contender on 1 thread), \`vs-numpy\` (each mlpx GEMM and training row against the numpy loop
+on as many threads) and \`fma-bound\` (each mlpx native row in GFLOP/s against the core's FMA peak
+probed after each of its rounds).
 
 Peers: TensorFlow.js (\`@tensorflow/tfjs\` with its \`cpu\` backend and
 \`@tensorflow/tfjs-backend-wasm\`: XNNPACK, SIMD, single-threaded in Node) trained with an
 \`optimizer.minimize\` loop; brain.js \`NeuralNetwork\` (one sample at a time, sigmoid with squared
 error, so it has its own case against mlpx at batch 1); a hand-written numpy/OpenBLAS loop of the
-same MLP (\`bench/peers/numpy_ref.py\`) on 1 and 2 threads. Training cases time a shuffled epoch:
+same MLP (\`bench/peers/numpy_ref.py\`) on 1 and 2 threads, run with the kernels OpenBLAS picks
+for this CPU; ONNX Runtime (\`onnxruntime-node\`, CPU execution provider, 1 and 2 intra-op threads)
+running the ONNX model mlpx exports, in the inference cases. Training cases time a shuffled epoch:
 every contender takes the rows in the same permutation; mlpx reads them in place through the
 order, numpy gathers each batch inside the timed loop, tfjs and brain.js get their batches
 gathered before timing starts. \`@tensorflow/tfjs-node\` is not measured: it downloads
@@ -64,7 +68,8 @@ export function benchmarksMarkdown(report: Report, versions: Readonly<Record<str
   const { machine, results } = report;
   const suites = [...new Set(results.map((r) => r.suite))];
   const errors = results.filter((r) => r.error !== undefined).length;
-  const peers = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'brain.js'].map((name) => `${name} ${versions[name] ?? '?'}`).join(', ');
+  const peers = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'brain.js', 'onnxruntime-node'].map((name) => `${name} ${versions[name] ?? '?'}`).join(', ');
+  const section = (title: string, lines: string[]): string[] => (lines.length === 0 ? [] : [`## ${title}`, '', ...lines]);
   return [
     '# mlpx benchmarks',
     '',
@@ -75,19 +80,24 @@ export function benchmarksMarkdown(report: Report, versions: Readonly<Record<str
     'The machine may be shared and its load drift: read single rows with their min–max, and compare',
     'ratios, which pair measurements taken seconds apart, rather than absolute numbers across runs.',
     '',
+    ...loadSection(report.suites, machine.cores),
     '## Method',
     '',
     METHOD,
     '',
+    ...numpySection(report.numpy),
     '## Headline ratios',
     '',
     'Each mlpx backend against each baseline: the median of its ratios over the cases of the suite,',
-    'with their range (> 1 means mlpx is faster).',
+    'with their range (> 1 means mlpx is faster; for fma-bound, the fraction of the peak).',
     '',
     '| suite | mlpx | vs | ratio | range | cases |',
     '|---|---|---|---:|---|---:|',
     ...headlines(results).map((h) => `| ${h.suite} | ${h.contender.replace(/^mlpx /, '')} | ${h.versus} | ${times(h.median)} | ${times(h.min)}–${times(h.max)} | ${h.cases} |`),
     '',
+    ...section('MNIST: time to 98% test accuracy', mnistSection(results)),
+    ...section('Against the FMA peak', peakSection(report.peaks, machine.cores)),
+    ...section('Profile: where a training step\'s time goes', profileSection(report.profile)),
     '## Results',
     '',
     markdownTables(results),
