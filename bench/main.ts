@@ -9,7 +9,7 @@ import { log } from './log.js';
 import { startWatchdog } from './watchdog.js';
 import { baselines, closePeers, findPeers } from './peers/index.js';
 import { applyRatios, machineInfo, markdownTables, RESULTS_FILE, writeReport, type ProfileRecord, type Report, type Row, type SuiteRun } from './results.js';
-import { boundRows, peakRecords, scalingRows, vsNumpyRows } from './suites/derived.js';
+import { boundRows, peakRecords, scalingRows, vsNumpyRows, vsOrtRows } from './suites/derived.js';
 import { nativePeakProbe } from './peers/mlpx.js';
 import { profileSuite } from './suites/profile.js';
 import { gemmSuite } from './suites/gemm.js';
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const report = (): Report => {
     const all = rows.map((r) => ({ ...r }));
     applyRatios(all, baselines(peers));
-    const results = [...all, ...scalingRows(all), ...vsNumpyRows(all), ...boundRows(all)];
+    const results = [...all, ...scalingRows(all), ...vsNumpyRows(all), ...vsOrtRows(all), ...boundRows(all)];
     const numpy = peers.numpy.flatMap((proc) => (proc.info ? [proc.info] : []));
     return { machine, results, suites, ...(numpy.length > 0 ? { numpy } : {}), peaks: peakRecords(all), ...(profile.length > 0 ? { profile } : {}) };
   };

@@ -21,7 +21,8 @@ measurements saw the same machine load. Baselines: numpy/OpenBLAS on 1 thread fo
 TensorFlow.js wasm for training, inference and MNIST time-to-accuracy, brain.js for its
 one-sample-at-a-time case. Derived tables: \`scaling\` (each multi-thread row against the same
 contender on 1 thread), \`vs-numpy\` (each mlpx GEMM and training row against the numpy loop
-on as many threads) and \`fma-bound\` (each mlpx native row in GFLOP/s against the core's FMA peak
+on as many threads), \`vs-onnxruntime\` (each mlpx inference row against ONNX Runtime on as many
+threads) and \`fma-bound\` (each mlpx native row in GFLOP/s against the core's FMA peak
 probed after each of its rounds).
 
 Peers: TensorFlow.js (\`@tensorflow/tfjs\` with its \`cpu\` backend and

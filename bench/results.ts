@@ -14,7 +14,7 @@ import type { NumpyInfo } from './numpy-info.js';
 /** Where `npm run bench` writes its report and `npm run bench:report` reads it. */
 export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
-export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy' | 'fma-bound';
+export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy' | 'vs-onnxruntime' | 'fma-bound';
 export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy' | 'onnxruntime';
 export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib';
 
@@ -125,6 +125,9 @@ export interface Report {
   profile?: ProfileRecord[];
 }
 
+/** Suites of rows derived from the measured ones (bench/suites/derived.ts), each row naming its own reference. */
+const DERIVED: ReadonlySet<Suite> = new Set(['scaling', 'vs-numpy', 'vs-onnxruntime', 'fma-bound']);
+
 /** A 2-thread peak at least this many times the 1-thread one: the threads had two cores. */
 export const TWO_CORES = 1.7;
 
@@ -178,7 +181,7 @@ export function ratioBetween(row: Row, base: Row): number {
 export function applyRatios(rows: Row[], baselines: Readonly<Partial<Record<Suite, readonly string[]>>>): void {
   const byCase = new Map<string, Row[]>();
   for (const row of rows) {
-    if (row.suite === 'scaling' || row.suite === 'vs-numpy' || row.suite === 'fma-bound') continue; // derived rows carry their own reference
+    if (DERIVED.has(row.suite)) continue; // derived rows carry their own reference
     byCase.set(caseKey(row), [...(byCase.get(caseKey(row)) ?? []), row]);
   }
   for (const group of byCase.values()) {

@@ -3,16 +3,17 @@
 //   scaling:   every multi-thread GEMM or training row against the same contender at 1 thread;
 //   vs-numpy:  every mlpx GEMM or training row against the hand-written numpy/OpenBLAS loop at the
 //              same thread count (the native backend's targets are set against numpy);
+//   vs-onnxruntime: every mlpx inference row against ONNX Runtime at the same thread count;
 //   fma-bound: every row timed with FMA peak probes (mlpx native) in GFLOP/s, against the peak at
 //              its thread count probed after each of its rounds.
 // peakRecords keeps those probes for the JSON, with each multi-thread row's scaling over the
 // rounds in which its threads had a core each (the host's two vCPUs are sometimes one core).
 import { caseKey, label, ratioBetween, ratioOf, summarize, TWO_CORES, type PeakRecord, type Row, type Suite } from '../results.js';
 
-function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined): Row[] {
+function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined, from: readonly Suite[] = ['gemm', 'train']): Row[] {
   const out: Row[] = [];
   for (const row of rows) {
-    if (row.median === null || (row.suite !== 'gemm' && row.suite !== 'train')) continue;
+    if (row.median === null || !from.includes(row.suite)) continue;
     const base = reference(row);
     if (base?.median == null) continue;
     out.push({ ...row, suite, shape: `${row.suite} ${row.shape}`, ratioTo: label(base), ratio: ratioBetween(row, base) });
@@ -32,6 +33,11 @@ export function scalingRows(rows: readonly Row[]): Row[] {
 export function vsNumpyRows(rows: readonly Row[]): Row[] {
   return derive(rows, 'vs-numpy', (row) =>
     row.impl !== 'mlpx' ? undefined : rows.find((r) => r.impl === 'numpy' && r.threads === row.threads && sameCase(r, row)));
+}
+
+export function vsOrtRows(rows: readonly Row[]): Row[] {
+  return derive(rows, 'vs-onnxruntime', (row) =>
+    row.impl !== 'mlpx' ? undefined : rows.find((r) => r.impl === 'onnxruntime' && r.threads === row.threads && sameCase(r, row)), ['infer']);
 }
 
 const median = (values: readonly number[]): number => summarize(values).median;
