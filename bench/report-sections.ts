@@ -85,12 +85,13 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
   const cases = [...new Set(profile.map((r) => `${r.shape}|${r.batch}|${r.optimizer}`))];
   const out: string[] = [
     'Where one training step\'s time goes, in µs per step (share of the step), on synthetic data in the case\'s',
-    'shape. Native rows come from the profile build of the addon (`node native/build.mjs --profile`: a clock around',
-    'every kernel of the step on the training thread; the default build has none), which runs whole epochs. The',
-    '"default build" and wasm rows subtract the engine\'s calls, each timed alone on one batch (the fastest of 7',
-    'rounds): evaluate (forward + loss, with the copy of the batch in), gradient − evaluate, trainStep − gradient;',
-    'and an epoch\'s time per step − trainStep. Rows of one case were measured one after another, not',
-    'interleaved: compare shares more than microseconds.',
+    'shape. Native rows come from the profile build of the addon (`node native/build.mjs --profile`: every kernel',
+    'of the step clocks itself on the calling thread; the default build has no clocks), which runs whole epochs;',
+    '"rest of the epoch loop" is the epoch\'s time per step minus its kernels (gathering the batch\'s targets,',
+    'bookkeeping, the call from JS). The "default build" and wasm rows subtract the engine\'s calls, each timed',
+    'alone on one batch (the fastest of 7 rounds): evaluate (forward + loss, with the copy of the batch in),',
+    'gradient − evaluate, trainStep − gradient, and an epoch\'s time per step − trainStep. Rows of one case were',
+    'measured one after another, not interleaved: compare shares more than microseconds.',
     '',
   ];
   for (const key of cases) {

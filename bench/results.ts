@@ -94,11 +94,12 @@ export interface PeakRecord {
 
 /** The coarse phases every profile method reports, and the instrumented phases each one sums. */
 export const PHASE_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  'forward + loss': ['gather targets', 'forward GEMM', 'activation', 'loss'],
+  'forward + loss': ['forward GEMM', 'activation', 'loss'],
   'backward + ‖g‖²': ['output delta', 'backward GEMM dW', 'bias gradient', 'backward GEMM dX', 'activation backward', 'gradient norm'],
   'optimizer update': ['optimizer update'],
 };
-export const OUTSIDE_STEP = 'epoch loop outside the steps';
+/** The epoch's time per step outside the kernels (instrumented) or outside trainStep (by subtraction). */
+export const OUTSIDE_STEP = 'rest of the epoch loop';
 
 /** Where a training step's time goes, for one configuration (bench/suites/profile.ts). */
 export interface ProfileRecord {

@@ -23,6 +23,7 @@ void bias_grad(float* db, const float* dz, int m, int n) {
 }
 
 void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n) {
+  MLPX_PHASE(kForwardGemm);
   sgemm(false, false, m, n, k, x, w, z, b);
 }
 

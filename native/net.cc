@@ -57,12 +57,8 @@ const float* NetCore::forward(Rows x, int rows) {
   for (int l = 0; l < spec_.layers(); ++l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
-    {
-      MLPX_PHASE(kForwardGemm);
-      dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
-                    layer.units);
-    }
-    MLPX_PHASE(kActivation);
+    dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
+                  layer.units);
     activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
   }
   return layers_.back().a;
@@ -70,7 +66,6 @@ const float* NetCore::forward(Rows x, int rows) {
 
 void NetCore::evaluate(Rows x, const float* y, int rows, double* stats) {
   const float* output = forward(x, rows);
-  MLPX_PHASE(kLoss);
   stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
   stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
 }
@@ -79,14 +74,11 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
   evaluate(x, y, rows, stats);
   const int L = spec_.layers();
   const Layer& last = layers_[L - 1];
-  {
-    MLPX_PHASE(kOutputDelta);
-    if (fused_output_delta_) {
-      output_delta_fused(delta_z_, last.a, y, rows, last.units);
-    } else {
-      loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
-      activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
-    }
+  if (fused_output_delta_) {
+    output_delta_fused(delta_z_, last.a, y, rows, last.units);
+  } else {
+    loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
+    activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
   }
   for (int l = L - 1; l >= 0; --l) {
     const Layer& layer = layers_[l];
@@ -96,11 +88,9 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
                    tile_squares_.data() + layer.tile_squares_offset);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
-      MLPX_PHASE(kActivationBackward);
       activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, spec_.activations[l - 1]);
     }
   }
-  MLPX_PHASE(kGradientNorm);
   stats[kStatGradNorm2] = gradient_norm2();
 }
 
@@ -110,6 +100,7 @@ void NetCore::gradient(Rows x, const float* y, int rows, double* stats) {
 // float64 norm (what the reference computes) is finite: then recount every gradient in float64,
 // so native stops training exactly when the reference would.
 double NetCore::gradient_norm2() const {
+  MLPX_PHASE(kGradientNorm);
   double sum = 0;
   for (const float squares : tile_squares_) sum += squares;
   for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);
@@ -119,10 +110,8 @@ double NetCore::gradient_norm2() const {
 
 void NetCore::train_step(Rows x, const float* y, int rows, const OptParams& opt, double step,
                          double* stats) {
-  MLPX_STEP();
   gradient(x, y, rows, stats);
   if (!std::isfinite(stats[kStatLoss]) || !std::isfinite(stats[kStatGradNorm2])) return;
-  MLPX_PHASE(kUpdate);
   update(opt, step);
 }
 

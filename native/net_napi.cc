@@ -18,7 +18,6 @@
 #include "napi_args.h"
 #include "net.h"
 #include "optim.h"
-#include "profile.h"
 
 namespace mlpx {
 
@@ -274,11 +273,8 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
       const std::size_t start = static_cast<std::size_t>(batch) * job_.batch_size;
       const int rows = static_cast<int>(std::min<std::size_t>(job_.batch_size, count - start));
       const std::uint32_t* batch_rows = job_.order.data() + start;
-      {
-        MLPX_PHASE(kGatherTargets);
-        for (int r = 0; r < rows; ++r) {
-          std::memcpy(core.batch_y() + r * outputs, job_.y + batch_rows[r] * outputs, outputs * sizeof(float));
-        }
+      for (int r = 0; r < rows; ++r) {
+        std::memcpy(core.batch_y() + r * outputs, job_.y + batch_rows[r] * outputs, outputs * sizeof(float));
       }
       double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
       core.train_step(Rows(job_.x, batch_rows), core.batch_y(), rows, job_.opt, job_.first_step + batch, stats);

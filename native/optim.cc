@@ -4,6 +4,7 @@
 
 #include "elementwise.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -11,12 +12,14 @@ namespace mlpx {
 // split).
 
 void sgd_update(float* params, const float* grads, std::size_t count, float lr) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { loops.sgd(params, grads, begin, end, lr); };
   for_ranges(count, body);
 }
 
 void momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) {
     loops.momentum(params, grads, velocity, begin, end, lr, gamma);
@@ -25,6 +28,7 @@ void momentum_update(float* params, const float* grads, float* velocity, std::si
 }
 
 void rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { loops.rmsprop(params, grads, sq, begin, end, lr, beta, eps); };
   for_ranges(count, body);
@@ -32,6 +36,7 @@ void rmsprop_update(float* params, const float* grads, float* sq, std::size_t co
 
 void adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
                  float beta2, float eps, double step) {
+  MLPX_PHASE(kUpdate);
   // θ ← θ − lr (m / c1) / (√(v / c2) + ε), with the bias corrections folded into a step size
   // and a reciprocal: one division and one square root per parameter instead of three divisions.
   const double correction1 = 1.0 - std::pow(static_cast<double>(beta1), step);

@@ -15,15 +15,14 @@ constexpr int kPhases = static_cast<int>(Phase::kCount);
 
 // Names as the bench prints them; in Phase order.
 constexpr const char* kPhaseNames[kPhases] = {
-    "gather targets",  "forward GEMM",  "activation",         "loss",          "output delta", "backward GEMM dW",
-    "bias gradient",   "backward GEMM dX", "activation backward", "gradient norm", "optimizer update", "outside phases",
+    "forward GEMM",     "activation",          "loss",          "output delta",     "backward GEMM dW",
+    "bias gradient",    "backward GEMM dX",    "activation backward", "gradient norm", "optimizer update",
+    "outside the kernels",
 };
 
 // Nanoseconds per phase. The training thread adds, the main thread reads between epochs.
 std::atomic<std::int64_t> phase_ns[kPhases];
 std::atomic<std::int64_t> wait_ns[kPhases];
-std::atomic<std::int64_t> step_ns{0};
-std::atomic<std::int64_t> steps{0};
 
 thread_local Phase open_phase = Phase::kOutside;
 
@@ -41,11 +40,7 @@ Napi::Value ProfileRead(const Napi::CallbackInfo& info) {
     entry.Set("waitSeconds", static_cast<double>(wait_ns[p].load(std::memory_order_relaxed)) * 1e-9);
     phases.Set(static_cast<std::uint32_t>(p), entry);
   }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("phases", phases);
-  out.Set("steps", static_cast<double>(steps.load(std::memory_order_relaxed)));
-  out.Set("stepSeconds", static_cast<double>(step_ns.load(std::memory_order_relaxed)) * 1e-9);
-  return out;
+  return phases;
 }
 
 Napi::Value ProfileReset(const Napi::CallbackInfo& info) {
@@ -53,28 +48,24 @@ Napi::Value ProfileReset(const Napi::CallbackInfo& info) {
     phase_ns[p].store(0, std::memory_order_relaxed);
     wait_ns[p].store(0, std::memory_order_relaxed);
   }
-  step_ns.store(0, std::memory_order_relaxed);
-  steps.store(0, std::memory_order_relaxed);
   return info.Env().Undefined();
 }
 
 }  // namespace
 
-PhaseScope::PhaseScope(Phase phase) : phase_(phase), start_(std::chrono::steady_clock::now()) { open_phase = phase; }
+// A kernel called inside another's scope (none is, in a training step) would count in both.
+PhaseScope::PhaseScope(Phase phase) : phase_(phase), outer_(open_phase), start_(std::chrono::steady_clock::now()) {
+  open_phase = phase;
+}
 
 PhaseScope::~PhaseScope() {
   phase_ns[static_cast<int>(phase_)].fetch_add(nanoseconds(std::chrono::steady_clock::now() - start_),
                                                std::memory_order_relaxed);
-  open_phase = Phase::kOutside;
+  open_phase = outer_;
 }
 
 void profile_add_wait(std::chrono::steady_clock::duration wait) {
   wait_ns[static_cast<int>(open_phase)].fetch_add(nanoseconds(wait), std::memory_order_relaxed);
-}
-
-StepScope::~StepScope() {
-  step_ns.fetch_add(nanoseconds(std::chrono::steady_clock::now() - start_), std::memory_order_relaxed);
-  steps.fetch_add(1, std::memory_order_relaxed);
 }
 
 void register_profile(Napi::Env env, Napi::Object exports) {

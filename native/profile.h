@@ -1,9 +1,9 @@
 // Where a training step's time goes, for the profile build only (`node native/build.mjs --profile`
 // defines MLPX_PROFILE=1; `npm run bench` builds it into build/profile/ and loads it beside the
-// normal addon). Each MLPX_PHASE scope adds the wall time it covers on the training thread to its
-// phase, and the thread pool adds the time the caller then waits for its workers to the same
-// phase. In every other build MLPX_PHASE expands to nothing and the addon exports no profile
-// functions, so the default hot path carries no instrumentation.
+// normal addon). Each kernel the step calls opens an MLPX_PHASE scope, which adds the wall time it
+// covers on the calling thread to its phase; the thread pool adds the time the caller then waits
+// for its workers to the same phase. In every other build MLPX_PHASE expands to nothing and the
+// addon exports no profile functions, so the default hot path carries no instrumentation.
 #pragma once
 
 #if MLPX_PROFILE
@@ -14,9 +14,8 @@
 
 namespace mlpx {
 
-/** The phases of NetCore::train_step and the epoch loop around it; names in profile.cc. */
+/** The kernels of a training step, as phases; names in profile.cc. */
 enum class Phase : int {
-  kGatherTargets,
   kForwardGemm,
   kActivation,
   kLoss,
@@ -33,7 +32,7 @@ enum class Phase : int {
 
 #if MLPX_PROFILE
 
-/** Adds the wall time from construction to destruction to `phase` (scopes do not nest). */
+/** Adds the wall time from construction to destruction to `phase`. */
 class PhaseScope {
  public:
   explicit PhaseScope(Phase phase);
@@ -43,22 +42,12 @@ class PhaseScope {
 
  private:
   Phase phase_;
+  Phase outer_;  // the phase open before this one (kOutside at the step level)
   std::chrono::steady_clock::time_point start_;
 };
 
 /** The thread pool's caller waited this long for its workers (attributed to the open phase). */
 void profile_add_wait(std::chrono::steady_clock::duration wait);
-/** Counts one training step and its wall time, from construction to destruction. */
-class StepScope {
- public:
-  StepScope() : start_(std::chrono::steady_clock::now()) {}
-  ~StepScope();
-  StepScope(const StepScope&) = delete;
-  StepScope& operator=(const StepScope&) = delete;
-
- private:
-  std::chrono::steady_clock::time_point start_;
-};
 
 /** Exports profileRead() and profileReset() (native/addon.cc calls it in the profile build). */
 void register_profile(Napi::Env env, Napi::Object exports);
@@ -66,12 +55,10 @@ void register_profile(Napi::Env env, Napi::Object exports);
 #define MLPX_PROFILE_CAT2(a, b) a##b
 #define MLPX_PROFILE_CAT(a, b) MLPX_PROFILE_CAT2(a, b)
 #define MLPX_PHASE(name) const ::mlpx::PhaseScope MLPX_PROFILE_CAT(mlpx_phase_, __LINE__)(::mlpx::Phase::name)
-#define MLPX_STEP() const ::mlpx::StepScope mlpx_step_scope
 
 #else
 
 #define MLPX_PHASE(name) static_cast<void>(0)
-#define MLPX_STEP() static_cast<void>(0)
 
 #endif
 

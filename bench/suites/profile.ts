@@ -3,8 +3,9 @@
 //   native, instrumented: the profile build of the addon (native/profile.h, built here into
 //     build/profile/ when missing or older than a native source) runs whole epochs; its phase
 //     clocks give the wall time of each kernel on the training thread per step, and within it the
-//     time the thread waited for pool workers. Every kernel path the CPU has, on 1 thread; the
-//     widest also on all cores.
+//     time the thread waited for pool workers; the rest of the epoch's time per step is the loop
+//     around the kernels (gathering each batch's targets, the step's bookkeeping). Every kernel
+//     path the CPU has, on 1 thread; the widest also on all cores.
 //   by subtraction (wasm, and native's default build as a check of the instrumented one): the
 //     engine's own entry points, each timed alone on one batch (the fastest of 7 rounds):
 //     evaluate (forward + loss), gradient − evaluate (backward and ‖g‖²), trainStep − gradient
@@ -39,7 +40,7 @@ export const PROFILE_CASES: readonly { sizes: number[]; batch: number; optimizer
 ];
 
 interface ProfileAddon extends NativeAddon {
-  profileRead(): { phases: { phase: string; seconds: number; waitSeconds: number }[]; steps: number; stepSeconds: number };
+  profileRead(): { phase: string; seconds: number; waitSeconds: number }[];
   profileReset(): void;
 }
 
@@ -85,8 +86,8 @@ function trainer(engine: Engine, w: Work): { epoch: () => Promise<void>; steps: 
   };
 }
 
-/** Epochs for at least `seconds` (after one to warm up); returns their wall time per step in µs. */
-async function timeEpochs(t: ReturnType<typeof trainer>, seconds: number, before?: () => void): Promise<number> {
+/** Epochs for at least `seconds` (after one to warm up): the steps run and their wall time per step in µs. */
+async function timeEpochs(t: ReturnType<typeof trainer>, seconds: number, before?: () => void): Promise<{ steps: number; stepUs: number }> {
   await t.epoch();
   before?.();
   const start = performance.now();
@@ -95,7 +96,7 @@ async function timeEpochs(t: ReturnType<typeof trainer>, seconds: number, before
     await t.epoch();
     epochs++;
   } while (performance.now() - start < seconds * 1000);
-  return ((performance.now() - start) * 1000) / (epochs * t.steps);
+  return { steps: epochs * t.steps, stepUs: ((performance.now() - start) * 1000) / (epochs * t.steps) };
 }
 
 const caseOf = (w: Work) => ({ shape: shapeName(w.spec), batch: w.batch, optimizer: w.optimizer });
@@ -105,12 +106,11 @@ async function instrumented(addon: ProfileAddon, w: Work, path: string, threads:
   addon.setThreads(threads);
   const t = trainer(new NativeEngine(w.spec, addon), w);
   try {
-    const stepUs = await timeEpochs(t, seconds, () => addon.profileReset());
-    const p = addon.profileRead();
-    const phases: ProfileRecord['phases'] = p.phases.filter((ph) => ph.seconds > 0 || ph.waitSeconds > 0).map((ph) => ({
-      phase: ph.phase, us: (ph.seconds * 1e6) / p.steps, waitUs: (ph.waitSeconds * 1e6) / p.steps,
+    const { steps, stepUs } = await timeEpochs(t, seconds, () => addon.profileReset());
+    const phases: ProfileRecord['phases'] = addon.profileRead().filter((ph) => ph.seconds > 0 || ph.waitSeconds > 0).map((ph) => ({
+      phase: ph.phase, us: (ph.seconds * 1e6) / steps, waitUs: (ph.waitSeconds * 1e6) / steps,
     }));
-    phases.push({ phase: OUTSIDE_STEP, us: stepUs - (p.stepSeconds * 1e6) / p.steps, waitUs: null });
+    phases.push({ phase: OUTSIDE_STEP, us: stepUs - phases.reduce((sum, ph) => sum + ph.us, 0), waitUs: null });
     return { label: `native ${path} ${threads}t`, backend: 'native', path, threads, ...caseOf(w), method: 'instrumented build', stepUs, phases };
   } finally {
     t.release();
@@ -148,7 +148,7 @@ async function bySubtraction(engine: Engine, w: Work, label: string, backend: st
     const samples: Record<keyof typeof calls | 'epoch', number[]> = { evaluate: [], gradient: [], trainStep: [], epoch: [] };
     for (let round = 0; round < rounds; round++) {
       for (const name of Object.keys(calls) as (keyof typeof calls)[]) samples[name].push(timeCalls(calls[name], ms));
-      samples.epoch.push(await timeEpochs(t, ms / 1000));
+      samples.epoch.push((await timeEpochs(t, ms / 1000)).stepUs);
     }
     // The fastest round of each: interference from other processes only ever adds time, and a
     // difference of two noisy means would carry the noise of both.

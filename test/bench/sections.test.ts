@@ -62,7 +62,7 @@ describe('the extra blocks of the results JSON', () => {
     phases: [
       { phase: 'forward GEMM', us: 180, waitUs: 0 }, { phase: 'activation', us: 20, waitUs: 0 },
       { phase: 'backward GEMM dW', us: 150, waitUs: 2 }, { phase: 'optimizer update', us: 10, waitUs: 0 },
-      { phase: 'epoch loop outside the steps', us: 40, waitUs: null },
+      { phase: 'rest of the epoch loop', us: 40, waitUs: null },
     ],
   };
   const report: Report = {
@@ -81,7 +81,7 @@ describe('the extra blocks of the results JSON', () => {
     // the kernels summed into the coarse phases, each with its share of the step
     expect(markdown).toMatch(/^\| forward \+ loss \| 200 \(50%\) \|$/m);
     expect(markdown).toMatch(/^\| backward \+ ‖g‖² \| 150 \(38%\) \|$/m);
-    expect(markdown).toMatch(/^\| epoch loop outside the steps \| 40\.0 \(10%\) \|$/m);
+    expect(markdown).toMatch(/^\| rest of the epoch loop \| 40\.0 \(10%\) \|$/m);
     expect(markdown).toMatch(/^\| backward GEMM dW \| 150 \(38%\) · wait 2\.0 \|$/m);
   });
 });
