@@ -77,8 +77,9 @@ async function main(): Promise<number> {
   } finally {
     closePeers(peers);
   }
-  const { results } = report();
-  writeReport(RESULTS_FILE, report());
+  const final = report();
+  writeReport(RESULTS_FILE, final);
+  const { results } = final;
   const minutes = (performance.now() - started) / 60000;
   const flags = [...(quick ? ['--quick'] : []), ...(only.length < SUITES.length ? [`--only ${only.join(',')}`] : [])];
   process.stdout.write(`## mlpx benchmarks\n\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, ${machine.date}\n` +
