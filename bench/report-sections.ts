@@ -26,7 +26,7 @@ export function numpySection(numpy: readonly NumpyInfo[] | undefined): string[] 
   if (numpy === undefined || numpy.length === 0) return [];
   const removed = Object.keys(numpy[0]!.removed);
   return [
-    `numpy ${numpy[0]!.numpy} with ${numpy[0]!.blas}${numpy[0]!.buildConfig ? ` (built as: ${numpy[0]!.buildConfig})` : ''}.`,
+    `numpy ${numpy[0]!.numpy} with ${numpy[0]!.blas}${numpy[0]!.buildConfig ? ` (np.show_config(), from its build: ${numpy[0]!.buildConfig})` : ''}.`,
     removed.length > 0
       ? `The bench removed ${removed.map((n) => `\`${n}\``).join(' and ')} (set in this environment) from the numpy processes' environment only, so OpenBLAS picked its kernels as it does for a user. What it then ran:`
       : 'What OpenBLAS ran:',
