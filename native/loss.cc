@@ -5,10 +5,12 @@
 
 #include "elementwise.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
 double loss_forward(const float* p, const float* y, int m, int n, int loss) {
+  MLPX_PHASE(kLoss);
   const std::size_t count = static_cast<std::size_t>(m) * n;
   double total = 0;
   switch (loss) {
@@ -37,12 +39,14 @@ double loss_forward(const float* p, const float* y, int m, int n, int loss) {
 }
 
 void loss_backward(float* dp, const float* p, const float* y, int m, int n, int loss) {
+  MLPX_PHASE(kOutputDelta);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { loops.loss_backward(dp, p, y, begin, end, m, n, loss); };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 void output_delta_fused(float* dz, const float* p, const float* y, int m, int n) {
+  MLPX_PHASE(kOutputDelta);
   const ElementwiseLoops& loops = elementwise_loops();
   const float rows = static_cast<float>(m);
   auto body = [&](std::size_t begin, std::size_t end) { loops.output_delta_fused(dz, p, y, begin, end, rows); };
@@ -50,6 +54,7 @@ void output_delta_fused(float* dz, const float* p, const float* y, int m, int n)
 }
 
 int count_correct(const float* p, const float* y, int m, int n) {
+  MLPX_PHASE(kLoss);
   int correct = 0;
   for (int r = 0; r < m; ++r) {
     const float* pr = p + static_cast<std::size_t>(r) * n;

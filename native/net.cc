@@ -9,6 +9,7 @@
 #include "dense.h"
 #include "loss.h"
 #include "optim.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -98,6 +99,7 @@ void NetCore::net_backward(Rows x, const float* y, int rows, double* stats) {
 // float64 norm (what the reference computes) is finite: then recount every gradient in float64,
 // so native stops training exactly when the reference would.
 double NetCore::gradient_norm2() const {
+  MLPX_PHASE(kGradientNorm);
   double sum = 0;
   for (const float squares : tile_squares_) sum += squares;
   for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);

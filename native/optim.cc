@@ -5,6 +5,7 @@
 
 #include "elementwise.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -29,12 +30,14 @@ bool all_finite(std::size_t count, Body& body) {
 }  // namespace
 
 bool sgd_update(float* params, const float* grads, std::size_t count, float lr) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { return loops.sgd(params, grads, begin, end, lr); };
   return all_finite(count, body);
 }
 
 bool momentum_update(float* params, const float* grads, float* velocity, std::size_t count, float lr, float gamma) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) {
     return loops.momentum(params, grads, velocity, begin, end, lr, gamma);
@@ -43,6 +46,7 @@ bool momentum_update(float* params, const float* grads, float* velocity, std::si
 }
 
 bool rmsprop_update(float* params, const float* grads, float* sq, std::size_t count, float lr, float beta, float eps) {
+  MLPX_PHASE(kUpdate);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) {
     return loops.rmsprop(params, grads, sq, begin, end, lr, beta, eps);
@@ -52,6 +56,7 @@ bool rmsprop_update(float* params, const float* grads, float* sq, std::size_t co
 
 bool adam_update(float* params, const float* grads, float* m, float* v, std::size_t count, float lr, float beta1,
                  float beta2, float eps, double step) {
+  MLPX_PHASE(kUpdate);
   // θ ← θ − lr (m / c1) / (√(v / c2) + ε), with the bias corrections folded into a step size
   // and a reciprocal: one division and one square root per parameter instead of three divisions.
   const double correction1 = 1.0 - std::pow(static_cast<double>(beta1), step);
