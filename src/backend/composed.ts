@@ -66,8 +66,6 @@ export class ComposedEngine implements Engine {
   #params: Float32Array;
   #grads: Float32Array;
   #state: Float32Array;
-  /** Adam's m and v: views of #state made once, not per step. */
-  #adamMoments: [Float32Array, Float32Array];
   #stateKind: OptimizerId = Optimizer.sgd;
   #segments: Segment[] = [];
   #capacity = 0;
@@ -88,7 +86,6 @@ export class ComposedEngine implements Engine {
     this.#params = this.#alloc(this.paramCount);
     this.#grads = this.#alloc(this.paramCount);
     this.#state = this.#deltaA = this.#deltaZ = this.#batchX = this.#batchY = this.#batchW = this.#alloc(0);
-    this.#adamMoments = [this.#state, this.#state];
     this.#segments = this.#makeSegments();
   }
 
@@ -121,7 +118,6 @@ export class ComposedEngine implements Engine {
     const state = this.#alloc(OPTIMIZER_STATE_PER_PARAM[kind] * this.paramCount);
     this.#stateKind = kind;
     this.#state = state;
-    this.#adamMoments = [state.subarray(0, this.paramCount), state.subarray(this.paramCount)];
     this.#segments = this.#makeSegments();
   }
 
@@ -252,9 +248,14 @@ export class ComposedEngine implements Engine {
     stats[STAT_GRAD_NORM2] = k.sum_squares(this.#grads, this.paramCount);
   }
 
-  /** One update of the state's optimizer, each layer's weights and biases in turn; false if it wrote a non-finite value. */
-  private optimizer_update(opt: OptimizerParams, lr: number, step: number, gradScale: number): boolean {
+  /**
+   * One update of the state's optimizer, each layer's weights and biases in turn; false if it
+   * wrote a non-finite value. The rate is a float32, as the other engines receive it (and a rate
+   * table holds it).
+   */
+  private optimizer_update(opt: OptimizerParams, rate: number, step: number, gradScale: number): boolean {
     const { k } = this;
+    const lr = Math.fround(rate);
     const clip = opt.clipValue ?? 0;
     let finite = true;
     for (const s of this.#segments) {
