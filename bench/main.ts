@@ -14,6 +14,7 @@ import { inferSuite } from './suites/infer.js';
 import { mnistSuite } from './suites/mnist.js';
 import { trainSuite } from './suites/train.js';
 import { csvSuite } from './suites/csv.js';
+import { mnistDropoutRows } from './suites/features.js';
 
 const SUITES = ['gemm', 'train', 'infer', 'mnist', 'csv'] as const;
 type SuiteName = (typeof SUITES)[number];
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     if (only.includes('infer')) await inferSuite(peers, timing, record);
     if (only.includes('csv')) record(await csvSuite(quick ? 1 : 3));
     if (only.includes('mnist')) record(await mnistSuite(peers, quick ? { runs: 1, maxEpochs: 10, capSeconds: 12 } : { runs: 5, maxEpochs: 15, capSeconds: 120 }));
+    if (only.includes('mnist')) record(await mnistDropoutRows(peers, quick));
   } finally {
     closePeers(peers);
   }
