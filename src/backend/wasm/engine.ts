@@ -55,16 +55,33 @@ class Blocks {
 // gives it back when it is garbage-collected.
 const collected = new FinalizationRegistry<Blocks>((blocks) => blocks.freeAll());
 
+/** A block of 4-byte values that grows to the longest length asked for and is reused after that. */
+class GrowingBlock {
+  #ptr = 0;
+  #length = 0;
+  constructor(private readonly blocks: Blocks) {}
+  /** The block's address, holding at least `length` values. */
+  of(length: number): number {
+    if (length > this.#length) {
+      const block = this.blocks.alloc(length * 4);
+      if (this.#ptr !== 0) this.blocks.free(this.#ptr);
+      this.#ptr = block;
+      this.#length = length;
+    }
+    return this.#ptr;
+  }
+}
+
 class WasmBoundData implements BoundData {
   released = false;
   readonly x: number;
   readonly y: number;
   /** the row weights (0: none) */
   readonly weights: number;
-  #order = 0;
-  #orderLength = 0;
-  #rates = 0;
-  #ratesLength = 0;
+  /** an epoch's order (it may revisit rows, so it can exceed `rows`) */
+  readonly order: GrowingBlock;
+  /** an epoch's learning rates */
+  readonly rates: GrowingBlock;
   readonly #blocks: Blocks;
 
   constructor(readonly rows: number, inputs: number, outputs: number, weighted: boolean, mem: LinearMemory, readonly owner: WasmEngine) {
@@ -73,29 +90,9 @@ class WasmBoundData implements BoundData {
     this.x = x!;
     this.y = y!;
     this.weights = weights ?? 0;
+    this.order = new GrowingBlock(this.#blocks);
+    this.rates = new GrowingBlock(this.#blocks);
     collected.register(this, this.#blocks, this);
-  }
-
-  /** A block for an epoch order of `length` rows (it may revisit rows, so it can exceed `rows`). */
-  orderBlock(length: number): number {
-    if (length > this.#orderLength) {
-      const block = this.#blocks.alloc(length * 4);
-      if (this.#order !== 0) this.#blocks.free(this.#order);
-      this.#order = block;
-      this.#orderLength = length;
-    }
-    return this.#order;
-  }
-
-  /** A block for an epoch's `length` learning rates. */
-  ratesBlock(length: number): number {
-    if (length > this.#ratesLength) {
-      const block = this.#blocks.alloc(length * 4);
-      if (this.#rates !== 0) this.#blocks.free(this.#rates);
-      this.#rates = block;
-      this.#ratesLength = length;
-    }
-    return this.#rates;
   }
 
   release(): void {
@@ -343,8 +340,8 @@ export class WasmEngine implements Engine {
       requireRates(rates, batches);
       await this.rt.pool?.whenReady();
       const { mem, exports } = this.rt;
-      const orderPtr = data.orderBlock(order.length);
-      const ratesPtr = rates === undefined ? 0 : data.ratesBlock(batches);
+      const orderPtr = data.order.of(order.length);
+      const ratesPtr = rates === undefined ? 0 : data.rates.of(batches);
       this.#reserve(Math.min(batchSize, order.length));
       this.#setOptimizer(opt.kind);
       this.#writeOptimizer(opt);
