@@ -17,6 +17,7 @@ import { inferSuite } from './suites/infer.js';
 import { mnistSuite } from './suites/mnist.js';
 import { trainSuite } from './suites/train.js';
 import { csvSuite } from './suites/csv.js';
+import { mnistDropoutRows } from './suites/features.js';
 
 const SUITES = ['gemm', 'train', 'infer', 'profile', 'csv', 'mnist'] as const;
 type SuiteName = (typeof SUITES)[number];
@@ -73,7 +74,10 @@ async function main(): Promise<number> {
     await suite('infer', () => inferSuite(peers, timing, record));
     await suite('profile', async () => { profile.push(...(await profileSuite(peers, quick))); });
     await suite('csv', async () => record(await csvSuite(quick ? 1 : 3)));
-    await suite('mnist', async () => record(await mnistSuite(peers, quick ? { runs: 1, capSeconds: 30 } : { runs: 5, capSeconds: 120 })));
+    await suite('mnist', async () => {
+      record(await mnistSuite(peers, quick ? { runs: 1, capSeconds: 30 } : { runs: 5, capSeconds: 120 }));
+      record(await mnistDropoutRows(peers, quick));
+    });
   } finally {
     closePeers(peers);
   }

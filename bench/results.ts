@@ -16,14 +16,16 @@ export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url
 
 export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy' | 'vs-onnxruntime' | 'fma-bound';
 export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy' | 'onnxruntime';
-export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib';
+export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib'
+  | 'test_accuracy' | 'train_seconds' | 'epochs_to_98.5' | 'seconds_to_98.5';
 
 export const UNITS: Readonly<Record<Metric, string>> = {
   gflops: 'GFLOP/s', samples_per_s: 'samples/s', latency_us: 'µs', seconds_to_97: 's', seconds_to_98: 's', load_seconds: 's', peak_rss_mib: 'MiB',
+  test_accuracy: '%', train_seconds: 's', 'epochs_to_98.5': 'epochs', 'seconds_to_98.5': 's',
 };
 
 /** Metrics where smaller is better; ratios are inverted for them so ratio > 1 always means faster. */
-const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98', 'load_seconds', 'peak_rss_mib']);
+const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98', 'load_seconds', 'peak_rss_mib', 'train_seconds', 'epochs_to_98.5', 'seconds_to_98.5']);
 
 export interface Row {
   suite: Suite;

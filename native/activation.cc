@@ -58,4 +58,16 @@ void activation_backward(float* dz, const float* da, const float* z, const float
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
+void dropout_forward(float* a, const float* z, int m, int n, int act, const DropoutMask& mask) {
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.dropout_forward(a, z, begin, end, n, act, mask); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
+}
+
+void dropout_backward(float* dz, const float* da, const float* z, int m, int n, int act, const DropoutMask& mask) {
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.dropout_backward(dz, da, z, begin, end, n, act, mask); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
+}
+
 }  // namespace mlpx
