@@ -9,7 +9,7 @@ export const ACT_RELU: i32 = 3;
 export const ACT_LEAKY_RELU: i32 = 4;
 export const ACT_SOFTMAX: i32 = 5;
 /** Must match LEAKY_SLOPE in src/backend/kernels.ts. */
-const LEAKY_SLOPE: f32 = 0.01;
+export const LEAKY_SLOPE: f32 = 0.01;
 
 /** a (m, n) = act(z) */
 export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32): void {

@@ -4,7 +4,12 @@ export * from './matmul';
 export * from './dense';
 export * from './activation';
 export * from './loss';
-export { OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAM, sgd_update, momentum_update, rmsprop_update, adam_update, sum_squares } from './optim';
+export {
+  OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAM, sgd_update, momentum_update, rmsprop_update, adam_update, sum_squares, weight_penalty,
+  UPD_KIND, UPD_NESTEROV, UPD_PARAMS, UPD_GRADS, UPD_STATE, UPD_COUNT, UPD_LR, UPD_BETA1, UPD_BETA2, UPD_EPS, UPD_GRAD_SCALE,
+  UPD_CLIP_VALUE, UPD_L2, UPD_L1, UPD_WEIGHT_DECAY, UPD_SEGMENTS, UPD_STEP, UPD_BOUNDS, UPD_BYTES,
+} from './optim';
+export { dropout_forward, dropout_backward, DROPOUT_SALT, DROPOUT_STRIDE } from './dropout';
 export * from './step';
 export {
   threads_init, worker_enter, worker_loop, CTRL_BYTES, MAX_WORKERS,

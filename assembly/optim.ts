@@ -1,9 +1,9 @@
-// optim family: one loop over the whole flat parameter vector (pointers into linear memory).
-// Updates compute in f32, four lanes at a time; bias corrections and Σx² in f64. Each update
-// returns true when every parameter it wrote is finite: the bits of θ − θ (+0 for a finite θ, a
-// NaN otherwise) are OR-ed into a flag inside the update's own loop. The state needs no check of
-// its own: a non-finite velocity or Adam m makes θ non-finite, and the second moments stay finite
-// for the gradients a step applies (GRAD_NORM2_LIMIT, step.ts).
+// optim family: one loop over a flat parameter vector (pointers into linear memory). Updates
+// compute in f32; bias corrections and Σx² in f64. Each update returns true when every parameter
+// it wrote is finite: the bits of θ − θ (+0 for a finite θ, a NaN otherwise) are OR-ed into a flag
+// inside the update's own loop. The state needs no check of its own: a non-finite velocity or Adam
+// m makes θ non-finite, and the second moments stay finite for the gradients a step applies
+// (GRAD_NORM2_LIMIT, step.ts).
 
 // @ts-ignore: decorator
 @inline function nonfinite(v: f32): u32 {
@@ -21,8 +21,33 @@ export const OPT_MOMENTUM: i32 = 1;
 export const OPT_RMSPROP: i32 = 2;
 export const OPT_ADAM: i32 = 3;
 
-/** θ ← θ − lr g */
-export function sgd_update(params: usize, grads: usize, count: i32, lr: f32): bool {
+/**
+ * One update's parameters, a block in linear memory (byte offsets): the engine keeps one in its
+ * network block (step.ts NET_UPDATE) so worker threads read the same values as the caller.
+ * UPD_BOUNDS points to UPD_SEGMENTS + 1 offsets into the parameters: segment k spans
+ * [bounds[k], bounds[k + 1]), and the even ones (a layer's weights) take l2, l1 and weight decay.
+ */
+export const UPD_KIND: i32 = 0, UPD_NESTEROV: i32 = 4, UPD_PARAMS: i32 = 8, UPD_GRADS: i32 = 12, UPD_STATE: i32 = 16;
+export const UPD_COUNT: i32 = 20, UPD_LR: i32 = 24, UPD_BETA1: i32 = 28, UPD_BETA2: i32 = 32, UPD_EPS: i32 = 36;
+export const UPD_GRAD_SCALE: i32 = 40, UPD_CLIP_VALUE: i32 = 44, UPD_L2: i32 = 48, UPD_L1: i32 = 52, UPD_WEIGHT_DECAY: i32 = 56;
+export const UPD_SEGMENTS: i32 = 60, UPD_STEP: i32 = 64, UPD_BOUNDS: i32 = 72, UPD_BYTES: i32 = 80;
+
+// @ts-ignore: decorator
+@inline function sign_of(v: f32): f32 {
+  return select<f32>(1, 0, v > 0) - select<f32>(1, 0, v < 0);
+}
+
+// The gradient an update applies (OptimizerParams in src/backend/kernels.ts): scaled, clamped to
+// ±clip (+∞ for none), plus l2 θ + l1 sign θ.
+// @ts-ignore: decorator
+@inline function applied(g: f32, theta: f32, scale: f32, clip: f32, l2: f32, l1: f32): f32 {
+  let t = g * scale;
+  t = t > clip ? clip : (t < -clip ? -clip : t);
+  return t + l2 * theta + l1 * sign_of(theta);
+}
+
+/** θ ← θ − lr g, four lanes at a time */
+function sgd_plain(params: usize, grads: usize, count: i32, lr: f32): u32 {
   const c4 = count & ~3;
   const l = f32x4.splat(lr);
   let bad4 = i32x4.splat(0);
@@ -40,45 +65,12 @@ export function sgd_update(params: usize, grads: usize, count: i32, lr: f32): bo
     store<f32>(params + off, p);
     bad |= nonfinite(p);
   }
-  return bad == 0;
+  return bad;
 }
 
-/** v ← γ v + lr g;  θ ← θ − v */
-export function momentum_update(params: usize, grads: usize, velocity: usize, count: i32, lr: f32, gamma: f32): bool {
-  let bad: u32 = 0;
-  for (let i = 0; i < count; i++) {
-    const off = <usize>i << 2;
-    const v = gamma * load<f32>(velocity + off) + lr * load<f32>(grads + off);
-    const p = load<f32>(params + off) - v;
-    store<f32>(velocity + off, v);
-    store<f32>(params + off, p);
-    bad |= nonfinite(p);
-  }
-  return bad == 0;
-}
-
-/** s ← β s + (1−β) g²;  θ ← θ − lr g / √(s + ε) */
-export function rmsprop_update(params: usize, grads: usize, sq: usize, count: i32, lr: f32, beta: f32, eps: f32): bool {
-  let bad: u32 = 0;
-  for (let i = 0; i < count; i++) {
-    const off = <usize>i << 2;
-    const g = load<f32>(grads + off);
-    const s = beta * load<f32>(sq + off) + (1 - beta) * g * g;
-    const p = load<f32>(params + off) - (lr * g) / Mathf.sqrt(s + eps);
-    store<f32>(sq + off, s);
-    store<f32>(params + off, p);
-    bad |= nonfinite(p);
-  }
-  return bad == 0;
-}
-
-/** m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − lr m̂ / (√v̂ + ε); step is 1-based */
-export function adam_update(
-  params: usize, grads: usize, m: usize, v: usize, count: i32,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
-): bool {
-  const inv1 = f32x4.splat(<f32>(1 / (1 - Math.pow(<f64>beta1, step))));
-  const inv2 = f32x4.splat(<f32>(1 / (1 - Math.pow(<f64>beta2, step))));
+/** Adam without transforms, four lanes at a time (inv1, inv2: the bias corrections' reciprocals) */
+function adam_plain(params: usize, grads: usize, m: usize, v: usize, count: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, s1: f32, s2: f32): u32 {
+  const inv1 = f32x4.splat(s1), inv2 = f32x4.splat(s2);
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
   const c1 = f32x4.splat(1 - beta1), c2 = f32x4.splat(1 - beta2);
   const l = f32x4.splat(lr), e = f32x4.splat(eps);
@@ -98,7 +90,6 @@ export function adam_update(
     bad4 = v128.or(bad4, nonfinite4(p));
   }
   let bad: u32 = v128.any_true(bad4) ? 1 : 0;
-  const s1 = f32x4.extract_lane(inv1, 0), s2 = f32x4.extract_lane(inv2, 0);
   for (; i < count; i++) {
     const off = <usize>i << 2;
     const g = load<f32>(grads + off);
@@ -110,28 +101,114 @@ export function adam_update(
     store<f32>(params + off, p);
     bad |= nonfinite(p);
   }
-  return bad == 0;
+  return bad;
 }
 
 /**
- * Elements [i0, i1) of optimizer `kind`'s update over the flat vectors of `count` parameters
- * (state: velocity or squares, or Adam's m then v). i0 is a multiple of 4, so every element takes
- * the same SIMD or tail path as in one update over all of them: threads can share an update.
- * False if it wrote a non-finite value.
+ * Parameters [0, count) at params (state0: velocity, squares or Adam m; state1: Adam v, each
+ * indexed like the parameters) updated by optimizer `kind` with the gradient transform (clip 0:
+ * none). Non-zero if it wrote a non-finite value. SGD and Adam without a transform take their
+ * four-lane loops; every other update is the scalar loop, which computes the same expression.
  */
-export function update_range(
-  kind: i32, params: usize, grads: usize, state: usize, count: i32, i0: i32, i1: i32,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
-): bool {
-  const off = <usize>i0 << 2, n = i1 - i0;
-  switch (kind) {
-    case OPT_SGD: return sgd_update(params + off, grads + off, n, lr);
-    case OPT_MOMENTUM: return momentum_update(params + off, grads + off, state + off, n, lr, beta1);
-    case OPT_RMSPROP: return rmsprop_update(params + off, grads + off, state + off, n, lr, beta1, eps);
-    case OPT_ADAM: return adam_update(params + off, grads + off, state + off, state + (<usize>count << 2) + off, n, lr, beta1, beta2, eps, step);
-    default: unreachable(); // unknown optimizer id
+function update_run(
+  kind: i32, params: usize, grads: usize, state0: usize, state1: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, nesterov: bool, step: f64,
+  scale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32,
+): u32 {
+  const s1 = <f32>(1 / (1 - Math.pow(<f64>beta1, step)));
+  const s2 = <f32>(1 / (1 - Math.pow(<f64>beta2, step)));
+  const plain = scale == 1 && clipValue == 0 && l2 == 0 && l1 == 0 && weightDecay == 0;
+  if (plain && kind == OPT_SGD) return sgd_plain(params, grads, count, lr);
+  if (plain && kind == OPT_ADAM) return adam_plain(params, grads, state0, state1, count, lr, beta1, beta2, eps, s1, s2);
+  const clip: f32 = clipValue > 0 ? clipValue : Infinity;
+  const decay = lr * weightDecay;
+  let bad: u32 = 0;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 2;
+    const theta = load<f32>(params + off);
+    const g = applied(load<f32>(grads + off), theta, scale, clip, l2, l1);
+    const kept = theta - decay * theta;
+    let p: f32;
+    if (kind == OPT_SGD) {
+      p = kept - lr * g;
+    } else if (kind == OPT_MOMENTUM) {
+      const v = beta1 * load<f32>(state0 + off) + lr * g;
+      store<f32>(state0 + off, v);
+      p = kept - (nesterov ? beta1 * v + lr * g : v);
+    } else if (kind == OPT_RMSPROP) {
+      const q = beta1 * load<f32>(state0 + off) + (1 - beta1) * g * g;
+      store<f32>(state0 + off, q);
+      p = kept - (lr * g) / Mathf.sqrt(q + eps);
+    } else {
+      const mi = beta1 * load<f32>(state0 + off) + (1 - beta1) * g;
+      const vi = beta2 * load<f32>(state1 + off) + (1 - beta2) * (g * g);
+      store<f32>(state0 + off, mi);
+      store<f32>(state1 + off, vi);
+      p = kept - (lr * (mi * s1)) / (Mathf.sqrt(vi * s2) + eps);
+    }
+    store<f32>(params + off, p);
+    bad |= nonfinite(p);
   }
-  return false;
+  return bad;
+}
+
+/** θ ← θ − lr g */
+export function sgd_update(params: usize, grads: usize, count: i32, lr: f32, gradScale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32): bool {
+  return update_run(OPT_SGD, params, grads, 0, 0, count, lr, 0, 0, 0, false, 1, gradScale, clipValue, l2, l1, weightDecay) == 0;
+}
+
+/** v ← γ v + lr g;  θ ← θ − v, or θ ← θ − (γ v + lr g) with nesterov */
+export function momentum_update(
+  params: usize, grads: usize, velocity: usize, count: i32, lr: f32, gamma: f32, nesterov: i32,
+  gradScale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32,
+): bool {
+  return update_run(OPT_MOMENTUM, params, grads, velocity, 0, count, lr, gamma, 0, 0, nesterov != 0, 1, gradScale, clipValue, l2, l1, weightDecay) == 0;
+}
+
+/** s ← β s + (1−β) g²;  θ ← θ − lr g / √(s + ε) */
+export function rmsprop_update(
+  params: usize, grads: usize, sq: usize, count: i32, lr: f32, beta: f32, eps: f32,
+  gradScale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32,
+): bool {
+  return update_run(OPT_RMSPROP, params, grads, sq, 0, count, lr, beta, 0, eps, false, 1, gradScale, clipValue, l2, l1, weightDecay) == 0;
+}
+
+/** m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  θ ← θ − lr m̂ / (√v̂ + ε); step is 1-based */
+export function adam_update(
+  params: usize, grads: usize, m: usize, v: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
+  gradScale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32,
+): bool {
+  return update_run(OPT_ADAM, params, grads, m, v, count, lr, beta1, beta2, eps, false, step, gradScale, clipValue, l2, l1, weightDecay) == 0;
+}
+
+/**
+ * Elements [i0, i1) of the update described by the block at `upd` (UPD_*), segment by segment.
+ * An element's result does not depend on where a range starts (the four-lane and scalar loops
+ * compute the same expression), so threads can share an update. False if it wrote a non-finite value.
+ */
+export function update_range(upd: usize, i0: i32, i1: i32): bool {
+  const kind = load<i32>(upd + UPD_KIND);
+  const count = load<i32>(upd + UPD_COUNT);
+  const state = load<usize>(upd + UPD_STATE);
+  const bounds = load<usize>(upd + UPD_BOUNDS);
+  const segments = load<i32>(upd + UPD_SEGMENTS);
+  let bad: u32 = 0;
+  for (let k = 0; k < segments; k++) {
+    const from = max(i0, load<i32>(bounds + (<usize>k << 2)));
+    const to = min(i1, load<i32>(bounds + (<usize>(k + 1) << 2)));
+    if (from >= to) continue;
+    const off = <usize>from << 2;
+    const weights = (k & 1) == 0;
+    bad |= update_run(
+      kind, load<usize>(upd + UPD_PARAMS) + off, load<usize>(upd + UPD_GRADS) + off, state + off, state + (<usize>count << 2) + off, to - from,
+      load<f32>(upd + UPD_LR), load<f32>(upd + UPD_BETA1), load<f32>(upd + UPD_BETA2), load<f32>(upd + UPD_EPS),
+      load<i32>(upd + UPD_NESTEROV) != 0, load<f64>(upd + UPD_STEP),
+      load<f32>(upd + UPD_GRAD_SCALE), load<f32>(upd + UPD_CLIP_VALUE),
+      weights ? load<f32>(upd + UPD_L2) : 0, weights ? load<f32>(upd + UPD_L1) : 0, weights ? load<f32>(upd + UPD_WEIGHT_DECAY) : 0,
+    );
+  }
+  return bad == 0;
 }
 
 /**
@@ -152,6 +229,13 @@ export function sum_squares_blocks(partials: usize, x: usize, count: i32, b0: i3
     const i0 = sum_block_start(count, b);
     store<f64>(partials + (<usize>b << 3), sum_squares_run(x + (<usize>i0 << 2), sum_block_start(count, b + 1) - i0));
   }
+}
+
+/** ½ l2 Σ w² + l1 Σ |w| in f64 */
+export function weight_penalty(w: usize, count: i32, l2: f32, l1: f32): f64 {
+  let magnitudes: f64 = 0;
+  for (let i = 0; i < count; i++) magnitudes += Math.abs(<f64>load<f32>(w + (<usize>i << 2)));
+  return 0.5 * <f64>l2 * sum_squares(w, count) + <f64>l1 * magnitudes;
 }
 
 /** Σ x² in f64, block by block */

@@ -6,24 +6,30 @@
 // test/parity/layout.test.ts.
 import { dense_backward, dense_forward } from './dense';
 import { activation_backward, activation_forward } from './activation';
+import { dropout_backward_masked, dropout_forward_masked, dropout_layer_key } from './dropout';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
+import {
+  UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
+} from './optim';
 import { gather_parallel, sum_squares_parallel, update_parallel } from './threads';
 
-export const NET_LAYERS: i32 = 0;   // L
-export const NET_LOSS: i32 = 4;     // loss id
-export const NET_FUSED: i32 = 8;    // 1: output error is (p − y)/m
-export const NET_PARAMS: i32 = 12;
-export const NET_GRADS: i32 = 16;
-export const NET_STATE: i32 = 20;   // optimizer state (Adam: m then v)
-export const NET_COUNT: i32 = 24;   // parameter count
-export const NET_DELTA_A: i32 = 28;
-export const NET_DELTA_Z: i32 = 32;
-export const NET_BATCH_X: i32 = 36;
-export const NET_BATCH_Y: i32 = 40;
-export const NET_LAYER0: i32 = 64;  // per layer, NET_LAYER_BYTES each:
-export const NET_LAYER_BYTES: i32 = 40;
+export const NET_LAYERS: i32 = 0;    // L
+export const NET_LOSS: i32 = 4;      // loss id
+export const NET_FUSED: i32 = 8;     // 1: the output error is output_delta_fused's
+export const NET_DELTA_A: i32 = 12;
+export const NET_DELTA_Z: i32 = 16;
+export const NET_BATCH_X: i32 = 20;
+export const NET_BATCH_Y: i32 = 24;
+export const NET_BATCH_W: i32 = 28;  // a batch's row weights
+export const NET_SEED: i32 = 32;     // f64: the dropout masks' seed
+export const NET_CLIP_NORM: i32 = 40; // f64: 0 for none
+export const NET_UPDATE: i32 = 48;   // the update block (optim.ts UPD_*): parameters, gradients, state, hyper-parameters
+export const NET_LAYER0: i32 = NET_UPDATE + UPD_BYTES;  // per layer, NET_LAYER_BYTES each, then the update's segment bounds
+export const NET_LAYER_BYTES: i32 = 48;
 export const LAYER_IN: i32 = 0, LAYER_UNITS: i32 = 4, LAYER_ACT: i32 = 8, LAYER_W: i32 = 12, LAYER_B: i32 = 16;
 export const LAYER_DW: i32 = 20, LAYER_DB: i32 = 24, LAYER_Z: i32 = 28, LAYER_A: i32 = 32;
+/** the dropout threshold (u32; 0: no dropout) and the scale of kept units (f32) */
+export const LAYER_DROP: i32 = 36, LAYER_DROP_SCALE: i32 = 40;
 
 /** f64 slots of a step's stats (src/backend/engine.ts STAT_*). */
 export const STAT_LOSS: i32 = 0, STAT_CORRECT: i32 = 1, STAT_GRAD_NORM2: i32 = 2, STAT_STATUS: i32 = 3, STATS_PER_BATCH: i32 = 4;
@@ -42,37 +48,48 @@ export const GRAD_NORM2_LIMIT: f64 = <f64>f32.MAX_VALUE;
   return stats + (<usize>slot << 3);
 }
 
-/** Forward pass of `rows` rows of x; returns the output activations' address. */
-export function net_forward(net: usize, x: usize, rows: i32): usize {
+// @ts-ignore: decorator
+@inline function mask_key(net: usize, step: f64, l: i32): u32 {
+  return dropout_layer_key(<u64>load<f64>(net + NET_SEED), <u64>step, l);
+}
+
+/**
+ * Forward pass of `rows` rows of x; returns the output activations' address. With `dropout`,
+ * layers with a threshold drop with the masks of update `step` (training).
+ */
+export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64): usize {
   const L = load<i32>(net + NET_LAYERS);
   let input = x;
   for (let l = 0; l < L; l++) {
     const s = layer(net, l);
     const units = load<i32>(s + LAYER_UNITS);
-    dense_forward(load<usize>(s + LAYER_Z), input, load<usize>(s + LAYER_W), load<usize>(s + LAYER_B), rows, load<i32>(s + LAYER_IN), units);
-    activation_forward(load<usize>(s + LAYER_A), load<usize>(s + LAYER_Z), rows, units, load<i32>(s + LAYER_ACT));
-    input = load<usize>(s + LAYER_A);
+    const z = load<usize>(s + LAYER_Z), a = load<usize>(s + LAYER_A), act = load<i32>(s + LAYER_ACT);
+    dense_forward(z, input, load<usize>(s + LAYER_W), load<usize>(s + LAYER_B), rows, load<i32>(s + LAYER_IN), units);
+    const threshold = load<u32>(s + LAYER_DROP);
+    if (dropout && threshold != 0) dropout_forward_masked(a, z, rows, units, act, threshold, load<f32>(s + LAYER_DROP_SCALE), mask_key(net, step, l));
+    else activation_forward(a, z, rows, units, act);
+    input = a;
   }
   return input;
 }
 
-/** Loss and correct rows of the output `out` (net_forward's) against y; fills those stats. */
-export function net_loss(net: usize, out: usize, y: usize, rows: i32, stats: usize): void {
+/** Loss (rows weighted by w; 0: all 1) and correct rows of the output `out` (net_forward's) against y; fills those stats. */
+export function net_loss(net: usize, out: usize, y: usize, w: usize, rows: i32, stats: usize): void {
   const units = load<i32>(layer(net, load<i32>(net + NET_LAYERS) - 1) + LAYER_UNITS);
-  store<f64>(stat(stats, STAT_LOSS), loss_forward(out, y, rows, units, load<i32>(net + NET_LOSS)));
+  store<f64>(stat(stats, STAT_LOSS), loss_forward(out, y, w, rows, units, load<i32>(net + NET_LOSS)));
   store<f64>(stat(stats, STAT_CORRECT), <f64>count_correct(out, y, rows, units));
 }
 
-/** Backward pass into the gradients after net_forward on the same rows; fills ‖g‖². */
-export function net_backward(net: usize, x: usize, y: usize, rows: i32, stats: usize): void {
+/** Backward pass into the gradients after net_forward on the same rows (same dropout and step); fills ‖g‖². */
+export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32, stats: usize, dropout: bool, step: f64): void {
   const L = load<i32>(net + NET_LAYERS);
   const last = layer(net, L - 1);
   const outUnits = load<i32>(last + LAYER_UNITS);
   const dz = load<usize>(net + NET_DELTA_Z), da = load<usize>(net + NET_DELTA_A);
   if (load<i32>(net + NET_FUSED)) {
-    output_delta_fused(dz, load<usize>(last + LAYER_A), y, rows, outUnits);
+    output_delta_fused(dz, load<usize>(last + LAYER_A), y, w, rows, outUnits, load<i32>(last + LAYER_ACT));
   } else {
-    loss_backward(da, load<usize>(last + LAYER_A), y, rows, outUnits, load<i32>(net + NET_LOSS));
+    loss_backward(da, load<usize>(last + LAYER_A), y, w, rows, outUnits, load<i32>(net + NET_LOSS));
     activation_backward(dz, da, load<usize>(last + LAYER_Z), load<usize>(last + LAYER_A), rows, outUnits, load<i32>(last + LAYER_ACT));
   }
   for (let l = L - 1; l >= 0; l--) {
@@ -83,52 +100,92 @@ export function net_backward(net: usize, x: usize, y: usize, rows: i32, stats: u
       rows, inputs, load<i32>(s + LAYER_UNITS));
     if (l > 0) {
       const below = layer(net, l - 1);
-      activation_backward(dz, da, load<usize>(below + LAYER_Z), load<usize>(below + LAYER_A), rows, inputs, load<i32>(below + LAYER_ACT));
+      const z = load<usize>(below + LAYER_Z), act = load<i32>(below + LAYER_ACT);
+      const threshold = load<u32>(below + LAYER_DROP);
+      if (dropout && threshold != 0) dropout_backward_masked(dz, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
+      else activation_backward(dz, da, z, load<usize>(below + LAYER_A), rows, inputs, act);
     }
   }
-  store<f64>(stat(stats, STAT_GRAD_NORM2), sum_squares_parallel(load<usize>(net + NET_GRADS), load<i32>(net + NET_COUNT)));
+  const update = net + NET_UPDATE;
+  store<f64>(stat(stats, STAT_GRAD_NORM2), sum_squares_parallel(load<usize>(update + UPD_GRADS), load<i32>(update + UPD_COUNT)));
 }
 
-/** One update of optimizer `kind` (the state must be sized for it); false if it wrote a non-finite value. */
-export function optimizer_update(net: usize, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64): bool {
-  return update_parallel(kind, load<usize>(net + NET_PARAMS), load<usize>(net + NET_GRADS), load<usize>(net + NET_STATE),
-    load<i32>(net + NET_COUNT), lr, beta1, beta2, eps, step);
+/**
+ * One update with the optimizer and gradient transform in the network's update block (the state
+ * must be sized for it), learning rate lr and clip-by-norm factor gradScale: each layer's weights
+ * with l2, l1 and weight decay, its biases without. False if it wrote a non-finite value.
+ */
+export function optimizer_update(net: usize, lr: f32, step: f64, gradScale: f32): bool {
+  const update = net + NET_UPDATE;
+  store<f32>(update + UPD_LR, lr);
+  store<f64>(update + UPD_STEP, step);
+  store<f32>(update + UPD_GRAD_SCALE, gradScale);
+  return update_parallel(update);
 }
 
-/** net_forward, net_loss, net_backward, then optimizer_update unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats. */
-export function net_train_step(
-  net: usize, x: usize, y: usize, rows: i32,
-  kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64, stats: usize,
-): void {
-  net_loss(net, net_forward(net, x, rows), y, rows, stats);
-  net_backward(net, x, y, rows, stats);
+/** ½ l2 ‖W‖² + l1 ‖W‖₁ over every layer's weights (0 without l2 and l1). */
+function penalty(net: usize): f64 {
+  const l2 = load<f32>(net + NET_UPDATE + UPD_L2), l1 = load<f32>(net + NET_UPDATE + UPD_L1);
+  if (l2 == 0 && l1 == 0) return 0;
+  let sum: f64 = 0;
+  for (let l = 0; l < load<i32>(net + NET_LAYERS); l++) {
+    const s = layer(net, l);
+    sum += weight_penalty(load<usize>(s + LAYER_W), load<i32>(s + LAYER_IN) * load<i32>(s + LAYER_UNITS), l2, l1);
+  }
+  return sum;
+}
+
+/** The clip-by-norm factor min(1, clipNorm / ‖g‖) (src/backend/engine.ts clipScale). */
+function clip_scale(net: usize, gradNorm2: f64): f32 {
+  const clipNorm = load<f64>(net + NET_CLIP_NORM);
+  const norm = Math.sqrt(gradNorm2);
+  return clipNorm > 0 && norm > clipNorm ? <f32>(clipNorm / norm) : 1;
+}
+
+/**
+ * net_forward (dropping), net_loss plus the weight penalty, net_backward, then optimizer_update
+ * unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats.
+ */
+export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
+  net_loss(net, net_forward(net, x, rows, true, step), y, w, rows, stats);
+  store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
+  net_backward(net, x, y, w, rows, stats, true, step);
+  const gradNorm2 = load<f64>(stat(stats, STAT_GRAD_NORM2));
   const status = !isFinite(load<f64>(stat(stats, STAT_LOSS))) ? STEP_LOSS_NON_FINITE
-    : !(load<f64>(stat(stats, STAT_GRAD_NORM2)) <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
-    : optimizer_update(net, kind, lr, beta1, beta2, eps, step) ? STEP_OK : STEP_UPDATE_NON_FINITE;
+    : !(gradNorm2 <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
+    : optimizer_update(net, lr, step, clip_scale(net, gradNorm2)) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   store<f64>(stat(stats, STAT_STATUS), <f64>status);
 }
 
 /**
  * Batches [first, first + count) of an epoch: batch i gathers rows order[i·batchSize …) of the
- * bound data (the last batch may be short) into the batch buffers, runs net_train_step with
- * update number firstStep + i − first, and writes its stats at stats + 8·STATS_PER_BATCH·(i − first).
+ * bound data (and their weights, unless dataW is 0) into the batch buffers (the last batch may
+ * be short), runs net_train_step with update number firstStep + i − first and learning rate
+ * rates[i] (f32; lr when rates is 0), and writes its stats at stats + 8·STATS_PER_BATCH·(i − first).
  * Stops after a batch whose status is not STEP_OK. Returns the number of batches run.
  */
 export function net_train_batches(
-  net: usize, dataX: usize, dataY: usize, order: usize, orderLength: i32, batchSize: i32, first: i32, count: i32,
-  kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, firstStep: f64, stats: usize,
+  net: usize, dataX: usize, dataY: usize, dataW: usize, order: usize, orderLength: i32, batchSize: i32, first: i32, count: i32,
+  rates: usize, lr: f32, firstStep: f64, stats: usize,
 ): i32 {
   const inputs = load<i32>(layer(net, 0) + LAYER_IN);
   const outputs = load<i32>(layer(net, load<i32>(net + NET_LAYERS) - 1) + LAYER_UNITS);
-  const bx = load<usize>(net + NET_BATCH_X), by = load<usize>(net + NET_BATCH_Y);
+  const bx = load<usize>(net + NET_BATCH_X), by = load<usize>(net + NET_BATCH_Y), bw = load<usize>(net + NET_BATCH_W);
   const xBytes = <usize>inputs << 2, yBytes = <usize>outputs << 2;
   for (let i = 0; i < count; i++) {
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
     gather_parallel(bx, by, dataX, dataY, order, start, rows, xBytes, yBytes);
+    if (dataW != 0) {
+      for (let r = 0; r < rows; r++) {
+        const row = <usize>load<u32>(order + (<usize>(start + r) << 2));
+        store<f32>(bw + (<usize>r << 2), load<f32>(dataW + (row << 2)));
+      }
+    }
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
-    net_train_step(net, bx, by, rows, kind, lr, beta1, beta2, eps, firstStep + i, s);
+    const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));
+    net_train_step(net, bx, by, dataW == 0 ? 0 : bw, rows, rate, firstStep + i, s);
     if (load<f64>(stat(s, STAT_STATUS)) != <f64>STEP_OK) return i + 1;
   }
   return count;

@@ -19,7 +19,7 @@
 // by side, the next ones back off to the caller (run_task).
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
-import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range } from './optim';
+import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT, UPD_KIND } from './optim';
 
 const PARTS_BITS = 6;
 export const MAX_WORKERS: i32 = 31;
@@ -68,10 +68,10 @@ export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
-// kind, params, grads, state, count, lr, beta1, beta2, eps, step, parameters per chunk; Σx² x,
-// count, blocks per chunk; gather bx, by, dataX, dataY, order, start, rows, xBytes, yBytes, rows per chunk
+// block (optim.ts UPD_*), parameters per chunk; Σx² x, count, blocks per chunk; gather bx, by,
+// dataX, dataY, order, start, rows, xBytes, yBytes, rows per chunk
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
-const ARG_PARAMS = 1, ARG_GRADS = 2, ARG_STATE = 3, ARG_COUNT = 4, ARG_LR = 5, ARG_BETA1 = 6, ARG_BETA2 = 7, ARG_EPS = 8, ARG_STEP = 9, ARG_CHUNK = 10;
+const ARG_UPDATE = 0, ARG_CHUNK = 1;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
 const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_GATHER_CHUNK = 9;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
@@ -183,15 +183,7 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
 // @ts-ignore: decorator
 @inline function arg_i32(base: usize, i: i32): i32 { return load<i32>(base + ARGS + (<usize>i << 3)); }
 // @ts-ignore: decorator
-@inline function arg_f32(base: usize, i: i32): f32 { return load<f32>(base + ARGS + (<usize>i << 3)); }
-// @ts-ignore: decorator
-@inline function arg_f64(base: usize, i: i32): f64 { return load<f64>(base + ARGS + (<usize>i << 3)); }
-// @ts-ignore: decorator
 @inline function set_i32(base: usize, i: i32, v: i32): void { store<i32>(base + ARGS + (<usize>i << 3), v); }
-// @ts-ignore: decorator
-@inline function set_f32(base: usize, i: i32, v: f32): void { store<f32>(base + ARGS + (<usize>i << 3), v); }
-// @ts-ignore: decorator
-@inline function set_f64(base: usize, i: i32, v: f64): void { store<f64>(base + ARGS + (<usize>i << 3), v); }
 
 function run_chunk(base: usize, chunk: i32, pack: usize): void {
   const task = load<i32>(base + TASK);
@@ -203,11 +195,9 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
     gemm_kind_block(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
       r0, min(m, r0 + rows), c0, min(n, c0 + cols), m, arg_i32(base, ARG_K), n, pack);
   } else if (task == TASK_UPDATE) {
-    const count = arg_i32(base, ARG_COUNT), size = arg_i32(base, ARG_CHUNK);
+    const upd = <usize>arg_i32(base, ARG_UPDATE), size = arg_i32(base, ARG_CHUNK);
     const i0 = chunk * size;
-    const finite = update_range(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_PARAMS), <usize>arg_i32(base, ARG_GRADS), <usize>arg_i32(base, ARG_STATE),
-      count, i0, min(count, i0 + size), arg_f32(base, ARG_LR), arg_f32(base, ARG_BETA1), arg_f32(base, ARG_BETA2), arg_f32(base, ARG_EPS), arg_f64(base, ARG_STEP));
-    if (!finite) atomic.store<i32>(base + NONFINITE, 1);
+    if (!update_range(upd, i0, min(load<i32>(upd + UPD_COUNT), i0 + size))) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y),
@@ -360,24 +350,18 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
 }
 
 /**
- * One update of optimizer `kind` over `count` parameters (optim.ts update_range), split across
- * the workers. False if any chunk wrote a non-finite value.
+ * The update described by the block at `upd` (optim.ts UPD_*, update_range), split across the
+ * workers. False if any chunk wrote a non-finite value.
  */
-export function update_parallel(
-  kind: i32, params: usize, grads: usize, state: usize, count: i32,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, step: f64,
-): bool {
+export function update_parallel(upd: usize): bool {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const chunks = chunks_for(base, workers, <i64>count * cost_per_param(kind));
-  if (chunks == 0) return update_range(kind, params, grads, state, count, 0, count, lr, beta1, beta2, eps, step);
+  const count = load<i32>(upd + UPD_COUNT);
+  const chunks = chunks_for(base, workers, <i64>count * cost_per_param(load<i32>(upd + UPD_KIND)));
+  if (chunks == 0) return update_range(upd, 0, count);
   begin_task(base, TASK_UPDATE);
   atomic.store<i32>(base + NONFINITE, 0);
-  set_i32(base, ARG_KIND, kind);
-  set_i32(base, ARG_PARAMS, <i32>params); set_i32(base, ARG_GRADS, <i32>grads); set_i32(base, ARG_STATE, <i32>state);
-  set_i32(base, ARG_COUNT, count);
-  set_f32(base, ARG_LR, lr); set_f32(base, ARG_BETA1, beta1); set_f32(base, ARG_BETA2, beta2); set_f32(base, ARG_EPS, eps);
-  set_f64(base, ARG_STEP, step);
+  set_i32(base, ARG_UPDATE, <i32>upd);
   // chunks start at multiples of 4 parameters (update_range)
   const size = round4(ceil_div(count, chunks));
   set_i32(base, ARG_CHUNK, size);

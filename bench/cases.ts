@@ -35,6 +35,23 @@ export const isClassifier = (spec: NetSpec): boolean =>
 export const shapeName = (spec: NetSpec): string =>
   spec.sizes.join('-') + (isClassifier(spec) ? '' : ' sigmoid/½sse');
 
+/** Multiply-adds of one sample's forward pass through dense layers of these sizes, per layer. */
+const layerMacs = (sizes: readonly number[]): number[] => sizes.slice(1).map((units, l) => sizes[l]! * units);
+
+/** Floating-point operations of one sample's forward pass (a multiply-add counts two). */
+export function forwardFlopsPerSample(sizes: readonly number[]): number {
+  return 2 * layerMacs(sizes).reduce((sum, m) => sum + m, 0);
+}
+
+/**
+ * Floating-point operations of one sample's training step: the forward pass, the weight gradients
+ * of every layer and the input gradients of every layer but the first (each as many as the
+ * layer's forward pass). The element-wise work is left out: it is not what the FMA peak bounds.
+ */
+export function trainFlopsPerSample(sizes: readonly number[]): number {
+  return 3 * forwardFlopsPerSample(sizes) - 2 * layerMacs(sizes)[0]!;
+}
+
 /** Steps whose losses every contender must reproduce before it is timed. */
 export const VALIDATION_STEPS = 5;
 

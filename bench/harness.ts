@@ -3,9 +3,11 @@
 // a printed reason), then `rounds` rounds run; each round gives every contender one tinybench
 // task (its own short warm-up, then calls for `roundMs`), in an order rotated every round so
 // machine drift hits all contenders alike. A round yields the mean time per call; the row
-// reports the median and min–max over rounds.
+// reports the median and min–max over rounds. A contender that names its floating-point work
+// (mlpx native) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
+// thread and on all cores, so its rate is read against the arithmetic bound of that moment.
 import { Bench } from 'tinybench';
-import { UNITS, summarize, type Impl, type Metric, type Row, type Suite } from './results.js';
+import { UNITS, summarize, type BoundRounds, type Impl, type Metric, type Row, type Suite } from './results.js';
 import { log } from './log.js';
 
 export interface Runner {
@@ -24,6 +26,18 @@ export interface Contender<C> {
   skip?(c: C): string | undefined;
   /** Build, validate (throw ValidationError on a wrong result), and return the runner. */
   prepare(c: C): Promise<Runner>;
+  /** Floating-point operations of one call: its rows are then read against the FMA peak. */
+  flopsPerCall?(c: C): number;
+}
+
+/** The core's FMA peak right now, GFLOP/s on 1 thread and on `cores` threads (native/fma_peak.cc). */
+export interface PeakProbe {
+  /** The kernel path whose vector width the peak uses ('avx512'). */
+  readonly path: string;
+  readonly cores: number;
+  /** seconds per probe and thread count */
+  readonly seconds: number;
+  measure(): { one: number; all: number };
 }
 
 export interface CaseInfo {
@@ -41,6 +55,8 @@ export interface TimingOptions {
   roundMs: number;
   /** A contender whose warm-up call takes longer is skipped for this case (the time cap). */
   maxCallMs: number;
+  /** Probes the FMA peak after each round of a contender with flopsPerCall. */
+  peak?: PeakProbe;
 }
 
 export function metricValue(metric: Metric, msPerCall: number, work: number): number {
@@ -56,11 +72,11 @@ export function errorRow(info: CaseInfo, who: { impl: Impl; backend: string; thr
   };
 }
 
-export function measuredRow(info: CaseInfo, who: { impl: Impl; backend: string; threads: number }, values: readonly number[]): Row {
+export function measuredRow(info: CaseInfo, who: { impl: Impl; backend: string; threads: number }, values: readonly number[], bound?: BoundRounds): Row {
   return {
     suite: info.suite, impl: who.impl, backend: who.backend, threads: who.threads, shape: info.shape,
     batch: info.batch, optimizer: info.optimizer, metric: info.metric, ...summarize(values),
-    runs: values.length, unit: UNITS[info.metric], ratioTo: null, ratio: null, rounds: [...values],
+    runs: values.length, unit: UNITS[info.metric], ratioTo: null, ratio: null, rounds: [...values], ...(bound ? { bound } : {}),
   };
 }
 
@@ -79,7 +95,8 @@ async function timedCall(runner: Runner): Promise<{ ms: number; async: boolean }
 /** Measure one case across contenders; returns one row per contender that takes part. */
 export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Contender<C>[], opts: TimingOptions): Promise<Row[]> {
   const rows = new Map<Contender<C>, Row>();
-  const ready: { who: Contender<C>; runner: Runner; async: boolean; values: number[] }[] = [];
+  const ready: { who: Contender<C>; runner: Runner; async: boolean; values: number[]; bound?: BoundRounds }[] = [];
+  const probe = opts.peak;
   log(`${info.suite} ${info.shape}${info.batch !== null ? ` batch ${info.batch}` : ''}${info.optimizer ? ` ${info.optimizer}` : ''}: validating`);
   for (const who of contenders) {
     const reason = who.skip?.(c);
@@ -95,7 +112,8 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
         await runner.dispose?.();
         continue;
       }
-      ready.push({ who, runner, async, values: [] });
+      const flops = probe === undefined ? undefined : who.flopsPerCall?.(c);
+      ready.push({ who, runner, async, values: [], ...(flops === undefined ? {} : { bound: { path: probe!.path, cores: probe!.cores, probeSeconds: probe!.seconds, flopsPerCall: flops, gflops: [], one: [], all: [] } }) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`  ERROR ${name(who)}: ${message}`);
@@ -115,6 +133,12 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
         const ms = bench.tasks[0]!.result.state === 'completed' ? (bench.tasks[0]!.result as { latency: { mean: number } }).latency.mean : NaN;
         if (!(ms > 0)) throw new Error(`tinybench reported ${bench.tasks[0]!.result.state}`);
         entry.values.push(metricValue(info.metric, ms, info.work));
+        if (entry.bound !== undefined) {
+          const peak = probe!.measure();
+          entry.bound.gflops.push(entry.bound.flopsPerCall / ms / 1e6);
+          entry.bound.one.push(peak.one);
+          entry.bound.all.push(peak.all);
+        }
       } catch (error) {
         rows.set(entry.who, errorRow(info, entry.who, `failed while timing: ${error instanceof Error ? error.message : String(error)}`));
       }
@@ -122,7 +146,7 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
   }
   log('', true);
   for (const entry of ready) {
-    if (!rows.has(entry.who)) rows.set(entry.who, measuredRow(info, entry.who, entry.values));
+    if (!rows.has(entry.who)) rows.set(entry.who, measuredRow(info, entry.who, entry.values, entry.bound));
     await entry.runner.dispose?.();
   }
   const out = contenders.flatMap((who) => (rows.has(who) ? [rows.get(who)!] : []));

@@ -1,21 +1,25 @@
-// `npm run bench [-- --quick] [-- --only gemm|train|infer|mnist|csv]`: every mlpx backend that
+// `npm run bench [-- --quick] [-- --only gemm|train|infer|profile|csv|mnist]`: every mlpx backend that
 // loads and the peers, on the same work in one run. Progress on stderr; the Markdown table on
-// stdout; bench/results/latest.json (issue 4's schema) written atomically.
+// stdout; bench/results/latest.json written atomically.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TimingOptions } from './harness.js';
 import { log } from './log.js';
 import { startWatchdog } from './watchdog.js';
 import { baselines, closePeers, findPeers } from './peers/index.js';
-import { applyRatios, machineInfo, markdownTables, RESULTS_FILE, writeReport, type Row } from './results.js';
-import { scalingRows, vsNumpyRows } from './suites/derived.js';
+import { applyRatios, machineInfo, markdownTables, RESULTS_FILE, writeReport, type ProfileRecord, type Report, type Row, type SuiteRun } from './results.js';
+import { boundRows, peakRecords, scalingRows, vsNumpyRows, vsOrtRows } from './suites/derived.js';
+import { nativePeakProbe } from './peers/mlpx.js';
+import { profileSuite } from './suites/profile.js';
 import { gemmSuite } from './suites/gemm.js';
 import { inferSuite } from './suites/infer.js';
 import { mnistSuite } from './suites/mnist.js';
 import { trainSuite } from './suites/train.js';
 import { csvSuite } from './suites/csv.js';
+import { mnistDropoutRows } from './suites/features.js';
 
-const SUITES = ['gemm', 'train', 'infer', 'mnist', 'csv'] as const;
+const SUITES = ['gemm', 'train', 'infer', 'profile', 'csv', 'mnist'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function options(): { quick: boolean; only: SuiteName[] } {
@@ -36,28 +40,50 @@ async function main(): Promise<number> {
   log(`mlpx bench${quick ? ' --quick' : ''}: ${only.join(', ')} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
   startWatchdog(quick ? 60 : 240);
   const peers = await findPeers(timing.roundMs);
+  // 50 ms per thread count after a 250 ms round; --quick's rounds are 25 ms
+  timing.peak = nativePeakProbe(peers.mlpx, quick ? 0.03 : 0.05);
+  if (timing.peak !== undefined) log(`FMA peak probes (${timing.peak.path}, 1 and ${timing.peak.cores} threads) after every round of mlpx native`);
   const rows: Row[] = [];
-  const finished = (): Row[] => {
+  const suites: SuiteRun[] = [];
+  const profile: ProfileRecord[] = [];
+  const report = (): Report => {
     const all = rows.map((r) => ({ ...r }));
     applyRatios(all, baselines(peers));
-    return [...all, ...scalingRows(all), ...vsNumpyRows(all)];
+    const results = [...all, ...scalingRows(all), ...vsNumpyRows(all), ...vsOrtRows(all), ...boundRows(all)];
+    const numpy = peers.numpy.flatMap((proc) => (proc.info ? [proc.info] : []));
+    return { machine, results, suites, ...(numpy.length > 0 ? { numpy } : {}), peaks: peakRecords(all), ...(profile.length > 0 ? { profile } : {}) };
   };
   // after every case, so a run that is stopped keeps what it measured
   const record = (caseRows: Row[]): void => {
     rows.push(...caseRows);
-    writeReport(RESULTS_FILE, { machine, results: finished() });
+    writeReport(RESULTS_FILE, report());
+  };
+  // when each suite ran and the machine's load around it, so a reader can judge the noise
+  const suite = async (name: SuiteName, run: () => Promise<void>): Promise<void> => {
+    if (!only.includes(name)) return;
+    const started = new Date();
+    const loadStart = os.loadavg();
+    log(`suite ${name}: load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+    await run();
+    suites.push({ suite: name, started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, loadStart, loadEnd: os.loadavg() });
+    writeReport(RESULTS_FILE, report());
   };
   try {
-    if (only.includes('gemm')) await gemmSuite(peers, timing, record);
-    if (only.includes('train')) await trainSuite(peers, timing, quick, record);
-    if (only.includes('infer')) await inferSuite(peers, timing, record);
-    if (only.includes('csv')) record(await csvSuite(quick ? 1 : 3));
-    if (only.includes('mnist')) record(await mnistSuite(peers, quick ? { runs: 1, maxEpochs: 10, capSeconds: 12 } : { runs: 5, maxEpochs: 15, capSeconds: 120 }));
+    await suite('gemm', () => gemmSuite(peers, timing, record));
+    await suite('train', () => trainSuite(peers, timing, quick, record));
+    await suite('infer', () => inferSuite(peers, timing, record));
+    await suite('profile', async () => { profile.push(...(await profileSuite(peers, quick))); });
+    await suite('csv', async () => record(await csvSuite(quick ? 1 : 3)));
+    await suite('mnist', async () => {
+      record(await mnistSuite(peers, quick ? { runs: 1, capSeconds: 30 } : { runs: 5, capSeconds: 120 }));
+      record(await mnistDropoutRows(peers, quick));
+    });
   } finally {
     closePeers(peers);
   }
-  const results = finished();
-  writeReport(RESULTS_FILE, { machine, results });
+  const final = report();
+  writeReport(RESULTS_FILE, final);
+  const { results } = final;
   const minutes = (performance.now() - started) / 60000;
   const flags = [...(quick ? ['--quick'] : []), ...(only.length < SUITES.length ? [`--only ${only.join(',')}`] : [])];
   process.stdout.write(`## mlpx benchmarks\n\n${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, ${machine.date}\n` +

@@ -1,25 +1,31 @@
 // Result rows, ratios to a named baseline, the Markdown table and bench/results/latest.json.
-// The JSON schema is issue 4's: { machine: { cpu, cores, node, os, date }, results: [Row] }.
+// The JSON: { machine: { cpu, cores, node, os, date }, results: [Row] }, then the blocks a run
+// adds when it has them: `suites` (when each suite ran and the load average around it), `numpy`
+// (the OpenBLAS each numpy process ran), `peaks` (native rows against the FMA peak probed after
+// each of their rounds) and `profile` (where a training step's time goes).
 // A row whose validation failed keeps the schema's keys with null numbers, runs 0, and one
 // extra key, `error`, saying what was wrong — a wrong result is reported, never timed.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NumpyInfo } from './numpy-info.js';
 
 /** Where `npm run bench` writes its report and `npm run bench:report` reads it. */
 export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
-export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy';
+export type Suite = 'gemm' | 'train' | 'infer' | 'mnist' | 'csv' | 'scaling' | 'vs-numpy' | 'vs-onnxruntime' | 'fma-bound';
 export type Impl = 'mlpx' | 'tfjs' | 'brain.js' | 'numpy' | 'onnxruntime';
-export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib';
+export type Metric = 'gflops' | 'samples_per_s' | 'latency_us' | 'seconds_to_97' | 'seconds_to_98' | 'load_seconds' | 'peak_rss_mib'
+  | 'test_accuracy' | 'train_seconds' | 'epochs_to_98.5' | 'seconds_to_98.5';
 
 export const UNITS: Readonly<Record<Metric, string>> = {
   gflops: 'GFLOP/s', samples_per_s: 'samples/s', latency_us: 'µs', seconds_to_97: 's', seconds_to_98: 's', load_seconds: 's', peak_rss_mib: 'MiB',
+  test_accuracy: '%', train_seconds: 's', 'epochs_to_98.5': 'epochs', 'seconds_to_98.5': 's',
 };
 
 /** Metrics where smaller is better; ratios are inverted for them so ratio > 1 always means faster. */
-const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98', 'load_seconds', 'peak_rss_mib']);
+const LOWER_IS_BETTER: ReadonlySet<Metric> = new Set(['latency_us', 'seconds_to_97', 'seconds_to_98', 'load_seconds', 'peak_rss_mib', 'train_seconds', 'epochs_to_98.5', 'seconds_to_98.5']);
 
 export interface Row {
   suite: Suite;
@@ -44,10 +50,89 @@ export interface Row {
    * them. Not written to the JSON, whose keys are fixed.
    */
   rounds?: number[];
+  /** Per round: the rate in GFLOP/s and the FMA peak probed right after it. Not written to the JSON. */
+  bound?: BoundRounds;
+}
+
+export interface BoundRounds {
+  path: string;
+  cores: number;
+  probeSeconds: number;
+  flopsPerCall: number;
+  gflops: number[];
+  /** GFLOP/s of the FMA peak on 1 thread and on `cores` threads, probed after each round */
+  one: number[];
+  all: number[];
 }
 
 export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }
-export interface Report { machine: Machine; results: Row[] }
+
+/** One suite's run: when, how long, and the load average (1, 5, 15 min) before and after. */
+export interface SuiteRun { suite: string; started: string; seconds: number; loadStart: number[]; loadEnd: number[] }
+
+/** A native row read against the FMA peak probed after each of its rounds (medians over rounds). */
+export interface PeakRecord {
+  suite: Suite;
+  shape: string;
+  batch: number | null;
+  optimizer: string | null;
+  contender: string;
+  threads: number;
+  path: string;
+  probeSeconds: number;
+  gflops: number;
+  peakOne: number;
+  peakAll: number;
+  /** peakAll ÷ peakOne per round, median: about `cores` when each thread had a core of its own */
+  peakRatio: number;
+  /** the rate ÷ the peak at the row's thread count, per round, median */
+  fraction: number;
+  rounds: number;
+  /** rounds whose peakAll ÷ peakOne reached TWO_CORES (multi-thread rows) */
+  twoCoreRounds: number;
+  /** multi-thread rows: the 1-thread scaling ratio over those rounds only (null when none) */
+  scalingTwoCores: number | null;
+}
+
+/** The coarse phases every profile method reports, and the instrumented phases each one sums. */
+export const PHASE_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'forward + loss': ['forward GEMM', 'activation', 'loss'],
+  'backward + ‖g‖²': ['output delta', 'backward GEMM dW', 'bias gradient', 'backward GEMM dX', 'activation backward', 'gradient norm'],
+  'optimizer update': ['optimizer update'],
+};
+/** The epoch's time per step outside the kernels (instrumented) or outside trainStep (by subtraction). */
+export const OUTSIDE_STEP = 'rest of the epoch loop';
+
+/** Where a training step's time goes, for one configuration (bench/suites/profile.ts). */
+export interface ProfileRecord {
+  label: string;
+  backend: string;
+  path: string;
+  threads: number;
+  shape: string;
+  batch: number;
+  optimizer: string;
+  /** how the phases were timed */
+  method: string;
+  /** microseconds per step of the whole epoch loop, and of each phase (with the pool wait inside it) */
+  stepUs: number;
+  phases: { phase: string; us: number; waitUs: number | null }[];
+}
+
+export interface Report {
+  machine: Machine;
+  results: Row[];
+  suites?: SuiteRun[];
+  numpy?: NumpyInfo[];
+  peaks?: PeakRecord[];
+  profile?: ProfileRecord[];
+}
+
+/** Suites of rows derived from the measured ones (bench/suites/derived.ts), each row naming its own reference. */
+const DERIVED: ReadonlySet<Suite> = new Set(['scaling', 'vs-numpy', 'vs-onnxruntime', 'fma-bound']);
+
+/** A 2-thread peak at least this many times the 1-thread one: the threads had two cores. */
+export const TWO_CORES = 1.7;
 
 export function machineInfo(): Machine {
   return {
@@ -99,7 +184,7 @@ export function ratioBetween(row: Row, base: Row): number {
 export function applyRatios(rows: Row[], baselines: Readonly<Partial<Record<Suite, readonly string[]>>>): void {
   const byCase = new Map<string, Row[]>();
   for (const row of rows) {
-    if (row.suite === 'scaling' || row.suite === 'vs-numpy') continue; // derived rows carry their own reference
+    if (DERIVED.has(row.suite)) continue; // derived rows carry their own reference
     byCase.set(caseKey(row), [...(byCase.get(caseKey(row)) ?? []), row]);
   }
   for (const group of byCase.values()) {
@@ -137,8 +222,8 @@ export function writeReport(file: string, report: Report): void {
   checkReport(report);
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  const results = report.results.map(({ rounds: _rounds, ...row }) => row);
-  writeFileSync(temp, JSON.stringify({ machine: report.machine, results }, null, 2) + '\n');
+  const results = report.results.map(({ rounds: _rounds, bound: _bound, ...row }) => row);
+  writeFileSync(temp, JSON.stringify({ ...report, results }, null, 2) + '\n');
   renameSync(temp, file);
 }
 

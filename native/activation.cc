@@ -5,6 +5,7 @@
 
 #include "elementwise.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -42,6 +43,7 @@ void activation_forward_serial(float* a, const float* z, int m, int n, int act, 
 }
 
 void activation_forward(float* a, const float* z, int m, int n, int act) {
+  MLPX_PHASE(kActivation);
   if (act == kSoftmax) return softmax_rows(a, z, m, n);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { loops.activation_forward(a, z, begin, end, act); };
@@ -49,9 +51,22 @@ void activation_forward(float* a, const float* z, int m, int n, int act) {
 }
 
 void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act) {
+  MLPX_PHASE(kActivationBackward);
   if (act == kSoftmax) return softmax_rows_backward(dz, da, a, m, n);
   const ElementwiseLoops& loops = elementwise_loops();
   auto body = [&](std::size_t begin, std::size_t end) { loops.activation_backward(dz, da, z, a, begin, end, act); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
+}
+
+void dropout_forward(float* a, const float* z, int m, int n, int act, const DropoutMask& mask) {
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.dropout_forward(a, z, begin, end, n, act, mask); };
+  for_ranges(static_cast<std::size_t>(m) * n, body);
+}
+
+void dropout_backward(float* dz, const float* da, const float* z, int m, int n, int act, const DropoutMask& mask) {
+  const ElementwiseLoops& loops = elementwise_loops();
+  auto body = [&](std::size_t begin, std::size_t end) { loops.dropout_backward(dz, da, z, begin, end, n, act, mask); };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 

@@ -19,5 +19,10 @@ struct ElementwiseLoops;
 void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops);
 /** dz (m, n) = da ⊙ act'(z); softmax uses its row Jacobian dz_j = a_j (da_j − Σ_k da_k a_k) */
 void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act);
+struct DropoutMask;
+/** a (m, n) = act(z) · keep · scale (inverted dropout, src/backend/dropout.ts); act is element-wise */
+void dropout_forward(float* a, const float* z, int m, int n, int act, const DropoutMask& mask);
+/** dz (m, n) = da · keep · scale · act'(z), act' from z, with the mask dropout_forward used */
+void dropout_backward(float* dz, const float* da, const float* z, int m, int n, int act, const DropoutMask& mask);
 
 }  // namespace mlpx

@@ -5,6 +5,7 @@
 #include "bindings.h"
 #include "napi_args.h"
 #include "net_napi.h"
+#include "profile.h"
 #include "runtime_napi.h"
 
 namespace {
@@ -14,6 +15,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mlpx::register_net(env, exports);
   mlpx::register_runtime(env, exports);
   mlpx::register_errors(env, exports);
+#if MLPX_PROFILE
+  mlpx::register_profile(env, exports);
+#endif
   return exports;
 }
 

@@ -1,7 +1,12 @@
 #include "bindings.h"
 
+#include <cmath>
+#include <cstdint>
+#include <string>
+
 #include "activation.h"
 #include "dense.h"
+#include "dropout.h"
 #include "loss.h"
 #include "matmul.h"
 #include "napi_args.h"
@@ -88,30 +93,74 @@ Napi::Value ActivationBackward(Info info) {
   return info.Env().Undefined();
 }
 
+// dropout's scalars from `first`: act (element-wise), rate in [0, 1), seed and step integers in
+// [0, 2^53), layer in [0, 2^31)
+DropoutMask dropout_args(const Args& args, std::size_t first, int* act) {
+  *act = args.id(first, "act", kActivationCount);
+  if (*act == kSoftmax) args.range_error("dropout needs an element-wise activation, not softmax");
+  const double rate = args.number(first + 1, "rate");
+  if (!(rate >= 0 && rate < 1)) args.range_error("rate must be in [0, 1)");
+  double integers[2];
+  const char* names[2] = {"seed", "step"};
+  for (int i = 0; i < 2; ++i) {
+    integers[i] = args.number(first + 2 + i, names[i]);
+    if (!(integers[i] >= 0 && integers[i] < 9007199254740992.0) || integers[i] != std::floor(integers[i]))
+      args.range_error(std::string(names[i]) + " must be an integer in [0, 2^53)");
+  }
+  const double layer = args.number(first + 4, "layer");
+  if (!(layer >= 0 && layer < 2147483648.0) || layer != std::floor(layer)) args.range_error("layer must be an integer in [0, 2^31)");
+  return dropout_mask(dropout_threshold(rate), static_cast<std::uint64_t>(integers[0]),
+                      static_cast<std::uint64_t>(integers[1]), static_cast<int>(layer));
+}
+
+Napi::Value DropoutForward(Info info) {
+  Args args(info, "dropout_forward");
+  const int m = args.dim(2, "m"), n = args.dim(3, "n");
+  int act = 0;
+  const DropoutMask mask = dropout_args(args, 4, &act);
+  dropout_forward(args.f32(0, "a", elements(m, n)), args.f32(1, "z", elements(m, n)), m, n, act, mask);
+  return info.Env().Undefined();
+}
+
+Napi::Value DropoutBackward(Info info) {
+  Args args(info, "dropout_backward");
+  const int m = args.dim(3, "m"), n = args.dim(4, "n");
+  int act = 0;
+  const DropoutMask mask = dropout_args(args, 5, &act);
+  const std::size_t size = elements(m, n);
+  dropout_backward(args.f32(0, "dz", size), args.f32(1, "da", size), args.f32(2, "z", size), m, n, act, mask);
+  return info.Env().Undefined();
+}
+
 // ---- loss family --------------------------------------------------------------------------------
 
 Napi::Value LossForward(Info info) {
   Args args(info, "loss_forward");
-  const int m = args.dim(2, "m"), n = args.dim(3, "n");
-  const int loss = args.id(4, "loss", kLossCount);
+  const int m = args.dim(3, "m"), n = args.dim(4, "n");
+  const int loss = args.id(5, "loss", kLossCount);
   const std::size_t size = elements(m, n);
-  return Napi::Number::New(info.Env(), loss_forward(args.f32(0, "p", size), args.f32(1, "y", size), m, n, loss));
+  return Napi::Number::New(info.Env(), loss_forward(args.f32(0, "p", size), args.f32(1, "y", size),
+                                                    args.f32_or_null(2, "weights", static_cast<std::size_t>(m)), m, n,
+                                                    loss));
 }
 
 Napi::Value LossBackward(Info info) {
   Args args(info, "loss_backward");
-  const int m = args.dim(3, "m"), n = args.dim(4, "n");
-  const int loss = args.id(5, "loss", kLossCount);
+  const int m = args.dim(4, "m"), n = args.dim(5, "n");
+  const int loss = args.id(6, "loss", kLossCount);
   const std::size_t size = elements(m, n);
-  loss_backward(args.f32(0, "dp", size), args.f32(1, "p", size), args.f32(2, "y", size), m, n, loss);
+  loss_backward(args.f32(0, "dp", size), args.f32(1, "p", size), args.f32(2, "y", size),
+                args.f32_or_null(3, "weights", static_cast<std::size_t>(m)), m, n, loss);
   return info.Env().Undefined();
 }
 
 Napi::Value OutputDeltaFused(Info info) {
   Args args(info, "output_delta_fused");
-  const int m = args.dim(3, "m"), n = args.dim(4, "n");
+  const int m = args.dim(4, "m"), n = args.dim(5, "n");
+  const int act = args.id(6, "act", kActivationCount);
   const std::size_t size = elements(m, n);
-  output_delta_fused(args.f32(0, "dz", size), args.f32(1, "p", size), args.f32(2, "y", size), m, n);
+  output_delta_fused(args.f32(0, "dz", size), args.f32(1, "p", size), args.f32(2, "y", size),
+                     args.f32_or_null(3, "weights", static_cast<std::size_t>(m)), m, n, act);
   return info.Env().Undefined();
 }
 
@@ -124,11 +173,17 @@ Napi::Value CountCorrect(Info info) {
 
 // ---- optim family -------------------------------------------------------------------------------
 
+// The trailing gradScale, clipValue, l2, l1, weightDecay of every update, from `first`.
+GradientTransform transform_args(const Args& args, std::size_t first) {
+  auto f = [&](std::size_t i, const char* name) { return static_cast<float>(args.number(first + i, name)); };
+  return {f(0, "gradScale"), f(1, "clipValue"), f(2, "l2"), f(3, "l1"), f(4, "weightDecay")};
+}
+
 Napi::Value SgdUpdate(Info info) {
   Args args(info, "sgd_update");
   const std::size_t count = static_cast<std::size_t>(args.dim(2, "count"));
   return Napi::Boolean::New(info.Env(), sgd_update(args.f32(0, "params", count), args.f32(1, "grads", count), count,
-                                                    static_cast<float>(args.number(3, "lr"))));
+                                                    static_cast<float>(args.number(3, "lr")), transform_args(args, 4)));
 }
 
 Napi::Value MomentumUpdate(Info info) {
@@ -136,7 +191,8 @@ Napi::Value MomentumUpdate(Info info) {
   const std::size_t count = static_cast<std::size_t>(args.dim(3, "count"));
   return Napi::Boolean::New(
       info.Env(), momentum_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "velocity", count),
-                                  count, static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "gamma"))));
+                                  count, static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "gamma")),
+                                  args.number(6, "nesterov") != 0, transform_args(args, 7)));
 }
 
 Napi::Value RmspropUpdate(Info info) {
@@ -145,7 +201,7 @@ Napi::Value RmspropUpdate(Info info) {
   return Napi::Boolean::New(
       info.Env(), rmsprop_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "sq", count), count,
                                  static_cast<float>(args.number(4, "lr")), static_cast<float>(args.number(5, "beta")),
-                                 static_cast<float>(args.number(6, "eps"))));
+                                 static_cast<float>(args.number(6, "eps")), transform_args(args, 7)));
 }
 
 Napi::Value AdamUpdate(Info info) {
@@ -155,13 +211,20 @@ Napi::Value AdamUpdate(Info info) {
       info.Env(), adam_update(args.f32(0, "params", count), args.f32(1, "grads", count), args.f32(2, "m", count),
                               args.f32(3, "v", count), count, static_cast<float>(args.number(5, "lr")),
                               static_cast<float>(args.number(6, "beta1")), static_cast<float>(args.number(7, "beta2")),
-                              static_cast<float>(args.number(8, "eps")), args.number(9, "step")));
+                              static_cast<float>(args.number(8, "eps")), args.number(9, "step"), transform_args(args, 10)));
 }
 
 Napi::Value SumSquares(Info info) {
   Args args(info, "sum_squares");
   const std::size_t count = static_cast<std::size_t>(args.dim(1, "count"));
   return Napi::Number::New(info.Env(), sum_squares(args.f32(0, "x", count), count));
+}
+
+Napi::Value WeightPenalty(Info info) {
+  Args args(info, "weight_penalty");
+  const std::size_t count = static_cast<std::size_t>(args.dim(1, "count"));
+  return Napi::Number::New(info.Env(), weight_penalty(args.f32(0, "w", count), count, static_cast<float>(args.number(2, "l2")),
+                                                      static_cast<float>(args.number(3, "l1"))));
 }
 
 }  // namespace
@@ -181,6 +244,8 @@ void register_kernels(Napi::Env env, Napi::Object exports) {
       {"dense_backward", DenseBackward},
       {"activation_forward", ActivationForward},
       {"activation_backward", ActivationBackward},
+      {"dropout_forward", DropoutForward},
+      {"dropout_backward", DropoutBackward},
       {"loss_forward", LossForward},
       {"loss_backward", LossBackward},
       {"output_delta_fused", OutputDeltaFused},
@@ -190,6 +255,7 @@ void register_kernels(Napi::Env env, Napi::Object exports) {
       {"rmsprop_update", RmspropUpdate},
       {"adam_update", AdamUpdate},
       {"sum_squares", SumSquares},
+      {"weight_penalty", WeightPenalty},
   };
   for (const Entry& entry : kKernels) exports.Set(entry.name, Napi::Function::New(env, entry.fn, entry.name));
 }

@@ -5,6 +5,8 @@ export interface BuildNativeOptions {
   /** ASan + UBSan build (native/asan.sh) */
   sanitize?: boolean;
   debug?: boolean;
+  /** per-phase timing of the training step (native/profile.h), for the benchmark */
+  profile?: boolean;
   /** throw instead of printing the fallback line when the build fails (default: MLPX_REQUIRE_NATIVE=1) */
   require?: boolean;
   log?: (line: string) => void;

@@ -12,7 +12,8 @@
 // WebAssembly backend is used. MLPX_REQUIRE_NATIVE=1 makes any failure fatal (CI);
 // MLPX_SKIP_NATIVE=1 skips.
 //
-//   node native/build.mjs [--out DIR] [--sanitize] [--debug]
+//   node native/build.mjs [--out DIR] [--sanitize] [--debug] [--profile]
+// --profile: the benchmark's build with per-phase timing of the training step (native/profile.h).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -84,7 +85,7 @@ function locateTools(log) {
 /**
  * Build the addon. Returns { ok, reason }; throws only when MLPX_REQUIRE_NATIVE=1 (or
  * options.require) and the build did not succeed.
- * options: { out?: string (build dir), sanitize?: boolean, debug?: boolean, require?: boolean, log? }
+ * options: { out?: string (build dir), sanitize?: boolean, debug?: boolean, profile?: boolean, require?: boolean, log? }
  */
 export function buildNative(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
@@ -110,6 +111,7 @@ export function buildNative(options = {}) {
   if (options.out) args.push('--out', options.out);
   if (options.sanitize) args.push('--CDMLPX_SANITIZE=ON', '--config', 'RelWithDebInfo');
   else if (options.debug) args.push('--debug');
+  if (options.profile) args.push('--CDMLPX_PROFILE=ON');
   log(`mlpx: building the native backend (cmake ✓, C++ compiler ✓) in ${options.out ?? path.join(ROOT, 'build')}`);
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
   if (result.status !== 0) return fail(`cmake-js exited with ${result.status ?? result.signal}; its output is above`);
@@ -125,6 +127,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       out: outIndex >= 0 ? path.resolve(argv[outIndex + 1]) : undefined,
       sanitize: argv.includes('--sanitize'),
       debug: argv.includes('--debug'),
+      profile: argv.includes('--profile'),
     });
   } catch (error) {
     console.error(error.message);

@@ -5,6 +5,7 @@
 #include "elementwise.h"
 #include "matmul.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
@@ -22,13 +23,21 @@ void bias_grad(float* db, const float* dz, int m, int n) {
 }
 
 void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n) {
+  MLPX_PHASE(kForwardGemm);
   sgemm(false, false, m, n, k, x, w, z, b);
 }
 
 void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
                     float* dw_tile_squares) {
-  sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares);
-  bias_grad(db, dz, m, n);
+  {
+    MLPX_PHASE(kBackwardGemmWeights);
+    sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares);
+  }
+  {
+    MLPX_PHASE(kBiasGradient);
+    bias_grad(db, dz, m, n);
+  }
+  MLPX_PHASE(kBackwardGemmInputs);
   if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr);
 }
 

@@ -6,6 +6,7 @@
 #include "activation.h"
 #include "elementwise.h"
 #include "loss.h"
+#include "optim.h"
 
 namespace mlpx {
 

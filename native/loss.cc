@@ -3,53 +3,67 @@
 #include <cmath>
 #include <cstddef>
 
+#include "activation.h"
 #include "elementwise.h"
 #include "parallel.h"
+#include "profile.h"
 
 namespace mlpx {
 
-double loss_forward(const float* p, const float* y, int m, int n, int loss) {
-  const std::size_t count = static_cast<std::size_t>(m) * n;
+double loss_forward(const float* p, const float* y, const float* weights, int m, int n, int loss) {
+  MLPX_PHASE(kLoss);
   double total = 0;
-  switch (loss) {
-    case kSse:
-    case kHalfSse:
-    case kMse:
-      for (std::size_t i = 0; i < count; ++i) {
-        const double d = static_cast<double>(y[i]) - p[i];
-        total += d * d;
-      }
-      if (loss == kHalfSse) total *= 0.5;
-      if (loss == kMse) total /= n;
-      break;
-    case kCrossEntropy:
-      for (std::size_t i = 0; i < count; ++i)
-        if (y[i] != 0.0f) total -= y[i] * std::log(clamp_probability(p[i]));
-      break;
-    case kBinaryCrossEntropy:
-      for (std::size_t i = 0; i < count; ++i) {
-        const double q = clamp_probability(p[i]);
-        total -= y[i] * std::log(q) + (1.0 - y[i]) * std::log(1.0 - q);
-      }
-      break;
+  for (int r = 0; r < m; ++r) {
+    const float* pr = p + static_cast<std::size_t>(r) * n;
+    const float* yr = y + static_cast<std::size_t>(r) * n;
+    double row = 0;
+    switch (loss) {
+      case kSse:
+      case kHalfSse:
+      case kMse:
+        for (int j = 0; j < n; ++j) {
+          const double d = static_cast<double>(yr[j]) - pr[j];
+          row += d * d;
+        }
+        break;
+      case kCrossEntropy:
+        for (int j = 0; j < n; ++j)
+          if (yr[j] != 0.0f) row -= yr[j] * std::log(clamp_probability(pr[j]));
+        break;
+      case kBinaryCrossEntropy:
+        for (int j = 0; j < n; ++j) {
+          const double q = clamp_probability(pr[j]);
+          row -= yr[j] * std::log(q) + (1.0 - yr[j]) * std::log(1.0 - q);
+        }
+        break;
+    }
+    total += (weights != nullptr ? weights[r] : 1.0) * row;
   }
+  if (loss == kHalfSse) total *= 0.5;
+  if (loss == kMse) total /= n;
   return total / m;
 }
 
-void loss_backward(float* dp, const float* p, const float* y, int m, int n, int loss) {
+void loss_backward(float* dp, const float* p, const float* y, const float* weights, int m, int n, int loss) {
+  MLPX_PHASE(kOutputDelta);
   const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.loss_backward(dp, p, y, begin, end, m, n, loss); };
+  auto body = [&](std::size_t begin, std::size_t end) { loops.loss_backward(dp, p, y, weights, begin, end, m, n, loss); };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
-void output_delta_fused(float* dz, const float* p, const float* y, int m, int n) {
+void output_delta_fused(float* dz, const float* p, const float* y, const float* weights, int m, int n, int act) {
+  MLPX_PHASE(kOutputDelta);
   const ElementwiseLoops& loops = elementwise_loops();
   const float rows = static_cast<float>(m);
-  auto body = [&](std::size_t begin, std::size_t end) { loops.output_delta_fused(dz, p, y, begin, end, rows); };
+  const bool row_sums = act == kSoftmax;
+  auto body = [&](std::size_t begin, std::size_t end) {
+    loops.output_delta_fused(dz, p, y, weights, begin, end, n, rows, row_sums);
+  };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
 int count_correct(const float* p, const float* y, int m, int n) {
+  MLPX_PHASE(kLoss);
   int correct = 0;
   for (int r = 0; r < m; ++r) {
     const float* pr = p + static_cast<std::size_t>(r) * n;

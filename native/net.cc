@@ -9,8 +9,14 @@
 #include "dense.h"
 #include "loss.h"
 #include "optim.h"
+#include "profile.h"
 
 namespace mlpx {
+
+float clip_scale(double clip_norm, double grad_norm2) {
+  const double norm = std::sqrt(grad_norm2);
+  return clip_norm > 0 && norm > clip_norm ? static_cast<float>(clip_norm / norm) : 1.0f;
+}
 
 NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
   std::size_t offset = 0, tiles = 0;
@@ -18,6 +24,8 @@ NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
     const int inputs = spec_.sizes[l], units = spec_.sizes[l + 1];
     const std::size_t weights = static_cast<std::size_t>(inputs) * units;
     layers_.push_back({inputs, units, offset, offset + weights, tiles});
+    segments_.push_back({offset, offset + weights, &weight_step_});
+    segments_.push_back({offset + weights, offset + weights + units, &bias_step_});
     offset += weights + units;
     tiles += sgemm_tiles(inputs, units);
   }
@@ -31,7 +39,7 @@ NetCore::NetCore(NetSpec spec) : spec_(std::move(spec)) {
 }
 
 std::size_t NetCore::workspace_floats(int rows) const {
-  std::size_t per_row = 2 * static_cast<std::size_t>(widest_) + spec_.outputs();
+  std::size_t per_row = 2 * static_cast<std::size_t>(widest_) + spec_.outputs() + 1;
   for (const Layer& layer : layers_) per_row += 2 * static_cast<std::size_t>(layer.units);
   return per_row * static_cast<std::size_t>(rows);
 }
@@ -50,32 +58,42 @@ void NetCore::attach_workspace(float* workspace, int rows) {
   delta_a_ = take(widest_);
   delta_z_ = take(widest_);
   batch_y_ = take(spec_.outputs());
+  batch_weights_ = take(1);
   capacity_ = rows;
 }
 
-const float* NetCore::net_forward(Rows x, int rows) {
+DropoutMask NetCore::mask(int l, double dropout_step) const {
+  return dropout_mask(spec_.dropout[l], spec_.seed, static_cast<std::uint64_t>(dropout_step), l);
+}
+
+const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) {
   for (int l = 0; l < spec_.layers(); ++l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
                   layer.units);
-    activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
+    if (dropout_step != nullptr && spec_.dropout[l] != 0) {
+      dropout_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l], mask(l, *dropout_step));
+    } else {
+      activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
+    }
   }
   return layers_.back().a;
 }
 
-void NetCore::net_loss(const float* output, const float* y, int rows, double* stats) const {
-  stats[kStatLoss] = loss_forward(output, y, rows, spec_.outputs(), spec_.loss);
+void NetCore::net_loss(const float* output, const float* y, const float* weights, int rows, double* stats) const {
+  stats[kStatLoss] = loss_forward(output, y, weights, rows, spec_.outputs(), spec_.loss);
   stats[kStatCorrect] = count_correct(output, y, rows, spec_.outputs());
 }
 
-void NetCore::net_backward(Rows x, const float* y, int rows, double* stats) {
+void NetCore::net_backward(Rows x, const float* y, const float* weights, int rows, double* stats,
+                           const double* dropout_step) {
   const int L = spec_.layers();
   const Layer& last = layers_[L - 1];
   if (fused_output_delta_) {
-    output_delta_fused(delta_z_, last.a, y, rows, last.units);
+    output_delta_fused(delta_z_, last.a, y, weights, rows, last.units, spec_.activations[L - 1]);
   } else {
-    loss_backward(delta_a_, last.a, y, rows, last.units, spec_.loss);
+    loss_backward(delta_a_, last.a, y, weights, rows, last.units, spec_.loss);
     activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
   }
   for (int l = L - 1; l >= 0; --l) {
@@ -86,7 +104,12 @@ void NetCore::net_backward(Rows x, const float* y, int rows, double* stats) {
                    tile_squares_.data() + layer.tile_squares_offset);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
-      activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, spec_.activations[l - 1]);
+      const int act = spec_.activations[l - 1];
+      if (dropout_step != nullptr && spec_.dropout[l - 1] != 0) {
+        dropout_backward(delta_z_, delta_a_, below.z, rows, layer.inputs, act, mask(l - 1, *dropout_step));
+      } else {
+        activation_backward(delta_z_, delta_a_, below.z, below.a, rows, layer.inputs, act);
+      }
     }
   }
   stats[kStatGradNorm2] = gradient_norm2();
@@ -98,6 +121,7 @@ void NetCore::net_backward(Rows x, const float* y, int rows, double* stats) {
 // float64 norm (what the reference computes) is finite: then recount every gradient in float64,
 // so native stops training exactly when the reference would.
 double NetCore::gradient_norm2() const {
+  MLPX_PHASE(kGradientNorm);
   double sum = 0;
   for (const float squares : tile_squares_) sum += squares;
   for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);
@@ -105,28 +129,33 @@ double NetCore::gradient_norm2() const {
   return sum;
 }
 
-bool NetCore::optimizer_update(const OptParams& opt, double step) {
-  const std::size_t P = param_count_;
-  switch (opt.kind) {
-    case kSgd:
-      return sgd_update(params_, grads_, P, opt.lr);
-    case kMomentum:
-      return momentum_update(params_, grads_, state_, P, opt.lr, opt.beta1);
-    case kRmsprop:
-      return rmsprop_update(params_, grads_, state_, P, opt.lr, opt.beta1, opt.eps);
-    case kAdam:
-      return adam_update(params_, grads_, state_, state_ + P, P, opt.lr, opt.beta1, opt.beta2, opt.eps, step);
-  }
-  return false;
+double NetCore::weight_penalty_sum(const OptParams& opt) const {
+  if (opt.l2 == 0.0f && opt.l1 == 0.0f) return 0;
+  double sum = 0;
+  for (const Layer& layer : layers_)
+    sum += weight_penalty(params_ + layer.weight_offset, layer.bias_offset - layer.weight_offset, opt.l2, opt.l1);
+  return sum;
 }
 
-void NetCore::net_train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats) {
-  net_loss(net_forward(x, rows), y, rows, stats);
-  net_backward(x, y, rows, stats);
+bool NetCore::optimizer_update(const OptParams& opt, float lr, double step, float grad_scale) {
+  const GradientTransform weights{grad_scale, opt.clip_value, opt.l2, opt.l1, opt.weight_decay};
+  const GradientTransform biases{grad_scale, opt.clip_value, 0.0f, 0.0f, 0.0f};
+  weight_step_ = update_step(opt.kind, lr, opt.beta1, opt.beta2, opt.eps, opt.nesterov, step, weights);
+  bias_step_ = update_step(opt.kind, lr, opt.beta1, opt.beta2, opt.eps, opt.nesterov, step, biases);
+  float* second = opt.kind == kAdam ? state_ + param_count_ : nullptr;
+  return update_segments(params_, grads_, state_, second, param_count_, segments_.data(), segments_.size());
+}
+
+void NetCore::net_train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
+                             double step, double* stats) {
+  net_loss(net_forward(x, rows, &step), y, weights, rows, stats);
+  stats[kStatLoss] += weight_penalty_sum(opt);
+  net_backward(x, y, weights, rows, stats, &step);
+  const double grad_norm2 = stats[kStatGradNorm2];
   const StepStatus status = !std::isfinite(stats[kStatLoss])        ? kStepLossNonFinite
-                            : !(stats[kStatGradNorm2] <= kGradNorm2Limit) ? kStepGradientNonFinite
-                            : optimizer_update(opt, step)           ? kStepOk
-                                                                    : kStepUpdateNonFinite;
+                            : !(grad_norm2 <= kGradNorm2Limit)       ? kStepGradientNonFinite
+                            : optimizer_update(opt, lr, step, clip_scale(opt.clip_norm, grad_norm2)) ? kStepOk
+                                                                                                     : kStepUpdateNonFinite;
   stats[kStatStatus] = status;
 }
 
@@ -134,13 +163,18 @@ int NetCore::net_train_batches(const BatchSource& source, int first, int count, 
                                double first_step, double* stats) {
   const std::size_t outputs = spec_.outputs();
   for (int i = 0; i < count; ++i) {
-    const std::size_t start = static_cast<std::size_t>(first + i) * source.batch_size;
+    const int batch = first + i;
+    const std::size_t start = static_cast<std::size_t>(batch) * source.batch_size;
     const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
     const std::uint32_t* batch_rows = source.order + start;
     for (int r = 0; r < rows; ++r)
       std::memcpy(batch_y_ + r * outputs, source.y + batch_rows[r] * outputs, outputs * sizeof(float));
+    if (source.weights != nullptr)
+      for (int r = 0; r < rows; ++r) batch_weights_[r] = source.weights[batch_rows[r]];
+    const float lr = source.rates != nullptr ? source.rates[batch] : opt.lr;
     double* batch_stats = stats + static_cast<std::size_t>(i) * kStatsPerBatch;
-    net_train_step(Rows(source.x, batch_rows), batch_y_, rows, opt, first_step + i, batch_stats);
+    net_train_step(Rows(source.x, batch_rows), batch_y_, source.weights != nullptr ? batch_weights_ : nullptr, rows,
+                   opt, lr, first_step + i, batch_stats);
     if (batch_stats[kStatStatus] != kStepOk) return i + 1;
   }
   return count;

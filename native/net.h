@@ -8,7 +8,9 @@
 #include <limits>
 #include <vector>
 
+#include "elementwise.h"
 #include "matmul.h"
+#include "optim.h"
 
 namespace mlpx {
 
@@ -31,24 +33,42 @@ struct NetSpec {
   std::vector<int> sizes;        // inputs, then units per layer
   std::vector<int> activations;  // one per layer
   int loss = 0;
+  std::vector<std::uint32_t> dropout;  // per layer: units below this threshold are dropped (0: no dropout)
+  std::uint64_t seed = 0;              // of the dropout masks
   int layers() const { return static_cast<int>(activations.size()); }
   int inputs() const { return sizes.front(); }
   int outputs() const { return sizes.back(); }
 };
 
+/** OptimizerParams (src/backend/kernels.ts): the optimizer's constants and the gradient transform's. */
 struct OptParams {
   int kind;
   float lr, beta1, beta2, eps;
+  bool nesterov;
+  float l2, l1, weight_decay;
+  double clip_norm;  // 0: none
+  float clip_value;  // 0: none
 };
 
-/** A bound data set: x and y rows, read through an epoch's order. */
+/** Positions in the packed Float64Array form of OptimizerParams (OPTIMIZER_FIELDS in kernels.ts). */
+enum OptField : int {
+  kOptKind, kOptLr, kOptBeta1, kOptBeta2, kOptEps, kOptNesterov, kOptL2, kOptL1, kOptWeightDecay, kOptClipNorm,
+  kOptClipValue, kOptFields
+};
+
+/** A bound data set: x and y rows (and row weights), read through an epoch's order; rates per batch. */
 struct BatchSource {
   const float* x;
   const float* y;
+  const float* weights;  // null: every row weighs 1
   const std::uint32_t* order;
   std::size_t order_length;
   int batch_size;
+  const float* rates;  // the learning rate of each batch of the epoch; null: opt.lr
 };
+
+/** The clip-by-norm factor min(1, clip_norm / ‖g‖) as a float (clipScale in src/backend/engine.ts). */
+float clip_scale(double clip_norm, double grad_norm2);
 
 class NetCore {
  public:
@@ -65,24 +85,34 @@ class NetCore {
   void attach_workspace(float* workspace, int rows);
   int capacity() const { return capacity_; }
 
-  /** Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x. */
-  const float* net_forward(Rows x, int rows);
-  /** Loss and correct rows of `output` (net_forward's) against y. */
-  void net_loss(const float* output, const float* y, int rows, double* stats) const;
-  /** Gradients after net_forward on the same rows; ‖g‖² into stats. */
-  void net_backward(Rows x, const float* y, int rows, double* stats);
-  /** One update of opt.kind (the state must be sized for it); false if it wrote a non-finite value. */
-  bool optimizer_update(const OptParams& opt, double step);
   /**
-   * net_forward, net_loss, net_backward, then optimizer_update unless the loss is non-finite or
-   * ‖g‖² beyond kGradNorm2Limit; the StepStatus into stats.
+   * Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x; with
+   * dropout_step, the dropout layers drop with the masks of that update number (training).
    */
-  void net_train_step(Rows x, const float* y, int rows, const OptParams& opt, double step, double* stats);
+  const float* net_forward(Rows x, int rows, const double* dropout_step = nullptr);
+  /** Loss (rows weighted by `weights`, null: 1) and correct rows of `output` (net_forward's) against y. */
+  void net_loss(const float* output, const float* y, const float* weights, int rows, double* stats) const;
+  /** Gradients after net_forward on the same rows with the same dropout_step; ‖g‖² into stats. */
+  void net_backward(Rows x, const float* y, const float* weights, int rows, double* stats,
+                    const double* dropout_step = nullptr);
+  /**
+   * One update of opt.kind (the state must be sized for it) with learning rate lr and clip-by-norm
+   * factor grad_scale: each layer's weights with l2, l1 and decay, its biases without. False if it
+   * wrote a non-finite value.
+   */
+  bool optimizer_update(const OptParams& opt, float lr, double step, float grad_scale);
+  /**
+   * net_forward (dropping), net_loss plus the weight penalty, net_backward, then optimizer_update
+   * unless the loss is non-finite or ‖g‖² beyond kGradNorm2Limit; the StepStatus into stats.
+   */
+  void net_train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
+                      double step, double* stats);
   /**
    * Batches [first, first + count) of an epoch: batch i reads rows order[i·batch_size …) of the
-   * source in place (the last batch may be short; targets are gathered), runs net_train_step with
-   * update number first_step + i − first and writes its stats at stats + kStatsPerBatch·(i − first).
-   * Stops after a batch whose status is not kStepOk. Returns the number of batches run.
+   * source in place (the last batch may be short; targets and weights are gathered), runs
+   * net_train_step with update number first_step + i − first and the batch's rate, and writes its
+   * stats at stats + kStatsPerBatch·(i − first). Stops after a batch whose status is not kStepOk.
+   * Returns the number of batches run.
    */
   int net_train_batches(const BatchSource& source, int first, int count, const OptParams& opt, double first_step,
                         double* stats);
@@ -97,9 +127,16 @@ class NetCore {
   };
 
   double gradient_norm2() const;
+  /** ½ l2 ‖W‖² + l1 ‖W‖₁ over every layer's weights */
+  double weight_penalty_sum(const OptParams& opt) const;
+  /** dropout_step's mask of layer l */
+  DropoutMask mask(int l, double dropout_step) const;
 
   NetSpec spec_;
   std::vector<Layer> layers_;
+  // each layer's weights then its biases, updated with weight_step_ and bias_step_ (filled per update)
+  std::vector<UpdateSegment> segments_;
+  UpdateStep weight_step_{}, bias_step_{};
   std::vector<float> tile_squares_;  // Σg² per dW micro-tile, written by the backward GEMMs
   std::size_t param_count_ = 0;
   int widest_ = 0;
@@ -110,6 +147,7 @@ class NetCore {
   float* delta_a_ = nullptr;
   float* delta_z_ = nullptr;
   float* batch_y_ = nullptr;
+  float* batch_weights_ = nullptr;
   int capacity_ = 0;
 };
 

@@ -67,7 +67,7 @@ class Net : public Napi::ObjectWrap<Net> {
   AlignedFloats allocate(Napi::Env env, std::size_t floats);
   /** Frees `buffer`, uncounting it. */
   void release(Napi::Env env, AlignedFloats& buffer);
-  static OptParams opt_params(const Args& args, std::size_t first);
+  static OptParams opt_params(const Args& args, std::size_t index);
 
   std::unique_ptr<NetCore> core_;
   AlignedFloats params_, grads_, state_, workspace_;
@@ -100,13 +100,14 @@ Napi::Function Net::Define(Napi::Env env) {
                      });
 }
 
-// new Net(packedSpec: Int32Array [L, loss, sizes(0..L), activations(1..L)]) — layout.ts packSpec.
+// new Net(packedSpec: Int32Array [L, loss, sizes(0..L), activations(1..L), dropout thresholds(1..L),
+// seed low, seed high]) — layout.ts packSpec.
 Net::Net(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Net>(info) {
   Args args(info, "Net");
   std::size_t length = 0;
   const std::int32_t* packed = args.i32(0, "spec", &length);
-  if (length < 1 || packed[0] < 1 || length != static_cast<std::size_t>(2 + 2 * packed[0] + 1))
-    args.range_error("spec must be [L ≥ 1, loss, L + 1 sizes, L activations]");
+  if (length < 1 || packed[0] < 1 || packed[0] > (1 << 20) || length != static_cast<std::size_t>(3 * packed[0] + 5))
+    args.range_error("spec must be [L ≥ 1, loss, L + 1 sizes, L activations, L dropout thresholds, seed low, seed high]");
   const int L = packed[0];
   NetSpec spec;
   spec.loss = packed[1];
@@ -124,6 +125,15 @@ Net::Net(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Net>(info) {
     if (act < 0 || act >= kActivationCount) args.range_error("spec has an unknown activation id " + std::to_string(act));
     spec.activations.push_back(act);
   }
+  for (int l = 0; l < L; ++l) {
+    const auto threshold = static_cast<std::uint32_t>(packed[3 + 2 * L + l]);
+    if (threshold != 0 && (l == L - 1 || spec.activations[l] == kSoftmax))
+      args.range_error("spec has dropout on layer " + std::to_string(l) + ": only hidden layers with an element-wise activation may drop");
+    spec.dropout.push_back(threshold);
+  }
+  spec.seed = static_cast<std::uint32_t>(packed[3 + 3 * L]) |
+              static_cast<std::uint64_t>(static_cast<std::uint32_t>(packed[4 + 3 * L])) << 32;
+  if (spec.seed >= (std::uint64_t{1} << 53)) args.range_error("spec has a seed of 2^53 or more");
   core_ = std::make_unique<NetCore>(std::move(spec));
   const Napi::Env env = info.Env();
   params_ = allocate(env, core_->param_count());
@@ -222,10 +232,15 @@ void Net::reserve(Napi::Env env, int rows) {
   core_->attach_workspace(workspace_.data(), rows);
 }
 
-OptParams Net::opt_params(const Args& args, std::size_t first) {
-  return {args.id(first, "kind", kOptimizerCount), static_cast<float>(args.number(first + 1, "lr")),
-          static_cast<float>(args.number(first + 2, "beta1")), static_cast<float>(args.number(first + 3, "beta2")),
-          static_cast<float>(args.number(first + 4, "eps"))};
+// opt: a Float64Array of kOptFields values (kernels.ts packOptimizer)
+OptParams Net::opt_params(const Args& args, std::size_t index) {
+  const double* o = args.f64(index, "opt", kOptFields);
+  const double kind = o[kOptKind];
+  if (!(kind >= 0 && kind < kOptimizerCount) || kind != std::floor(kind))
+    args.range_error("opt has an unknown optimizer id " + std::to_string(kind));
+  auto f = [&](OptField field) { return static_cast<float>(o[field]); };
+  return {static_cast<int>(kind), f(kOptLr), f(kOptBeta1), f(kOptBeta2), f(kOptEps), o[kOptNesterov] != 0,
+          f(kOptL2), f(kOptL1), f(kOptWeightDecay), o[kOptClipNorm], f(kOptClipValue)};
 }
 
 Napi::Value Net::SetOptimizer(const Napi::CallbackInfo& info) {
@@ -274,7 +289,7 @@ Napi::Value Net::Evaluate(const Napi::CallbackInfo& info) {
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
   double* stats = args.f64(3, "stats", kStatsPerBatch);
-  core_->net_loss(core_->net_forward(x, rows), y, rows, stats);
+  core_->net_loss(core_->net_forward(x, rows), y, nullptr, rows, stats);
   stats[kStatStatus] = kStepOk;
   return info.Env().Undefined();
 }
@@ -286,24 +301,33 @@ Napi::Value Net::Gradient(const Napi::CallbackInfo& info) {
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
   double* stats = args.f64(3, "stats", kStatsPerBatch);
-  core_->net_loss(core_->net_forward(x, rows), y, rows, stats);
-  core_->net_backward(x, y, rows, stats);
+  core_->net_loss(core_->net_forward(x, rows), y, nullptr, rows, stats);
+  core_->net_backward(x, y, nullptr, rows, stats);
   stats[kStatStatus] = kStepOk;
   return info.Env().Undefined();
 }
 
-// trainStep(x, y, rows, kind, lr, beta1, beta2, eps, step, stats)
+// An update number: an integer in [0, 2^53) (Adam's t and the dropout masks' counter).
+double update_number(const Args& args, std::size_t index, const char* name) {
+  const double step = args.number(index, name);
+  if (!(step >= 0 && step < 9007199254740992.0) || step != std::floor(step))
+    args.range_error(std::string(name) + " must be an integer in [0, 2^53)");
+  return step;
+}
+
+// trainStep(x, y, weights | null, rows, opt, step, stats)
 Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   Args args(info, "trainStep");
   require_idle(args, "trainStep");
-  const int rows = batch_rows(args, 2);
+  const int rows = batch_rows(args, 3);
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
-  const OptParams opt = opt_params(args, 3);
-  const double step = args.number(8, "step");
-  double* stats = args.f64(9, "stats", kStatsPerBatch);
+  const float* weights = args.f32_or_null(2, "weights", static_cast<std::size_t>(rows));
+  const OptParams opt = opt_params(args, 4);
+  const double step = update_number(args, 5, "step");
+  double* stats = args.f64(6, "stats", kStatsPerBatch);
   set_optimizer(info.Env(), opt.kind);
-  core_->net_train_step(x, y, rows, opt, step, stats);
+  core_->net_train_step(x, y, weights, rows, opt, opt.lr, step, stats);
   return info.Env().Undefined();
 }
 
@@ -322,6 +346,7 @@ Napi::Value Net::Dispose(const Napi::CallbackInfo& info) {
 struct EpochJob {
   BatchSource source{};
   std::vector<std::uint32_t> order;  // copied so JS cannot change it under the worker
+  std::vector<float> rates;          // likewise (empty: opt.lr for every batch)
   int batches = 0;
   OptParams opt{};
   double first_step = 1;
@@ -352,9 +377,11 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
     self_ = Napi::Persistent(info.This().As<Napi::Object>());
     keep_[0] = Napi::Persistent(info[0].As<Napi::Object>());   // x
     keep_[1] = Napi::Persistent(info[1].As<Napi::Object>());   // y
-    keep_[2] = Napi::Persistent(info[11].As<Napi::Object>());  // batchStats
+    keep_[2] = Napi::Persistent(info[9].As<Napi::Object>());   // batchStats
+    if (job_.source.weights != nullptr) keep_[3] = Napi::Persistent(info[2].As<Napi::Object>());
     if (!job_.progress.IsEmpty()) progress_ = Napi::Persistent(job_.progress);
     job_.source.order = job_.order.data();
+    job_.source.rates = job_.rates.empty() ? nullptr : job_.rates.data();
   }
 
   Napi::Promise Start() {
@@ -432,7 +459,7 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   EpochJob job_;
   std::vector<double> stats_;
   Napi::ObjectReference self_;
-  Napi::ObjectReference keep_[3];
+  Napi::ObjectReference keep_[4];  // x, y, batchStats, weights
   Napi::FunctionReference progress_;
   Napi::ObjectReference error_;
   std::atomic<int> done_{0};
@@ -440,25 +467,29 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   int reported_ = 0;
 };
 
-// trainEpoch(x, y, rows, order, batchSize, kind, lr, beta1, beta2, eps, firstStep, batchStats, onProgress?)
+// trainEpoch(x, y, weights | null, rows, order, batchSize, opt, rates | null, firstStep, batchStats, onProgress?)
 Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   Args args(info, "trainEpoch");
   require_idle(args, "trainEpoch");
   const NetSpec& spec = core_->spec();
   EpochJob job;
-  const int rows = args.dim(2, "rows");
+  const int rows = args.dim(3, "rows");
   job.source.x = args.f32(0, "x", elements(rows, spec.inputs()));
   job.source.y = args.f32(1, "y", elements(rows, spec.outputs()));
+  job.source.weights = args.f32_or_null(2, "weights", static_cast<std::size_t>(rows));
   std::size_t count = 0;
-  const std::uint32_t* order = args.u32(3, "order", &count);
+  const std::uint32_t* order = args.u32(4, "order", &count);
   if (count == 0) args.range_error("order is empty");
   job.source.order_length = count;
-  job.source.batch_size = args.dim(4, "batchSize");
-  job.opt = opt_params(args, 5);
-  job.first_step = args.number(10, "firstStep");
+  job.source.batch_size = args.dim(5, "batchSize");
+  job.opt = opt_params(args, 6);
   job.batches = static_cast<int>((count + job.source.batch_size - 1) / job.source.batch_size);
-  args.f64(11, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
-  job.progress = args.function_or_empty(12, "onProgress");
+  const float* rates = args.f32_or_null(7, "rates", static_cast<std::size_t>(job.batches));
+  if (rates != nullptr) job.rates.assign(rates, rates + job.batches);
+  job.first_step = update_number(args, 8, "firstStep");
+  if (job.first_step + job.batches >= 9007199254740992.0) args.range_error("firstStep + batches must be below 2^53");
+  args.f64(9, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
+  job.progress = args.function_or_empty(10, "onProgress");
   for (std::size_t i = 0; i < count; ++i)
     if (order[i] >= static_cast<std::uint32_t>(rows))
       args.range_error("order[" + std::to_string(i) + "] = " + std::to_string(order[i]) +
@@ -484,6 +515,11 @@ Napi::Object Layout(Napi::Env env) {
       {"LOSS_SSE", kSse}, {"LOSS_HALF_SSE", kHalfSse}, {"LOSS_MSE", kMse}, {"LOSS_CROSS_ENTROPY", kCrossEntropy},
       {"LOSS_BINARY_CROSS_ENTROPY", kBinaryCrossEntropy},
       {"OPT_SGD", kSgd}, {"OPT_MOMENTUM", kMomentum}, {"OPT_RMSPROP", kRmsprop}, {"OPT_ADAM", kAdam},
+      {"OPT_FIELD_KIND", kOptKind}, {"OPT_FIELD_LR", kOptLr}, {"OPT_FIELD_BETA1", kOptBeta1},
+      {"OPT_FIELD_BETA2", kOptBeta2}, {"OPT_FIELD_EPS", kOptEps}, {"OPT_FIELD_NESTEROV", kOptNesterov},
+      {"OPT_FIELD_L2", kOptL2}, {"OPT_FIELD_L1", kOptL1}, {"OPT_FIELD_WEIGHT_DECAY", kOptWeightDecay},
+      {"OPT_FIELD_CLIP_NORM", kOptClipNorm}, {"OPT_FIELD_CLIP_VALUE", kOptClipValue}, {"OPT_FIELDS", kOptFields},
+      {"DROPOUT_SALT", kDropoutSalt}, {"DROPOUT_STRIDE", kDropoutStride},
   };
   for (const auto& [name, value] : entries) layout.Set(name, Napi::Number::New(env, value));
   Napi::Array state = Napi::Array::New(env, kOptimizerCount);

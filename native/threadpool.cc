@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "profile.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define MLPX_PAUSE() _mm_pause()
@@ -143,6 +145,9 @@ void ThreadPool::run(int chunks, Task task, void* context) {
     else std::this_thread::yield();
   }
   const Clock::time_point end = waited ? Clock::now() : worked;
+#if MLPX_PROFILE
+  profile_add_wait(end - worked);
+#endif
   if (end - worked <= (worked - start) + kWaitSlack) {
     solo_backoff_ /= 2;
     return;

@@ -1,15 +1,16 @@
 // The public API shared by the Node and browser entry points. Network and gradientCheck are not
 // here: each entry exports its own view of them (the browser's has no file save/load).
 export type { NetworkOptions, BackendOptions, TrainingState } from './nn/network.js';
-export type { FitOptions, History, EpochRecord, BatchInfo, EarlyStoppingOptions } from './nn/fit.js';
+export type { FitOptions, History, EpochRecord, BatchInfo, EarlyStoppingOptions, LearningRateSchedule, StepSchedule } from './nn/fit.js';
 export type { OptimizerOptions, OptimizerName, GradientOptimizerOptions, ArmijoOptions, RandomSearchOptions } from './nn/optimizers.js';
-export { OPTIMIZER_DEFAULTS } from './nn/optimizers.js';
+export { OPTIMIZER_DEFAULTS, GRADIENT_TRANSFORM_DEFAULTS, SCHEDULE_DEFAULTS } from './nn/optimizers.js';
 export type { Architecture, LayerOptions, InitName } from './nn/architecture.js';
 export { gradientCheckSpec } from './nn/gradcheck.js';
 export type { GradientCheckResult, GradientCheckOptions } from './nn/gradcheck.js';
 export { xorData, squaresData, spiralsData } from './data/generators.js';
 export type { Dataset } from './data/generators.js';
 export { parseIdx, imagesWithLabels } from './data/idx.js';
+export { parseDigits } from './data/digits-format.js';
 export { parseCsv } from './data/csv.js';
 export type { Table, TableOptions } from './data/table.js';
 export { parseNpy } from './data/npy.js';

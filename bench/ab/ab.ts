@@ -27,7 +27,7 @@ import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import type { NetSpec } from '../../src/backend/layout.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
 import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
-import { classifierSpec, OPTIMIZERS, type OptimizerName } from '../cases.js';
+import { classifierSpec, OPTIMIZERS, trainFlopsPerSample, type OptimizerName } from '../cases.js';
 import { classification, initParams, permutation, randomMatrix } from '../data.js';
 
 interface Contender {
@@ -92,12 +92,10 @@ function trainRunner(c: Contender, spec: NetSpec, batch: number, optimizer: Opti
   const stats = new Float64Array(batches * STATS_PER_BATCH);
   const opt = OPTIMIZERS[optimizer];
   let step = 1;
-  const macs = spec.sizes.slice(1).map((units, l) => spec.sizes[l]! * units);
-  const forward = macs.reduce((sum, m) => sum + m, 0);
   return {
     work: rows,
     unit: 'samples/s',
-    flopsPerSample: 2 * (2 * forward + forward - macs[0]!),
+    flopsPerSample: trainFlopsPerSample(spec.sizes),
     run: async () => {
       const done = await engine.trainEpoch(bound, order, batch, opt, step, stats);
       if (done !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`${c.label}: training diverged`);

@@ -62,8 +62,9 @@ export function baselines(p: Peers): { gemm: string[]; train: string[]; infer: s
   const numpy1 = p.numpy.filter((proc) => proc.threads === 1).map((proc) => `numpy ${proc.blas} 1t`);
   return {
     gemm: [...numpy1, 'tfjs wasm 1t'],
-    // numpy when tfjs wasm sat a case out (over the time cap on 784-512-256-10 on a slow day)
-    train: ['tfjs wasm 1t', ...numpy1, 'brain.js cpu 1t'],
+    // numpy when tfjs wasm sat a case out (over the time cap on 784-512-256-10 on a slow day);
+    // plain native training in the training features' case, which only mlpx runs
+    train: ['tfjs wasm 1t', ...numpy1, 'brain.js cpu 1t', 'mlpx native 1t'],
     infer: ['tfjs wasm 1t', 'brain.js cpu 1t'],
     mnist: ['tfjs wasm 1t'],
   };

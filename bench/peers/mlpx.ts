@@ -5,8 +5,9 @@ import os from 'node:os';
 import { backendInfo, loadBackend } from '../../src/index.js';
 import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
-import type { Contender, Runner } from '../harness.js';
-import { VALIDATION_STEPS, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
+import { loadAddon } from '../../src/backend/native/load.js';
+import type { Contender, PeakProbe, Runner } from '../harness.js';
+import { VALIDATION_STEPS, forwardFlopsPerSample, trainFlopsPerSample, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
 
@@ -48,6 +49,17 @@ export async function selectThreads(target: MlpxTarget): Promise<void> {
   await backend.threadsReady();
 }
 
+/**
+ * The native addon's FMA peak (its widest kernel path in use), probed for `seconds` per thread
+ * count, or undefined when native does not load.
+ */
+export function nativePeakProbe(targets: readonly MlpxTarget[], seconds: number): PeakProbe | undefined {
+  if (!targets.some((t) => t.name === 'native')) return undefined;
+  const addon = loadAddon(); // the module the native backend loaded (require caches it)
+  const cores = os.availableParallelism();
+  return { path: addon.kernelPath(), cores, seconds, measure: () => ({ one: addon.fmaPeak(1, seconds), all: addon.fmaPeak(cores, seconds) }) };
+}
+
 /** The reference backend only takes small work; bigger cases would dominate the run. */
 const JS_MAX_GFLOP = 0.07;
 
@@ -66,9 +78,18 @@ abstract class MlpxContender<C> implements Contender<C> {
    */
   protected select = (): Promise<void> => selectThreads(this.target);
   abstract prepare(c: C): Promise<Runner>;
+  /** The native backend's rows are read against the FMA peak (its flops per call); the others are not. */
+  flopsPerCall?: (c: C) => number;
+  protected boundBy(flops: (c: C) => number): void {
+    if (this.target.name === 'native') this.flopsPerCall = flops;
+  }
 }
 
 export class MlpxGemm extends MlpxContender<GemmCase> {
+  constructor(target: MlpxTarget) {
+    super(target);
+    this.boundBy((c) => 2 * c.m * c.k * c.n);
+  }
   skip(c: GemmCase): string | undefined {
     return this.target.name === 'js' && (2 * c.m * c.k * c.n) / 1e9 > JS_MAX_GFLOP ? 'reference loops: small shapes only' : undefined;
   }
@@ -83,6 +104,10 @@ export class MlpxGemm extends MlpxContender<GemmCase> {
 }
 
 export class MlpxTrain extends MlpxContender<TrainCase> {
+  constructor(target: MlpxTarget) {
+    super(target);
+    this.boundBy((c) => c.samplesPerCall * trainFlopsPerSample(c.spec.sizes));
+  }
   async prepare(c: TrainCase): Promise<Runner> {
     await this.select();
     const engine = this.target.backend.createEngine(c.spec);
@@ -104,6 +129,10 @@ export class MlpxTrain extends MlpxContender<TrainCase> {
 }
 
 export class MlpxInfer extends MlpxContender<InferCase> {
+  constructor(target: MlpxTarget) {
+    super(target);
+    this.boundBy((c) => c.batch * forwardFlopsPerSample(c.spec.sizes));
+  }
   async prepare(c: InferCase): Promise<Runner> {
     await this.select();
     const engine = this.target.backend.createEngine(c.spec);

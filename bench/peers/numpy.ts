@@ -1,6 +1,8 @@
 // numpy/OpenBLAS reference rows: one python3 process per thread count (OPENBLAS_NUM_THREADS is
 // read when OpenBLAS loads, so it is set per process), driven over stdin/stdout by
 // bench/peers/numpy_ref.py. Skipped with a printed note when python3 or numpy is missing.
+// numpy runs as its users run it: the variables in OPENBLAS_OVERRIDES are removed from these
+// processes' environment (and only theirs), and the kernel OpenBLAS then chose is recorded.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +13,25 @@ import type { Contender, Runner } from '../harness.js';
 import { VALIDATION_STEPS, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
+import { describeOpenblas, OPENBLAS_OVERRIDES, type NumpyInfo } from '../numpy-info.js';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy_ref.py');
 
-interface Reply { error?: string; losses?: number[] | null; seconds?: number; calls?: number; blas?: string; numpy?: string }
+interface Reply {
+  error?: string; losses?: number[] | null; seconds?: number; calls?: number;
+  blas?: string; numpy?: string; build_config?: string | null; openblas?: NumpyInfo['openblas'];
+}
+
+/** This process's environment for a numpy child: thread counts set, the OpenBLAS overrides removed. */
+export function numpyEnvironment(threads: number): { env: NodeJS.ProcessEnv; removed: Record<string, string> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const removed: Record<string, string> = {};
+  for (const name of OPENBLAS_OVERRIDES) {
+    if (env[name] !== undefined) removed[name] = env[name]!;
+    delete env[name];
+  }
+  return { env, removed };
+}
 
 export class NumpyProcess {
   readonly #child: ChildProcessWithoutNullStreams;
@@ -23,12 +40,13 @@ export class NumpyProcess {
   #stderr = '';
   #nextId = 0;
   blas = 'openblas';
+  readonly #removed: Record<string, string>;
+  info: NumpyInfo | undefined;
 
   constructor(readonly threads: number, readonly dir: string) {
-    const threadEnv = String(threads);
-    this.#child = spawn('python3', [SCRIPT], {
-      env: { ...process.env, OPENBLAS_NUM_THREADS: threadEnv, OMP_NUM_THREADS: threadEnv, MKL_NUM_THREADS: threadEnv },
-    });
+    const { env, removed } = numpyEnvironment(threads);
+    this.#removed = removed;
+    this.#child = spawn('python3', [SCRIPT], { env });
     this.#child.stderr.on('data', (chunk) => (this.#stderr += String(chunk)));
     this.#lines = createInterface({ input: this.#child.stdout });
     this.#lines.on('line', (line) => this.#waiting.shift()?.(line));
@@ -39,6 +57,10 @@ export class NumpyProcess {
     const hello = JSON.parse(await new Promise<string>((resolve) => this.#waiting.push(resolve))) as Reply;
     if (hello.error) throw new Error(hello.error);
     this.blas = (hello.blas ?? 'blas').replace(/^scipy-/, '');
+    this.info = {
+      threads: this.threads, numpy: hello.numpy ?? '?', blas: hello.blas ?? '?', buildConfig: hello.build_config ?? null,
+      openblas: hello.openblas ?? null, removed: this.#removed,
+    };
     return hello;
   }
 
@@ -75,6 +97,9 @@ export async function numpyProcesses(): Promise<NumpyProcess[]> {
   const procs = counts.map((t) => new NumpyProcess(t, dir));
   const hello = await Promise.all(procs.map((p) => p.start()));
   log(`numpy ${hello[0]!.numpy} (${procs[0]!.blas}): reference rows at ${counts.join(' and ')} threads (OPENBLAS_NUM_THREADS per process)`);
+  const removed = Object.entries(procs[0]!.info!.removed).map(([name, value]) => `${name}=${value}`);
+  if (removed.length > 0) log(`numpy: run without ${removed.join(' and ')} (set in this environment; a user's numpy picks its kernels itself)`);
+  for (const proc of procs) log(`numpy ${proc.threads}t: OpenBLAS ${describeOpenblas(proc.info!)}`);
   return procs;
 }
 

@@ -1,4 +1,4 @@
-"""numpy/OpenBLAS reference rows for `npm run bench` (issue 4): SGEMM and a hand-written training
+"""numpy/OpenBLAS reference rows for `npm run bench`: SGEMM and a hand-written training
 loop of the same MLP (ReLU hidden layers, softmax + cross-entropy, SGD or Adam), float32, with
 every buffer preallocated: the best a tight BLAS-based loop does. Thread count comes from
 OPENBLAS_NUM_THREADS, set by the caller before this process starts.
@@ -163,13 +163,55 @@ class Infer(Mlp):
         self.forward(self.xb)
 
 
-def main():
+def build_blas():
+    """The BLAS numpy was built against, from np.show_config()'s data: (name, its build string)."""
     import numpy.__config__ as cfg
     try:
-        blas = cfg.CONFIG["Build Dependencies"]["blas"]["name"]
-    except Exception:  # older numpy: the name is not exposed
-        blas = "blas"
-    print(json.dumps({"ready": True, "numpy": np.__version__, "blas": blas}), flush=True)
+        info = cfg.CONFIG["Build Dependencies"]["blas"]
+        return info["name"], info.get("openblas configuration")
+    except Exception:  # older numpy: not exposed
+        return "blas", None
+
+
+def loaded_openblas():
+    """What the OpenBLAS numpy loaded runs: its kernel (core) and configuration as chosen at load
+    time (DYNAMIC_ARCH builds pick them by CPUID unless OPENBLAS_CORETYPE forces one). Through
+    threadpoolctl when it is importable, else by asking the loaded library itself with ctypes, as
+    threadpoolctl does (numpy's wheels prefix OpenBLAS's symbols with scipy_ and suffix 64_)."""
+    try:
+        from threadpoolctl import threadpool_info
+        for lib in threadpool_info():
+            if lib.get("internal_api") == "openblas":
+                return {"source": "threadpoolctl", "core": lib.get("architecture"), "config": lib.get("version"),
+                        "threads": lib.get("num_threads"), "library": lib.get("filepath")}
+    except ImportError:
+        pass
+    import ctypes
+    with open("/proc/self/maps") as maps:  # the shared libraries this process has mapped
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.split()[-1].lower() and ".so" in line})
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""), ("openblas_", "64_"), ("openblas_", "")):
+            try:
+                corename = getattr(lib, prefix + "get_corename" + suffix)
+                config = getattr(lib, prefix + "get_config" + suffix)
+                threads = getattr(lib, prefix + "get_num_threads" + suffix)
+            except AttributeError:
+                continue
+            corename.restype = config.restype = ctypes.c_char_p
+            return {"source": "ctypes", "core": corename().decode(), "config": config().decode().strip(),
+                    "threads": threads(), "library": path}
+    return None
+
+
+def main():
+    blas, build_config = build_blas()
+    hello = {"ready": True, "numpy": np.__version__, "blas": blas, "build_config": build_config}
+    try:
+        hello["openblas"] = loaded_openblas()
+    except Exception as error:  # reported, never fatal: the rows do not depend on it
+        hello["openblas"] = {"error": "%s: %s" % (type(error).__name__, error)}
+    print(json.dumps(hello), flush=True)
     jobs = {}
     kinds = {"gemm": Gemm, "train": Train, "infer": Infer}
     for line in sys.stdin:

@@ -74,7 +74,7 @@ export class TfGemm extends TfContender<GemmCase> {
 }
 
 /** Dense layers with the case's weights; the last layer emits logits (softmax is in the loss / predict). */
-function buildModel(spec: NetSpec, params: Float32Array): tf.Sequential {
+export function buildModel(spec: NetSpec, params: Float32Array): tf.Sequential {
   const layout = paramLayout(spec.sizes);
   const model = tf.sequential();
   layout.layers.forEach((slot, l) => {

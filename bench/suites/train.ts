@@ -5,6 +5,7 @@ import { classifierSpec, sigmoidSpec, shapeName, trainCase, VALIDATION_STEPS, ty
 import { runCase, type TimingOptions } from '../harness.js';
 import { trainContenders, type Peers } from '../peers/index.js';
 import type { Row } from '../results.js';
+import { featureCostRows } from './features.js';
 
 const MNIST_MLP = [784, 128, 10];
 
@@ -27,4 +28,5 @@ export async function trainSuite(peers: Peers, timing: TimingOptions, quick: boo
     const info = { suite: 'train' as const, shape: shapeName(spec), batch: t.batch, optimizer: t.optimizer, metric: 'samples_per_s' as const, work: samplesPerCall };
     record(await runCase(info, c, contenders, timing));
   }
+  record(await featureCostRows(peers, timing, quick));
 }

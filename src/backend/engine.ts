@@ -45,6 +45,15 @@ export function batchStatus(batchStats: Float64Array, batch: number): StepStatus
   return batchStats[batch * STATS_PER_BATCH + STAT_STATUS]! as StepStatus;
 }
 
+/**
+ * The clip-by-norm factor s = min(1, clipNorm / ‖g‖) (1 when clipNorm is 0), from ‖g‖² in
+ * float64, rounded once to float32: native/net.cc and assembly/step.ts compute the same value.
+ */
+export function clipScale(clipNorm: number, gradNorm2: number): number {
+  const norm = Math.sqrt(gradNorm2);
+  return clipNorm > 0 && norm > clipNorm ? Math.fround(clipNorm / norm) : 1;
+}
+
 /** Batches of an epoch over `rows` rows: ⌈rows / batchSize⌉, the last one possibly short. */
 export function epochBatches(rows: number, batchSize: number): number {
   return Math.ceil(rows / batchSize);
@@ -99,27 +108,30 @@ export interface Engine {
   /** Forward + loss + backward into the gradients. Fills loss, correct and ‖g‖². */
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   /**
-   * net_train_step: gradient() then one optimizer update with the given hyper-parameters; `step`
-   * is the 1-based update count. Fills the stats including STAT_STATUS.
+   * net_train_step: one training step with the given hyper-parameters; `step` is the 1-based
+   * update count (Adam's bias correction, and the dropout masks of the spec's dropout layers).
+   * `weights` (rows values ≥ 0) weights each row's loss. The loss in stats includes the l2/l1
+   * penalty. Fills the stats including STAT_STATUS.
    */
-  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void;
+  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array, weights?: Float32Array): void;
 
   /**
-   * Make a data set available to trainEpoch. The engine keeps its own copy (or memory nobody
-   * else can detach), so changing or transferring x and y afterwards has no effect.
+   * Make a data set available to trainEpoch, with a weight per row for its loss (default 1). The
+   * engine keeps its own copy (or memory nobody else can detach), so changing or transferring x,
+   * y and weights afterwards has no effect.
    */
-  bindData(x: Float32Array, y: Float32Array, rows: number): BoundData;
+  bindData(x: Float32Array, y: Float32Array, rows: number, weights?: Float32Array): BoundData;
   /**
    * All mini-batches of one epoch (net_train_batches): batch i takes rows order[i·batch … ) of
-   * the data (the last batch may be short), runs trainStep with update number firstStep + i, and
-   * writes its STATS_PER_BATCH stats at batchStats[i·STATS_PER_BATCH]. Stops after the first
-   * batch whose status is not STEP_OK, or when onProgress returns false. Never blocks the event
-   * loop for long. Resolves to the number of batches run. While it runs, every other call on
-   * this engine throws a BusyError.
+   * the data (the last batch may be short), runs trainStep with update number firstStep + i and
+   * learning rate rates[i] (opt.lr without rates), and writes its STATS_PER_BATCH stats at
+   * batchStats[i·STATS_PER_BATCH]. Stops after the first batch whose status is not STEP_OK, or
+   * when onProgress returns false. Never blocks the event loop for long. Resolves to the number
+   * of batches run. While it runs, every other call on this engine throws a BusyError.
    */
   trainEpoch(
     data: BoundData, order: Uint32Array, batchSize: number, opt: OptimizerParams, firstStep: number,
-    batchStats: Float64Array, onProgress?: EpochProgress,
+    batchStats: Float64Array, onProgress?: EpochProgress, rates?: Float32Array,
   ): Promise<number>;
 
   /** Free the engine's memory now (wasm: back to the allocator). Later calls throw a DisposedError. */

@@ -14,14 +14,29 @@ interface Shape {
   arrays: readonly (readonly [number, string, (d: readonly number[]) => number, boolean?])[];
   /** an id argument: position, name, how many ids there are */
   id?: readonly [number, string, number];
+  /** further checks of the scalar arguments */
+  check?: (args: readonly unknown[]) => void;
 }
 
 const mn = (d: readonly number[]) => d[0]! * d[1]!;
 const n2 = (d: readonly number[]) => d[1]!;
 const count = (d: readonly number[]) => d[0]!;
 const matmul: Shape = { dims: [3, 4, 5], arrays: [[0, 'c', (d) => d[0]! * d[2]!], [1, 'a', (d) => d[0]! * d[1]!], [2, 'b', (d) => d[1]! * d[2]!]] };
+const rows = (d: readonly number[]) => d[0]!;
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
+
+/** dropout's scalars from position `at`: act (element-wise), rate ∈ [0, 1), seed and step in [0, 2⁵³), layer in [0, 2³¹). */
+const dropoutScalars = (at: number) => (args: readonly unknown[]): void => {
+  const name = at === 4 ? 'dropout_forward' : 'dropout_backward';
+  if (args[at] === Activation.softmax) throw new InvalidArgumentError(`${name}: dropout needs an element-wise activation, not softmax`);
+  const rate = args[at + 1];
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`${name}: rate must be in [0, 1), not ${String(rate)}`);
+  for (const [offset, arg, limit] of [[2, 'seed', 2 ** 53], [3, 'step', 2 ** 53], [4, 'layer', 2 ** 31]] as const) {
+    const value = args[at + offset];
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= limit) throw new InvalidArgumentError(`${name}: ${arg} must be an integer in [0, ${limit}), not ${String(value)}`);
+  }
+};
 
 const SHAPES: Record<KernelName, Shape> = {
   matmul_nn: matmul, matmul_tn: matmul, matmul_nt: matmul,
@@ -34,15 +49,18 @@ const SHAPES: Record<KernelName, Shape> = {
   },
   activation_forward: { dims: [2, 3], arrays: [[0, 'a', mn], [1, 'z', mn]], id: [4, 'act', ACTIVATIONS] },
   activation_backward: { dims: [4, 5], arrays: [[0, 'dz', mn], [1, 'da', mn], [2, 'z', mn], [3, 'a', mn]], id: [6, 'act', ACTIVATIONS] },
-  loss_forward: { dims: [2, 3], arrays: [[0, 'p', mn], [1, 'y', mn]], id: [4, 'loss', LOSSES] },
-  loss_backward: { dims: [3, 4], arrays: [[0, 'dp', mn], [1, 'p', mn], [2, 'y', mn]], id: [5, 'loss', LOSSES] },
-  output_delta_fused: { dims: [3, 4], arrays: [[0, 'dz', mn], [1, 'p', mn], [2, 'y', mn]] },
+  dropout_forward: { dims: [2, 3], arrays: [[0, 'a', mn], [1, 'z', mn]], id: [4, 'act', ACTIVATIONS], check: dropoutScalars(4) },
+  dropout_backward: { dims: [3, 4], arrays: [[0, 'dz', mn], [1, 'da', mn], [2, 'z', mn]], id: [5, 'act', ACTIVATIONS], check: dropoutScalars(5) },
+  loss_forward: { dims: [3, 4], arrays: [[0, 'p', mn], [1, 'y', mn], [2, 'weights', rows, true]], id: [5, 'loss', LOSSES] },
+  loss_backward: { dims: [4, 5], arrays: [[0, 'dp', mn], [1, 'p', mn], [2, 'y', mn], [3, 'weights', rows, true]], id: [6, 'loss', LOSSES] },
+  output_delta_fused: { dims: [4, 5], arrays: [[0, 'dz', mn], [1, 'p', mn], [2, 'y', mn], [3, 'weights', rows, true]], id: [6, 'act', ACTIVATIONS] },
   count_correct: { dims: [2, 3], arrays: [[0, 'p', mn], [1, 'y', mn]] },
   sgd_update: { dims: [2], arrays: [[0, 'params', count], [1, 'grads', count]] },
   momentum_update: { dims: [3], arrays: [[0, 'params', count], [1, 'grads', count], [2, 'velocity', count]] },
   rmsprop_update: { dims: [3], arrays: [[0, 'params', count], [1, 'grads', count], [2, 'sq', count]] },
   adam_update: { dims: [4], arrays: [[0, 'params', count], [1, 'grads', count], [2, 'm', count], [3, 'v', count]] },
   sum_squares: { dims: [1], arrays: [[0, 'x', count]] },
+  weight_penalty: { dims: [1], arrays: [[0, 'w', count]] },
 };
 
 function check(name: KernelName, args: readonly unknown[]): void {
@@ -71,6 +89,7 @@ function check(name: KernelName, args: readonly unknown[]): void {
       throw new InvalidArgumentError(`${name}: argument ${at} must be a number`);
     }
   }
+  shape.check?.(args);
 }
 
 /** `kernels` with every call's arguments checked first. */

@@ -4,7 +4,8 @@
 // (units). Gradients use the identical layout, and optimizer state is `statePerParam` copies of
 // it back to back, so every optimizer update is one loop over the whole vector.
 import { invalidArgument, InvalidArgumentError } from '../util/errors.js';
-import { OPTIMIZER_STATE_PER_PARAM, type ActivationId, type LossId } from './kernels.js';
+import { dropoutThreshold } from './dropout.js';
+import { Activation, OPTIMIZER_STATE_PER_PARAM, type ActivationId, type LossId } from './kernels.js';
 
 /**
  * What the backends can index: layer sizes and parameter counts travel as 32-bit integers (the
@@ -21,6 +22,10 @@ export interface NetSpec {
   /** one per layer (length L) */
   readonly activations: readonly ActivationId[];
   readonly loss: LossId;
+  /** dropout rate in [0, 1) per layer (length L; the output layer's 0), default none */
+  readonly dropout?: readonly number[];
+  /** seeds the dropout masks: an integer in [0, 2⁵³) (default 0) */
+  readonly seed?: number;
 }
 
 export interface LayerSlot {
@@ -72,11 +77,11 @@ export function engineBytes(spec: NetSpec): number {
   return FLOAT_BYTES * paramLayout(spec.sizes).count * (2 + MAX_STATE_PER_PARAM);
 }
 
-/** Bytes of the workspace for batches of `rows` rows: every layer's z and a, two deltas, a staged batch. */
+/** Bytes of the workspace for batches of `rows` rows: every layer's z and a, two deltas, a staged batch and its row weights. */
 export function workspaceBytes(spec: NetSpec, rows: number): number {
   const sizes = spec.sizes;
   const units = sizes.slice(1).reduce((sum, n) => sum + n, 0);
-  return FLOAT_BYTES * rows * (2 * units + 2 * Math.max(...sizes) + sizes[0]! + sizes[sizes.length - 1]!);
+  return FLOAT_BYTES * rows * (2 * units + 2 * Math.max(...sizes) + sizes[0]! + sizes[sizes.length - 1]! + 1);
 }
 
 /** Fused output error (p − y)/m applies: softmax + cross-entropy, sigmoid + binary cross-entropy. */
@@ -86,16 +91,40 @@ export function usesFusedOutputDelta(spec: NetSpec): boolean {
 }
 
 /**
- * The spec packed as Int32Array [L, loss, sizes(0..L), activations(1..L)] — the form handed
- * to the native and wasm engines so they decode it the same way.
+ * Dropout thresholds per layer (dropout.ts), checking the spec's rates and seed: a rate in [0, 1)
+ * on a hidden layer with an element-wise activation, none on the output layer.
+ */
+export function dropoutThresholds(spec: NetSpec): number[] {
+  const L = spec.activations.length;
+  const rates = spec.dropout ?? new Array<number>(L).fill(0);
+  if (rates.length !== L) throw invalidArgument('spec.dropout', `${L} rates, one per layer`, rates);
+  const seed = spec.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw invalidArgument('spec.seed', 'an integer in [0, 2^53)', seed);
+  return rates.map((rate, l) => {
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw invalidArgument(`spec.dropout[${l}]`, 'a rate in [0, 1)', rate);
+    if (rate > 0 && l === L - 1) throw new InvalidArgumentError('spec.dropout: the output layer cannot have dropout');
+    if (rate > 0 && spec.activations[l] === Activation.softmax) throw new InvalidArgumentError(`spec.dropout[${l}]: dropout needs an element-wise activation, not softmax`);
+    return dropoutThreshold(rate);
+  });
+}
+
+/**
+ * The spec packed as Int32Array [L, loss, sizes(0..L), activations(1..L), dropout thresholds
+ * (1..L, uint32 bits), seed low 32 bits, seed high bits] — the form handed to the native engine
+ * so it decodes it as the others do.
  */
 export function packSpec(spec: NetSpec): Int32Array {
   checkedParameterCount(spec.sizes);
+  const thresholds = dropoutThresholds(spec);
   const L = spec.activations.length;
-  const packed = new Int32Array(2 + (L + 1) + L);
+  const packed = new Int32Array(3 * L + 5);
   packed[0] = L;
   packed[1] = spec.loss;
   spec.sizes.forEach((s, i) => (packed[2 + i] = s));
   spec.activations.forEach((a, i) => (packed[3 + L + i] = a));
+  thresholds.forEach((t, i) => (packed[3 + 2 * L + i] = t | 0));
+  const seed = spec.seed ?? 0;
+  packed[3 + 3 * L] = seed | 0;
+  packed[4 + 3 * L] = Math.floor(seed / 2 ** 32) | 0;
   return packed;
 }

@@ -1,7 +1,7 @@
 // Copies into and out of an engine's memory: engines hand out copies, never views, so nothing a
 // caller holds can be detached by wasm memory growing, or change under a running epoch.
 import { epochBatches, STATS_PER_BATCH } from './engine.js';
-import { Optimizer, type OptimizerParams } from './kernels.js';
+import { Optimizer, OPTIMIZER_FIELDS, type OptimizerParams } from './kernels.js';
 import type { NetSpec } from './layout.js';
 import { InvalidArgumentError } from '../util/errors.js';
 
@@ -73,11 +73,12 @@ export function requireStepArgs(
   if (stats !== null) requireArray(call, 'stats', stats, STATS_PER_BATCH, Float64Array);
 }
 
-/** bindData's arguments: x and y hold `rows` rows. */
-export function requireData(spec: NetSpec, x: unknown, y: unknown, rows: number): void {
+/** bindData's arguments: x, y (and the row weights, when given) hold `rows` rows. */
+export function requireData(spec: NetSpec, x: unknown, y: unknown, rows: number, weights?: unknown): void {
   requireRowCount('bindData', rows);
   requireArray('bindData', 'x', x, rows * spec.sizes[0]!);
   requireArray('bindData', 'y', y, rows * spec.sizes[spec.sizes.length - 1]!);
+  requireRowWeights('bindData', weights, rows);
 }
 
 const OPTIMIZER_IDS: ReadonlySet<unknown> = new Set(Object.values(Optimizer));
@@ -87,11 +88,24 @@ export function requireOptimizerKind(call: string, kind: unknown): void {
   if (!OPTIMIZER_IDS.has(kind)) throw new InvalidArgumentError(`${call}: ${String(kind)} is not an optimizer id`);
 }
 
-/** Optimizer parameters the kernels can run: a known kind and numbers. */
+/** Optimizer parameters the kernels can run: a known kind and numbers (the optional ones absent or numbers). */
 export function requireOptimizerParams(call: string, opt: OptimizerParams): void {
-  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`${call}: opt must be { kind, lr, beta1, beta2, eps }`);
+  if (typeof opt !== 'object' || opt === null) throw new InvalidArgumentError(`${call}: opt must be { kind, lr, beta1, beta2, eps, … }`);
   requireOptimizerKind(call, opt.kind);
   if ([opt.lr, opt.beta1, opt.beta2, opt.eps].some((v) => typeof v !== 'number')) {
     throw new InvalidArgumentError(`${call}: opt's lr, beta1, beta2 and eps must be numbers`);
   }
+  for (const field of OPTIMIZER_FIELDS) {
+    if (opt[field] !== undefined && typeof opt[field] !== 'number') throw new InvalidArgumentError(`${call}: opt.${field} must be a number when given`);
+  }
+}
+
+/** Row weights, when given: a Float32Array of at least `rows` values. */
+export function requireRowWeights(call: string, weights: unknown, rows: number): void {
+  if (weights !== undefined) requireArray(call, 'weights', weights, rows);
+}
+
+/** An epoch's learning rates, when given: a Float32Array with one per batch. */
+export function requireRates(rates: unknown, batches: number): void {
+  if (rates !== undefined) requireArray('trainEpoch', 'rates', rates, batches);
 }

@@ -4,10 +4,10 @@
 import { Command, Option } from 'commander';
 import '../index.js';
 import { ACTIVATION_NAMES, LOSS_NAMES } from '../nn/architecture.js';
-import { learningRateHelp, OPTIMIZER_NAMES } from '../nn/optimizers.js';
+import { GRADIENT_TRANSFORM_DEFAULTS, learningRateHelp, OPTIMIZER_NAMES, SCHEDULE_DEFAULTS } from '../nn/optimizers.js';
 import { DATASET_NAMES } from './datasets.js';
 import { infoCommand } from './info.js';
-import { columnList, fraction, layerList, nonNegativeInteger, positiveInteger, positiveNumber } from './options.js';
+import { columnList, fraction, layerList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, rateList } from './options.js';
 import { trainCommand, type TrainCommandOptions } from './train.js';
 import { predictCommand, type PredictCommandOptions } from './predict.js';
 import { evaluateCommand, type EvaluateCommandOptions } from './evaluate.js';
@@ -29,11 +29,22 @@ program.command('train')
   .option('--no-standardize', 'with --csv: train on the raw features (default: standardise with the training rows\' mean and std, saved in the model)')
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)', layerList, [128])
   .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATION_NAMES).default('relu'))
+  .option('--dropout <rates>', 'dropout rate of each hidden layer, comma-separated (one rate: every hidden layer; default none)', rateList)
   .addOption(new Option('--output-activation <name>', 'output activation (default: from the data set and loss)').choices(ACTIVATION_NAMES))
   .addOption(new Option('--loss <name>', 'loss (default: from the data set)').choices(LOSS_NAMES))
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('adam'))
   .option('--lr <rate>', `learning rate (default: ${learningRateHelp()})`, positiveNumber)
-  .addOption(new Option('--lr-schedule <name>', 'learning rate per epoch: cosine annealing or constant').choices(['cosine', 'constant']).default('cosine'))
+  .option('--nesterov', 'with --optimizer momentum: Nesterov momentum')
+  .option('--l2 <lambda>', `L2 penalty ½λ‖W‖² on the weights (default ${GRADIENT_TRANSFORM_DEFAULTS.l2})`, nonNegativeNumber)
+  .option('--l1 <lambda>', `L1 penalty λ‖W‖₁ on the weights (default ${GRADIENT_TRANSFORM_DEFAULTS.l1})`, nonNegativeNumber)
+  .option('--weight-decay <lambda>', `decoupled weight decay, AdamW with adam (default ${GRADIENT_TRANSFORM_DEFAULTS.weightDecay})`, nonNegativeNumber)
+  .option('--clip-norm <c>', 'scale each gradient down to this global L2 norm (default: no clipping)', positiveNumber)
+  .option('--clip-value <c>', 'clamp each gradient to [-c, c] (default: no clipping)', positiveNumber)
+  .addOption(new Option('--lr-schedule <name>', 'learning rate schedule: cosine and constant per epoch (per update with --warmup-steps); step and exponential decay per update')
+    .choices(['cosine', 'constant', 'step', 'exponential']).default('cosine'))
+  .option('--warmup-steps <n>', `linear warm-up over the first N updates, then the schedule per update (default ${SCHEDULE_DEFAULTS.warmupSteps})`, nonNegativeInteger)
+  .option('--decay-steps <n>', 'step: updates between decays; exponential: updates per factor of --decay-rate', positiveInteger)
+  .option('--decay-rate <rate>', `step and exponential: the decay factor, in (0, 1] (step default ${SCHEDULE_DEFAULTS.gamma})`, positiveNumber)
   .option('--epochs <n>', 'epochs', positiveInteger, 5)
   .option('--batch <n>', 'mini-batch size (1 = stochastic; ≥ rows = full batch)', positiveInteger, 32)
   .option('--seed <n>', 'seed for initialisation and shuffling', nonNegativeInteger, 1)

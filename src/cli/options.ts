@@ -19,6 +19,21 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('Expected a number ≥ 0.');
+  return n;
+}
+
+/** "0.2,0.1" → [0.2, 0.1]: dropout rates, each in [0, 1) */
+export function rateList(value: string): number[] {
+  return value.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`Expected comma-separated rates in [0, 1), e.g. 0.2,0.1 (got '${part}').`);
+    return n;
+  });
+}
+
 export function fraction(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('Expected a number in [0, 1).');

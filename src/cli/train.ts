@@ -3,10 +3,10 @@
 import { SingleBar } from 'cli-progress';
 import type { ActivationName, LossName } from '../backend/kernels.js';
 import type { BackendChoice } from '../backend/registry.js';
-import { defaultLearningRate, type OptimizerName } from '../nn/optimizers.js';
+import { defaultLearningRate, type GradientOptimizerOptions, type OptimizerName, type OptimizerOptions } from '../nn/optimizers.js';
 import { Network } from '../nn/network.js';
 import { fileStorage } from '../nn/storage.js';
-import type { EpochRecord } from '../nn/fit.js';
+import type { EpochRecord, LearningRateSchedule } from '../nn/fit.js';
 import { limitRows, loadCliData, type CliData, type DatasetName } from './datasets.js';
 import { loadCsvData } from './tabular.js';
 
@@ -19,11 +19,21 @@ export interface TrainCommandOptions {
   standardize: boolean;
   hidden: number[];
   activation: ActivationName;
+  dropout?: number[];
   outputActivation?: ActivationName;
   loss?: LossName;
   optimizer: OptimizerName;
   lr?: number;
-  lrSchedule: 'constant' | 'cosine';
+  nesterov?: boolean;
+  l2?: number;
+  l1?: number;
+  weightDecay?: number;
+  clipNorm?: number;
+  clipValue?: number;
+  lrSchedule: 'constant' | 'cosine' | 'step' | 'exponential';
+  warmupSteps?: number;
+  decaySteps?: number;
+  decayRate?: number;
   epochs: number;
   batch: number;
   seed: number;
@@ -61,9 +71,13 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   const train = limitRows(data.train, data.inputs, data.outputs, options.trainLimit);
   const loss = options.loss ?? data.loss;
   const outputActivation = options.outputActivation ?? (options.loss === undefined ? data.outputActivation : defaultOutputFor(loss, data.outputActivation));
+  const dropout = hiddenDropout(options.dropout, options.hidden.length);
   const net = await Network.create({
     inputs: data.inputs,
-    layers: [...options.hidden.map((units) => ({ units, activation: options.activation })), { units: data.outputs, activation: outputActivation }],
+    layers: [
+      ...options.hidden.map((units, l) => ({ units, activation: options.activation, ...(dropout[l]! > 0 ? { dropout: dropout[l] } : {}) })),
+      { units: data.outputs, activation: outputActivation },
+    ],
     loss, seed: options.seed, backend: options.backend, threads: options.threads,
   });
   const details = net.backend.details();
@@ -71,14 +85,11 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
   say(`data: ${data.name}, ${train.rows} training rows, ${data.test.rows} test rows; backend ${net.backend.name} (${details.kernelPath}, ${details.threads} thread${details.threads === 1 ? '' : 's'})`);
 
   const bar = new SingleBar({ format: ' {bar} {percentage}% | batch {value}/{total} | loss {loss} | {speed} samples/s', hideCursor: true, clearOnComplete: true, stream: process.stderr });
-  const optimizer = gradientFree(options.optimizer)
-    ? (options.lr === undefined ? options.optimizer : fail(`--lr does not apply to --optimizer ${options.optimizer}`))
-    : { type: options.optimizer, lr: options.lr ?? defaultLearningRate(options.optimizer, options.lrSchedule) };
   const history = await net.fit(train.x, train.y, {
     epochs: options.epochs,
     batchSize: options.batch,
-    optimizer,
-    lrSchedule: options.lrSchedule,
+    optimizer: optimizerFrom(options),
+    lrSchedule: scheduleFrom(options),
     // too few rows to hold one out: no per-epoch validation
     validationSplit: data.heldOut && Math.floor(train.rows * options.validationSplit) >= 1 ? options.validationSplit : undefined,
     onBatchEnd: (info) => {
@@ -112,6 +123,43 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       testLoss: test.loss, testAccuracy: test.accuracy, history: history.epochs,
     }) + '\n');
   }
+}
+
+/** --dropout: one rate for every hidden layer, or one per hidden layer. */
+function hiddenDropout(rates: number[] | undefined, hidden: number): number[] {
+  if (rates === undefined) return new Array<number>(hidden).fill(0);
+  if (hidden === 0) fail('--dropout applies to hidden layers, and --hidden is none');
+  if (rates.length === 1) return new Array<number>(hidden).fill(rates[0]!);
+  if (rates.length !== hidden) fail(`--dropout has ${rates.length} rates for ${hidden} hidden layers (give one, or one per layer)`);
+  return rates;
+}
+
+/** The flags that only a gradient optimizer takes, by name, with their values. */
+const GRADIENT_FLAGS = [['--lr', 'lr'], ['--nesterov', 'nesterov'], ['--l2', 'l2'], ['--l1', 'l1'], ['--weight-decay', 'weightDecay'], ['--clip-norm', 'clipNorm'], ['--clip-value', 'clipValue'], ['--warmup-steps', 'warmupSteps'], ['--dropout', 'dropout']] as const;
+
+function optimizerFrom(options: TrainCommandOptions): OptimizerOptions {
+  const { optimizer } = options;
+  if (gradientFree(optimizer)) {
+    const given = GRADIENT_FLAGS.find(([, key]) => options[key] !== undefined);
+    return given === undefined ? optimizer : fail(`${given[0]} does not apply to --optimizer ${optimizer}`);
+  }
+  if (options.nesterov && optimizer !== 'momentum') fail('--nesterov applies to --optimizer momentum');
+  const spec: GradientOptimizerOptions = {
+    type: optimizer, lr: options.lr ?? defaultLearningRate(optimizer, options.lrSchedule === 'cosine' ? 'cosine' : 'constant'),
+    ...(options.nesterov ? { nesterov: true } : {}),
+  };
+  for (const key of ['l2', 'l1', 'weightDecay', 'clipNorm', 'clipValue'] as const) if (options[key] !== undefined) spec[key] = options[key];
+  return spec;
+}
+
+/** cosine and constant stay per epoch unless there is a warm-up; step and exponential decay per update. */
+function scheduleFrom(options: TrainCommandOptions): LearningRateSchedule {
+  const { lrSchedule: type, warmupSteps, decaySteps, decayRate } = options;
+  if ((type === 'cosine' || type === 'constant') && (decaySteps !== undefined || decayRate !== undefined)) fail(`--decay-steps and --decay-rate apply to --lr-schedule step and exponential`);
+  if (type === 'cosine' || type === 'constant') return warmupSteps === undefined || warmupSteps === 0 ? type : { type, warmupSteps };
+  const steps = decaySteps ?? fail(`--lr-schedule ${type} needs --decay-steps N`);
+  if (type === 'step') return { type, warmupSteps, stepSize: steps, ...(decayRate === undefined ? {} : { gamma: decayRate }) };
+  return { type, warmupSteps, decaySteps: steps, decayRate: decayRate ?? fail('--lr-schedule exponential needs --decay-rate R') };
 }
 
 async function loadTrainingData(options: TrainCommandOptions): Promise<CliData> {

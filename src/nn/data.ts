@@ -1,9 +1,11 @@
 // Training and evaluation data as a network sees it: validated once (shapes, finite values, label
-// range, targets the loss is defined for), and split into training and validation rows.
-import { DataError } from '../util/errors.js';
+// range, targets the loss is defined for, row and class weights), and split into training and
+// validation rows.
+import { DataError, InvalidArgumentError, invalidArgument } from '../util/errors.js';
 import { Random } from '../util/prng.js';
 import { requireMatrix, requireTargets } from '../util/validate.js';
-import type { Architecture } from './architecture.js';
+import { isClassifier, type Architecture } from './architecture.js';
+import { classCount } from './data-schema.js';
 
 export interface Samples {
   readonly x: Float32Array;
@@ -11,9 +13,6 @@ export interface Samples {
   readonly y: Float32Array;
   readonly rows: number;
 }
-
-/** Softmax rows sum to 1; cross-entropy's fused gradient (p − y) is the loss's gradient only when the targets' rows do too. */
-const ROW_SUM_TOLERANCE = 1e-3;
 
 /** x (rows × inputs) and y (targets or class labels) for a network of this architecture. */
 export function requireSamples(arch: Architecture, x: unknown, y: unknown, xName = 'x', yName = 'y'): Samples {
@@ -26,7 +25,8 @@ export function requireSamples(arch: Architecture, x: unknown, y: unknown, xName
 
 /**
  * The log losses are defined for targets in [0, 1] (a target outside gives a negative or
- * meaningless loss); softmax with cross-entropy also needs every row to sum to 1.
+ * meaningless loss). Rows of soft targets need not sum to 1: the output error of softmax with
+ * cross-entropy is the exact p·Σy − y.
  */
 function requireTargetsForLoss(arch: Architecture, y: Float32Array, name: string, outputs: number): void {
   if (arch.loss !== 'cross_entropy' && arch.loss !== 'binary_cross_entropy') return;
@@ -36,14 +36,51 @@ function requireTargetsForLoss(arch: Architecture, y: Float32Array, name: string
       throw new DataError(`${name} has ${v} at row ${Math.floor(i / outputs)}, column ${i % outputs}: ${arch.loss} needs targets in [0, 1]`);
     }
   }
-  if (arch.loss !== 'cross_entropy' || arch.layers[arch.layers.length - 1]!.activation !== 'softmax') return;
-  for (let row = 0; row < y.length / outputs; row++) {
-    let sum = 0;
-    for (let j = 0; j < outputs; j++) sum += y[row * outputs + j]!;
-    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
-      throw new DataError(`${name} row ${row} sums to ${sum}: softmax with cross_entropy needs each row of targets to sum to 1 (one-hot or a distribution)`);
+}
+
+/** A row's class for class weights: its largest target (one output: 1 when ≥ ½). */
+function rowClass(y: Float32Array, row: number, outputs: number): number {
+  if (outputs === 1) return y[row]! >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let j = 1; j < outputs; j++) if (y[row * outputs + j]! > y[row * outputs + best]!) best = j;
+  return best;
+}
+
+/** A weight ≥ 0 with a finite float32 value. */
+function requireWeight(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw new DataError(`${name} is ${String(value)}: weights must be finite numbers ≥ 0`);
+  return value;
+}
+
+/**
+ * Each row's loss weight: sampleWeight[row] (one per row of x) times classWeight of the row's
+ * class (an array, or an object keyed by class index; classes left out weigh 1). Null when every
+ * row weighs 1. `train` are the rows fit trains on: their weights may not all be 0.
+ */
+export function rowWeights(arch: Architecture, samples: Samples, train: Uint32Array, sampleWeight: unknown, classWeight: unknown): Float32Array | null {
+  if (sampleWeight === undefined && classWeight === undefined) return null;
+  const weights = new Float32Array(samples.rows).fill(1);
+  if (sampleWeight !== undefined) {
+    if (!(sampleWeight instanceof Float32Array || sampleWeight instanceof Float64Array || Array.isArray(sampleWeight)) || sampleWeight.length !== samples.rows) {
+      throw invalidArgument('sampleWeight', `${samples.rows} weights, one per row (a Float32Array, Float64Array or array)`, sampleWeight);
     }
+    for (let r = 0; r < samples.rows; r++) weights[r] = requireWeight(sampleWeight[r], `sampleWeight[${r}]`);
   }
+  if (classWeight !== undefined) {
+    if (!isClassifier(arch)) throw new InvalidArgumentError('classWeight needs a classifier (softmax or sigmoid output, or a cross-entropy loss)');
+    if (typeof classWeight !== 'object' || classWeight === null) throw invalidArgument('classWeight', 'an array or an object of weights by class index', classWeight);
+    const outputs = samples.y.length / samples.rows;
+    const classes = classCount(outputs);
+    const byClass = new Float64Array(classes).fill(1);
+    for (const [key, value] of Object.entries(classWeight)) {
+      const index = Number(key);
+      if (!Number.isInteger(index) || index < 0 || index >= classes) throw invalidArgument('classWeight', `weights for classes 0..${classes - 1}`, key);
+      byClass[index] = requireWeight(value, `classWeight[${key}]`);
+    }
+    for (let r = 0; r < samples.rows; r++) weights[r] = weights[r]! * byClass[rowClass(samples.y, r, outputs)]!;
+  }
+  if (train.every((row) => weights[row] === 0)) throw new DataError('sampleWeight and classWeight give every training row weight 0: nothing would be learnt');
+  return weights.every((w) => w === 1) ? null : weights;
 }
 
 /** A seed for the validation split, derived from the network's seed: every fit holds out the same rows. */

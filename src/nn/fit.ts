@@ -21,12 +21,13 @@ import {
 import { yieldToEventLoop } from '../util/yield.js';
 import { armijoIteration } from './armijo.js';
 import type { NetworkCore } from './core.js';
-import { gatherRows, requireSamples, splitRows, type Samples } from './data.js';
+import { gatherRows, requireSamples, rowWeights, splitRows, type Samples } from './data.js';
 import { firstNonFiniteLayer } from './diagnose.js';
 import { evaluateRows } from './evaluate.js';
 import { resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import { randomSearchEpoch } from './random-search.js';
-import { isClassifier } from './architecture.js';
+import { hasDropout, isClassifier, type Architecture } from './architecture.js';
+import { planSchedule, type LearningRateSchedule, type PlannedSchedule } from './schedules.js';
 import { computeStandardization, standardize, type Standardization } from '../data/standardize.js';
 
 export interface BatchInfo {
@@ -84,14 +85,26 @@ export interface FitOptions {
   epochs?: number;
   /** default 32; ≥ the row count means full batch; 1 is stochastic gradient descent */
   batchSize?: number;
-  /** default: the optimizer the network last trained with, else 'adam' */
+  /**
+   * default: the optimizer the network last trained with (with its regularisation and clipping),
+   * else 'adam'
+   */
   optimizer?: OptimizerOptions;
   /**
-   * Learning rate per epoch for the gradient optimizers: 'constant' (default); 'cosine', which
+   * The learning rate of the gradient optimizers. Per epoch: 'constant' (default); 'cosine', which
    * anneals lr · ½(1 + cos(π (e − ½) / epochs)) at each epoch's midpoint e − ½; or a function of
-   * the 1-based epoch and the base rate.
+   * the 1-based epoch and the base rate. Per update (src/nn/schedules.ts): { type: 'cosine' |
+   * 'constant' | 'step' | 'exponential', warmupSteps?, … }, or { type: 'custom', lr: (step, epoch)
+   * => rate }, step and epoch counted from 1 in this fit; every rate is checked before training.
    */
   lrSchedule?: LearningRateSchedule;
+  /** gradient optimizers: a weight ≥ 0 for each row's loss and gradient (one per row of x) */
+  sampleWeight?: Float32Array | Float64Array | number[];
+  /**
+   * gradient optimizers, classifiers: a weight ≥ 0 per class (an array, or { [classIndex]: weight };
+   * classes left out weigh 1), multiplying each row's sample weight by its class's
+   */
+  classWeight?: number[] | Record<number, number>;
   /** shuffle rows each epoch with the network's seed (default true) */
   shuffle?: boolean;
   /** fraction of rows held out for validation, chosen by a shuffle seeded with the network's seed */
@@ -114,10 +127,10 @@ export interface FitOptions {
 }
 
 type Targets = Float32Array | Uint8Array | Int32Array;
-export type LearningRateSchedule = 'constant' | 'cosine' | ((epoch: number, lr: number) => number);
+export type { LearningRateSchedule, StepSchedule } from './schedules.js';
 
 const FIT_OPTIONS = [
-  'epochs', 'batchSize', 'optimizer', 'lrSchedule', 'shuffle', 'validationSplit', 'validationData',
+  'epochs', 'batchSize', 'optimizer', 'lrSchedule', 'sampleWeight', 'classWeight', 'shuffle', 'validationSplit', 'validationData',
   'earlyStopping', 'onBatchEnd', 'onEpochEnd', 'standardize',
 ] as const satisfies readonly (keyof FitOptions)[];
 const EARLY_STOPPING_OPTIONS = ['patience', 'monitor', 'minDelta', 'restoreBestWeights'] as const satisfies readonly (keyof EarlyStoppingOptions)[];
@@ -128,12 +141,14 @@ interface FitPlan {
   /** the batch size actually used (≤ the training rows) */
   batch: number;
   optimizer: ResolvedOptimizer;
-  /** the learning rate of epoch e (gradient optimizers): epoch 1's is checked while planning */
-  rate: (epoch: number) => number;
+  /** the learning rates of the gradient optimizers (per epoch, or a table per update) */
+  schedule: PlannedSchedule;
   shuffle: boolean;
   /** all rows as given; training reads the rows in `train` */
   data: Samples;
   train: Uint32Array;
+  /** each row's loss weight (null: all 1) */
+  weights: Float32Array | null;
   validation: Samples | null;
   early: { patience: number; monitor: 'loss' | 'val_loss'; minDelta: number; restore: boolean } | null;
   onBatchEnd: FitOptions['onBatchEnd'];
@@ -182,22 +197,29 @@ function planFit(core: NetworkCore, x: unknown, y: unknown, options: unknown): F
     if (validation !== null) validation = { ...validation, x: standardize(validation.x, stats, validation.x) };
   }
   const optimizer = o.optimizer === undefined ? core.training.optimizer ?? resolveOptimizer('adam') : resolveOptimizer(o.optimizer);
-  const schedule = o.lrSchedule ?? 'constant';
-  if (typeof schedule !== 'function') requireOneOf(schedule, 'lrSchedule', ['constant', 'cosine'] as const);
-  const baseRate = 'params' in optimizer ? optimizer.params.lr : 0;
-  const firstRate = 'params' in optimizer ? scheduledRate(schedule, 1, epochs, baseRate) : 0;
-  // a later epoch's rate is checked when that epoch starts: the epochs before it stay trained
-  const rate = (epoch: number): number => (epoch === 1 ? firstRate : scheduledRate(schedule, epoch, epochs, baseRate));
   const early = planEarlyStopping(o.earlyStopping, validation !== null);
   const fullBatch = optimizer.type === 'armijo' || optimizer.type === 'random';
   const batch = fullBatch ? train.length : Math.min(batchSize, train.length);
+  if (fullBatch) requireGradientFeatures(optimizer.type, arch, o);
+  const weights = rowWeights(arch, data, train, o.sampleWeight, o.classWeight);
+  // full-batch methods have no learning rate (a per-epoch schedule is left unused, as it always was)
+  const schedule = 'params' in optimizer ? planSchedule(o.lrSchedule, epochs, epochBatches(train.length, batch), optimizer.params.lr) : { rate: () => 0, rates: () => null };
   requireMemory(core, batch, data);
   return {
-    epochs, batch, optimizer, rate, shuffle: requireOptionalBoolean(o.shuffle, 'shuffle', true), data, train, validation, early,
+    epochs, batch, optimizer, schedule, shuffle: requireOptionalBoolean(o.shuffle, 'shuffle', true), data, train, weights, validation, early,
     onBatchEnd: requireOptionalFunction(o.onBatchEnd, 'onBatchEnd'),
     onEpochEnd: requireOptionalFunction(o.onEpochEnd, 'onEpochEnd'),
     newStandardization,
   };
+}
+
+/** Armijo and random search evaluate the plain loss of every row, without dropout, and take no learning rate. */
+function requireGradientFeatures(type: 'armijo' | 'random', arch: Architecture, o: FitOptions): void {
+  const needs = (what: string) => new InvalidArgumentError(`${what} needs a gradient optimizer (sgd, momentum, rmsprop or adam); ${type} evaluates the plain loss over every row`);
+  if (hasDropout(arch)) throw needs('A network with dropout layers');
+  if (o.sampleWeight !== undefined) throw needs('sampleWeight');
+  if (o.classWeight !== undefined) throw needs('classWeight');
+  if (typeof o.lrSchedule === 'object' && o.lrSchedule !== null) throw needs('A per-update lrSchedule');
 }
 
 function planEarlyStopping(value: unknown, hasValidation: boolean): FitPlan['early'] {
@@ -215,10 +237,10 @@ function planEarlyStopping(value: unknown, hasValidation: boolean): FitPlan['ear
   };
 }
 
-/** Refuse, before allocating, a fit whose engine, workspace and bound data exceed the backend's memory limit. */
+/** Refuse, before allocating, a fit whose engine, workspace and bound data (rows, order, row weights) exceed the backend's memory limit. */
 function requireMemory(core: NetworkCore, batch: number, data: Samples): void {
   const { backend, spec } = core;
-  const need = engineBytes(spec) + workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + data.rows);
+  const need = engineBytes(spec) + workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + 2 * data.rows);
   if (need > backend.memoryLimit) {
     throw new InvalidArgumentError(
       `This fit needs about ${mebibytes(need)} (parameters, gradients, optimizer state, the workspace of a ${batch}-row batch and a copy of the data); ` +
@@ -229,16 +251,6 @@ function requireMemory(core: NetworkCore, batch: number, data: Samples): void {
 
 export function mebibytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
-function scheduledRate(schedule: LearningRateSchedule, epoch: number, epochs: number, lr: number): number {
-  const rate = schedule === 'constant' ? lr
-    : schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 0.5)) / epochs))
-    : schedule(epoch, lr);
-  if (typeof rate !== 'number' || !Number.isFinite(Math.fround(rate)) || !(Math.fround(rate) > 0)) {
-    throw invalidArgument(`lrSchedule(${epoch})`, 'a learning rate whose float32 value is finite and > 0', rate);
-  }
-  return rate;
 }
 
 /** A different seed per epoch, derived from the network's seed, so resumed training reshuffles identically. */
@@ -252,7 +264,7 @@ async function runFit(core: NetworkCore, plan: FitPlan): Promise<History> {
   const fullBatch = optimizer.type === 'armijo' || optimizer.type === 'random';
   // allocate everything first (each allocation is all-or-nothing), then change the network
   const trainSet = fullBatch ? (train.length === data.rows ? data : gatherRows(data, train)) : null;
-  const bound = fullBatch ? null : engine.bindData(data.x, data.y, data.rows);
+  const bound = fullBatch ? null : engine.bindData(data.x, data.y, data.rows, plan.weights ?? undefined);
   try {
     engine.reserve(plan.batch);
     if (plan.newStandardization !== null) core.schema = { ...core.schema, standardization: plan.newStandardization };
@@ -344,7 +356,8 @@ class EpochTrainer {
     this.#order.set(plan.train);
     if (plan.shuffle) new Random(epochSeed(core.seed, training.epochsTrained)).shuffle(this.#order);
     const optimizer = plan.optimizer as Extract<ResolvedOptimizer, { params: unknown }>;
-    const params = { ...optimizer.params, lr: plan.rate(epoch) };
+    // a per-epoch rate: epoch 1's was checked while planning, a later one now (the epochs before stay trained)
+    const params = { ...optimizer.params, lr: plan.schedule.rate(epoch) };
     const classifier = isClassifier(core.architecture);
     let reported = 0;
     // an exception from onBatchEnd stops the epoch (batches under way finish); it is rethrown
@@ -367,7 +380,7 @@ class EpochTrainer {
       }
       return !callback.failed;
     };
-    const done = await engine.trainEpoch(this.bound, this.#order, batch, params, stepAtStart + 1, this.#batchStats, onProgress);
+    const done = await engine.trainEpoch(this.bound, this.#order, batch, params, stepAtStart + 1, this.#batchStats, onProgress, plan.schedule.rates(epoch) ?? undefined);
     onProgress(done);
     const status = batchStatus(this.#batchStats, done - 1);
     if (status === STEP_UPDATE_NON_FINITE) {

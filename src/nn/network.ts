@@ -9,7 +9,7 @@ import '../util/dispose.js';
 import { Random } from '../util/prng.js';
 import { requireInteger, requireMatrix, requireOneOf } from '../util/validate.js';
 import {
-  describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, toNetSpec,
+  describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, requireSeed, toNetSpec,
   type Architecture, type InitName, type LayerOptions,
 } from './architecture.js';
 import { NetworkCore, type TrainingState } from './core.js';
@@ -33,7 +33,7 @@ export interface NetworkOptions {
   loss: LossName;
   /** default: He for ReLU-like layers, Xavier/Glorot otherwise */
   init?: InitName;
-  /** seeds initialisation, shuffling, the validation split and random search (default 1) */
+  /** seeds initialisation, shuffling, the validation split, dropout masks and random search: an integer in [0, 2^53) (default 1) */
   seed?: number;
   backend?: BackendChoice;
   /** kernel threads for the backend (default MLPX_THREADS, else all cores) */
@@ -63,7 +63,7 @@ export class Network {
 
   private constructor(architecture: Architecture, init: InitName | undefined, seed: number, readonly backend: Backend) {
     this.architecture = deepFreeze(architecture);
-    this.spec = deepFreeze(toNetSpec(architecture));
+    this.spec = deepFreeze(toNetSpec(architecture, seed));
     this.layout = deepFreeze(paramLayout(this.spec.sizes));
     this.init = init;
     this.seed = seed;
@@ -74,7 +74,7 @@ export class Network {
     if (typeof options !== 'object' || options === null) throw invalidArgument('options', '{ inputs, layers, loss, … }', options);
     const architecture = parseArchitecture(options);
     const init = options.init === undefined ? undefined : requireOneOf(options.init, 'init', INIT_NAMES);
-    const seed = options.seed === undefined ? 1 : requireInteger(options.seed, 'seed', 0);
+    const seed = options.seed === undefined ? 1 : requireSeed(options.seed);
     const net = await Network.#withBackend(architecture, init, seed, options);
     const params = new Float32Array(net.parameterCount);
     initializeParams(params, net.layout, architecture, init, new Random(seed));

@@ -2,7 +2,7 @@
 // text), validated once and turned into kernel parameters.
 import { Optimizer, type OptimizerParams } from '../backend/kernels.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireInteger, requireKnownKeys, requireOneOf } from '../util/validate.js';
+import { requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
 
 export type GradientOptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export type OptimizerName = GradientOptimizerName | 'armijo' | 'random';
@@ -13,12 +13,24 @@ export interface GradientOptimizerOptions {
   lr?: number;
   /** momentum γ, in [0, 1) */
   momentum?: number;
+  /** momentum: Nesterov's look-ahead step, θ ← θ − (γv + lr g) (default false) */
+  nesterov?: boolean;
   /** RMSProp decay β / Adam β1, in [0, 1) */
   beta1?: number;
   /** Adam β2, in [0, 1) */
   beta2?: number;
   /** RMSProp and Adam ε, > 0 */
   eps?: number;
+  /** L2 penalty ½λ‖W‖² added to the loss, gradient λW, on weights (not biases); ≥ 0, default 0 */
+  l2?: number;
+  /** L1 penalty λ‖W‖₁ added to the loss, gradient λ sign(W), on weights; ≥ 0, default 0 */
+  l1?: number;
+  /** decoupled weight decay W ← W − lr·λ·W besides the optimizer's step (AdamW for adam); ≥ 0, default 0 */
+  weightDecay?: number;
+  /** > 0: scale the loss gradient down to this global L2 norm when longer (default: no clipping) */
+  clipNorm?: number;
+  /** > 0: clamp each loss gradient to [−clipValue, clipValue] (default: no clipping) */
+  clipValue?: number;
 }
 
 /** Full-batch gradient descent with Armijo backtracking: t = initialStep·α^l, accept when f(x − t g) ≤ f(x) − σ t ‖g‖². */
@@ -64,6 +76,17 @@ export const OPTIMIZER_DEFAULTS = {
   random: { scale: 0.05, episodes: 1 },
 } as const satisfies Record<OptimizerName, Record<string, number>>;
 
+/**
+ * The regularisation and clipping options every gradient optimizer takes, and their defaults
+ * (0: off), for `fit`, `mlpx train` and its help.
+ */
+export const GRADIENT_TRANSFORM_DEFAULTS = { l2: 0, l1: 0, weightDecay: 0, clipNorm: 0, clipValue: 0 } as const;
+type TransformOption = keyof typeof GRADIENT_TRANSFORM_DEFAULTS;
+const TRANSFORM_OPTIONS = Object.keys(GRADIENT_TRANSFORM_DEFAULTS) as TransformOption[];
+
+/** Defaults of the per-update learning-rate schedules (src/nn/schedules.ts): no warm-up; step decay by 0.1. */
+export const SCHEDULE_DEFAULTS = { warmupSteps: 0, gamma: 0.1 } as const;
+
 /** Caps that keep one epoch finite in time: each backtrack or guess evaluates the whole data set. */
 export const MAX_BACKTRACKS = 1000;
 export const MAX_EPISODES = 1_000_000;
@@ -92,12 +115,13 @@ export function learningRateHelp(): string {
   return `${list('cosine', GRADIENT_OPTIMIZERS)} with cosine (constant: ${list('constant', differing)})`;
 }
 
+// saved models written before the per-optimizer options may carry all five of the first keys
+const GRADIENT_KEYS = ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps', ...TRANSFORM_OPTIONS];
 const KEYS: Readonly<Record<OptimizerName, readonly string[]>> = {
-  // saved models written before the per-optimizer options may carry all five keys
-  sgd: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
-  momentum: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
-  rmsprop: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
-  adam: ['type', 'lr', 'momentum', 'beta1', 'beta2', 'eps'],
+  sgd: GRADIENT_KEYS,
+  momentum: [...GRADIENT_KEYS, 'nesterov'],
+  rmsprop: GRADIENT_KEYS,
+  adam: GRADIENT_KEYS,
   armijo: ['type', ...Object.keys(OPTIMIZER_DEFAULTS.armijo)],
   random: ['type', ...Object.keys(OPTIMIZER_DEFAULTS.random)],
 };
@@ -136,6 +160,26 @@ function requireFinitePositive(value: unknown, name: string): number {
   return value;
 }
 
+/** l2, l1, weight decay: ≥ 0 with a finite float32 value */
+function requireFloat32NonNegative(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw invalidArgument(name, 'a number ≥ 0 whose float32 value is finite', value);
+  return value;
+}
+
+/** The gradient transform's options of a gradient optimizer's spec, validated (0 where absent). */
+function transformParams(spec: Record<string, unknown>): Pick<Required<OptimizerParams>, TransformOption> {
+  const d = GRADIENT_TRANSFORM_DEFAULTS;
+  const given = (key: TransformOption) => spec[key] ?? d[key];
+  const clip = (key: 'clipNorm' | 'clipValue') => (spec[key] === undefined ? 0 : requireFloat32Positive(spec[key], `optimizer.${key}`));
+  return {
+    l2: requireFloat32NonNegative(given('l2'), 'optimizer.l2'),
+    l1: requireFloat32NonNegative(given('l1'), 'optimizer.l1'),
+    weightDecay: requireFloat32NonNegative(given('weightDecay'), 'optimizer.weightDecay'),
+    clipNorm: clip('clipNorm'),
+    clipValue: clip('clipValue'),
+  };
+}
+
 function requireIntegerAtMost(value: unknown, name: string, min: number, max: number): number {
   if (requireInteger(value, name, min) > max) throw invalidArgument(name, `an integer in [${min}, ${max}]`, value);
   return value as number;
@@ -168,24 +212,25 @@ export function resolveOptimizer(option: unknown = 'adam'): ResolvedOptimizer {
       };
     }
     case 'sgd':
-      return { type, params: { kind: Optimizer.sgd, lr: requireFloat32Positive(get(OPTIMIZER_DEFAULTS.sgd, 'lr'), 'optimizer.lr'), beta1: 0, beta2: 0, eps: 0 } };
+      return { type, params: { kind: Optimizer.sgd, lr: requireFloat32Positive(get(OPTIMIZER_DEFAULTS.sgd, 'lr'), 'optimizer.lr'), beta1: 0, beta2: 0, eps: 0, nesterov: 0, ...transformParams(spec) } };
     case 'momentum': {
       const d = OPTIMIZER_DEFAULTS.momentum;
       const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
-      return { type, params: { kind: Optimizer.momentum, lr, beta1: requireDecay(get(d, 'momentum'), 'optimizer.momentum'), beta2: 0, eps: 0 } };
+      const nesterov = requireOptionalBoolean(spec.nesterov, 'optimizer.nesterov', false) ? 1 : 0;
+      return { type, params: { kind: Optimizer.momentum, lr, beta1: requireDecay(get(d, 'momentum'), 'optimizer.momentum'), beta2: 0, eps: 0, nesterov, ...transformParams(spec) } };
     }
     case 'rmsprop': {
       const d = OPTIMIZER_DEFAULTS.rmsprop;
       const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
       const beta1 = requireDecay(get(d, 'beta1'), 'optimizer.beta1');
-      return { type, params: { kind: Optimizer.rmsprop, lr, beta1, beta2: 0, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps') } };
+      return { type, params: { kind: Optimizer.rmsprop, lr, beta1, beta2: 0, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps'), nesterov: 0, ...transformParams(spec) } };
     }
     case 'adam': {
       const d = OPTIMIZER_DEFAULTS.adam;
       const lr = requireFloat32Positive(get(d, 'lr'), 'optimizer.lr');
       const beta1 = requireDecay(get(d, 'beta1'), 'optimizer.beta1');
       const beta2 = requireDecay(get(d, 'beta2'), 'optimizer.beta2');
-      return { type, params: { kind: Optimizer.adam, lr, beta1, beta2, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps') } };
+      return { type, params: { kind: Optimizer.adam, lr, beta1, beta2, eps: requireEpsilon(get(d, 'eps'), 'optimizer.eps'), nesterov: 0, ...transformParams(spec) } };
     }
   }
 }
@@ -193,11 +238,13 @@ export function resolveOptimizer(option: unknown = 'adam'): ResolvedOptimizer {
 /** The options that recreate a resolved optimizer (saved with the model): only those its update uses. */
 export function optimizerOptions(resolved: ResolvedOptimizer): OptimizerOptions {
   if (resolved.type === 'armijo' || resolved.type === 'random') return { ...resolved };
-  const { lr, beta1, beta2, eps } = resolved.params;
+  const { lr, beta1, beta2, eps, nesterov } = resolved.params;
+  // the transform's options only where they are on
+  const transform = Object.fromEntries(TRANSFORM_OPTIONS.filter((key) => (resolved.params[key] ?? 0) !== 0).map((key) => [key, resolved.params[key]]));
   switch (resolved.type) {
-    case 'sgd': return { type: resolved.type, lr };
-    case 'momentum': return { type: resolved.type, lr, momentum: beta1 };
-    case 'rmsprop': return { type: resolved.type, lr, beta1, eps };
-    case 'adam': return { type: resolved.type, lr, beta1, beta2, eps };
+    case 'sgd': return { type: resolved.type, lr, ...transform };
+    case 'momentum': return { type: resolved.type, lr, momentum: beta1, ...(nesterov ? { nesterov: true } : {}), ...transform };
+    case 'rmsprop': return { type: resolved.type, lr, beta1, eps, ...transform };
+    case 'adam': return { type: resolved.type, lr, beta1, beta2, eps, ...transform };
   }
 }

@@ -1,4 +1,4 @@
-// The saved-network format, version 2. Little-endian throughout:
+// The saved-network format, version 3. Little-endian throughout:
 //
 //   offset 0   "MLPX" magic (4 bytes)
 //          4   format version (uint32)
@@ -14,20 +14,26 @@
 // declared architecture, every header field against what the library itself accepts, and every
 // stored value for finiteness. A file that passes loads into a network that works.
 //
-// Version 1 is version 2 without `data`; such files still load (with no standardisation or names).
+// Version 3 added the training features: a hidden layer's `dropout` in the architecture, and the
+// optimizer's nesterov, l2, l1, weightDecay, clipNorm and clipValue. Version 2 is version 3
+// without them; version 1 is version 2 without `data`. Both still load (with no dropout or
+// regularisation, and version 1 with no standardisation or names).
 import { OPTIMIZER_STATE_PER_PARAM } from '../backend/kernels.js';
 import { paramLayout } from '../backend/layout.js';
 import { DataError, FormatError, invalidArgument, MlpxError } from '../util/errors.js';
 import { crc32 } from '../util/crc32.js';
-import { requireInteger, requireOneOf } from '../util/validate.js';
-import { INIT_NAMES, parseArchitecture, toNetSpec, type Architecture, type InitName } from './architecture.js';
+import { requireOneOf } from '../util/validate.js';
+import { INIT_NAMES, parseArchitecture, requireSeed, toNetSpec, type Architecture, type InitName } from './architecture.js';
 import { optimizerOptions, resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import type { TrainingState } from './network.js';
 import { EMPTY_SCHEMA, requireDataSchema, schemaToJson, type DataSchema } from './data-schema.js';
 
 const MAGIC = [0x4d, 0x4c, 0x50, 0x58]; // "MLPX"
-export const FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+export const FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
+/** What only version 3 files carry: dropout in a layer, the optimizer's regularisation and clipping. */
+const VERSION_3_LAYER_KEYS = ['dropout'];
+const VERSION_3_OPTIMIZER_KEYS = ['nesterov', 'l2', 'l1', 'weightDecay', 'clipNorm', 'clipValue'];
 
 interface Header {
   architecture: Architecture;
@@ -89,7 +95,7 @@ export function decodeNetwork(bytes: Uint8Array, source: string): SavedNetwork {
   if (bytes.length < 16 || MAGIC.some((b, i) => bytes[i] !== b)) throw corrupt('not an mlpx model file (no MLPX magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (!READABLE_VERSIONS.includes(version)) throw corrupt(`model format version ${version} is not supported (this mlpx reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  if (!READABLE_VERSIONS.includes(version)) throw corrupt(`model format version ${version} is not supported (this mlpx reads versions ${READABLE_VERSIONS.join(', ')})`);
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > bytes.length) throw corrupt(`truncated (header of ${headerLength} bytes, file of ${bytes.length})`);
   let json: unknown;
@@ -163,15 +169,27 @@ interface ValidHeader {
   schema: DataSchema;
 }
 
+/** A field a file of this version cannot have (written by a version 3 writer, or crafted). */
+function requireVersionFields(header: Record<string, unknown>, version: number): void {
+  if (version >= 3) return;
+  const layers = (header.architecture as { layers?: unknown } | null)?.layers;
+  const layer = Array.isArray(layers) ? layers.find((l) => typeof l === 'object' && l !== null && VERSION_3_LAYER_KEYS.some((key) => key in l)) : undefined;
+  const optimizer = header.optimizer;
+  const key = layer !== undefined ? 'dropout'
+    : typeof optimizer === 'object' && optimizer !== null ? VERSION_3_OPTIMIZER_KEYS.find((k) => k in optimizer) : undefined;
+  if (key !== undefined) throw new FormatError(`'${key}' is a version 3 field, in a version ${version} file`);
+}
+
 /** Every field as the library itself would accept it from a user; a rejected one is a FormatError naming the file. */
 function validateHeader(header: Record<string, unknown>, version: number, source: string): ValidHeader {
   try {
+    requireVersionFields(header, version);
     const architecture = parseArchitecture(typeof header.architecture === 'object' && header.architecture !== null ? header.architecture
       : invalid('architecture', '{ inputs, layers, loss }', header.architecture));
     return {
       architecture,
       init: header.init === null ? undefined : requireOneOf(header.init, 'init', INIT_NAMES),
-      seed: requireInteger(header.seed, 'seed', 0),
+      seed: requireSeed(header.seed),
       step: requireCount(header.step, 'step'),
       epochsTrained: requireCount(header.epochsTrained, 'epochsTrained'),
       optimizer: header.optimizer === null ? null : resolveOptimizer(header.optimizer ?? invalid('optimizer', 'null or { type, … }', header.optimizer)),

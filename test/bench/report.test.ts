@@ -31,8 +31,8 @@ describe('BENCHMARKS.md generator', () => {
   it('writes the machine, the method, the headlines and a table per suite', () => {
     const machine = { ...machineInfo(), cpu: 'Test CPU 9000', date: '2026-12-02T10:00:00.000Z' };
     const markdown = benchmarksMarkdown({ machine, results: rows }, { '@tensorflow/tfjs': '4.22.0', 'brain.js': '1.6.1' });
-    expect(markdown).toMatch(/^Machine: Test CPU 9000, .* Run finished 2026-12-02T10:00:00.000Z\.$/m);
-    expect(markdown).toMatch(/Suites in this run: train, gemm; 7 rows, \*\*1 error rows\*\*\. Peers: @tensorflow\/tfjs 4\.22\.0, @tensorflow\/tfjs-backend-wasm \?, brain\.js 1\.6\.1\./);
+    expect(markdown).toMatch(/^Machine: Test CPU 9000, .* Run started 2026-12-02T10:00:00.000Z\.$/m);
+    expect(markdown).toMatch(/Suites in this run: train, gemm; 7 rows, \*\*1 error rows\*\*\. Peers: @tensorflow\/tfjs 4\.22\.0, @tensorflow\/tfjs-backend-wasm \?, brain\.js 1\.6\.1, onnxruntime-node \?\./);
     expect(markdown).toMatch(/^## Method$/m);
     expect(markdown).toMatch(/^\| train \| native 1t \| tfjs wasm 1t \| 4\.00× \| 3\.00×–5\.00× \| 3 \|$/m);
     expect(markdown).toMatch(/^### train$/m);

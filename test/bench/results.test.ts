@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gemmCase, type GemmCase } from '../../bench/cases.js';
 import { runCase, type CaseInfo, type Contender } from '../../bench/harness.js';
 import { applyRatios, checkReport, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
-import { scalingRows, vsNumpyRows } from '../../bench/suites/derived.js';
+import { scalingRows, vsNumpyRows, vsOrtRows } from '../../bench/suites/derived.js';
 import { ValidationError, checkGemm, checkLosses } from '../../bench/validate.js';
 
 function naiveGemm(c: GemmCase): Float32Array {
@@ -104,6 +104,12 @@ describe('bench results file', () => {
     expect(vsNumpyRows([mlpx, numpy, two, numpy2, tfjs])).toMatchObject([
       { suite: 'vs-numpy', threads: 1, ratioTo: 'numpy openblas 1t', ratio: 2 },
       { suite: 'vs-numpy', threads: 2, ratioTo: 'numpy openblas 2t', ratio: 1.5 }, // rounds 1.5, 1.5, 1
+    ]);
+    const infer = row({ suite: 'infer', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 40, min: 20, max: 60, rounds: [20, 40, 60] });
+    const ort = row({ suite: 'infer', impl: 'onnxruntime', backend: 'cpu', metric: 'latency_us', unit: 'µs', batch: 1, optimizer: null, median: 50, min: 40, max: 60, rounds: [40, 60, 50] });
+    const ort2 = row({ ...ort, threads: 2 });
+    expect(vsOrtRows([infer, ort2, ort, mlpx])).toMatchObject([
+      { suite: 'vs-onnxruntime', shape: 'infer 784-128-10', threads: 1, ratioTo: 'onnxruntime cpu 1t', ratio: 1.5 }, // rounds 2, 1.5, 0.83
     ]);
     const file = path.join(dir, 'paired', 'latest.json');
     writeReport(file, { machine: machineInfo(), results: [mlpx, tfjs] });

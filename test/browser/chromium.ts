@@ -20,10 +20,8 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export interface PageRun<T> {
-  result: T | undefined;
-  /** window.mlpxError, the page's own report of a failure */
-  failure: string | undefined;
+/** What went wrong on a page: errors thrown, console errors, failed requests. */
+export interface PageProblems {
   pageErrors: string[];
   consoleErrors: string[];
   /** responses with status ≥ 400 and requests that failed outright */
@@ -32,17 +30,29 @@ export interface PageRun<T> {
   requests: string[];
 }
 
+/** Start collecting a page's problems (from now on, for the page's lifetime). */
+export function watchPage(page: Page): PageProblems {
+  const seen: PageProblems = { pageErrors: [], consoleErrors: [], httpErrors: [], requests: [] };
+  page.on('pageerror', (error) => seen.pageErrors.push(String(error)));
+  page.on('console', (message) => { if (message.type() === 'error') seen.consoleErrors.push(message.text()); });
+  page.on('response', (response) => {
+    seen.requests.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400) seen.httpErrors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => seen.httpErrors.push(`failed ${request.url()}: ${request.failure()?.errorText}`));
+  return seen;
+}
+
+export interface PageRun<T> extends PageProblems {
+  result: T | undefined;
+  /** window.mlpxError, the page's own report of a failure */
+  failure: string | undefined;
+}
+
 /** Open `url`, wait for window.mlpxResult or window.mlpxError, and report what happened. */
 export async function pageRun<T>(browser: Browser, url: string, options: { screenshot?: string } = {}): Promise<PageRun<T>> {
   const page: Page = await browser.newPage();
-  const run: PageRun<T> = { result: undefined, failure: undefined, pageErrors: [], consoleErrors: [], httpErrors: [], requests: [] };
-  page.on('pageerror', (error) => run.pageErrors.push(String(error)));
-  page.on('console', (message) => { if (message.type() === 'error') run.consoleErrors.push(message.text()); });
-  page.on('response', (response) => {
-    run.requests.push(`${response.status()} ${response.url()}`);
-    if (response.status() >= 400) run.httpErrors.push(`${response.status()} ${response.url()}`);
-  });
-  page.on('requestfailed', (request) => run.httpErrors.push(`failed ${request.url()}: ${request.failure()?.errorText}`));
+  const run: PageRun<T> = { result: undefined, failure: undefined, ...watchPage(page) };
   try {
     await page.goto(url);
     await page.waitForFunction(() => 'mlpxResult' in window || 'mlpxError' in window, undefined, { timeout: 120_000 });

@@ -43,6 +43,19 @@ describe('mlpx CLI', () => {
     expect(existsSync(model)).toBe(true);
   });
 
+  it('train takes dropout, regularisation, clipping and a warm-up schedule, and saves them with the model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlpx-cli-'));
+    const model = join(dir, 'spirals.mlpx');
+    const run = mlpx('train', '--dataset', 'spirals', '--hidden', '16,8', '--dropout', '0.2,0.1', '--optimizer', 'momentum', '--nesterov', '--l2', '1e-4',
+      '--weight-decay', '1e-3', '--clip-norm', '1', '--warmup-steps', '10', '--epochs', '3', '--backend', 'js', '--save', model);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/16 relu \(dropout 0\.2\) → 8 relu \(dropout 0\.1\) → 2 softmax/);
+    const { Network } = await import('../../src/index.js');
+    const saved = await Network.load(model, { backend: 'js' });
+    expect(saved.architecture.layers.map((l) => l.dropout)).toEqual([0.2, 0.1, undefined]);
+    expect(saved.training.optimizer).toMatchObject({ type: 'momentum', params: { nesterov: 1, l2: 1e-4, weightDecay: 1e-3, clipNorm: 1 } });
+  });
+
   it('prints a line per epoch with loss, accuracy, validation accuracy and samples/s', () => {
     const run = mlpx('train', '--dataset', 'spirals', '--hidden', '16', '--epochs', '2', '--backend', 'js');
     expect(run.code, run.stderr).toBe(0);
@@ -59,6 +72,13 @@ describe('mlpx CLI', () => {
       [['train', '--data', '/no/such/folder'], /data folder \/no\/such\/folder does not exist/],
       [['train', '--dataset', 'xor', '--backend', 'gpu'], /Allowed choices are auto, native, wasm, js/],
       [['train', '--dataset', 'xor', '--optimizer', 'armijo', '--lr', '0.1'], /--lr does not apply to --optimizer armijo/],
+      [['train', '--dataset', 'xor', '--dropout', '1'], /rates in \[0, 1\)/],
+      [['train', '--dataset', 'xor', '--hidden', '8,4', '--dropout', '0.1,0.2,0.3'], /--dropout has 3 rates for 2 hidden layers/],
+      [['train', '--dataset', 'xor', '--clip-norm', '0'], /Expected a number > 0/],
+      [['train', '--dataset', 'xor', '--l2', '-1'], /Expected a number ≥ 0/],
+      [['train', '--dataset', 'xor', '--optimizer', 'adam', '--nesterov'], /--nesterov applies to --optimizer momentum/],
+      [['train', '--dataset', 'xor', '--optimizer', 'random', '--weight-decay', '0.1'], /--weight-decay does not apply to --optimizer random/],
+      [['train', '--dataset', 'xor', '--lr-schedule', 'exponential', '--decay-steps', '5'], /needs --decay-rate/],
     ];
     for (const [args, message] of cases) {
       const run = mlpx(...args);

@@ -12,7 +12,8 @@ const { x, y, labels } = problem();
 type Case = [name: string, call: (net: Network) => unknown, error: typeof MlpxError, message: RegExp];
 const fit = (options: unknown) => (net: Network) => net.fit(x, y, options as FitOptions);
 const negative = y.map((v, i) => (i === 4 ? -1 : v));
-const unnormalised = y.map((v) => v * 0.5); // rows summing to 0.5
+const above = y.map((v, i) => (i === 5 ? 1.5 : v));
+const weights = (value: number, at = 3) => Float32Array.from({ length: labels.length }, (_, i) => (i === at ? value : 1));
 
 const CASES: Case[] = [
   ['options not an object', fit(5), InvalidArgumentError, /options/],
@@ -46,6 +47,35 @@ const CASES: Case[] = [
   ['random scale Infinity', fit({ optimizer: { type: 'random', scale: Infinity } }), InvalidArgumentError, /optimizer.scale/],
   ['lrSchedule unknown', fit({ lrSchedule: 'step' }), InvalidArgumentError, /lrSchedule/],
   ['lrSchedule 5', fit({ lrSchedule: 5 }), InvalidArgumentError, /lrSchedule/],
+  ['lrSchedule of an unknown type', fit({ lrSchedule: { type: 'linear' } }), InvalidArgumentError, /lrSchedule.type/],
+  ['lrSchedule with a misspelt option', fit({ lrSchedule: { type: 'cosine', warmup: 10 } }), InvalidArgumentError, /Unknown option 'warmup' in lrSchedule/],
+  ['lrSchedule warmupSteps -1', fit({ lrSchedule: { type: 'cosine', warmupSteps: -1 } }), InvalidArgumentError, /lrSchedule.warmupSteps/],
+  ['lrSchedule step without stepSize', fit({ lrSchedule: { type: 'step' } }), InvalidArgumentError, /lrSchedule.stepSize/],
+  ['lrSchedule step gamma 0', fit({ lrSchedule: { type: 'step', stepSize: 2, gamma: 0 } }), InvalidArgumentError, /lrSchedule.gamma/],
+  ['lrSchedule exponential decayRate 2', fit({ lrSchedule: { type: 'exponential', decaySteps: 5, decayRate: 2 } }), InvalidArgumentError, /lrSchedule.decayRate/],
+  ['lrSchedule custom without a function', fit({ lrSchedule: { type: 'custom', lr: 0.1 } }), InvalidArgumentError, /lrSchedule.lr/],
+  // checked for every update before training: the NaN comes at the last update of the last epoch
+  ['lrSchedule custom returning NaN at update 12', fit({ epochs: 2, batchSize: 8, lrSchedule: { type: 'custom', lr: (step: number) => (step === 12 ? Number.NaN : 0.01) } }),
+    InvalidArgumentError, /lrSchedule at update 12 \(epoch 2\)/],
+  ['lrSchedule custom returning 0', fit({ lrSchedule: { type: 'custom', lr: () => 0 } }), InvalidArgumentError, /lrSchedule at update 1 /],
+  ['a per-update lrSchedule with armijo', fit({ optimizer: 'armijo', lrSchedule: { type: 'cosine' } }), InvalidArgumentError, /per-update lrSchedule needs a gradient optimizer/],
+  ['l2 negative', fit({ optimizer: { type: 'adam', l2: -0.1 } }), InvalidArgumentError, /optimizer.l2/],
+  ['l1 NaN', fit({ optimizer: { type: 'sgd', l1: Number.NaN } }), InvalidArgumentError, /optimizer.l1/],
+  ['weightDecay 1e39 (infinite as float32)', fit({ optimizer: { type: 'adam', weightDecay: 1e39 } }), InvalidArgumentError, /optimizer.weightDecay/],
+  ['clipNorm 0', fit({ optimizer: { type: 'adam', clipNorm: 0 } }), InvalidArgumentError, /optimizer.clipNorm/],
+  ['clipNorm -1', fit({ optimizer: { type: 'sgd', clipNorm: -1 } }), InvalidArgumentError, /optimizer.clipNorm/],
+  ['clipValue Infinity', fit({ optimizer: { type: 'rmsprop', clipValue: Infinity } }), InvalidArgumentError, /optimizer.clipValue/],
+  ['nesterov "yes"', fit({ optimizer: { type: 'momentum', nesterov: 'yes' } }), InvalidArgumentError, /optimizer.nesterov/],
+  ['nesterov with adam', fit({ optimizer: { type: 'adam', nesterov: true } }), InvalidArgumentError, /Unknown option 'nesterov'/],
+  ['l2 with armijo', fit({ optimizer: { type: 'armijo', l2: 0.1 } }), InvalidArgumentError, /Unknown option 'l2'/],
+  ['sampleWeight of the wrong length', fit({ sampleWeight: new Float32Array(5) }), InvalidArgumentError, /sampleWeight/],
+  ['sampleWeight a string', fit({ sampleWeight: 'ones' }), InvalidArgumentError, /sampleWeight/],
+  ['sampleWeight negative', fit({ sampleWeight: weights(-1) }), DataError, /sampleWeight\[3\] is -1/],
+  ['sampleWeight NaN', fit({ sampleWeight: weights(Number.NaN, 7) }), DataError, /sampleWeight\[7\] is NaN/],
+  ['sampleWeight all 0', fit({ sampleWeight: new Float32Array(labels.length) }), DataError, /every training row weight 0/],
+  ['classWeight for class 3 of 3', fit({ classWeight: { 3: 2 } }), InvalidArgumentError, /classes 0..2/],
+  ['classWeight negative', fit({ classWeight: [1, -2, 1] }), DataError, /classWeight\[1\] is -2/],
+  ['sampleWeight with random search', fit({ optimizer: 'random', sampleWeight: weights(2) }), InvalidArgumentError, /sampleWeight needs a gradient optimizer/],
   ['shuffle "yes"', fit({ shuffle: 'yes' }), InvalidArgumentError, /shuffle/],
   ['validationSplit 1.2', fit({ validationSplit: 1.2 }), InvalidArgumentError, /validationSplit/],
   ['validationSplit NaN', fit({ validationSplit: Number.NaN }), InvalidArgumentError, /validationSplit/],
@@ -70,7 +100,7 @@ const CASES: Case[] = [
   ['y a Float64Array', (net) => net.fit(x, new Float64Array(y) as unknown as Float32Array), InvalidArgumentError, /for y/],
   ['labels out of range', (net) => net.fit(x, labels.map(() => CLASSES)), DataError, /labels must be in 0..2/],
   ['negative cross-entropy target', (net) => net.fit(x, negative), DataError, /needs targets in \[0, 1\]/],
-  ['targets not summing to 1 for softmax + cross-entropy', (net) => net.fit(x, unnormalised), DataError, /row 0 sums to 0.5: softmax with cross_entropy needs each row of targets to sum to 1/],
+  ['cross-entropy target above 1', (net) => net.fit(x, above), DataError, /has 1.5 at row 1, column 2: cross_entropy needs targets in \[0, 1\]/],
   ['x with Infinity', (net) => net.fit(x.map((v, i) => (i === 7 ? Infinity : v)), y), DataError, /row 1, column 1/],
   ['empty data', (net) => net.fit(new Float32Array(0), new Uint8Array(0)), DataError, /empty/],
   ['lrSchedule giving no rate for epoch 1, with an optimizer switch', fit({ optimizer: 'sgd', lrSchedule: () => -1 }), InvalidArgumentError, /lrSchedule\(1\)/],

@@ -11,7 +11,7 @@ import { firstDifference } from './bits.js';
 // Odd sizes, so every vector loop has a tail, and one above the pool's split threshold.
 const SIZES: [m: number, n: number][] = [[1, 1], [7, 13], [61, 129], [1031, 1031]];
 
-type Outputs = Record<string, Float32Array>;
+type Outputs = Record<string, Float32Array | Float64Array>;
 
 function run(path: string, m: number, n: number): Outputs {
   if (!addon!.setKernelPath(path)) throw new Error(`${path} unavailable`);
@@ -22,6 +22,8 @@ function run(path: string, m: number, n: number): Outputs {
   const p = randomArray(random, count, 0, 1);
   const y = randomOneHot(random, m, n);
   const out: Outputs = {};
+  const weights = randomArray(random, m, 0, 2);
+  const soft = randomArray(random, count, 0, 1);
   for (const [name, act] of Object.entries(Activation)) {
     if (act === Activation.softmax) continue;
     const a = new Float32Array(count);
@@ -30,25 +32,39 @@ function run(path: string, m: number, n: number): Outputs {
     addon!.activation_backward(dz, da, z, a, m, n, act);
     out[`${name} forward`] = a;
     out[`${name} backward`] = dz;
+    out[`${name} dropout forward`] = new Float32Array(count);
+    addon!.dropout_forward(out[`${name} dropout forward`]!, z, m, n, act, 0.3, 5, 9, 1);
+    out[`${name} dropout backward`] = new Float32Array(count);
+    addon!.dropout_backward(out[`${name} dropout backward`]!, da, z, m, n, act, 0.3, 5, 9, 1);
   }
   for (const [name, loss] of Object.entries(Loss)) {
-    const dp = new Float32Array(count);
-    addon!.loss_backward(dp, p, y, m, n, loss);
-    out[`${name} loss backward`] = dp;
+    for (const w of [null, weights]) {
+      const dp = new Float32Array(count);
+      addon!.loss_backward(dp, p, y, w, m, n, loss);
+      out[`${name} loss backward${w === null ? '' : ', weighted'}`] = dp;
+    }
   }
-  out['output delta'] = new Float32Array(count);
-  addon!.output_delta_fused(out['output delta'], p, y, m, n);
+  for (const act of [Activation.softmax, Activation.sigmoid]) {
+    for (const [targets, t] of [['one-hot', y], ['soft', soft]] as const) {
+      const dz = (out[`output delta ${act} ${targets}`] = new Float32Array(count));
+      addon!.output_delta_fused(dz, p, t, weights, m, n, act);
+    }
+  }
   out['bias grad'] = new Float32Array(n);
   addon!.bias_grad(out['bias grad'], da, m, n);
   const grads = randomArray(random, count);
   const params = randomArray(random, count);
   const state = randomArray(random, count, 0, 1);
   const second = randomArray(random, count, 0, 1);
-  addon!.sgd_update(params, grads, count, 0.05);
-  addon!.momentum_update(params, grads, state, count, 0.05, 0.9);
-  addon!.rmsprop_update(params, grads, second, count, 0.01, 0.9, 1e-7);
-  for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, state, second, count, 1e-3, 0.9, 0.999, 1e-7, step);
-  Object.assign(out, { params, state, second });
+  // plain, then with every part of the gradient transform, then Nesterov
+  for (const t of [[1, 0, 0, 0, 0], [0.7, 0.4, 0.01, 0.002, 0.05]] as const) {
+    addon!.sgd_update(params, grads, count, 0.05, ...t);
+    addon!.momentum_update(params, grads, state, count, 0.05, 0.9, 0, ...t);
+    addon!.momentum_update(params, grads, state, count, 0.05, 0.9, 1, ...t);
+    addon!.rmsprop_update(params, grads, second, count, 0.01, 0.9, 1e-7, ...t);
+    for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, state, second, count, 1e-3, 0.9, 0.999, 1e-7, step, ...t);
+  }
+  Object.assign(out, { params, state, second, penalty: Float64Array.of(addon!.weight_penalty(params, count, 0.01, 0.003)) });
   return out;
 }
 

@@ -63,7 +63,7 @@ describe.skipIf(addon === undefined)('native: predict', () => {
     const before = new Float32Array(30);
     net.predict(x, 3, before);
     const params = net.readParams();
-    params[paramLayout(spec.sizes).layers[1]!.biasOffset] += 1; // output bias of class 0
+    params[paramLayout(spec.sizes).layers[1]!.biasOffset]! += 1; // output bias of class 0
     net.writeParams(params);
     const after = new Float32Array(30);
     net.predict(x, 3, after);

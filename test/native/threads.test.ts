@@ -41,22 +41,32 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
 // so is the optimizer update (89,882 parameters: three element-wise chunks).
 const SPEC: NetSpec = { sizes: [300, 256, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
+const PLAIN = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+/** every training feature at once: dropout on both hidden layers (the 256-unit one split across threads), row weights, a rate table, the whole gradient transform */
+const FEATURES = {
+  spec: { ...SPEC, dropout: [0.3, 0.1, 0], seed: 77 },
+  opt: { ...PLAIN, l2: 1e-3, l1: 1e-4, weightDecay: 0.01, clipNorm: 0.5, clipValue: 0.05 },
+};
 
-async function train(threads: number, batch: number): Promise<{ params: Float32Array; stats: Float64Array }> {
+async function train(threads: number, batch: number, features = false): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
   const x = randomArray(random, rows * INPUTS);
   const y = randomOneHot(random, rows, 10);
-  const engine = new NativeEngine(SPEC, addon!);
+  const spec = features ? FEATURES.spec : SPEC;
+  const opt = features ? FEATURES.opt : PLAIN;
+  const engine = new NativeEngine(spec, addon!);
   engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
   const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
-  const stats = new Float64Array(Math.ceil(rows / batch) * STATS_PER_BATCH);
-  const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  const data = engine.bindData(x, y, rows);
-  await engine.trainEpoch(data, order, batch, opt, 1, stats);
+  const batches = Math.ceil(rows / batch);
+  const stats = new Float64Array(batches * STATS_PER_BATCH);
+  const weights = features ? randomArray(random, rows, 0, 2) : undefined;
+  const rates = features ? Float32Array.from({ length: batches }, (_, i) => 0.01 * (1 - i / batches) + 1e-4) : undefined;
+  const data = engine.bindData(x, y, rows, weights);
+  await engine.trainEpoch(data, order, batch, opt, 1, stats, undefined, rates);
   const stepStats = new Float64Array(STATS_PER_BATCH);
-  engine.trainStep(x.subarray(0, batch * INPUTS), y.subarray(0, batch * 10), batch, opt, 100, stepStats);
+  engine.trainStep(x.subarray(0, batch * INPUTS), y.subarray(0, batch * 10), batch, opt, 100, stepStats, weights?.subarray(0, batch));
   return { params: engine.readParams(), stats };
 }
 
@@ -115,21 +125,23 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
           const params = start.slice();
           const m = new Float32Array(count);
           const v = new Float32Array(count);
-          for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, m, v, count, 0.01, 0.9, 0.999, 1e-8, step);
-          addon!.momentum_update(params, grads, m, count, 0.01, 0.9);
-          addon!.rmsprop_update(params, grads, v, count, 0.01, 0.9, 1e-8);
-          addon!.sgd_update(params, grads, count, 0.01);
+          for (const t of [[1, 0, 0, 0, 0], [0.6, 0.3, 0.01, 0.001, 0.1]] as const) {
+            for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, m, v, count, 0.01, 0.9, 0.999, 1e-8, step, ...t);
+            addon!.momentum_update(params, grads, m, count, 0.01, 0.9, 1, ...t);
+            addon!.rmsprop_update(params, grads, v, count, 0.01, 0.9, 1e-8, ...t);
+            addon!.sgd_update(params, grads, count, 0.01, ...t);
+          }
           return params;
         };
         const single = run(1);
         for (const threads of THREADS.slice(1)) expect(firstDifference(run(threads), single), `${threads} threads`).toBe(-1);
       });
 
-      it.each([128, 32])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i', async (batch) => {
+      it.each([[128, false], [32, false], [128, true]])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i (dropout, row weights, rate table, gradient transform: %s)', async (batch, features) => {
         addon!.setKernelPath(path);
-        const single = await train(1, batch);
+        const single = await train(1, batch, features);
         for (const threads of [2, 3]) {
-          const multi = await train(threads, batch);
+          const multi = await train(threads, batch, features);
           expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
           expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
         }

@@ -18,6 +18,19 @@ describe.each(await loadableBackendNames())('%s backend: bad input', (backend) =
     await expect(Network.create({ inputs: 5, layers, loss: 'hinge' as 'mse', backend })).rejects.toThrow(/for loss but received 'hinge'/);
     await expect(Network.create({ inputs: 5, layers: [{ units: 2.5, activation: 'relu' }, layers[1]!], loss: 'mse', backend })).rejects.toThrow(/layers\[0\]\.units/);
     await expect(Network.create({ inputs: 5, layers: [{ units: 3, activation: 'softmax' }, layers[1]!], loss: 'mse', backend })).rejects.toThrow(/softmax is only supported on the output layer/);
+    await expect(Network.create({ inputs: 5, layers: [{ units: 3, activaton: 'tanh' } as never, layers[1]!], loss: 'mse', backend })).rejects.toThrow(/Unknown option 'activaton' in layers\[0\]/);
+    await expect(Network.create({ inputs: 5, layers, loss: 'mse', seed: 2 ** 53, backend })).rejects.toThrow(/integer in \[0, 2\^53\) for seed/);
+  });
+
+  it('rejects dropout rates outside [0, 1) and dropout on the output layer', async () => {
+    for (const rate of [1, 1.5, -0.1, Number.NaN, '0.5']) {
+      await expect(Network.create({ inputs: 5, layers: [{ ...layers[0]!, dropout: rate as number }, layers[1]!], loss: 'cross_entropy', backend }), String(rate))
+        .rejects.toThrow(/rate in \[0, 1\) for layers\[0\]\.dropout/);
+    }
+    await expect(Network.create({ inputs: 5, layers: [layers[0]!, { ...layers[1]!, dropout: 0.2 }], loss: 'cross_entropy', backend })).rejects.toThrow(/layers\[1\]\.dropout: only hidden layers drop/);
+    const dropping = await Network.create({ inputs: 5, layers: [{ ...layers[0]!, dropout: 0.5 }, layers[1]!], loss: 'cross_entropy', backend });
+    await expect(dropping.fit(x, labels, { optimizer: 'armijo' })).rejects.toThrow(/A network with dropout layers needs a gradient optimizer/);
+    expect(String(dropping)).toMatch(/5 → 4 relu \(dropout 0\.5\) → 3 softmax/);
   });
 
   it('rejects wrong array types, lengths, non-finite values, bad labels and empty data', async () => {

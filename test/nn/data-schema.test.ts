@@ -93,6 +93,20 @@ describe('model files', () => {
     await net.fit(Float32Array.from(expected.x), new Int32Array([0, 1, 0, 1]), { epochs: 1 }); // resumes with its saved Adam state
   });
 
+  it('load version-2 files written before dropout, regularisation and clipping were stored', async () => {
+    const expected = JSON.parse(readFileSync(resolve(fixtures, 'model-v2.json'), 'utf8'));
+    const bytes = readFileSync(resolve(fixtures, 'model-v2.mlpx'));
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true)).toBe(2);
+    const net = await Network.fromBuffer(bytes, { backend: 'js' });
+    expect(net.training).toMatchObject({ epochsTrained: expected.epochsTrained, step: expected.step, optimizer: expected.optimizer });
+    expect(Array.from(net.predict(Float32Array.from(expected.x)))).toEqual(expected.predictions);
+    expect(JSON.parse(JSON.stringify({ ...net.dataSchema, standardization: { mean: Array.from(net.dataSchema.standardization!.mean), std: Array.from(net.dataSchema.standardization!.std) } }))).toEqual(expected.dataSchema);
+    expect(net.architecture.layers.every((layer) => layer.dropout === undefined)).toBe(true);
+    await net.fit(Float32Array.from(expected.x), new Int32Array([0, 1, 0, 1]), { epochs: 1 }); // resumes with its saved momentum
+    expect(net.training.step).toBe(expected.step + 1);
+    expect(new DataView(net.toBuffer().buffer).getUint32(4, true)).toBe(3);
+  });
+
   it('round-trip standardisation, column names and class names', async () => {
     const net = await create();
     await net.fit(shifted, raw.y, { epochs: 1, standardize: true });
@@ -100,7 +114,7 @@ describe('model files', () => {
     const back = await Network.fromBuffer(net.toBuffer(), { backend: 'js' });
     expect(back.dataSchema).toEqual(net.dataSchema);
     expect(back.predict(shifted)).toEqual(net.predict(shifted));
-    expect(new DataView(net.toBuffer().buffer).getUint32(4, true)).toBe(2);
+    expect(new DataView(net.toBuffer().buffer).getUint32(4, true)).toBe(3);
   });
 
   it('with impossible schemas are refused before anything is allocated, naming the file and the field', async () => {

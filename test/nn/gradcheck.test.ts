@@ -83,3 +83,75 @@ describe('gradient check (float64, central differences)', () => {
     expect(gradientCheckSpec(spec, broken, x, y, ROWS).maxRelativeError).toBe(Infinity);
   });
 });
+
+// The gradient a training step applies, against the loss that step reports: with the l2 and l1
+// penalties, row weights, a fixed dropout mask, and soft cross-entropy targets whose rows do not
+// sum to 1.
+describe('gradient check of the training step (float64, central differences)', () => {
+  const setup = (sizes: number[], hidden: ActivationName, output: ActivationName, loss: LossName, seed: number) => {
+    const random = new Random(seed);
+    const layers = sizes.length - 1;
+    const spec = {
+      sizes,
+      activations: Array.from({ length: layers }, (_, l) => Activation[l === layers - 1 ? output : hidden]),
+      loss: Loss[loss],
+      dropout: Array.from({ length: layers }, (_, l) => (l === layers - 1 ? 0 : 0.4)),
+      seed,
+    };
+    const count = sizes.slice(1).reduce((sum, units, l) => sum + (sizes[l]! + 1) * units, 0);
+    const params = randomArray(random, count, -1, 1);
+    const x = randomArray(random, ROWS * sizes[0]!, -1, 1);
+    const outputs = sizes[layers]!;
+    // soft targets in [0, 1]: cross-entropy rows summing to anything
+    const y = randomArray(random, ROWS * outputs, loss === 'mse' ? -1 : 0, 1);
+    const weights = randomArray(random, ROWS, 0, 2);
+    return { spec, params, x, y, weights };
+  };
+  const CASES: [ActivationName, ActivationName, LossName][] = [
+    ['relu', 'softmax', 'cross_entropy'], ['tanh', 'softmax', 'cross_entropy'], ['sigmoid', 'sigmoid', 'binary_cross_entropy'],
+    ['leaky_relu', 'linear', 'mse'], ['linear', 'sigmoid', 'cross_entropy'],
+  ];
+
+  it.each(CASES)('%s hidden, %s output, %s: l2, l1, row weights and soft targets', (hidden, output, loss) => {
+    for (const sizes of [[3, 4, 2], [4, 5, 1, 3]]) {
+      const { spec, params, x, y, weights } = setup(sizes, hidden, output, loss, sizes.length * 31 + sizes[1]!);
+      for (const options of [{ l2: 0.3 }, { l1: 0.05 }, { sampleWeight: weights }, { l2: 0.1, l1: 0.02, sampleWeight: weights }]) {
+        const result = gradientCheckSpec(spec, params, x, y, ROWS, options);
+        expect(result.maxRelativeError, `${sizes.join('-')} ${Object.keys(options).join('+')}: parameter ${result.worstIndex}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it.each(CASES)('%s hidden, %s output, %s: dropout with a fixed mask (and everything else)', (hidden, output, loss) => {
+    for (const sizes of [[3, 6, 2], [4, 7, 5, 3]]) {
+      const { spec, params, x, y, weights } = setup(sizes, hidden, output, loss, sizes.length * 17 + sizes[1]!);
+      for (const dropoutStep of [1, 12]) {
+        const result = gradientCheckSpec(spec, params, x, y, ROWS, { dropoutStep, l2: 0.1, sampleWeight: weights });
+        expect(result.maxRelativeError, `${sizes.join('-')} step ${dropoutStep}: parameter ${result.worstIndex}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('detects a dropout backward pass that uses another mask, and an output error that assumes targets sum to 1', () => {
+    const { spec, params, x, y } = setup([3, 6, 2], 'relu', 'softmax', 'cross_entropy', 4);
+    const wrongMask: Kernels = {
+      ...jsKernels,
+      dropout_backward: (dz, da, z, m, n, act, rate, seed, step, layer) => jsKernels.dropout_backward(dz, da, z, m, n, act, rate, seed, step + 1, layer),
+    };
+    expect(compareGradients(new ComposedEngine(spec, wrongMask, Float64Array), params, x, y, ROWS, { dropoutStep: 3 }).maxRelativeError).toBeGreaterThan(1e-2);
+    const normalised: Kernels = {
+      ...jsKernels,
+      output_delta_fused: (dz, p, t, w, m, n) => jsKernels.output_delta_fused(dz, p, t, w, m, n, Activation.sigmoid), // p − y, as if Σy = 1
+    };
+    const noDropout = { ...spec, dropout: undefined };
+    expect(compareGradients(new ComposedEngine(noDropout, normalised, Float64Array), params, x, y, ROWS).maxRelativeError).toBeGreaterThan(1e-2);
+    expect(compareGradients(new ComposedEngine(noDropout, jsKernels, Float64Array), params, x, y, ROWS).maxRelativeError).toBeLessThan(1e-5);
+  });
+
+  it('refuses training options it cannot use', () => {
+    const { spec, params, x, y } = setup([3, 4, 2], 'relu', 'softmax', 'cross_entropy', 8);
+    expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { l2: -1 })).toThrow(/l2/);
+    expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { sampleWeight: [1, 2] })).toThrow(/5 weights, one per row/);
+    expect(() => gradientCheckSpec(spec, params, x, y, ROWS, { dropoutStep: 1.5 })).toThrow(/dropoutStep/);
+  });
+});

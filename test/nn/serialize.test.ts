@@ -60,7 +60,7 @@ describe('damaged and foreign model files', () => {
       ['flipped bit', (() => { const b = Uint8Array.from(good); b[b.length - 20]! ^= 0x10; return b; })(), /checksum/],
       ['foreign', new TextEncoder().encode('{"not": "a model"}'), /not an mlpx model/],
       ['empty', new Uint8Array(0), /not an mlpx model/],
-      ['future version', (() => { const b = Uint8Array.from(good); b[4] = 99; return b; })(), /version 99/],
+      ['future version', (() => { const b = Uint8Array.from(good); b[4] = 99; return b; })(), /version 99 is not supported \(this mlpx reads versions 1, 2, 3\)/],
     ];
     for (const [name, bytes, message] of cases) {
       const file = join(dir, `${name.replace(/ /g, '-')}.mlpx`);
@@ -113,6 +113,7 @@ describe('model files with a valid checksum but impossible contents', () => {
     const arch = header.architecture as { inputs: number; layers: { units: number; activation: string }[]; loss: string };
     const params = header.paramCount as number;
     const edit = (changes: Record<string, unknown>, body = payload) => buildModel({ ...header, ...changes }, body);
+    const edit3 = (changes: Record<string, unknown>) => buildModel({ ...header, ...changes }, payload, { version: 3 });
     const cases: [string, Uint8Array, RegExp][] = [
       ['500 layers of 1000 units in 17 KB', edit({ architecture: { ...arch, layers: [...Array.from({ length: 500 }, () => ({ units: 1000, activation: 'relu' })), arch.layers[1]] } }), /header declares 62 parameters but its architecture \(2 inputs, 501 layers\) has 499504002$/],
       ['parameter count that fits the payload but not the architecture', edit({ paramCount: params + 1, stateCount: 2 * params - 1 }), /header declares 63 parameters but its architecture \(2 inputs, 2 layers\) has 62$/],
@@ -136,6 +137,14 @@ describe('model files with a valid checksum but impossible contents', () => {
       ['NaN parameter', edit({}, (() => { const p = payload.slice(); new DataView(p.buffer).setFloat32(20, Number.NaN, true); return p; })()), /parameter 5 is NaN/],
       ['infinite optimizer state', edit({}, (() => { const p = payload.slice(); new DataView(p.buffer).setFloat32(4 * (params + 7), -Infinity, true); return p; })()), /optimizer state value 7 is -Infinity/],
       ['header length past the end', buildModel(header, payload, { headerLength: 1 << 30 }), /truncated \(header of 1073741824 bytes/],
+      ['dropout 1 in a hidden layer', edit3({ architecture: { ...arch, layers: [{ ...arch.layers[0], dropout: 1 }, arch.layers[1]] } }), /invalid header \(.*layers\[0\]\.dropout but received 1/],
+      ['dropout on the output layer', edit3({ architecture: { ...arch, layers: [arch.layers[0], { ...arch.layers[1], dropout: 0.5 }] } }), /only hidden layers drop/],
+      ['a misspelt layer field', edit3({ architecture: { ...arch, layers: [{ ...arch.layers[0], dropuot: 0.5 }, arch.layers[1]] } }), /Unknown option 'dropuot' in layers\[0\]/],
+      ['negative l2', edit3({ optimizer: { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: -1 } }), /invalid header \(.*optimizer\.l2/],
+      ['clipNorm 0', edit3({ optimizer: { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0 } }), /invalid header \(.*optimizer\.clipNorm/],
+      ['a seed of 2^53', edit3({ seed: 2 ** 53 }), /invalid header \(.*for seed/],
+      ['dropout in a version 2 file', buildModel({ ...header, architecture: { ...arch, layers: [{ ...arch.layers[0], dropout: 0.5 }, arch.layers[1]] } }, payload, { version: 2 }), /'dropout' is a version 3 field, in a version 2 file/],
+      ['weight decay in a version 1 file', edit({ optimizer: { type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 } }), /'weightDecay' is a version 3 field, in a version 1 file/],
     ];
     for (const [name, bytes, message] of cases) {
       const path = join(dir, `crafted-${name.replace(/\W+/g, '-')}.mlpx`);

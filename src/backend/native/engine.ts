@@ -2,10 +2,10 @@
 // memory the Net owns; trainStep is one native call and trainEpoch runs every batch on a libuv
 // worker thread, so the event loop stays free.
 import type { BoundData, Engine, EpochProgress } from '../engine.js';
-import type { OptimizerId, OptimizerParams } from '../kernels.js';
+import { OPTIMIZER_FIELDS, packOptimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
 import { packSpec, type NetSpec } from '../layout.js';
 import { BusyError, DisposedError, InvalidArgumentError, MlpxError } from '../../util/errors.js';
-import { requireData, requireOptimizerParams } from '../transfer.js';
+import { requireData, requireOptimizerParams, requireRowWeights } from '../transfer.js';
 import type { NativeAddon, NativeNet } from './load.js';
 
 /** Make the addon throw mlpx's own error classes (once per loaded addon). */
@@ -22,10 +22,12 @@ class NativeBoundData implements BoundData {
   #released = false;
   readonly x: Float32Array;
   readonly y: Float32Array;
-  constructor(x: Float32Array, y: Float32Array, readonly rows: number, readonly owner: NativeEngine) {
+  readonly weights: Float32Array | null;
+  constructor(x: Float32Array, y: Float32Array, readonly rows: number, weights: Float32Array | undefined, readonly owner: NativeEngine) {
     const sizes = owner.spec.sizes;
     this.x = x.slice(0, rows * sizes[0]!);
     this.y = y.slice(0, rows * sizes[sizes.length - 1]!);
+    this.weights = weights?.slice(0, rows) ?? null;
   }
   release(): void { this.#released = true; }
   get released(): boolean { return this.#released; }
@@ -34,6 +36,8 @@ class NativeBoundData implements BoundData {
 export class NativeEngine implements Engine {
   readonly paramCount: number;
   readonly #net: NativeNet;
+  /** the optimizer parameters of the latest trainStep, packed (reused: no allocation per step) */
+  readonly #opt = new Float64Array(OPTIMIZER_FIELDS.length);
   /** the Net checks this itself; bindData, which never reaches it, asks here */
   #disposed = false;
 
@@ -67,28 +71,29 @@ export class NativeEngine implements Engine {
     this.#net.gradient(x, y, rows, stats);
   }
 
-  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
+  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array, weights?: Float32Array): void {
     requireOptimizerParams('trainStep', opt);
-    this.#net.trainStep(x, y, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, stats);
+    requireRowWeights('trainStep', weights, rows);
+    this.#net.trainStep(x, y, weights ?? null, rows, packOptimizer(opt, this.#opt), step, stats);
   }
 
-  bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
+  bindData(x: Float32Array, y: Float32Array, rows: number, weights?: Float32Array): BoundData {
     if (this.#disposed) throw new DisposedError('native backend: bindData: this engine was disposed');
-    requireData(this.spec, x, y, rows);
-    return new NativeBoundData(x, y, rows, this);
+    requireData(this.spec, x, y, rows, weights);
+    return new NativeBoundData(x, y, rows, weights, this);
   }
 
   async trainEpoch(
     data: BoundData, order: Uint32Array, batchSize: number, opt: OptimizerParams, firstStep: number,
-    batchStats: Float64Array, onProgress?: EpochProgress,
+    batchStats: Float64Array, onProgress?: EpochProgress, rates?: Float32Array,
   ): Promise<number> {
     if (!(data instanceof NativeBoundData) || data.owner !== this || data.released) {
       throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData) and not released');
     }
     requireOptimizerParams('trainEpoch', opt);
     return this.#net.trainEpoch(
-      data.x, data.y, data.rows, order, batchSize, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, firstStep,
-      batchStats, onProgress,
+      data.x, data.y, data.weights, data.rows, order, batchSize, packOptimizer(opt, new Float64Array(OPTIMIZER_FIELDS.length)),
+      rates ?? null, firstStep, batchStats, onProgress,
     );
   }
 

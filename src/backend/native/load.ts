@@ -28,13 +28,11 @@ export interface NativeNet {
   predict(x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
-  trainStep(
-    x: Float32Array, y: Float32Array, rows: number,
-    kind: number, lr: number, beta1: number, beta2: number, eps: number, step: number, stats: Float64Array,
-  ): void;
+  /** opt: OptimizerParams packed (packOptimizer in kernels.ts) */
+  trainStep(x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, opt: Float64Array, step: number, stats: Float64Array): void;
   trainEpoch(
-    x: Float32Array, y: Float32Array, rows: number, order: Uint32Array, batchSize: number,
-    kind: number, lr: number, beta1: number, beta2: number, eps: number, firstStep: number,
+    x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, order: Uint32Array, batchSize: number,
+    opt: Float64Array, rates: Float32Array | null, firstStep: number,
     batchStats: Float64Array, onProgress?: (batchesDone: number) => boolean | void,
   ): Promise<number>;
   dispose(): void;

@@ -7,11 +7,15 @@ import type { BoundData, Engine, EpochProgress } from '../engine.js';
 import { STAT_STATUS, STATS_PER_BATCH, STEP_OK } from '../engine.js';
 import { driveEpoch } from '../epoch.js';
 import { EngineGuard } from '../guard.js';
+import { dropoutScale } from '../dropout.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
-import { paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from '../layout.js';
-import { copyIn, copyOut, requireArray, requireData, requireEpoch, requireOptimizerKind, requireOptimizerParams, requireRowCount, requireStepArgs } from '../transfer.js';
+import { dropoutThresholds, paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from '../layout.js';
+import {
+  copyIn, copyOut, requireArray, requireData, requireEpoch, requireOptimizerKind, requireOptimizerParams, requireRates, requireRowCount,
+  requireRowWeights, requireStepArgs,
+} from '../transfer.js';
 import { InvalidArgumentError } from '../../util/errors.js';
-import { NET } from './layout.js';
+import { NET, UPDATE } from './layout.js';
 import type { LinearMemory } from './memory.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -51,31 +55,44 @@ class Blocks {
 // gives it back when it is garbage-collected.
 const collected = new FinalizationRegistry<Blocks>((blocks) => blocks.freeAll());
 
+/** A block of 4-byte values that grows to the longest length asked for and is reused after that. */
+class GrowingBlock {
+  #ptr = 0;
+  #length = 0;
+  constructor(private readonly blocks: Blocks) {}
+  /** The block's address, holding at least `length` values. */
+  of(length: number): number {
+    if (length > this.#length) {
+      const block = this.blocks.alloc(length * 4);
+      if (this.#ptr !== 0) this.blocks.free(this.#ptr);
+      this.#ptr = block;
+      this.#length = length;
+    }
+    return this.#ptr;
+  }
+}
+
 class WasmBoundData implements BoundData {
   released = false;
   readonly x: number;
   readonly y: number;
-  #order = 0;
-  #orderLength = 0;
+  /** the row weights (0: none) */
+  readonly weights: number;
+  /** an epoch's order (it may revisit rows, so it can exceed `rows`) */
+  readonly order: GrowingBlock;
+  /** an epoch's learning rates */
+  readonly rates: GrowingBlock;
   readonly #blocks: Blocks;
 
-  constructor(readonly rows: number, inputs: number, outputs: number, mem: LinearMemory, readonly owner: WasmEngine) {
+  constructor(readonly rows: number, inputs: number, outputs: number, weighted: boolean, mem: LinearMemory, readonly owner: WasmEngine) {
     this.#blocks = new Blocks(mem);
-    const [x, y] = this.#blocks.allocAll([rows * inputs * 4, rows * outputs * 4]);
+    const [x, y, weights] = this.#blocks.allocAll([rows * inputs * 4, rows * outputs * 4, ...(weighted ? [rows * 4] : [])]);
     this.x = x!;
     this.y = y!;
+    this.weights = weights ?? 0;
+    this.order = new GrowingBlock(this.#blocks);
+    this.rates = new GrowingBlock(this.#blocks);
     collected.register(this, this.#blocks, this);
-  }
-
-  /** A block for an epoch order of `length` rows (it may revisit rows, so it can exceed `rows`). */
-  orderBlock(length: number): number {
-    if (length > this.#orderLength) {
-      const block = this.#blocks.alloc(length * 4);
-      if (this.#order !== 0) this.#blocks.free(this.#order);
-      this.#order = block;
-      this.#orderLength = length;
-    }
-    return this.#order;
   }
 
   release(): void {
@@ -92,6 +109,7 @@ export class WasmEngine implements Engine {
   readonly #blocks: Blocks;
   readonly #guard = new EngineGuard();
   readonly #net: number;
+  readonly #update: number;
   readonly #params: number;
   readonly #grads: number;
   /** f64 × STATS_PER_BATCH·MAX_CHUNK: per-batch stats of a chunk; the first slots serve single steps */
@@ -103,14 +121,14 @@ export class WasmEngine implements Engine {
   #workspace: number[] = [];
 
   constructor(readonly spec: NetSpec, private readonly rt: WasmRuntime) {
+    const thresholds = dropoutThresholds(spec);
     this.#layout = paramLayout(spec.sizes);
     this.paramCount = this.#layout.count;
     const blocks = (this.#blocks = new Blocks(rt.mem));
     const L = spec.activations.length;
-    const [net, params, grads, stats] = blocks.allocAll([
-      NET.NET_LAYER0 + L * NET.NET_LAYER_BYTES, this.paramCount * 4, this.paramCount * 4, MAX_CHUNK * STATS_BYTES,
-    ]);
+    const [net, params, grads, stats] = blocks.allocAll([this.#netBytes(), this.paramCount * 4, this.paramCount * 4, MAX_CHUNK * STATS_BYTES]);
     this.#net = net!;
+    this.#update = this.#net + NET.NET_UPDATE;
     this.#params = params!;
     this.#grads = grads!;
     this.#stats = stats!;
@@ -119,9 +137,15 @@ export class WasmEngine implements Engine {
     words[NET.NET_LAYERS / 4] = L;
     words[NET.NET_LOSS / 4] = spec.loss;
     words[NET.NET_FUSED / 4] = usesFusedOutputDelta(spec) ? 1 : 0;
-    words[NET.NET_PARAMS / 4] = this.#params;
-    words[NET.NET_GRADS / 4] = this.#grads;
-    words[NET.NET_COUNT / 4] = this.paramCount;
+    rt.mem.f64(this.#net + NET.NET_SEED, 1)[0] = spec.seed ?? 0;
+    const update = (this.#update - this.#net) / 4;
+    words[update + UPDATE.UPD_PARAMS / 4] = this.#params;
+    words[update + UPDATE.UPD_GRADS / 4] = this.#grads;
+    words[update + UPDATE.UPD_COUNT / 4] = this.paramCount;
+    words[update + UPDATE.UPD_SEGMENTS / 4] = 2 * L;
+    const bounds = NET.NET_LAYER0 + L * NET.NET_LAYER_BYTES;
+    words[update + UPDATE.UPD_BOUNDS / 4] = this.#net + bounds;
+    const floats = rt.mem.f32(this.#net, this.#netBytes() / 4);
     this.#layout.layers.forEach((slot, l) => {
       const at = (NET.NET_LAYER0 + l * NET.NET_LAYER_BYTES) / 4;
       words[at + NET.LAYER_IN / 4] = slot.inputs;
@@ -131,10 +155,38 @@ export class WasmEngine implements Engine {
       words[at + NET.LAYER_B / 4] = this.#params + slot.biasOffset * 4;
       words[at + NET.LAYER_DW / 4] = this.#grads + slot.weightOffset * 4;
       words[at + NET.LAYER_DB / 4] = this.#grads + slot.biasOffset * 4;
+      words[at + NET.LAYER_DROP / 4] = thresholds[l]! | 0;
+      floats[at + NET.LAYER_DROP_SCALE / 4] = dropoutScale(thresholds[l]!);
+      // segment 2l: the layer's weights (regularised), 2l + 1: its biases
+      words[bounds / 4 + 2 * l + 1] = slot.biasOffset;
+      words[bounds / 4 + 2 * l + 2] = slot.biasOffset + slot.units;
     });
   }
 
-  #words(): Int32Array { return this.rt.mem.i32(this.#net, (NET.NET_LAYER0 + this.spec.activations.length * NET.NET_LAYER_BYTES) / 4); }
+  /** The network block: the NET_* words, a layer entry per layer, the update's 2L + 1 segment bounds. */
+  #netBytes(): number {
+    const L = this.spec.activations.length;
+    return NET.NET_LAYER0 + L * NET.NET_LAYER_BYTES + (2 * L + 1) * 4;
+  }
+
+  #words(): Int32Array { return this.rt.mem.i32(this.#net, this.#netBytes() / 4); }
+
+  /** The optimizer's kind and constant hyper-parameters into the update block (the step writes lr, step and the clip factor). */
+  #writeOptimizer(opt: OptimizerParams): void {
+    const { mem } = this.rt;
+    const words = mem.i32(this.#update, UPDATE.UPD_BYTES / 4);
+    const floats = mem.f32(this.#update, UPDATE.UPD_BYTES / 4);
+    words[UPDATE.UPD_KIND / 4] = opt.kind;
+    words[UPDATE.UPD_NESTEROV / 4] = opt.nesterov ? 1 : 0;
+    floats[UPDATE.UPD_BETA1 / 4] = opt.beta1;
+    floats[UPDATE.UPD_BETA2 / 4] = opt.beta2;
+    floats[UPDATE.UPD_EPS / 4] = opt.eps;
+    floats[UPDATE.UPD_CLIP_VALUE / 4] = opt.clipValue ?? 0;
+    floats[UPDATE.UPD_L2 / 4] = opt.l2 ?? 0;
+    floats[UPDATE.UPD_L1 / 4] = opt.l1 ?? 0;
+    floats[UPDATE.UPD_WEIGHT_DECAY / 4] = opt.weightDecay ?? 0;
+    mem.f64(this.#net + NET.NET_CLIP_NORM, 1)[0] = opt.clipNorm ?? 0;
+  }
   #stateFloats(): number { return OPTIMIZER_STATE_PER_PARAM[this.#stateKind] * this.paramCount; }
 
   readParams(out?: Float32Array): Float32Array {
@@ -173,7 +225,7 @@ export class WasmEngine implements Engine {
     if (this.#state !== 0) this.#blocks.free(this.#state);
     this.#state = state;
     this.#stateKind = kind;
-    this.#words()[NET.NET_STATE / 4] = this.#state;
+    this.rt.mem.i32(this.#update + UPDATE.UPD_STATE, 1)[0] = this.#state;
   }
 
   reserve(rows: number): void {
@@ -189,7 +241,7 @@ export class WasmEngine implements Engine {
     const widest = Math.max(...sizes);
     const floats = [
       ...this.#layout.layers.flatMap((slot) => [rows * slot.units, rows * slot.units]),
-      rows * widest, rows * widest, rows * sizes[0]!, rows * sizes[sizes.length - 1]!,
+      rows * widest, rows * widest, rows * sizes[0]!, rows * sizes[sizes.length - 1]!, rows,
     ];
     const workspace = this.#blocks.allocAll(floats.map((n) => n * 4));
     for (const ptr of this.#workspace) this.#blocks.free(ptr);
@@ -205,6 +257,7 @@ export class WasmEngine implements Engine {
     words[NET.NET_DELTA_Z / 4] = workspace[2 * L + 1]!;
     words[NET.NET_BATCH_X / 4] = workspace[2 * L + 2]!;
     words[NET.NET_BATCH_Y / 4] = workspace[2 * L + 3]!;
+    words[NET.NET_BATCH_W / 4] = workspace[2 * L + 4]!;
     this.#capacity = rows;
   }
 
@@ -227,14 +280,14 @@ export class WasmEngine implements Engine {
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     const [bx] = this.#stage('forward', x, null, rows, null);
     requireArray('forward', 'out', out, rows * this.spec.sizes[this.spec.sizes.length - 1]!);
-    const output = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows));
+    const output = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows, 0, 0));
     out.set(this.rt.mem.f32(output, rows * this.spec.sizes[this.spec.sizes.length - 1]!));
   }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     const [bx, by] = this.#stage('evaluate', x, y, rows, stats);
     const { exports } = this.rt;
-    this.#busy(() => exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, rows, this.#stats));
+    this.#busy(() => exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows, 0, 0), by, 0, rows, this.#stats));
     this.rt.mem.f64(this.#stats, STATS_PER_BATCH)[STAT_STATUS] = STEP_OK;
     this.#copyStats(stats);
   }
@@ -243,35 +296,40 @@ export class WasmEngine implements Engine {
     const [bx, by] = this.#stage('gradient', x, y, rows, stats);
     const { exports } = this.rt;
     this.#busy(() => {
-      exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, rows, this.#stats);
-      exports.net_backward(this.#net, bx, by, rows, this.#stats);
+      exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows, 0, 0), by, 0, rows, this.#stats);
+      exports.net_backward(this.#net, bx, by, 0, rows, this.#stats, 0, 0);
     });
     this.rt.mem.f64(this.#stats, STATS_PER_BATCH)[STAT_STATUS] = STEP_OK;
     this.#copyStats(stats);
   }
 
-  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array): void {
+  trainStep(x: Float32Array, y: Float32Array, rows: number, opt: OptimizerParams, step: number, stats: Float64Array, weights?: Float32Array): void {
+    requireRowWeights('trainStep', weights, rows);
     const [bx, by] = this.#stage('trainStep', x, y, rows, stats);
     requireOptimizerParams('trainStep', opt);
     this.#setOptimizer(opt.kind);
-    this.#busy(() => this.rt.exports.net_train_step(this.#net, bx, by, rows, opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, step, this.#stats));
+    this.#writeOptimizer(opt);
+    const bw = weights === undefined ? 0 : this.#words()[NET.NET_BATCH_W / 4]!;
+    if (weights !== undefined) copyRows(this.rt.mem.f32(bw, rows), weights);
+    this.#busy(() => this.rt.exports.net_train_step(this.#net, bx, by, bw, rows, opt.lr, step, this.#stats));
     this.#copyStats(stats);
   }
 
-  bindData(x: Float32Array, y: Float32Array, rows: number): BoundData {
+  bindData(x: Float32Array, y: Float32Array, rows: number, weights?: Float32Array): BoundData {
     this.#guard.check('bindData');
-    requireData(this.spec, x, y, rows);
+    requireData(this.spec, x, y, rows, weights);
     const { mem } = this.rt;
     const inputs = this.spec.sizes[0]!, outputs = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const data = new WasmBoundData(rows, inputs, outputs, mem, this);
+    const data = new WasmBoundData(rows, inputs, outputs, weights !== undefined, mem, this);
     copyRows(mem.f32(data.x, rows * inputs), x);
     copyRows(mem.f32(data.y, rows * outputs), y);
+    if (weights !== undefined) copyRows(mem.f32(data.weights, rows), weights);
     return data;
   }
 
   trainEpoch(
     data: BoundData, order: Uint32Array, batchSize: number, opt: OptimizerParams, firstStep: number,
-    batchStats: Float64Array, onProgress?: EpochProgress,
+    batchStats: Float64Array, onProgress?: EpochProgress, rates?: Float32Array,
   ): Promise<number> {
     return this.#guard.epoch(async () => {
       if (!(data instanceof WasmBoundData) || data.owner !== this || data.released) {
@@ -279,16 +337,20 @@ export class WasmEngine implements Engine {
       }
       const batches = requireEpoch(order, data.rows, batchSize, batchStats);
       requireOptimizerParams('trainEpoch', opt);
+      requireRates(rates, batches);
       await this.rt.pool?.whenReady();
       const { mem, exports } = this.rt;
-      const orderPtr = data.orderBlock(order.length);
+      const orderPtr = data.order.of(order.length);
+      const ratesPtr = rates === undefined ? 0 : data.rates.of(batches);
       this.#reserve(Math.min(batchSize, order.length));
       this.#setOptimizer(opt.kind);
+      this.#writeOptimizer(opt);
       mem.u32(orderPtr, order.length).set(order);
+      if (rates !== undefined) mem.f32(ratesPtr, batches).set(rates.subarray(0, batches));
       const runBatches = (first: number, count: number): number => {
         const ran = this.#busy(() => exports.net_train_batches(
-          this.#net, data.x, data.y, orderPtr, order.length, batchSize, first, count,
-          opt.kind, opt.lr, opt.beta1, opt.beta2, opt.eps, firstStep + first, this.#stats,
+          this.#net, data.x, data.y, data.weights, orderPtr, order.length, batchSize, first, count,
+          ratesPtr, opt.lr, firstStep + first, this.#stats,
         ));
         batchStats.set(mem.f64(this.#stats, ran * STATS_PER_BATCH), first * STATS_PER_BATCH);
         return ran;

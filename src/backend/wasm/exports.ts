@@ -14,27 +14,41 @@ export interface KernelExports {
   dense_backward(dx: Ptr, dw: Ptr, db: Ptr, dz: Ptr, x: Ptr, w: Ptr, m: number, k: number, n: number): void;
   activation_forward(a: Ptr, z: Ptr, m: number, n: number, act: number): void;
   activation_backward(dz: Ptr, da: Ptr, z: Ptr, a: Ptr, m: number, n: number, act: number): void;
-  loss_forward(p: Ptr, y: Ptr, m: number, n: number, loss: number): number;
-  loss_backward(dp: Ptr, p: Ptr, y: Ptr, m: number, n: number, loss: number): void;
-  output_delta_fused(dz: Ptr, p: Ptr, y: Ptr, m: number, n: number): void;
+  dropout_forward(a: Ptr, z: Ptr, m: number, n: number, act: number, rate: number, seed: number, step: number, layer: number): void;
+  dropout_backward(dz: Ptr, da: Ptr, z: Ptr, m: number, n: number, act: number, rate: number, seed: number, step: number, layer: number): void;
+  /** weights 0: every row 1 */
+  loss_forward(p: Ptr, y: Ptr, weights: Ptr, m: number, n: number, loss: number): number;
+  loss_backward(dp: Ptr, p: Ptr, y: Ptr, weights: Ptr, m: number, n: number, loss: number): void;
+  output_delta_fused(dz: Ptr, p: Ptr, y: Ptr, weights: Ptr, m: number, n: number, act: number): void;
   count_correct(p: Ptr, y: Ptr, m: number, n: number): number;
   /** the updates return 1 when every value they wrote is finite, else 0 */
-  sgd_update(params: Ptr, grads: Ptr, count: number, lr: number): number;
-  momentum_update(params: Ptr, grads: Ptr, velocity: Ptr, count: number, lr: number, gamma: number): number;
-  rmsprop_update(params: Ptr, grads: Ptr, sq: Ptr, count: number, lr: number, beta: number, eps: number): number;
-  adam_update(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number): number;
+  sgd_update(params: Ptr, grads: Ptr, count: number, lr: number, gradScale: number, clipValue: number, l2: number, l1: number, weightDecay: number): number;
+  momentum_update(
+    params: Ptr, grads: Ptr, velocity: Ptr, count: number, lr: number, gamma: number, nesterov: number,
+    gradScale: number, clipValue: number, l2: number, l1: number, weightDecay: number,
+  ): number;
+  rmsprop_update(
+    params: Ptr, grads: Ptr, sq: Ptr, count: number, lr: number, beta: number, eps: number,
+    gradScale: number, clipValue: number, l2: number, l1: number, weightDecay: number,
+  ): number;
+  adam_update(
+    params: Ptr, grads: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, eps: number, step: number,
+    gradScale: number, clipValue: number, l2: number, l1: number, weightDecay: number,
+  ): number;
   sum_squares(x: Ptr, count: number): number;
+  weight_penalty(w: Ptr, count: number, l2: number, l1: number): number;
 }
 
-/** The fused steps (assembly/step.ts). */
+/** The fused steps (assembly/step.ts); dropout is 0 or 1, weights 0 for none. */
 export interface EngineExports {
-  net_forward(net: Ptr, x: Ptr, rows: number): Ptr;
-  net_loss(net: Ptr, out: Ptr, y: Ptr, rows: number, stats: Ptr): void;
-  net_backward(net: Ptr, x: Ptr, y: Ptr, rows: number, stats: Ptr): void;
-  net_train_step(net: Ptr, x: Ptr, y: Ptr, rows: number, kind: number, lr: number, beta1: number, beta2: number, eps: number, step: number, stats: Ptr): void;
+  net_forward(net: Ptr, x: Ptr, rows: number, dropout: number, step: number): Ptr;
+  net_loss(net: Ptr, out: Ptr, y: Ptr, weights: Ptr, rows: number, stats: Ptr): void;
+  net_backward(net: Ptr, x: Ptr, y: Ptr, weights: Ptr, rows: number, stats: Ptr, dropout: number, step: number): void;
+  optimizer_update(net: Ptr, lr: number, step: number, gradScale: number): number;
+  net_train_step(net: Ptr, x: Ptr, y: Ptr, weights: Ptr, rows: number, lr: number, step: number, stats: Ptr): void;
   net_train_batches(
-    net: Ptr, dataX: Ptr, dataY: Ptr, order: Ptr, orderLength: number, batchSize: number, first: number, count: number,
-    kind: number, lr: number, beta1: number, beta2: number, eps: number, firstStep: number, stats: Ptr,
+    net: Ptr, dataX: Ptr, dataY: Ptr, dataW: Ptr, order: Ptr, orderLength: number, batchSize: number, first: number, count: number,
+    rates: Ptr, lr: number, firstStep: number, stats: Ptr,
   ): number;
 }
 

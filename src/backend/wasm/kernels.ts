@@ -11,9 +11,9 @@ type KernelName = (typeof KERNEL_NAMES)[number];
 const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   matmul_nn: [0], matmul_tn: [0], matmul_nt: [0],
   bias_add: [0], bias_grad: [0], dense_forward: [0], dense_backward: [0, 1, 2],
-  activation_forward: [0], activation_backward: [0],
+  activation_forward: [0], activation_backward: [0], dropout_forward: [0], dropout_backward: [0],
   loss_forward: [], loss_backward: [0], output_delta_fused: [0], count_correct: [],
-  sgd_update: [0], momentum_update: [0, 2], rmsprop_update: [0, 2], adam_update: [0, 2, 3], sum_squares: [],
+  sgd_update: [0], momentum_update: [0, 2], rmsprop_update: [0, 2], adam_update: [0, 2, 3], sum_squares: [], weight_penalty: [],
 };
 
 /** Kernels whose i32 result is a bool (the optimizer updates' finite check). */

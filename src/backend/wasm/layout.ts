@@ -1,12 +1,20 @@
 // The binary layouts JS shares with the wasm module: the words describing a network (NET_*,
-// LAYER_*, byte offsets, assembly/step.ts) and the thread control block's words (CTRL_*, byte
-// offsets, assembly/threads.ts). The module exports each under the same name;
-// test/parity/layout.test.ts checks every entry here against those exports.
+// LAYER_*, byte offsets, assembly/step.ts), the update block inside it (UPD_*, assembly/optim.ts)
+// and the thread control block's words (CTRL_*, byte offsets, assembly/threads.ts). The module
+// exports each under the same name; test/parity/layout.test.ts checks every entry here against
+// those exports.
+
+export const UPDATE = {
+  UPD_KIND: 0, UPD_NESTEROV: 4, UPD_PARAMS: 8, UPD_GRADS: 12, UPD_STATE: 16, UPD_COUNT: 20, UPD_LR: 24, UPD_BETA1: 28,
+  UPD_BETA2: 32, UPD_EPS: 36, UPD_GRAD_SCALE: 40, UPD_CLIP_VALUE: 44, UPD_L2: 48, UPD_L1: 52, UPD_WEIGHT_DECAY: 56,
+  UPD_SEGMENTS: 60, UPD_STEP: 64, UPD_BOUNDS: 72, UPD_BYTES: 80,
+} as const;
 
 export const NET = {
-  NET_LAYERS: 0, NET_LOSS: 4, NET_FUSED: 8, NET_PARAMS: 12, NET_GRADS: 16, NET_STATE: 20, NET_COUNT: 24,
-  NET_DELTA_A: 28, NET_DELTA_Z: 32, NET_BATCH_X: 36, NET_BATCH_Y: 40, NET_LAYER0: 64, NET_LAYER_BYTES: 40,
+  NET_LAYERS: 0, NET_LOSS: 4, NET_FUSED: 8, NET_DELTA_A: 12, NET_DELTA_Z: 16, NET_BATCH_X: 20, NET_BATCH_Y: 24,
+  NET_BATCH_W: 28, NET_SEED: 32, NET_CLIP_NORM: 40, NET_UPDATE: 48, NET_LAYER0: 128, NET_LAYER_BYTES: 48,
   LAYER_IN: 0, LAYER_UNITS: 4, LAYER_ACT: 8, LAYER_W: 12, LAYER_B: 16, LAYER_DW: 20, LAYER_DB: 24, LAYER_Z: 28, LAYER_A: 32,
+  LAYER_DROP: 36, LAYER_DROP_SCALE: 40,
 } as const;
 
 export const CTRL = {

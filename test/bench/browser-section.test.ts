@@ -1,0 +1,43 @@
+// The browser benchmark's results (bench/browser/section.ts): rounds paired into ratios, and the
+// section `npm run bench:report` appends to BENCHMARKS.md when bench/results/browser.json exists.
+import { describe, expect, it } from 'vitest';
+import { summarizeBrowserRun, type BrowserPageResult } from '../../bench/browser/section.js';
+import { benchmarksMarkdown } from '../../bench/report.js';
+import { machineInfo, type Row } from '../../bench/results.js';
+
+const rows: Row[] = [{
+  suite: 'train', impl: 'mlpx', backend: 'wasm', threads: 2, shape: '784-128-10', batch: 128, optimizer: 'adam',
+  metric: 'samples_per_s', median: 100, min: 90, max: 110, runs: 5, unit: 'samples/s', ratioTo: 'tfjs wasm 1t', ratio: 2,
+}];
+
+describe("BENCHMARKS.md's browser section", () => {
+  const page: BrowserPageResult = {
+    userAgent: 'test', crossOriginIsolated: true, hardwareConcurrency: 2, rows: 8000, batch: 128, lr: 0.001, epochsEach: 4,
+    firstBatchLoss: { mlpx: 2.3593, tfjs: 2.3592 },
+    mlpx: { threads: 2, seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
+    mlpxOneThread: { threads: 1, seconds: [0.2, 0.4, 0.2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93 },
+    tfjs: { threads: 1, requestedThreads: 2, simd: true, multithread: true, seconds: [1, 1, 2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.931 },
+  };
+  const machine = { ...machineInfo(), browser: 'Chromium 1', loadBefore: [1, 2, 3], loadAfter: [4, 5, 6] };
+
+  it('pairs the rounds: samples/s per contender and the per-round ratios', () => {
+    const report = summarizeBrowserRun(page, machine);
+    expect(report.mlpx.samplesPerSecond).toEqual({ median: 80000, min: 40000, max: 80000 });
+    expect(report.tfjs.samplesPerSecond).toEqual({ median: 8000, min: 4000, max: 8000 });
+    expect(report.ratio.rounds).toEqual([10, 5, 20]);
+    expect(report.ratio.median).toBe(10);
+    expect(report.ratioOneThread.rounds).toEqual([5, 2.5, 10]);
+    expect(() => summarizeBrowserRun({ ...page, crossOriginIsolated: false }, machine)).toThrow(/not cross-origin isolated/);
+  });
+
+  it('is appended to BENCHMARKS.md with both rows, the ratio and the load', () => {
+    const markdown = benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, summarizeBrowserRun(page, machine));
+    expect(markdown).toMatch(/^## In the browser$/m);
+    expect(markdown).toMatch(/^\| mlpx wasm \| 2 \| 80,000 \(40,000–80,000\) \| 93\.0% \|$/m);
+    expect(markdown).toMatch(/^\| mlpx wasm \| 1 \| 40,000 \(20,000–40,000\) \| 93\.0% \|$/m);
+    expect(markdown).toMatch(/^\| tfjs wasm, SIMD, threaded build \| 1 \(2 asked for\) \| 8,000 \(4,000–8,000\) \| 93\.1% \|$/m);
+    expect(markdown).toMatch(/\*\*10\.00×\*\* as fast as tfjs wasm on 2 threads \(per-round ratios 5\.00×–20\.00×, 3 rounds\),\nand 5\.00× on one thread \(2\.50×–10\.00×\)/);
+    expect(markdown).toMatch(/load average 1\.00, 2\.00, 3\.00 before and 4\.00, 5\.00, 6\.00 after/);
+    expect(benchmarksMarkdown({ machine: machineInfo(), results: rows }, {})).not.toMatch(/In the browser/);
+  });
+});
