@@ -99,12 +99,13 @@ function pack_panel(pack: usize, b: usize, kc: i32, width: i32, brs: i32, bcs: i
   }
 }
 
-// rows × width floats between two row-major blocks (zero-fill the destination when !copy)
+// rows × width (< 8) floats between two row-major blocks (zero-fill the destination when !copy).
+// Scalar loops: memory.copy and memory.fill of so few bytes cost more than the copy itself (a
+// 1000×32×2 GEMM spent most of its time in them).
 function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, width: i32, copy: bool): void {
   for (let r = 0; r < rows; r++) {
-    const d = dst + (<usize>(r * dstStride) << 2);
-    if (copy) memory.copy(d, src + (<usize>(r * srcStride) << 2), <usize>width << 2);
-    else memory.fill(d, 0, <usize>width << 2);
+    const d = dst + (<usize>(r * dstStride) << 2), s = src + (<usize>(r * srcStride) << 2);
+    for (let j = 0; j < width; j++) store<f32>(d + (<usize>j << 2), copy ? load<f32>(s + (<usize>j << 2)) : 0);
   }
 }
 

@@ -4,19 +4,28 @@
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
 // calling thread writes a task, publishes it by bumping GEN (which also says how many threads
-// take part) and notifies; each worker (its own instance, parked in worker_loop) and the caller
-// claim chunks of the task from a shared counter until none is left, counting each one completed;
-// the caller returns once all are (spinning first; blocking only where allowed: a browser main
-// thread may not memory.atomic.wait). Chunks are claimed dynamically, so a thread on a slower
-// (shared, throttled) core takes fewer of them, and one that has not woken up yet (or was
+// take part) and wakes parked workers; each worker (its own instance, parked in worker_loop) and
+// the caller claim chunks of the task from a shared counter until none is left, counting each one
+// completed; the caller returns once all are (spinning first; blocking only where allowed: a
+// browser main thread may not memory.atomic.wait). Chunks are claimed dynamically, so a thread on
+// a slower (shared, throttled) core takes fewer of them, and one that has not woken up yet (or was
 // preempted before claiming) holds nothing up: the caller does its share. Each output element
 // (of a block of C, a parameter, a block of Σg²) is computed exactly as in the single-threaded
 // kernel whichever chunk and thread it falls in: results do not depend on the thread count.
+//
+// Whether a task is split at all is decided per task by a cost model (chunks_for): its estimated
+// single-thread time against what waking, claiming and joining cost, so the steps of a small
+// network never involve the workers. After a split in which the threads did not actually run side
+// by side, the next ones back off to the caller (run_task).
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
-import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT } from './optim';
+import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT, UPD_KIND } from './optim';
 
-// Byte offsets in the control block. GEN packs (task counter << 6) | participants, so a worker
+const PARTS_BITS = 6;
+export const MAX_WORKERS: i32 = 31;
+const MAX_THREADS: i32 = MAX_WORKERS + 1;
+
+// Byte offsets in the control block. GEN packs (task counter << PARTS_BITS) | participants, so a worker
 // learns from one atomic load both that a task is new and whether it takes part.
 const GEN = 0;
 const COMPLETED = 4;  // chunks of the current task completed (or trapped in a worker)
@@ -26,6 +35,10 @@ const TASK = 16;      // TASK_* below
 const ACTIVE = 20;    // workers inside take_chunks (its JS wrapper decrements it after a trap)
 const CLAIM = 24;     // (task tag << 16) | next chunk to claim; tag CLOSED between tasks
 const NONFINITE = 28; // set by an update chunk that wrote a non-finite value
+const SPLIT_COST = 32;      // tasks estimated to cost less (multiply-add units, below) stay on the caller while BUSY (set by JS)
+const SPLIT_COST_IDLE = 36; // the same outside BUSY, when the workers are parked and have to be woken (set by JS)
+const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
+const ADAPTIVE = 56;        // 1: back off after stalls (below); 0: split whatever the model says (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
 const CHUNKS = 60;    // chunks in the current task
@@ -33,7 +46,8 @@ const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry a
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
 const PARTIALS = 448; // f64 per Σx² block
-const HEADER_BYTES = PARTIALS + SUM_BLOCKS * 8;
+const PARKED = PARTIALS + SUM_BLOCKS * 8; // i32 per thread id (caller = 0): 1 while blocked in memory.atomic.wait32 (JS clears a stopped worker's)
+const HEADER_BYTES = PARKED + (MAX_THREADS << 2);
 
 // The words JS reads or writes (src/backend/wasm/layout.ts CTRL, checked by test/parity/layout.test.ts).
 export const CTRL_GEN: i32 = GEN;
@@ -43,7 +57,13 @@ export const CTRL_WORKERS: i32 = WORKERS;
 export const CTRL_ACTIVE: i32 = ACTIVE;
 export const CTRL_BLOCKING: i32 = BLOCKING;
 export const CTRL_BUSY: i32 = BUSY;
+export const CTRL_SPLIT_COST: i32 = SPLIT_COST;
+export const CTRL_SPLIT_COST_IDLE: i32 = SPLIT_COST_IDLE;
+export const CTRL_CHUNK_COST: i32 = CHUNK_COST;
+export const CTRL_ADAPTIVE: i32 = ADAPTIVE;
+export const CTRL_GEN_PARTS_BITS: i32 = PARTS_BITS;
 export const CTRL_INCARNATION: i32 = INCARNATION;
+export const CTRL_PARKED: i32 = PARKED;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
@@ -54,26 +74,32 @@ const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N
 const ARG_UPDATE = 0, ARG_CHUNK = 1;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
 const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_GATHER_CHUNK = 9;
-/** Chunks per taking thread: enough that a slower thread can hand work over, few enough to be cheap. */
+/** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
-const PARTS_BITS = 6;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
 // A task's tag: the low bits of its GEN counter, so a worker late from an earlier task cannot
 // claim chunks of the current one (whose arguments it never read).
 const TAG_MASK = 0x7fff;
 const CLOSED = 0xffff;
-export const MAX_WORKERS: i32 = 31;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
-export const CTRL_BYTES: i32 = HEADER_BYTES + (MAX_WORKERS + 1) * PACK_BYTES;
+export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 
-/** Work below this many multiply-adds (~20 µs) is not worth waking workers for. */
-const MIN_PARALLEL_MACS: i64 = 1 << 18;
-/** Nor updates or Σx² of fewer parameters (Adam: ~15 µs). */
-const MIN_PARALLEL_PARAMS: i32 = 1 << 14;
-/** Nor gathers of fewer bytes. */
-const MIN_PARALLEL_GATHER_BYTES: usize = 1 << 16;
-/** While BUSY the workers are spinning, not parked, so much smaller GEMMs are worth splitting. */
-const MIN_PARALLEL_MACS_BUSY: i64 = 1 << 15;
+// The cost model: a task's single-thread time estimated in multiply-adds of a large GEMM (the
+// unit of SPLIT_COST, SPLIT_COST_IDLE and CHUNK_COST). The weights per unit of each task were
+// measured against the GEMM's time per multiply-add in Node 20 and Chromium 156
+// (`bench/ab/wasm.ts calibrate`), rounded:
+//   GEMM         m·n₈·(k + 2) + k·n₈, n₈ = n rounded up to the microkernel's 8 columns: the
+//                multiply-adds, each C element's load and store, and packing op(B) once
+//   update       parameters × 4 (SGD), 16 (momentum), 48 (RMSProp), 12 (Adam)
+//   Σx²          elements × 4
+//   gather       bytes copied × 1
+/** a C element's load, store and edge handling, beside its k multiply-adds */
+const COST_PER_C: i64 = 2;
+// @ts-ignore: decorator
+@inline function cost_per_param(kind: i32): i64 { return kind == 0 ? 4 : kind == 1 ? 16 : kind == 2 ? 48 : 12; }
+const COST_PER_SQUARE: i64 = 4;
+const COST_PER_GATHERED_BYTE: i64 = 1;
+
 /**
  * Spins before falling back to memory.atomic.wait: tasks come in quick bursts, but on a busy
  * machine a spinning thread takes the core from the one it waits for.
@@ -96,6 +122,51 @@ let ctrl: usize = 0;
 /** Once per calling instance, before any GEMM: the zeroed CTRL_BYTES block (single-threaded too). */
 export function threads_init(control: usize): void {
   ctrl = control;
+}
+
+// The calling thread's clock (performance.now(), in milliseconds), imported from JS. A call costs
+// 0.1–0.3 µs in Node, so it is read only once a join has already waited a while.
+// @ts-ignore: decorator
+@external("env", "now") declare function now(): f64;
+
+// Backing off after a stall (state of the caller's instance only). A split task stalled when one
+// thread ran every chunk, so it took as long as on one thread plus the sync: the caller took
+// none (it lost its core right after publishing the task, typically to the worker it woke), or
+// no worker took any (none was running; right after waking a parked worker that is expected
+// once, not on consecutive tasks); or when the join took over STALL_MS (a worker lost its core
+// holding a chunk; a chunk alone takes far less, MAX_CHUNK_COST). Then the next `skip` tasks
+// worth splitting run on the caller alone, twice as many after each further stall, up to
+// MAX_BACKOFF; a split that goes well ends the backoff. Threads that do not get a core of their
+// own (the two vCPUs share one, or a neighbour holds one) then cost a stall every MAX_BACKOFF
+// tasks instead of slowing every task down.
+const MAX_BACKOFF: i32 = 1 << 10;
+const STALL_MS: f64 = 0.5;
+/** Spins of a join before it reads the clock: a join this short is no stall. */
+const STALL_CHECK_SPINS: i32 = 1 << 12;
+/** The most estimated cost of one chunk: ~25 µs at 20 GMAC/s, ~100 µs on a 4× slower device, so a join normally waits far less than STALL_MS. */
+const MAX_CHUNK_COST: i64 = 1 << 19;
+let backoff: i32 = 0;
+let skip: i32 = 0;
+/** consecutive split tasks that the workers took no chunk of */
+let absent: i32 = 0;
+
+/**
+ * How many chunks a task of estimated `cost` is split into: 0 to run it on the caller alone (no
+ * workers, or the task is too small to pay for waking, claiming and joining: SPLIT_COST, or
+ * backing off after a stall), else 2 … (workers + 1) · CHUNKS_PER_THREAD chunks of at least
+ * CHUNK_COST each, more if needed to keep each under MAX_CHUNK_COST.
+ */
+function chunks_for(base: usize, workers: i32, cost: i64): i32 {
+  if (workers == 0) return 0;
+  const least = load<i32>(base + (atomic.load<i32>(base + BUSY) != 0 ? SPLIT_COST : SPLIT_COST_IDLE));
+  if (cost < <i64>least) return 0;
+  if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
+    skip--;
+    return 0;
+  }
+  const most = <i64>(workers + 1) * CHUNKS_PER_THREAD;
+  const fewest = (cost + MAX_CHUNK_COST - 1) / MAX_CHUNK_COST;
+  return <i32>min<i64>(0xfff0, max<i64>(2, max<i64>(fewest, min<i64>(most, cost / <i64>max(1, load<i32>(base + CHUNK_COST))))));
 }
 
 // @ts-ignore: decorator
@@ -138,28 +209,65 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
   }
 }
 
-// Claim and run chunks of the task tagged `tag` until none is left. Arguments are read only after
-// a successful claim: the caller cannot start another task before every claimed chunk completes.
-function take_chunks(base: usize, id: i32, tag: i32): void {
+// Claim and run chunks of the task tagged `tag` until none is left; returns how many it ran.
+// Arguments are read only after a successful claim: the caller cannot start another task before
+// every claimed chunk completes.
+function take_chunks(base: usize, id: i32, tag: i32): i32 {
   const pack = scratch(base, id);
+  let taken = 0;
   while (true) {
     const claim = atomic.load<i32>(base + CLAIM);
-    if ((claim >>> 16) != tag || (claim & 0xffff) >= load<i32>(base + CHUNKS)) return;
+    if ((claim >>> 16) != tag || (claim & 0xffff) >= load<i32>(base + CHUNKS)) return taken;
     if (atomic.cmpxchg<i32>(base + CLAIM, claim, claim + 1) != claim) continue;
     run_chunk(base, claim & 0xffff, pack);
-    if (atomic.add<i32>(base + COMPLETED, 1) + 1 == load<i32>(base + CHUNKS)) atomic.notify(base + COMPLETED);
+    taken++;
+    if (atomic.add<i32>(base + COMPLETED, 1) + 1 == load<i32>(base + CHUNKS)) wake(base, base + COMPLETED);
   }
 }
 
-// Spin, then block if this thread may, until *word reaches target (from below if `rising`, else from above).
+// Wake the threads blocked on `word` after changing it, if any thread is blocked at all: a notify
+// takes the engine's lock (~0.1 µs), on every task and on the critical path of the join. A thread
+// about to block sets its PARKED word first, and its wait32 rechecks `word`, so it never misses
+// the change (all these accesses are sequentially consistent).
+// @ts-ignore: decorator
+@inline function wake(base: usize, word: usize): void {
+  if (parked_from(base, 0)) atomic.notify(word);
+}
+
+/** Whether a thread with id ≥ `first` is blocked (or about to block). */
+function parked_from(base: usize, first: i32): bool {
+  for (let id = first; id < MAX_THREADS; id++) if (atomic.load<i32>(base + PARKED + (<usize>id << 2)) != 0) return true;
+  return false;
+}
+
+// Thread `id` blocks until *word is no longer `value` (or a notify).
+// @ts-ignore: decorator
+@inline function sleep(base: usize, id: i32, word: usize, value: i32): void {
+  const parked = base + PARKED + (<usize>id << 2);
+  atomic.store<i32>(parked, 1);
+  memory.atomic.wait32(word, value, -1);
+  atomic.store<i32>(parked, 0);
+}
+
+// The caller spins, then blocks if it may, until *word reaches target (from below if `rising`,
+// else from above).
 function wait_until(base: usize, word: usize, target: i32, rising: bool): void {
   let value = atomic.load<i32>(word);
   for (let spin = 0, limit = spins(base); (rising ? value < target : value > target) && spin < limit; spin++) value = atomic.load<i32>(word);
   const blocking = atomic.load<i32>(base + BLOCKING) != 0;
   while (rising ? value < target : value > target) {
-    if (blocking) memory.atomic.wait32(word, value, -1);
+    if (blocking) sleep(base, 0, word, value);
     value = atomic.load<i32>(word);
   }
+}
+
+// Wait until all `chunks` of the task are completed; true if that took over STALL_MS.
+function join(base: usize, chunks: i32): bool {
+  const word = base + COMPLETED;
+  for (let spin = 0; spin < STALL_CHECK_SPINS; spin++) if (atomic.load<i32>(word) >= chunks) return false;
+  const start = now();
+  wait_until(base, word, chunks, true);
+  return now() - start > STALL_MS;
 }
 
 // Close the previous task to new claims and wait until no worker is inside take_chunks: after a
@@ -182,9 +290,21 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   atomic.store<i32>(base + COMPLETED, 0);
   atomic.store<i32>(base + CLAIM, tag << 16);
   atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | parts);
-  atomic.notify(base + GEN); // all waiters: a stopped worker may still be parked there
-  take_chunks(base, 0, tag);
-  wait_until(base, base + COMPLETED, chunks, true);
+  // wake(), keeping what it found: whether a worker was parked
+  const parked = parked_from(base, 1);
+  if (parked) atomic.notify(base + GEN);
+  const taken = take_chunks(base, 0, tag);
+  const joined = join(base, chunks);
+  absent = taken == chunks ? absent + 1 : 0;
+  const stalled = joined || taken == 0 || (absent > 0 && !parked) || absent > 1;
+  if (atomic.load<i32>(base + ADAPTIVE) == 0) {
+    backoff = skip = 0;
+  } else if (stalled) {
+    backoff = min(MAX_BACKOFF, max(1, backoff * 2));
+    skip = backoff;
+  } else if (taken < chunks) {
+    backoff = 0;
+  }
   if (atomic.load<i32>(base + ERROR) != 0) {
     atomic.store<i32>(base + ERROR, 0);
     unreachable(); // a worker's chunk trapped; the JS wrapper names the kernel
@@ -192,24 +312,35 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
 }
 
 /**
- * C (m, n) of a GEMM, in chunks across the workers when it is big enough: chunks of columns (each
- * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples of 4).
- * Column chunks are multiples of 16 floats, a 64-byte cache line: with 8-column chunks two threads
- * wrote the two halves of the same lines of C (a 784×1×128 GEMM took 2× longer on 2 threads than on 1).
+ * C (m, n) of a GEMM, in chunks across the workers when it is worth it: chunks of columns (each
+ * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples
+ * of 4; each chunk packs all of op(B) again, so row chunks are fewer). Column chunks are multiples
+ * of 16 floats, a 64-byte cache line: with 8-column chunks two threads wrote the two halves of the
+ * same lines of C (a 784×1×128 GEMM took 2× longer on 2 threads than on 1).
  */
 export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const minMacs = atomic.load<i32>(base + BUSY) != 0 ? MIN_PARALLEL_MACS_BUSY : MIN_PARALLEL_MACS;
-  if (workers == 0 || m < 8 || <i64>m * k * n < minMacs) {
+  const threads = workers + 1;
+  const groups = ceil_div(n, 16), blocks = ceil_div(m, 4);
+  const n8 = <i64>((n + 7) & ~7);
+  const work = <i64>m * n8 * (<i64>k + COST_PER_C);
+  const packed = <i64>k * n8; // op(B), packed by every row chunk
+  const chunks = chunks_for(base, workers, work + packed);
+  // row chunks whose packing stays under an eighth of the work
+  const rowChunks = <i32>min<i64>(blocks, work / (8 * max<i64>(1, packed)));
+  let rows = m, cols = n;
+  if (chunks == 0) {
+    // on the caller alone
+  } else if (groups >= 2 * threads || (rowChunks < 2 && groups >= 2)) {
+    cols = 16 * ceil_div(groups, min(chunks, groups));
+  } else if (rowChunks >= 2) {
+    rows = 4 * ceil_div(blocks, min(chunks, rowChunks));
+  }
+  if (rows == m && cols == n) {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     return;
   }
-  const threads = workers + 1, target = threads * CHUNKS_PER_THREAD;
-  const groups = ceil_div(n, 16);
-  let rows = m, cols = n;
-  if (groups >= 2 * threads) cols = 16 * ceil_div(groups, target);
-  else rows = round4(ceil_div(m, target));
   begin_task(base, TASK_GEMM);
   set_i32(base, ARG_KIND, kind);
   set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
@@ -226,12 +357,13 @@ export function update_parallel(upd: usize): bool {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   const count = load<i32>(upd + UPD_COUNT);
-  if (workers == 0 || count < MIN_PARALLEL_PARAMS) return update_range(upd, 0, count);
+  const chunks = chunks_for(base, workers, <i64>count * cost_per_param(load<i32>(upd + UPD_KIND)));
+  if (chunks == 0) return update_range(upd, 0, count);
   begin_task(base, TASK_UPDATE);
   atomic.store<i32>(base + NONFINITE, 0);
   set_i32(base, ARG_UPDATE, <i32>upd);
   // chunks start at multiples of 4 parameters (update_range)
-  const size = round4(ceil_div(count, (workers + 1) * CHUNKS_PER_THREAD));
+  const size = round4(ceil_div(count, chunks));
   set_i32(base, ARG_CHUNK, size);
   run_task(base, ceil_div(count, size), workers + 1);
   return atomic.load<i32>(base + NONFINITE) == 0;
@@ -241,9 +373,10 @@ export function update_parallel(upd: usize): bool {
 export function sum_squares_parallel(x: usize, count: i32): f64 {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || count < MIN_PARALLEL_PARAMS) return sum_squares(x, count);
+  const chunks = chunks_for(base, workers, <i64>count * COST_PER_SQUARE);
+  if (chunks == 0) return sum_squares(x, count);
   begin_task(base, TASK_SUM_SQUARES);
-  const size = ceil_div(SUM_BLOCKS, (workers + 1) * CHUNKS_PER_THREAD);
+  const size = ceil_div(SUM_BLOCKS, min(chunks, SUM_BLOCKS));
   set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count); set_i32(base, ARG_CHUNK_BLOCKS, size);
   run_task(base, ceil_div(SUM_BLOCKS, size), workers + 1);
   let sum: f64 = 0;
@@ -257,7 +390,8 @@ export function gather_parallel(
 ): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0 || <usize>rows * (xBytes + yBytes) < MIN_PARALLEL_GATHER_BYTES) {
+  const chunks = chunks_for(base, workers, <i64>rows * <i64>(xBytes + yBytes) * COST_PER_GATHERED_BYTE);
+  if (chunks == 0 || rows < 2) {
     gather_rows(bx, by, dataX, dataY, order, start, 0, rows, xBytes, yBytes);
     return;
   }
@@ -266,7 +400,7 @@ export function gather_parallel(
   set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY);
   set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
   set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
-  const size = ceil_div(rows, (workers + 1) * CHUNKS_PER_THREAD);
+  const size = ceil_div(rows, min(chunks, rows));
   set_i32(base, ARG_GATHER_CHUNK, size);
   run_task(base, ceil_div(rows, size), workers + 1);
 }
@@ -290,7 +424,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
     for (let spin = 0, limit = spins(base); gen == seen && spin < limit; spin++) gen = atomic.load<i32>(base + GEN);
     while (gen == seen) {
       if (atomic.load<i32>(mine) != incarnation) return;
-      memory.atomic.wait32(base + GEN, seen, -1);
+      sleep(base, id, base + GEN, seen);
       gen = atomic.load<i32>(base + GEN);
     }
     if (atomic.load<i32>(mine) != incarnation) return;
@@ -301,7 +435,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
       // once active, the caller cannot post past the next task; if it already has, this one is
       // over (tags repeat, so a worker stalled for 2^15 tasks must not claim by tag alone)
       if (atomic.load<i32>(base + GEN) == gen) take_chunks(base, id, (gen >>> PARTS_BITS) & TAG_MASK);
-      if (atomic.sub<i32>(base + ACTIVE, 1) == 1) atomic.notify(base + ACTIVE);
+      if (atomic.sub<i32>(base + ACTIVE, 1) == 1) wake(base, base + ACTIVE);
     }
   }
 }

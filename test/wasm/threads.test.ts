@@ -1,26 +1,37 @@
 // Training must give bit-identical parameters for any thread count (each GEMM element is summed
 // in the same order whichever thread computes it, each parameter updated by the same code, Σg²
-// summed in fixed blocks), and trainEpoch must leave the event loop free between chunks of batches.
+// summed in fixed blocks), whether the cost model splits a task or leaves it on the caller
+// (test/wasm/split.test.ts checks which it does), and trainEpoch must leave the event loop free
+// between chunks of batches.
 import { describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend/kernels.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
+import { DEFAULT_SPLIT_COSTS, type SplitCosts } from '../../src/backend/wasm/threads.js';
 import { wasmBackend } from './backend.js';
 
-// big enough that every GEMM of the step is split (≥ 8 rows, ≥ 65536 multiply-adds), odd edges
+/** Every task split into as many chunks as the threads allow, the most the workers can share. */
+const SPLIT_ALL: SplitCosts = { split: 0, splitIdle: 0, chunk: 1, adaptive: false };
+
+// odd edges; with the default costs (batch 100) the GEMMs of the first two layers are split, the
+// last layer's and the update stay on the caller
 const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
-// more parameters (63,911: odd) than the smallest update and Σg² that are split across threads;
-// the 300 → 11 layer's GEMMs are split by rows (too few column panels), the others by columns
+// 63,911 parameters (odd): by default the update is split for every optimizer but SGD; the 300 → 11
+// layer's GEMMs are split by rows (too few column panels), the others by columns
 const WIDE: NetSpec = { sizes: [201, 300, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
-async function train(threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam): Promise<{ params: Float32Array; state: Float32Array; stats: Float64Array; active: number }> {
+async function train(
+  threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam, costs = DEFAULT_SPLIT_COSTS,
+): Promise<{ params: Float32Array; state: Float32Array; stats: Float64Array; active: number }> {
   const backend = await wasmBackend();
   backend.setThreads(threads);
   await backend.threadsReady();
+  const pool = backend.runtime.pool;
+  if (pool !== undefined) pool.splitCosts = costs;
   const random = new Random(11);
   const outputs = spec.sizes[spec.sizes.length - 1]!;
   const x = randomArray(random, ROWS * spec.sizes[0]!);
@@ -35,15 +46,16 @@ async function train(threads: number, spec = SPEC, kind: OptimizerId = Optimizer
     await engine.trainEpoch(data, order, BATCH, opt, 1 + epoch * stats.length, stats);
   }
   data.release();
-  return { params: engine.readParams(), state: engine.readOptimizerState(), stats, active: backend.runtime.pool?.active ?? 1 };
+  if (pool !== undefined) pool.splitCosts = DEFAULT_SPLIT_COSTS;
+  return { params: engine.readParams(), state: engine.readOptimizerState(), stats, active: pool?.active ?? 1 };
 }
 
 describe('wasm threads', () => {
-  it('parameters after 3 epochs are bit-identical for 1, 2 and 3 threads', async () => {
+  it.each([['the default costs', DEFAULT_SPLIT_COSTS], ['every task split', SPLIT_ALL]] as const)('parameters after 3 epochs are bit-identical for 1, 2 and 3 threads, %s', async (_, costs) => {
     const one = await train(1);
     expect(one.active).toBe(1);
     for (const threads of [2, 3]) {
-      const many = await train(threads);
+      const many = await train(threads, SPEC, Optimizer.adam, costs);
       if (many.active !== threads) console.warn(`[wasm] ${threads} threads requested, ${many.active} running`);
       expect(many.active).toBe(threads);
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
@@ -51,9 +63,9 @@ describe('wasm threads', () => {
     }
   });
 
-  it.each(Object.entries(Optimizer))('%s over 63,911 parameters (split update and Σg²): bit-identical for 1 and 2 threads', async (_, kind) => {
+  it.each(Object.entries(Optimizer))('%s over 63,911 parameters, every task split: bit-identical for 1 and 2 threads', async (_, kind) => {
     const one = await train(1, WIDE, kind);
-    const two = await train(2, WIDE, kind);
+    const two = await train(2, WIDE, kind, SPLIT_ALL);
     expect(two.active).toBe(2);
     expect(Buffer.from(two.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
     expect(Buffer.from(two.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);

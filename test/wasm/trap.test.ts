@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsKernels } from '../../src/backend/js/index.js';
 import { WasmTrapError } from '../../src/backend/wasm/exports.js';
+import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
 import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray } from '../helpers/random.js';
@@ -51,13 +52,15 @@ describe('wasm traps', () => {
     // C's last row, so only the last chunk, runs past the end of memory. A trap in the caller's chunk
     // surfaces directly; one in a worker's is rethrown by the caller as `unreachable`. Which
     // thread claims it varies, so call until both have happened (workers kept spinning by busy()).
+    const pool = backend.runtime.pool!;
+    pool.splitCosts = { split: 0, splitIdle: 0, chunk: 1, adaptive: false };
     const [m, k, n] = [256, 64, 16];
     const inBounds = (m - 1) * n * 4;
     const a = mem.alloc(m * k * 4), b = mem.alloc(k * n * 4);
     const block = mem.alloc(inBounds + 65536); // last block: what C overwrites in bounds is its own
     const c = mem.byteLength - inBounds;
     const seen = { caller: 0, worker: 0 };
-    backend.runtime.pool!.busy(() => {
+    pool.busy(() => {
       for (let i = 0; i < 1000 && (seen.caller === 0 || seen.worker === 0); i++) {
         let message = '';
         try {
@@ -73,6 +76,7 @@ describe('wasm traps', () => {
     expect(seen.worker).toBeGreaterThan(0);
     for (const ptr of [a, b, block]) mem.free(ptr);
     await expectMatmulStillCorrect();
-    await expectMatmulStillCorrect(128, 96, 80, 9); // large enough to be split across both threads
+    await expectMatmulStillCorrect(128, 96, 80, 9); // split across both threads
+    pool.splitCosts = DEFAULT_SPLIT_COSTS;
   });
 });

@@ -29,7 +29,7 @@ export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBac
     details: (): BackendDetails => {
       const notes: string[] = [];
       if (pool === undefined) notes.push(`single-threaded: ${runtime.threadsOff}`);
-      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update and Σg² split in chunks`);
+      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update, Σg² and batch gather split in chunks where a cost model says it pays`);
       if (pool?.failure !== undefined) notes.push(pool.failure);
       if (clampNote !== undefined) notes.push(clampNote);
       notes.push('relaxed SIMD not used (no fused multiply-add build; results stay bit-identical across engines)');

@@ -8,7 +8,7 @@ import { WORKER_SOURCE } from './worker-source.js';
 
 let workerUrl: string | undefined;
 
-const browserPlatform: WasmPlatform = {
+export const browserPlatform: WasmPlatform = {
   workerKind: 'Web Workers',
   cores: globalThis.navigator?.hardwareConcurrency ?? 1,
   callerMayBlock: typeof document === 'undefined', // inside a worker

@@ -6,7 +6,7 @@ import { embeddedWasm } from './embedded.js';
 import type { WasmPlatform } from './platform.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
-const nodePlatform: WasmPlatform = {
+export const nodePlatform: WasmPlatform = {
   workerKind: 'worker_threads',
   cores: availableParallelism(),
   callerMayBlock: true,

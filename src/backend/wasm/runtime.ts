@@ -48,5 +48,8 @@ export async function createRuntime(platform: WasmPlatform): Promise<WasmRuntime
 }
 
 function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports {
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+  return new WebAssembly.Instance(module, { env: { memory, now: clock } }).exports as unknown as WasmExports;
 }
+
+/** The module's clock import (assembly/threads.ts: how long a split task's caller waited). */
+export const clock = (): number => performance.now();

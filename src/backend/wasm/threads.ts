@@ -11,6 +11,23 @@ const WORKERS_WORD = word(CTRL.CTRL_WORKERS);
 const BLOCKING_WORD = word(CTRL.CTRL_BLOCKING);
 const BUSY_WORD = word(CTRL.CTRL_BUSY);
 const INCARNATION_WORD = word(CTRL.CTRL_INCARNATION);
+const PARKED_WORD = word(CTRL.CTRL_PARKED);
+const SPLIT_COST_WORD = word(CTRL.CTRL_SPLIT_COST);
+const SPLIT_COST_IDLE_WORD = word(CTRL.CTRL_SPLIT_COST_IDLE);
+const CHUNK_COST_WORD = word(CTRL.CTRL_CHUNK_COST);
+const ADAPTIVE_WORD = word(CTRL.CTRL_ADAPTIVE);
+
+/**
+ * When a task is worth splitting (assembly/threads.ts chunks_for), in its cost model's unit: a
+ * GEMM multiply-add on one thread. `split`: the least cost of a task split while a training
+ * step runs (workers spinning between tasks); `splitIdle`: the same for a single kernel call
+ * (workers parked); `chunk`: the least cost of one chunk; `adaptive`: after a split task stalled
+ * (no worker ran, or the caller waited longer than it computed) the next ones stay on the caller
+ * for a while (tests and the calibration turn that off to split exactly what the model says).
+ */
+export interface SplitCosts { readonly split: number; readonly splitIdle: number; readonly chunk: number; readonly adaptive: boolean }
+
+export const DEFAULT_SPLIT_COSTS: SplitCosts = { split: 1 << 18, splitIdle: 1 << 22, chunk: 1 << 17, adaptive: true };
 
 export class ThreadPool {
   readonly #handles: (WorkerHandle | undefined)[] = [];
@@ -24,10 +41,32 @@ export class ThreadPool {
     private readonly platform: WasmPlatform,
     private readonly module: WebAssembly.Module,
     private readonly mem: LinearMemory,
-    private readonly ctrl: number,
+    /** address of the control block (assembly/threads.ts) */
+    readonly ctrl: number,
     private readonly maxWorkers: number,
   ) {
     Atomics.store(this.#words(), BLOCKING_WORD, platform.callerMayBlock ? 1 : 0);
+    this.splitCosts = DEFAULT_SPLIT_COSTS;
+  }
+
+  /** Tasks posted to the workers so far (tests and benchmarks: which calls were split). */
+  get tasksPosted(): number { return Atomics.load(this.#words(), GEN_WORD) >>> CTRL.CTRL_GEN_PARTS_BITS; }
+
+  /** The cost model's thresholds (tests and benchmarks move them to either side of a task). */
+  get splitCosts(): SplitCosts {
+    const words = this.#words();
+    return {
+      split: Atomics.load(words, SPLIT_COST_WORD), splitIdle: Atomics.load(words, SPLIT_COST_IDLE_WORD),
+      chunk: Atomics.load(words, CHUNK_COST_WORD), adaptive: Atomics.load(words, ADAPTIVE_WORD) !== 0,
+    };
+  }
+
+  set splitCosts(costs: SplitCosts) {
+    const words = this.#words();
+    Atomics.store(words, SPLIT_COST_WORD, costs.split);
+    Atomics.store(words, SPLIT_COST_IDLE_WORD, costs.splitIdle);
+    Atomics.store(words, CHUNK_COST_WORD, costs.chunk);
+    Atomics.store(words, ADAPTIVE_WORD, costs.adaptive ? 1 : 0);
   }
 
   /** Most threads the module supports (caller + MAX_WORKERS). */
@@ -96,6 +135,7 @@ export class ThreadPool {
     Atomics.add(words, INCARNATION_WORD + id, 1); // its worker_loop returns
     Atomics.notify(words, GEN_WORD);
     this.#handles[id - 1]?.terminate();
+    Atomics.store(words, PARKED_WORD + id, 0); // terminated, it may never clear it itself
     this.#handles.length = id - 1;
     this.#ready.length = id - 1;
   }

@@ -9,7 +9,7 @@ import { CTRL, word } from './layout.js';
 export const WORKER_SOURCE = `
 const COMPLETED_WORD = ${word(CTRL.CTRL_COMPLETED)}, ERROR_WORD = ${word(CTRL.CTRL_ERROR)}, ACTIVE_WORD = ${word(CTRL.CTRL_ACTIVE)};
 function start(init, post) {
-  const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+  const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory, now: () => performance.now() } });
   const words = new Int32Array(init.memory.buffer, init.ctrl, 16);
   instance.exports.worker_enter(init.ctrl, init.id);
   post('ready');

@@ -1,0 +1,177 @@
+// The cost model that decides which tasks the wasm backend splits across its workers
+// (assembly/threads.ts): tasks estimated below the split cost stay on the calling thread (no task
+// is posted), tasks at or above it are split, and either way every result is bit-identical to a
+// single thread's. Tasks posted are counted from the control block (ThreadPool.tasksPosted).
+// Shapes sit on both sides of each default threshold; the backing off after a stall is off
+// (`adaptive: false`) except in its own test, so what is split depends on the model alone.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import type { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { CTRL, word } from '../../src/backend/wasm/layout.js';
+import { loadWasmBackend } from '../../src/backend/wasm/node.js';
+import { DEFAULT_SPLIT_COSTS, type ThreadPool } from '../../src/backend/wasm/threads.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+
+const { split, splitIdle } = DEFAULT_SPLIT_COSTS;
+
+/** The model's estimate of a GEMM (assembly/threads.ts gemm_parallel). */
+const gemmCost = (m: number, k: number, n: number): number => {
+  const n8 = Math.ceil(n / 8) * 8;
+  return m * n8 * (k + 2) + k * n8;
+};
+/** Per parameter of an update, by optimizer id (assembly/threads.ts cost_per_param). */
+const COST_PER_PARAM: Record<OptimizerId, number> = { [Optimizer.sgd]: 4, [Optimizer.momentum]: 16, [Optimizer.rmsprop]: 48, [Optimizer.adam]: 12 };
+const COST_PER_SQUARE = 4;
+
+let one: WasmBackend;
+let two: WasmBackend;
+let pool: ThreadPool;
+
+beforeAll(async () => {
+  [one, two] = await Promise.all([loadWasmBackend(), loadWasmBackend()]);
+  one.setThreads(1);
+  two.setThreads(2);
+  await Promise.all([one.threadsReady(), two.threadsReady()]);
+  if (two.runtime.pool?.active !== 2) throw new Error(`two wasm threads needed: ${two.details().notes.join('; ')}`);
+  pool = two.runtime.pool;
+  pool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
+});
+
+/** C = A·B on `backend` inside a training step's busy region (`hot`) or as a lone call; C's bytes. */
+function matmul(backend: WasmBackend, m: number, k: number, n: number, hot: boolean): Uint8Array {
+  const { exports, mem } = backend.runtime;
+  const random = new Random(m * 7919 + k * 31 + n);
+  const [a, b, c] = [mem.alloc(m * k * 4), mem.alloc(k * n * 4), mem.alloc(m * n * 4)];
+  mem.f32(a, m * k).set(randomArray(random, m * k));
+  mem.f32(b, k * n).set(randomArray(random, k * n));
+  const call = (): void => exports.matmul_nn(c, a, b, m, k, n);
+  if (hot) backend.runtime.pool!.busy(call);
+  else call();
+  const out = new Uint8Array(mem.f32(c, m * n).slice().buffer);
+  for (const p of [a, b, c]) mem.free(p);
+  return out;
+}
+
+/** Tasks the 2-thread backend posts while `run` runs. */
+function tasksDuring(run: () => void): number {
+  const before = pool.tasksPosted;
+  run();
+  return pool.tasksPosted - before;
+}
+
+describe('wasm cost model', () => {
+  // [m, k, n] just under and just over the threshold: columns (n = 128: 8 groups of 16 for 2
+  // threads), rows (n = 10: one group, padded to 16 columns by the 8-wide microkernel)
+  const hotPairs: [string, [number, number, number], [number, number, number]][] = [
+    ['split by columns', [20, 95, 128], [20, 96, 128]],
+    ['split by rows, narrow n', [64, 250, 10], [64, 251, 10]],
+  ];
+  it.each(hotPairs)('a GEMM inside a step, %s: under the split cost on the caller, over it split; bit-identical either way', (_, below, above) => {
+    expect(gemmCost(...below)).toBeLessThan(split);
+    expect(gemmCost(...above)).toBeGreaterThanOrEqual(split);
+    for (const [shape, tasks] of [[below, 0], [above, 1]] as const) {
+      let got!: Uint8Array;
+      expect(tasksDuring(() => { got = matmul(two, ...shape, true); }), `${shape.join('×')}`).toBe(tasks);
+      expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...shape, true)))).toBe(true);
+    }
+  });
+
+  it('a lone GEMM call (workers parked) is split only over the larger idle split cost', () => {
+    const [below, above]: [number, number, number][] = [[64, 502, 128], [64, 503, 128]];
+    expect(gemmCost(...below)).toBeGreaterThan(split);
+    expect(gemmCost(...below)).toBeLessThan(splitIdle);
+    expect(gemmCost(...above)).toBeGreaterThanOrEqual(splitIdle);
+    expect(tasksDuring(() => matmul(two, ...below, false))).toBe(0);
+    expect(tasksDuring(() => matmul(two, ...below, true))).toBe(1);
+    let got!: Uint8Array;
+    expect(tasksDuring(() => { got = matmul(two, ...above, false); })).toBe(1);
+    expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...above, false)))).toBe(true);
+  });
+
+  // A network [inputs, 1] trained one step on one row has inputs + 1 parameters; its GEMMs split
+  // (or not) alike on both sides, so the tasks posted differ by the update (and Σg²) alone.
+  const updateCases = Object.entries(Optimizer).map(([name, kind]) => [name, kind] as const);
+  it.each(updateCases)('%s: an update of fewer parameters than the split cost allows stays on the caller; bit-identical either way', (_, kind) => {
+    const threshold = Math.ceil(split / COST_PER_PARAM[kind]);
+    const sumSplits = (params: number): number => (params * COST_PER_SQUARE >= split ? 1 : 0);
+    const counts = [threshold - 1, threshold].map((params) => {
+      const spec: NetSpec = { sizes: [params - 1, 1], activations: [Activation.linear], loss: Loss.mse };
+      const [tasks, got] = trainOneStep(two, spec, kind);
+      const [, want] = trainOneStep(one, spec, kind);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      return tasks - sumSplits(params);
+    });
+    expect(counts[1]! - counts[0]!).toBe(1);
+  });
+
+  it('a batch gather of fewer bytes than the split cost stays on the caller', async () => {
+    // rows × (1014 + 10) × 4 bytes: 63 rows under 2^18, 64 rows at it; every GEMM splits in both
+    const spec: NetSpec = { sizes: [1014, 10], activations: [Activation.softmax], loss: Loss.cross_entropy };
+    expect(63 * 1024 * 4).toBeLessThan(split);
+    expect(64 * 1024 * 4).toBeGreaterThanOrEqual(split);
+    const [under, over] = [await epochTasks(spec, 63), await epochTasks(spec, 64)];
+    expect(over - under).toBe(1);
+  });
+
+  it('the spirals playground networks (batch 32) never post a task: their steps stay on the caller', async () => {
+    for (const sizes of [[2, 8, 2], [2, 32, 32, 2], [2, 16, 16, 16, 2]]) {
+      const spec: NetSpec = { sizes, activations: sizes.slice(1).map((_, l) => (l === sizes.length - 2 ? Activation.softmax : Activation.tanh)), loss: Loss.cross_entropy };
+      expect(await epochTasks(spec, 32, 1000, Optimizer.adam), sizes.join('-')).toBe(0);
+    }
+  });
+
+  it('after a split task that no worker took part in, the next ones back off (1, 2, 4, … tasks on the caller)', () => {
+    // a backend whose control block claims a worker that never runs: every split is a stall
+    const lonePool = one.runtime.pool!;
+    const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
+    const calls = (adaptive: boolean): number => {
+      lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive };
+      Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
+      const before = lonePool.tasksPosted;
+      try {
+        for (let i = 0; i < 20; i++) matmul(one, 64, 256, 128, true);
+      } finally {
+        Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
+        lonePool.splitCosts = DEFAULT_SPLIT_COSTS;
+      }
+      return lonePool.tasksPosted - before;
+    };
+    expect(calls(false)).toBe(20);
+    expect(calls(true)).toBe(5); // calls 1, 3, 6, 11 and 20
+  });
+});
+
+/** Tasks posted by one training step on one row of `spec` (2 threads), and the parameters after it. */
+function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId): [number, Float32Array] {
+  const random = new Random(spec.sizes[0]!);
+  const engine = backend.createEngine(spec);
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1));
+  engine.reserve(1);
+  const x = randomArray(random, spec.sizes[0]!);
+  const y = randomArray(random, 1);
+  const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
+  const stats = new Float64Array(STATS_PER_BATCH);
+  const posted = backend === two ? tasksDuring(() => engine.trainStep(x, y, 1, opt, 1, stats)) : (engine.trainStep(x, y, 1, opt, 1, stats), 0);
+  const params = engine.readParams();
+  engine.dispose();
+  return [posted, params];
+}
+
+/** Tasks posted by one epoch of `rows` rows in batches of `batch` (2 threads). */
+async function epochTasks(spec: NetSpec, batch: number, rows = batch, kind: OptimizerId = Optimizer.sgd): Promise<number> {
+  const random = new Random(5);
+  const engine = two.createEngine(spec);
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1));
+  const outputs = spec.sizes[spec.sizes.length - 1]!;
+  const data = engine.bindData(randomArray(random, rows * spec.sizes[0]!), randomOneHot(random, rows, outputs), rows);
+  const order = Uint32Array.from({ length: rows }, (_, i) => i);
+  const before = pool.tasksPosted;
+  await engine.trainEpoch(data, order, batch, { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 }, 1, new Float64Array(Math.ceil(rows / batch) * STATS_PER_BATCH));
+  const posted = pool.tasksPosted - before;
+  data.release();
+  engine.dispose();
+  return posted;
+}
