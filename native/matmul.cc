@@ -27,6 +27,13 @@ namespace {
 // A pool round trip costs ~0.3 µs while the workers spin (between the kernels of a training step
 // they do), 5–40 µs once they have parked.
 constexpr double kParallelMinFlops = 1 << 20;
+// A split GEMM also moves operands between cores: the layer's weights (or their gradient) are
+// split by columns here and read or written whole elsewhere in the step, so each core pulls the
+// other's lines from cache. The split pays only when every operand element is reused often enough
+// to outweigh that: all of m, n and k at least this. For 784-128-10 training on two free cores,
+// 2 threads ran at 0.81x one thread at batch 32 and 0.89x at batch 64 when split, 1.15-1.19x at
+// batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
+constexpr int kParallelMinDim = 128;
 
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
 struct KernelPath {
@@ -108,7 +115,8 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   // Columns when there are enough of them: a column chunk packs only its own part of B and reads A
   // in place (A is never packed), so chunks share nothing. A row chunk packs all of B itself, so
   // rows are split only into one chunk per thread, and only when the columns are too few.
-  const int threads = static_cast<double>(m) * n * k < kParallelMinFlops ? 1 : s.pool.size();
+  const bool worth_splitting = static_cast<double>(m) * n * k >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
+  const int threads = worth_splitting ? s.pool.size() : 1;
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
   const bool split_columns = column_tiles >= 2 * threads || column_tiles >= row_tiles;
   const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns};
@@ -140,8 +148,13 @@ namespace {
 
 // Element-wise work is dealt out in chunks of this many elements (128 KiB of floats per operand:
 // tens of microseconds), claimed from the pool's counter, so a slow or preempted thread holds up
-// the others by one chunk at most. Work of fewer than two chunks stays on the calling thread.
+// the others by one chunk at most.
 constexpr std::size_t kRangeChunk = std::size_t{1} << 15;
+// Work of fewer chunks (1 MiB per operand) stays on the calling thread: element-wise passes do one
+// or two operations per element loaded, so while their operands fit in one core's L2, fetching
+// the other core's lines costs more than the second core saves. Splitting the optimizer update
+// of 784-128-10 (101,770 parameters) made 2-thread training at batch 32 0.86x one thread.
+constexpr std::size_t kRangeMinChunks = 8;
 
 struct Ranges {
   std::size_t count;
@@ -166,7 +179,7 @@ void parallel_tasks(int count, PoolTask task, void* context) {
 void parallel_ranges(std::size_t count, RangeTask task, void* context) {
   if (count == 0) return;
   const std::size_t chunks = (count + kRangeChunk - 1) / kRangeChunk;
-  if (chunks < 2) return task(context, 0, count);
+  if (chunks < kRangeMinChunks) return task(context, 0, count);
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   Ranges ranges{count, task, context};
