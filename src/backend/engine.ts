@@ -139,7 +139,7 @@ export interface Engine {
 }
 
 export interface BackendDetails {
-  /** e.g. 'avx2-fma', 'portable', 'simd128', 'float64 reference loops' */
+  /** e.g. 'avx512', 'avx2', 'portable', 'simd128', 'float64 reference loops' */
   readonly kernelPath: string;
   readonly threads: number;
   /** Free-form facts worth showing in `mlpx info` (why threads are off, etc.). */
