@@ -27,7 +27,11 @@ constexpr auto kSpin = std::chrono::microseconds(200);
 // job took, or the back-off, which doubles with every stall in a row (from kSoloMin up to
 // kSoloMax) and halves with every job the workers finish in time. Measured at batch 32 on a
 // loaded host: 2 threads ran at 0.61x one thread without this.
-constexpr auto kWaitSlack = std::chrono::microseconds(20);
+// The slack tells a preempted worker (a time slice: milliseconds) from one that is merely late
+// (tens of microseconds: woken late, a cache miss, an interrupt), which does not call for running
+// solo: with 20 µs, 128×784·784×128 on two free cores ran at 1.28x one thread; with 200 µs at 1.53x
+// (bench/ab/ab.ts gemm --peak-gate 1.7), and 2-thread training beside a busy process was unchanged.
+constexpr auto kWaitSlack = std::chrono::microseconds(200);
 constexpr int kSoloFactor = 20;
 constexpr auto kSoloMin = std::chrono::milliseconds(2);
 constexpr auto kSoloMax = std::chrono::milliseconds(500);
