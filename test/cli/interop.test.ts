@@ -208,11 +208,11 @@ describe('mlpx CLI: a million-row CSV', () => {
       const b = random.uniform(-1, 1);
       chunk += `${a.toFixed(3)},${b.toFixed(3)},${random.uniform(0, 9).toFixed(2)},${r % 7},${a + b > 0 ? 'up' : 'down'}\n`;
       if (chunk.length > 1 << 20) {
-        if (!out.write(chunk)) await new Promise((done) => out.once('drain', done));
+        if (!out.write(chunk)) await new Promise<void>((done) => out.once('drain', () => done()));
         chunk = '';
       }
     }
-    await new Promise((done) => out.end(chunk, done));
+    await new Promise<void>((done) => out.end(chunk, () => done()));
     const started = performance.now();
     // async spawn: the test process keeps running (vitest's worker stays responsive) meanwhile
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', '--csv', path, '--target', 'label', '--hidden', '8', '--epochs', '1', '--batch', '256', '--json', '--validation-split', '0'], { cwd: root });

@@ -10,6 +10,8 @@ import { firstDifference } from './bits.js';
 
 // Odd sizes, so every vector loop has a tail, and one above the pool's split threshold.
 const SIZES: [m: number, n: number][] = [[1, 1], [7, 13], [61, 129], [1031, 1031]];
+/** the gradient transform's arguments (gradScale, clipValue, l2, l1, weightDecay): off, then all on */
+const TRANSFORMS: [number, number, number, number, number][] = [[1, 0, 0, 0, 0], [0.7, 0.4, 0.01, 0.002, 0.05]];
 
 type Outputs = Record<string, Float32Array | Float64Array>;
 
@@ -32,10 +34,12 @@ function run(path: string, m: number, n: number): Outputs {
     addon!.activation_backward(dz, da, z, a, m, n, act);
     out[`${name} forward`] = a;
     out[`${name} backward`] = dz;
-    out[`${name} dropout forward`] = new Float32Array(count);
-    addon!.dropout_forward(out[`${name} dropout forward`]!, z, m, n, act, 0.3, 5, 9, 1);
-    out[`${name} dropout backward`] = new Float32Array(count);
-    addon!.dropout_backward(out[`${name} dropout backward`]!, da, z, m, n, act, 0.3, 5, 9, 1);
+    const dropped = new Float32Array(count);
+    addon!.dropout_forward(dropped, z, m, n, act, 0.3, 5, 9, 1);
+    out[`${name} dropout forward`] = dropped;
+    const droppedBack = new Float32Array(count);
+    addon!.dropout_backward(droppedBack, da, z, m, n, act, 0.3, 5, 9, 1);
+    out[`${name} dropout backward`] = droppedBack;
   }
   for (const [name, loss] of Object.entries(Loss)) {
     for (const w of [null, weights]) {
@@ -57,7 +61,7 @@ function run(path: string, m: number, n: number): Outputs {
   const state = randomArray(random, count, 0, 1);
   const second = randomArray(random, count, 0, 1);
   // plain, then with every part of the gradient transform, then Nesterov
-  for (const t of [[1, 0, 0, 0, 0], [0.7, 0.4, 0.01, 0.002, 0.05]] as const) {
+  for (const t of TRANSFORMS) {
     addon!.sgd_update(params, grads, count, 0.05, ...t);
     addon!.momentum_update(params, grads, state, count, 0.05, 0.9, 0, ...t);
     addon!.momentum_update(params, grads, state, count, 0.05, 0.9, 1, ...t);

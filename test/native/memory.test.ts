@@ -49,7 +49,7 @@ describe.skipIf(addon === undefined)('native: memory', () => {
     for (let epoch = 0; epoch < 100; epoch++) {
       const data = engine.bindData(template.slice(), labels.slice(), ROWS);
       let progressCalls = 0;
-      const batches = await engine.trainEpoch(data, order, 100, opt, epoch * 40 + 1, stats, () => progressCalls++);
+      const batches = await engine.trainEpoch(data, order, 100, opt, epoch * 40 + 1, stats, () => { progressCalls++; });
       data.release();
       expect(batches).toBe(40);
       expect(progressCalls).toBeGreaterThan(0);

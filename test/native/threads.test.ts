@@ -16,6 +16,8 @@ import { firstDifference } from './bits.js';
 
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
+/** the gradient transform's arguments (gradScale, clipValue, l2, l1, weightDecay): off, then all on */
+const TRANSFORMS: [number, number, number, number, number][] = [[1, 0, 0, 0, 0], [0.6, 0.3, 0.01, 0.001, 0.1]];
 // Large enough (≥ 2^23 multiply-adds, every dimension ≥ 128) that every GEMM is split across
 // threads, by columns and by rows, with edges in every dimension. The wide ones (≥ 8 column tiles per thread) are split into
 // guided chunks of shrinking size whenever A is read in place (matmul_nn, matmul_nt).
@@ -126,7 +128,7 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
           const params = start.slice();
           const m = new Float32Array(count);
           const v = new Float32Array(count);
-          for (const t of [[1, 0, 0, 0, 0], [0.6, 0.3, 0.01, 0.001, 0.1]] as const) {
+          for (const t of TRANSFORMS) {
             for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, m, v, count, 0.01, 0.9, 0.999, 1e-8, step, ...t);
             addon!.momentum_update(params, grads, m, count, 0.01, 0.9, 1, ...t);
             addon!.rmsprop_update(params, grads, v, count, 0.01, 0.9, 1e-8, ...t);

@@ -80,7 +80,8 @@ describe('wasm cost model', () => {
   });
 
   it('a lone GEMM call (workers parked) is split only over the larger idle split cost', () => {
-    const [below, above]: [number, number, number][] = [[64, 502, 128], [64, 503, 128]];
+    const below: [number, number, number] = [64, 502, 128];
+    const above: [number, number, number] = [64, 503, 128];
     expect(gemmCost(...below)).toBeGreaterThan(split);
     expect(gemmCost(...below)).toBeLessThan(splitIdle);
     expect(gemmCost(...above)).toBeGreaterThanOrEqual(splitIdle);

@@ -93,7 +93,7 @@ describe('wasm threads', () => {
     const timer = setInterval(() => ticks++, 0);
     let progressCalls = 0;
     const batches = await engine.trainEpoch(data, order, 8, { kind: Optimizer.sgd, lr: 0.01, beta1: 0, beta2: 0, eps: 0 },
-      1, new Float64Array((rows / 8) * STATS_PER_BATCH), () => progressCalls++);
+      1, new Float64Array((rows / 8) * STATS_PER_BATCH), () => { progressCalls++; });
     clearInterval(timer);
     data.release();
     expect(batches).toBe(rows / 8);
