@@ -1,4 +1,4 @@
-// Every benchmark checks its result before it is timed (STYLE.md §12). A contender whose
+// Every benchmark checks its result before it is timed. A contender whose
 // result is wrong throws ValidationError and becomes an error row instead of a time.
 
 export class ValidationError extends Error {

@@ -1,4 +1,4 @@
-// Experiment 4: the first layer's weights of the base example (784-16-16-10) as 28×28 images —
+// The first layer's weights of the base example (784-16-16-10) as 28×28 images —
 // they do not look like strokes a person would design. Writes a 4×4 grid PNG (atomically).
 import { PNG } from 'pngjs';
 import { Network } from '../src/index.js';

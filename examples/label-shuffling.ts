@@ -1,4 +1,4 @@
-// Experiment 3: train once with the true labels and once with shuffled labels. The network can
+// Train once with the true labels and once with shuffled labels. The network can
 // fit the training set either way, but the cost falls much faster with the true labels, and only
 // they generalise to the test set.
 import asciichart from 'asciichart';

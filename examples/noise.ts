@@ -1,4 +1,4 @@
-// Experiment 5: a network trained on digits, fed pure noise, still answers confidently: the
+// A network trained on digits, fed pure noise, still answers confidently: the
 // distribution of its predicted classes and of its top probability on uniform-noise images.
 import { Network, Random } from '../src/index.js';
 import { BASE_EXAMPLE, digits } from './data.js';

@@ -1,4 +1,4 @@
-// Experiment 6: one-parameter intuition. A linear model y = w x + b on x = 0..9 with targets
+// One-parameter intuition. A linear model y = w x + b on x = 0..9 with targets
 // sin(x) and b fixed at 2: its cost as a function of w, its derivative −2/n Σ (y − (w x + b)) x,
 // and gradient descent stepping downhill on it — all computed by an mlpx 1 → 1 linear network.
 import asciichart from 'asciichart';

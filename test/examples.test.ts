@@ -1,4 +1,4 @@
-// The SEED-NOTES experiments in examples/ keep running and keep showing what they claim.
+// The worked examples in examples/ keep running and keep showing what they claim.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ function example(name: string, ...args: string[]): string {
 }
 
 describe('examples', () => {
-  it('x-squared: gradient descent beats the material and random search', () => {
+  it('x-squared: gradient descent beats the 3e-4 baseline and random search', () => {
     const out = example('x-squared');
     const cost = (label: string) => Number(out.match(new RegExp(`${label}[^:]*: +cost ([\\d.e+-]+)`))![1]);
     expect(cost('gradient descent')).toBeLessThan(3e-4);

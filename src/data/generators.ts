@@ -1,4 +1,4 @@
-// Small generated data sets from the material: XOR, x² regression on [−1, 1], two spirals.
+// Small generated data sets: XOR, x² regression on [−1, 1], two spirals.
 import { Random } from '../util/prng.js';
 
 export interface Dataset {

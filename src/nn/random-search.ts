@@ -1,4 +1,4 @@
-// The naive baseline of the material: guess parameters near the current ones (every parameter
+// The naive baseline: guess parameters near the current ones (every parameter
 // moved by scale·N(0, 1)) and keep the guess only if the average cost over the data fell. The
 // kept weights are a copy (engine memory may move while this awaits); each guess is written in.
 import type { Engine } from '../backend/engine.js';

@@ -1,6 +1,6 @@
-// The material's small experiments, on every backend that loads: XOR is learned, and x²
-// regression beats the material's gradient-descent run (cost ≈ 3e-4; predictions 0.03, 0.23,
-// 0.03, 0.03 for x = 0.1, 0.5, −1, 0.01).
+// Small problems, on every backend that loads: XOR is learned, and x² regression beats a plain
+// gradient-descent baseline (cost ≈ 3e-4; predictions 0.03, 0.23, 0.03, 0.03 for x = 0.1, 0.5,
+// −1, 0.01).
 import { describe, expect, it } from 'vitest';
 import { Network } from '../../src/nn/network.js';
 import { squaresData, xorData } from '../../src/data/generators.js';

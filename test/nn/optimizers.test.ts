@@ -1,4 +1,4 @@
-// Each optimizer's update against values computed by hand from the formulas in SEED-NOTES, for
+// Each optimizer's update against values computed by hand from the update formulas, for
 // two steps, on the reference kernels (the parity suite holds the other backends to these).
 import { describe, expect, it } from 'vitest';
 import { jsKernels as k } from '../../src/backend/js/index.js';

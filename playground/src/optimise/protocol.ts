@@ -26,7 +26,7 @@ export interface SquaresEpoch {
   accepted: number;
 }
 
-/** Predictions at the material's four probe points, after training. */
+/** Predictions at four probe points (x = 0.1, 0.5, −1, 0.01), after training. */
 export interface SquaresResult {
   x: number[];
   gd: number[];
