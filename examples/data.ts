@@ -11,7 +11,7 @@ export async function digits(): Promise<{ name: string; train: { x: Float32Array
   return { name: 'embedded digits (mnist package)', ...loadDigits() };
 }
 
-/** The material's base example: 784-16-16-10, about 13k parameters. */
+/** The base example: 784-16-16-10, about 13k parameters. */
 export const BASE_EXAMPLE = {
   inputs: 784,
   layers: [{ units: 16, activation: 'relu' as const }, { units: 16, activation: 'relu' as const }, { units: 10, activation: 'softmax' as const }],

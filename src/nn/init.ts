@@ -1,5 +1,5 @@
 // Weight initialisation, drawn from the network's seeded generator. Biases start at zero except
-// in the plain 'uniform' scheme, which randomises everything as the original material does.
+// in the plain 'uniform' scheme, which randomises biases too (±0.5), like weights.
 import type { ParamLayout } from '../backend/layout.js';
 import type { Random } from '../util/prng.js';
 import type { Architecture, InitName } from './architecture.js';
