@@ -22,16 +22,16 @@ void bias_grad(float* db, const float* dz, int m, int n) {
   for_ranges(static_cast<std::size_t>(n), body);
 }
 
-void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n) {
+void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n, GemmSplit split) {
   MLPX_PHASE(kForwardGemm);
-  sgemm(false, false, m, n, k, x, w, z, b);
+  sgemm(false, false, m, n, k, x, w, z, b, nullptr, split);
 }
 
 void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
-                    float* dw_tile_squares) {
+                    float* dw_tile_squares, GemmSplit split) {
   {
     MLPX_PHASE(kBackwardGemmWeights);
-    sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares);
+    sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares, split);
   }
   {
     MLPX_PHASE(kBiasGradient);

@@ -9,13 +9,18 @@ namespace mlpx {
 void bias_add(float* z, const float* bias, int m, int n);
 /** db (n) = Σ_rows dz (m, n) */
 void bias_grad(float* db, const float* dz, int m, int n);
-/** z (m, n) = x (m, k) · w (k, n) + b (n); the bias is added in the GEMM epilogue. x may be indexed rows. */
-void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n);
+/**
+ * z (m, n) = x (m, k) · w (k, n) + b (n); the bias is added in the GEMM epilogue. x may be indexed
+ * rows. `split`: how the GEMM's columns go to the pool (sgemm).
+ */
+void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n,
+                   GemmSplit split = GemmSplit::kAuto);
 /**
  * dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is null. With
  * dw_tile_squares (sgemm_tiles(k, n) floats), also the sum of squares of each tile of dw.
+ * `split`: how the dw GEMM's columns go to the pool (sgemm).
  */
 void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
-                    float* dw_tile_squares = nullptr);
+                    float* dw_tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
 
 }  // namespace mlpx

@@ -54,4 +54,15 @@ struct Chunking {
   }
 };
 
+/**
+ * [*begin, *end) of chunk `chunk` of a kColumns or kRows split (matmul.h) of `extent` columns or
+ * rows into `chunks`, in whole micro-tiles of `tile` (the kernel's nr or mr): sgemm's spans.
+ */
+inline void owned_span(int extent, int tile, int chunk, int chunks, int* begin, int* end) {
+  const Chunking chunking{(extent + tile - 1) / tile, chunks, false};
+  chunking.span(chunk, begin, end);
+  *begin = std::min(extent, *begin * tile);
+  *end = std::min(extent, *end * tile);
+}
+
 }  // namespace mlpx

@@ -107,26 +107,43 @@ std::size_t sgemm_tiles(int m, int n) {
   return most;
 }
 
+namespace {
+
+int pool_chunks(const State& s, GemmSplit split, int extent) {
+  const int tile = split == GemmSplit::kRows ? s.path.gemm->mr : s.path.gemm->nr;
+  return std::min({s.pool.size(), (extent + tile - 1) / tile, ThreadPool::kMaxAffineChunks});
+}
+
+}  // namespace
+
+int owned_chunks(GemmSplit split, int extent) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return pool_chunks(s, split, extent);
+}
+
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
-           float* tile_squares) {
+           float* tile_squares, GemmSplit split) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
+  const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
+  const bool owned = split != GemmSplit::kAuto;
   // Columns when there are enough of them: a column chunk packs only its own part of B and reads A
   // in place (A is never packed), so chunks share nothing. A row chunk packs all of B itself, so
   // rows are split only into one chunk per thread, and only when the columns are too few.
   const bool worth_splitting = static_cast<double>(m) * n * k >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
-  const int threads = worth_splitting ? s.pool.size() : 1;
-  const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
-  const bool split_columns = column_tiles >= 2 * threads || column_tiles >= row_tiles;
-  const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns};
+  const int threads = owned ? pool_chunks(s, split, split == GemmSplit::kRows ? m : n) : worth_splitting ? s.pool.size() : 1;
+  const bool split_columns =
+      owned ? split == GemmSplit::kColumns : column_tiles >= 2 * threads || column_tiles >= row_tiles;
+  const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns && !owned};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
   // B (untransposed) is read in place when its rows are short: packing W (784×128) was 14% of a
   // training step, and in place the 512³ GEMM ran as fast (CPU-time A/B 1.004–1.041). With long
   // rows the microkernel's column of B strides across L2 sets: 0.83–0.93 at n = 1000–2048.
   job.g.b_in_place = !trans_b && n <= kernel.nc;
-  s.pool.run(chunking.count(), gemm_chunk, &job);
+  s.pool.run(chunking.count(), gemm_chunk, &job, owned);
   if (tile_squares) {
     // Slots past this path's tile grid (another path has smaller tiles) add nothing to the sum.
     const std::size_t used = tile_count(kernel, m, n);
@@ -170,10 +187,10 @@ void range_chunk(void* context, int chunk, int) {
 
 }  // namespace
 
-void parallel_tasks(int count, PoolTask task, void* context) {
+void parallel_tasks(int count, PoolTask task, void* context, bool affine) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  s.pool.run(count, task, context);
+  s.pool.run(count, task, context, affine);
 }
 
 void parallel_ranges(std::size_t count, RangeTask task, void* context) {

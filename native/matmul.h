@@ -31,12 +31,27 @@ void matmul_tn(float* c, const float* a, const float* b, int m, int k, int n);
 void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
 
 /**
+ * How sgemm deals its output out to the pool. kAuto: by its own rule (rows or columns, when the
+ * GEMM is large enough to pay for the traffic between cores). kColumns, kRows: always by columns
+ * (rows), into owned_chunks of owned_span (gemm_chunking.h), chunk c on pool thread c when that
+ * thread is free, so that GEMMs and updates split the same way find their data in the cache of
+ * the core that last wrote it (the training step, net.cc).
+ */
+enum class GemmSplit { kAuto, kColumns, kRows };
+
+/**
  * c (m, n) = op(a) · op(b) [+ bias (n) on every row]. op(a) is (m, k): a is (m, k), or (k, m)
  * when trans_a (either way a may be indexed rows). op(b) is (k, n): b is (k, n), or (n, k) when trans_b. Overwrites c.
  * Each c element is summed in the same order for any thread count.
  */
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
-           float* tile_squares = nullptr);
+           float* tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
+
+/**
+ * Chunks of a kColumns (kRows) split of `extent` columns (rows) on the pool as it is: 1 (no split)
+ * up to one per thread. Chunk c's span is owned_span (gemm_chunking.h) with the kernel's nr (mr).
+ */
+int owned_chunks(GemmSplit split, int extent);
 
 /**
  * Slots sgemm's tile_squares needs for an (m, n) output, whichever kernel path is in use. With

@@ -122,11 +122,15 @@ class NetCore {
     int inputs, units;
     std::size_t weight_offset, bias_offset;
     std::size_t tile_squares_offset;  // into tile_squares_: this layer's dW tile sums
+    // net_forward's owned split of the units (1: none), which net_backward and optimizer_update follow
+    int owned_chunks = 1;
     float* z = nullptr;
     float* a = nullptr;
   };
 
   double gradient_norm2() const;
+  /** optimizer_update split as the layers' owned columns: `chunks` pool tasks, task c on thread c. */
+  bool update_owned(int chunks, float* state1);
   /** ½ l2 ‖W‖² + l1 ‖W‖₁ over every layer's weights */
   double weight_penalty_sum(const OptParams& opt) const;
   /** dropout_step's mask of layer l */

@@ -10,8 +10,11 @@ using RangeTask = void (*)(void* context, std::size_t begin, std::size_t end);
 /** One of `count` tasks; `thread` (0 = the caller) is the pool thread running it. */
 using PoolTask = void (*)(void* context, int task, int thread);
 
-/** Runs task(context, i, thread) for i in [0, count) on the pool; returns when all are done. */
-void parallel_tasks(int count, PoolTask task, void* context);
+/**
+ * Runs task(context, i, thread) for i in [0, count) on the pool; returns when all are done.
+ * With `affine`, task i runs on pool thread i when that thread is free (ThreadPool::run).
+ */
+void parallel_tasks(int count, PoolTask task, void* context, bool affine = false);
 
 /**
  * Runs task over [0, count) in contiguous ranges of a fixed length (whichever pool thread claims

@@ -75,9 +75,27 @@ bool ThreadPool::claim(std::uint32_t job, int chunks, int* chunk) {
   }
 }
 
-void ThreadPool::work(std::uint32_t job, int chunks, Task task, void* context, int thread) {
+bool ThreadPool::claim_affine(std::uint32_t job, int chunks, int thread, int* chunk) {
+  std::uint64_t current = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<std::uint32_t>(current >> 32) != job) return false;
+    const auto claimed = static_cast<std::uint32_t>(current);
+    int next = thread;
+    if (next >= chunks || (claimed >> next & 1u) != 0) {
+      next = 0;
+      while (next < chunks && (claimed >> next & 1u) != 0) ++next;
+      if (next == chunks) return false;
+    }
+    if (claim_.compare_exchange_weak(current, current | (std::uint64_t{1} << next), std::memory_order_acq_rel)) {
+      *chunk = next;
+      return true;
+    }
+  }
+}
+
+void ThreadPool::work(std::uint32_t job, int chunks, bool affine, Task task, void* context, int thread) {
   int chunk;
-  while (claim(job, chunks, &chunk)) {
+  while (affine ? claim_affine(job, chunks, thread, &chunk) : claim(job, chunks, &chunk)) {
     task(context, chunk, thread);
     finished_.fetch_add(1, std::memory_order_acq_rel);
   }
@@ -103,6 +121,7 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
     Task task;
     void* context;
     int chunks;
+    bool affine;
     {
       // Read the generation together with the job it publishes.
       std::lock_guard<std::mutex> lock(mutex_);
@@ -112,12 +131,13 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
       task = task_;
       context = context_;
       chunks = chunks_;
+      affine = affine_;
     }
-    work(job, chunks, task, context, index);
+    work(job, chunks, affine, task, context, index);
   }
 }
 
-void ThreadPool::run(int chunks, Task task, void* context) {
+void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   if (workers_.empty() || chunks <= 1 || start < solo_until_) {
@@ -131,12 +151,13 @@ void ThreadPool::run(int chunks, Task task, void* context) {
     task_ = task;
     context_ = context;
     chunks_ = chunks;
+    affine_ = affine && chunks <= kMaxAffineChunks;
     finished_.store(0, std::memory_order_relaxed);
     claim_.store(static_cast<std::uint64_t>(job) << 32, std::memory_order_release);
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  work(job, chunks, task, context, 0);
+  work(job, chunks, affine_, task, context, 0);
   // Only chunks already claimed by a running worker remain. Spin first (they are equal slices,
   // so usually nearly done); yield only if a worker seems descheduled (more runnable threads
   // than cores), so as not to burn the core it may need.

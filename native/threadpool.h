@@ -31,28 +31,37 @@ class ThreadPool {
   /**
    * Runs task(context, chunk, thread) for every chunk in [0, chunks) and returns when all are
    * done. `thread` (0 = the caller) identifies per-thread scratch memory. One run() at a time.
+   * With `affine` (chunks ≤ kMaxAffineChunks), thread t runs chunk t when it is there to claim
+   * it, then takes any chunk left: jobs that split the same data the same way then find each
+   * chunk's data in the cache of the core that touched it last.
    */
-  void run(int chunks, Task task, void* context);
+  void run(int chunks, Task task, void* context, bool affine = false);
+
+  static constexpr int kMaxAffineChunks = 32;
 
  private:
   void worker_loop(int index, std::uint64_t seen);
   void stop_all();
   /** Claims the next chunk of job `job`; false when that job has none left (or is over). */
   bool claim(std::uint32_t job, int chunks, int* chunk);
-  void work(std::uint32_t job, int chunks, Task task, void* context, int thread);
+  /** Claims chunk `thread` of affine job `job` if unclaimed, else the lowest unclaimed one. */
+  bool claim_affine(std::uint32_t job, int chunks, int thread, int* chunk);
+  void work(std::uint32_t job, int chunks, bool affine, Task task, void* context, int thread);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<std::uint64_t> generation_{0};
-  // (job id << 32) | next unclaimed chunk: the job id stops a late worker from claiming a chunk
-  // of a newer job with an older job's task and context.
+  // (job id << 32) | next unclaimed chunk, or for an affine job a bit mask of the claimed chunks:
+  // the job id stops a late worker from claiming a chunk of a newer job with an older job's task
+  // and context.
   std::atomic<std::uint64_t> claim_{0};
   std::atomic<int> finished_{0};
   std::uint32_t job_ = 0;
   Task task_ = nullptr;
   void* context_ = nullptr;
   int chunks_ = 0;
+  bool affine_ = false;
   bool stopping_ = false;
   // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
   std::chrono::steady_clock::time_point solo_until_{};
