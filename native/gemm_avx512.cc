@@ -41,12 +41,16 @@ inline __m512 finish(const float* c, __m512 acc, __mmask16 mask, const Epilogue&
   return _mm512_maskz_mov_ps(mask, acc);
 }
 
+/** A tile's columns: all 32; 17–31, through masks; 1–16, one zmm (a classifier's output layer). */
+enum Width { kFull, kMasked, kHalf };
+
 // ROWS × 32 block; edge tiles (ROWS < MR, or nr < 32) run the same per-element FMA chain as full
-// ones and store only their valid part. TRANSPOSED: A is read as Aᵀ through a.k_rows. FULL:
-// nr == 32, so B rows are read whole; an edge tile's B is read through masks, so nothing past nr
-// is touched (B may be read in place).
-template <int ROWS, bool TRANSPOSED, bool FULL>
+// ones and store only their valid part. TRANSPOSED: A is read as Aᵀ through a.k_rows. An edge
+// tile's B is read through masks, so nothing past nr is touched (B may be read in place); a kHalf
+// tile computes only its first 16 columns, twice the rate of a masked 32-wide tile.
+template <int ROWS, bool TRANSPOSED, Width WIDTH>
 void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int nr, const Epilogue& e) {
+  constexpr bool FULL = WIDTH == kFull, HALF = WIDTH == kHalf;
   const __mmask16 mask0 = lanes(nr), mask1 = lanes(nr - 16);
   __m512 acc[ROWS][2];
   // Every loop over rows is fully unrolled, so acc lives in registers.
@@ -64,13 +68,13 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
 #pragma GCC unroll 2
   for (long p = 0; p < kc; ++p) {
     const __m512 b0 = FULL ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(mask0, b);
-    const __m512 b1 = FULL ? _mm512_loadu_ps(b + 16) : _mm512_maskz_loadu_ps(mask1, b + 16);
+    const __m512 b1 = FULL ? _mm512_loadu_ps(b + 16) : HALF ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, b + 16);
     const float* k_row = TRANSPOSED ? a.k_rows[p] + a.column : nullptr;
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
       const __m512 av = _mm512_set1_ps(TRANSPOSED ? k_row[r] : rows[r][p]);
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+      if (!HALF) acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
     }
     b += ldb;
   }
@@ -96,23 +100,27 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
   }
 }
 
-template <int ROWS, bool TRANSPOSED, bool FULL>
+template <int ROWS, bool TRANSPOSED, Width WIDTH>
 void dispatch(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
               const Epilogue& e) {
   if constexpr (ROWS > 1) {
-    if (mr < ROWS) return dispatch<ROWS - 1, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, mr, nr, e);
+    if (mr < ROWS) return dispatch<ROWS - 1, TRANSPOSED, WIDTH>(kc, a, b, ldb, c, ldc, mr, nr, e);
   }
-  tile<ROWS, TRANSPOSED, FULL>(kc, a, b, ldb, c, ldc, nr, e);
+  tile<ROWS, TRANSPOSED, WIDTH>(kc, a, b, ldb, c, ldc, nr, e);
+}
+
+template <bool TRANSPOSED>
+void dispatch_width(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
+                    const Epilogue& e) {
+  if (nr == NR) return dispatch<MR, TRANSPOSED, kFull>(kc, a, b, ldb, c, ldc, mr, nr, e);
+  if (nr <= NR / 2) return dispatch<MR, TRANSPOSED, kHalf>(kc, a, b, ldb, c, ldc, mr, nr, e);
+  dispatch<MR, TRANSPOSED, kMasked>(kc, a, b, ldb, c, ldc, mr, nr, e);
 }
 
 void ukernel_avx512(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc, int mr, int nr,
                     const Epilogue& epilogue) {
-  if (a.k_rows) {
-    if (nr == NR) return dispatch<MR, true, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
-    return dispatch<MR, true, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
-  }
-  if (nr == NR) return dispatch<MR, false, true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
-  dispatch<MR, false, false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  if (a.k_rows) return dispatch_width<true>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
+  dispatch_width<false>(kc, a, b, ldb, c, ldc, mr, nr, epilogue);
 }
 
 struct PeakOps {
