@@ -7,15 +7,28 @@
 #include "activation.h"
 #include "elementwise.h"
 #include "gemm_driver.h"
+#include "matmul.h"
 #include "parallel.h"
 
 namespace mlpx {
 
 namespace {
 
-// Rows per block: a few micro-panels, so a block's activations stay in L1/L2 between layers and a
-// batch of 1024 still makes ~20 blocks to balance across threads.
-constexpr int kPanelsPerBlock = 4;
+// Rows per block: a few micro-panels, so a block's activations stay in L1/L2 between layers. The
+// more panels, the fewer times each block re-reads the weights, but the fewer blocks to balance
+// across threads: a block has the most panels of these that still makes kBlocksPerThread blocks per
+// thread. 784-128-10 at batch 1024 ran 1.012x faster on one thread with 8 panels than with 4, and
+// 0.968x on two (10.7 blocks).
+constexpr int kMostPanelsPerBlock = 8;
+constexpr int kFewestPanelsPerBlock = 4;
+constexpr int kBlocksPerThread = 8;
+
+int block_rows(int rows, int mr) {
+  const int pool_threads = threads();
+  int panels = kMostPanelsPerBlock;
+  while (panels > kFewestPanelsPerBlock && rows < kBlocksPerThread * pool_threads * panels * mr) panels /= 2;
+  return panels * mr;
+}
 
 struct Inference {
   const NetSpec& spec;
@@ -67,7 +80,7 @@ void block_task(void* context, int block, int) {
 
 void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out) {
   const GemmKernel& kernel = gemm_kernel();
-  const Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, kPanelsPerBlock * kernel.mr};
+  const Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr)};
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;
   if (blocks == 1) return run_block(job, 0, rows);
   parallel_tasks(blocks, block_task, const_cast<Inference*>(&job));
