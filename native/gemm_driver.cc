@@ -130,9 +130,9 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
   const std::size_t ldb = g.trans_b ? g.k : g.n;
   for (int jc = j_begin; jc < j_end; jc += kernel.nc) {
     const int nc = std::min(kernel.nc, j_end - jc);
-    for (int pc = 0; pc < g.k; pc += g.kc) {
+    for (int pc = g.k_begin; pc < g.k_end; pc += g.kc) {
       const int kc = std::min(g.kc, g.k - pc);
-      const bool accumulate = pc > 0;
+      const bool accumulate = pc > g.k_begin;
       const bool last = pc + kc == g.k;
       const float* b_block = nullptr;
       long b_stride = kernel.nr;

@@ -33,11 +33,16 @@ struct GemmOperands {
   bool b_in_place = false;
   /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
   int kc;
+  /**
+   * The K blocks gemm_block sums, from k_begin (a multiple of kc) to k_end: C = their product
+   * alone (no bias unless k_end = k). All of K unless a depth split (matmul.cc) says otherwise.
+   */
+  int k_begin = 0, k_end;
 
   GemmOperands(const GemmKernel& path, bool transpose_a, bool transpose_b, int rows, int columns, int depth,
                Rows a_rows, const float* b_data, float* c_data, const float* bias_data, float* squares)
       : kernel(&path), trans_a(transpose_a), trans_b(transpose_b), m(rows), n(columns), k(depth), a(a_rows), b(b_data),
-        c(c_data), bias(bias_data), tile_squares(squares), kc(k_block(path, depth)) {}
+        c(c_data), bias(bias_data), tile_squares(squares), kc(k_block(path, depth)), k_end(depth) {}
 
   static int k_block(const GemmKernel& path, int depth) {
     const int blocks = (depth + path.kc - 1) / path.kc;

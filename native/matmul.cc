@@ -58,6 +58,8 @@ struct State {
   std::mutex mutex;
   ThreadPool pool;
   std::vector<GemmScratch> scratch;
+  // a depth split's K-block products past chunk 0's, until they are added to C
+  std::vector<float> partials;
   const std::vector<KernelPath> paths = available_paths();
   KernelPath path = paths.front();
 
@@ -89,6 +91,54 @@ void gemm_chunk(void* context, int chunk, int thread) {
   } else {
     gemm_block(g, first * mr, std::min(g.m, last * mr), 0, g.n, scratch);
   }
+}
+
+// A depth split (GemmSplit::kDepth): chunk c sums K blocks [first(c), first(c + 1)).
+struct DepthJob {
+  GemmOperands g;
+  std::vector<GemmScratch>* scratch;
+  int blocks, chunks;
+  float* partials;  // one m × n product per block from first(1) on
+
+  int first(int chunk) const { return static_cast<int>(static_cast<long long>(blocks) * chunk / chunks); }
+  float* partial(int block) const {
+    return partials + static_cast<std::size_t>(block - first(1)) * g.m * g.n;
+  }
+};
+
+void depth_chunk(void* context, int chunk, int thread) {
+  const DepthJob& job = *static_cast<const DepthJob*>(context);
+  GemmOperands g = job.g;
+  g.bias = nullptr;  // added by depth_sum, after every block
+  GemmScratch* scratch = &(*job.scratch)[thread];
+  const int last = job.first(chunk + 1);
+  if (chunk == 0) {
+    g.k_end = last * g.kc;
+    gemm_block(g, 0, g.m, 0, g.n, scratch);
+    return;
+  }
+  for (int block = job.first(chunk); block < last; ++block) {
+    g.c = job.partial(block);
+    g.k_begin = block * g.kc;
+    g.k_end = std::min(g.k, g.k_begin + g.kc);
+    gemm_block(g, 0, g.m, 0, g.n, scratch);
+  }
+}
+
+// Rows [m·chunk/chunks, m·(chunk+1)/chunks) of C: c + each later block's product in K order, + bias.
+void depth_sum(void* context, int chunk, int) {
+  const DepthJob& job = *static_cast<const DepthJob*>(context);
+  const GemmOperands& g = job.g;
+  const std::size_t n = static_cast<std::size_t>(g.n);
+  const std::size_t begin = n * (static_cast<long long>(g.m) * chunk / job.chunks);
+  const std::size_t end = n * (static_cast<long long>(g.m) * (chunk + 1) / job.chunks);
+  for (int block = job.first(1); block < job.blocks; ++block) {
+    const float* product = job.partial(block);
+    for (std::size_t i = begin; i < end; ++i) g.c[i] = g.c[i] + product[i];
+  }
+  if (g.bias == nullptr) return;
+  for (std::size_t i = begin; i < end; i += n)
+    for (std::size_t j = 0; j < n; ++j) g.c[i + j] = g.c[i + j] + g.bias[j];
 }
 
 }  // namespace
@@ -128,6 +178,21 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   std::lock_guard<std::mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
+  if (split == GemmSplit::kDepth) {
+    DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr};
+    job.blocks = (k + job.g.kc - 1) / job.g.kc;
+    job.chunks = std::min({s.pool.size(), job.blocks, ThreadPool::kMaxAffineChunks});
+    if (job.chunks >= 2) {
+      job.g.b_in_place = n <= kernel.nc;
+      const std::size_t floats = static_cast<std::size_t>(job.blocks - job.first(1)) * m * n;
+      if (s.partials.size() < floats) s.partials.resize(floats);
+      job.partials = s.partials.data();
+      s.pool.run(job.chunks, depth_chunk, &job, true);
+      s.pool.run(job.chunks, depth_sum, &job, true);
+      return;
+    }
+    split = GemmSplit::kColumns;
+  }
   const bool owned = split != GemmSplit::kAuto;
   // Columns when there are enough of them: a column chunk packs only its own part of B and reads A
   // in place (A is never packed), so chunks share nothing. A row chunk packs all of B itself, so

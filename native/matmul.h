@@ -35,9 +35,13 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * GEMM is large enough to pay for the traffic between cores). kColumns, kRows: always by columns
  * (rows), into owned_chunks of owned_span (gemm_chunking.h), chunk c on pool thread c when that
  * thread is free, so that GEMMs and updates split the same way find their data in the cache of
- * the core that last wrote it (the training step, net.cc).
+ * the core that last wrote it (the training step, net.cc). kDepth (a·b, neither transposed): by
+ * whole K blocks, chunk c on thread c, each reading only its rows of b; chunk 0 sums its blocks
+ * into c, the others keep each block's product apart, and a second pass adds those to c in K
+ * order, then the bias: the same additions in the same order as one thread makes, so the same
+ * bits. With fewer than two K blocks, kColumns.
  */
-enum class GemmSplit { kAuto, kColumns, kRows };
+enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 
 /**
  * c (m, n) = op(a) · op(b) [+ bias (n) on every row]. op(a) is (m, k): a is (m, k), or (k, m)

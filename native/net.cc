@@ -20,16 +20,17 @@ namespace mlpx {
 namespace {
 
 // A layer whose batch has at least this many rows is split over the pool's threads for the whole
-// step: its forward GEMM by columns, its weight-gradient GEMM and its update by the same rows of
-// W (GemmSplit::kRows), so each core keeps its rows of W, dW and the optimizer state in its own
-// cache from one step to the next. Not by columns of W: its rows are contiguous, a column slice
-// of a row-major W is not, and two cores writing alternate halves of each row ran 15x slower than
-// one core (the hardware prefetchers fetch the neighbour's lines), where halves of the rows ran
-// 1.65x faster. The forward GEMM still reads every row of W, so the update must take back the
-// lines the other core read: for 784-128-10 that costs ~20 µs a step whatever the batch, which
-// batch 128 earns back (2 threads 1.06x faster than with the update on one core) and batch 32
-// does not (0.91x).
-constexpr int kOwnedMinRows = 128;
+// step, one chunk per thread: its forward GEMM by K blocks (GemmSplit::kDepth), its weight-gradient
+// GEMM and its update by rows of W (GemmSplit::kRows). Each core then reads and writes only (about)
+// its own rows of W, dW and the optimizer state, in its own cache, from one step to the next; the
+// forward pass's products of the K blocks are added up in K order, so the bits are those of one
+// thread. Not by columns of W: a column slice of a row-major W interleaves with the other core's
+// in every row, and two cores writing alternate halves of each row ran 15x slower than one core
+// (the hardware prefetchers fetch the neighbour's lines), where halves of the rows ran 1.65x
+// faster. Nor with a forward GEMM split by columns: it reads every row of W on every core, and
+// taking those lines back cost the update ~20 µs a step. For 784-128-10 on two cores, 2 threads
+// ran 1.09x faster than one at batch 16 and 0.95x at batch 8.
+constexpr int kOwnedMinRows = 16;
 // ... and whose forward GEMM has at least this many multiply-adds (~1.2 µs on one AVX-512 core):
 // below it, a pool round trip (~0.3 µs while the workers spin) costs about as much as a thread saves.
 constexpr double kOwnedMinMacs = 1 << 18;
@@ -97,7 +98,7 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) 
     layer.owned_chunks =
         rows >= kOwnedMinRows && macs >= kOwnedMinMacs ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
-                  layer.units, layer.owned_chunks > 1 ? GemmSplit::kColumns : GemmSplit::kAuto);
+                  layer.units, layer.owned_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto);
     if (dropout_step != nullptr && spec_.dropout[l] != 0) {
       dropout_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l], mask(l, *dropout_step));
     } else {

@@ -39,11 +39,11 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
   return c;
 }
 
-// At batch 128 and 256 the first two layers are split across threads for the whole step (their
-// forward GEMMs by columns, their weight-gradient GEMMs and updates by rows of W; the last batch
-// of an epoch, 104 rows at batch 128, is not); at batch 32 the optimizer update is split into
-// element-wise chunks (357,274 parameters: eleven); at batch 256 so are the first layer's
-// element-wise passes (262,144 elements: eight chunks).
+// At every batch here the first two layers are split across threads for the whole step: their
+// forward GEMMs by K blocks (2 of 150 and 4 of 256; on 3 threads, one thread takes two blocks),
+// their weight-gradient GEMMs and updates by rows of W; the last layer's update is shared out by
+// ranges. At batch 256 the first layer's element-wise passes are split too (262,144 elements:
+// eight chunks).
 const SPEC: NetSpec = { sizes: [300, 1024, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
 const PLAIN = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
