@@ -34,6 +34,10 @@ constexpr double kParallelMinFlops = 1 << 20;
 // 2 threads ran at 0.81x one thread at batch 32 and 0.89x at batch 64 when split, 1.15-1.19x at
 // batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
 constexpr int kParallelMinDim = 128;
+// A depth split keeps the products of all but the first chunk's K blocks apart until they are
+// added up: when they would need more than this (16 MiB; a very deep layer, a large batch), the
+// GEMM is split by columns instead.
+constexpr std::size_t kMostPartialFloats = std::size_t{1} << 22;
 
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
 struct KernelPath {
@@ -182,9 +186,10 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
     DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr};
     job.blocks = (k + job.g.kc - 1) / job.g.kc;
     job.chunks = std::min({s.pool.size(), job.blocks, ThreadPool::kMaxAffineChunks});
-    if (job.chunks >= 2) {
+    const std::size_t floats =
+        job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
+    if (job.chunks >= 2 && floats <= kMostPartialFloats) {
       job.g.b_in_place = n <= kernel.nc;
-      const std::size_t floats = static_cast<std::size_t>(job.blocks - job.first(1)) * m * n;
       if (s.partials.size() < floats) s.partials.resize(floats);
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);

@@ -39,7 +39,7 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * whole K blocks, chunk c on thread c, each reading only its rows of b; chunk 0 sums its blocks
  * into c, the others keep each block's product apart, and a second pass adds those to c in K
  * order, then the bias: the same additions in the same order as one thread makes, so the same
- * bits. With fewer than two K blocks, kColumns.
+ * bits. With fewer than two K blocks, or too many to keep apart, kColumns.
  */
 enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 

@@ -75,6 +75,23 @@ async function train(threads: number, batch: number, features = false): Promise<
   return { params: engine.readParams(), stats };
 }
 
+// A layer too deep and wide for a depth split to keep its K-block products apart (1100 inputs: 5
+// blocks, 3 or 4 of them past the first chunk, × 512 rows × 2800 units > 2^22 floats): its
+// forward GEMM is split by columns instead.
+const DEEP_WIDE: NetSpec = { sizes: [1100, 2800, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+
+function deepWideStep(threads: number): Float32Array {
+  addon!.setThreads(threads);
+  const random = new Random(8);
+  const batch = 512;
+  const engine = new NativeEngine(DEEP_WIDE, addon!);
+  engine.writeParams(randomArray(random, paramLayout(DEEP_WIDE.sizes).count, -0.05, 0.05));
+  engine.setOptimizer(PLAIN.kind);
+  engine.reserve(batch);
+  engine.trainStep(randomArray(random, batch * 1100), randomOneHot(random, batch, 10), batch, PLAIN, 1, new Float64Array(STATS_PER_BATCH));
+  return engine.readParams();
+}
+
 describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
   const initialPath = addon?.kernelPath() ?? 'portable';
   const available = addon?.kernelPaths() ?? [];
@@ -140,6 +157,12 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         };
         const single = run(1);
         for (const threads of THREADS.slice(1)) expect(firstDifference(run(threads), single), `${threads} threads`).toBe(-1);
+      });
+
+      it('trains a layer too deep and wide to split by K blocks to identical parameters on 1, 2 and 3 threads', () => {
+        addon!.setKernelPath(path);
+        const single = deepWideStep(1);
+        for (const threads of [2, 3]) expect(firstDifference(deepWideStep(threads), single), `${threads} threads`).toBe(-1);
       });
 
       it.each([[128, false], [32, false], [256, true]])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i (dropout, row weights, rate table, gradient transform: %s)', async (batch, features) => {
