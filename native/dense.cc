@@ -27,11 +27,12 @@ void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int 
   sgemm(false, false, m, n, k, x, w, z, b, nullptr, split);
 }
 
-void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
+std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
                     float* dw_tile_squares, GemmSplit split) {
+  std::size_t tiles;
   {
     MLPX_PHASE(kBackwardGemmWeights);
-    sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares, split);
+    tiles = sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares, split);
   }
   {
     MLPX_PHASE(kBiasGradient);
@@ -39,6 +40,7 @@ void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, co
   }
   MLPX_PHASE(kBackwardGemmInputs);
   if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr);
+  return tiles;
 }
 
 }  // namespace mlpx

@@ -17,10 +17,10 @@ void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int 
                    GemmSplit split = GemmSplit::kAuto);
 /**
  * dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is null. With
- * dw_tile_squares (sgemm_tiles(k, n) floats), also the sum of squares of each tile of dw.
- * `split`: how the dw GEMM's columns go to the pool (sgemm).
+ * dw_tile_squares (sgemm_tiles(k, n) floats), also the sum of squares of each tile of dw, and
+ * returns how many of those slots it wrote (sgemm). `split`: how the dw GEMM goes to the pool.
  */
-void dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
+std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
                     float* dw_tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
 
 }  // namespace mlpx

@@ -176,8 +176,8 @@ int owned_chunks(GemmSplit split, int extent) {
   return pool_chunks(s, split, extent);
 }
 
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
-           float* tile_squares, GemmSplit split) {
+std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
+                  float* tile_squares, GemmSplit split) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
@@ -194,7 +194,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       s.pool.run(job.chunks, depth_sum, &job, true);
-      return;
+      return 0;
     }
     split = GemmSplit::kColumns;
   }
@@ -214,11 +214,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float*
   // rows the microkernel's column of B strides across L2 sets: 0.83–0.93 at n = 1000–2048.
   job.g.b_in_place = !trans_b && n <= kernel.nc;
   s.pool.run(chunking.count(), gemm_chunk, &job, owned);
-  if (tile_squares) {
-    // Slots past this path's tile grid (another path has smaller tiles) add nothing to the sum.
-    const std::size_t used = tile_count(kernel, m, n);
-    std::fill(tile_squares + used, tile_squares + sgemm_tiles(m, n), 0.0f);
-  }
+  return tile_squares ? tile_count(kernel, m, n) : 0;
 }
 
 void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {

@@ -46,9 +46,10 @@ enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 /**
  * c (m, n) = op(a) · op(b) [+ bias (n) on every row]. op(a) is (m, k): a is (m, k), or (k, m)
  * when trans_a (either way a may be indexed rows). op(b) is (k, n): b is (k, n), or (n, k) when trans_b. Overwrites c.
- * Each c element is summed in the same order for any thread count.
+ * Each c element is summed in the same order for any thread count. Returns the tile_squares
+ * slots written (0 without tile_squares).
  */
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
+std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
            float* tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
 
 /**
@@ -60,8 +61,9 @@ int owned_chunks(GemmSplit split, int extent);
 /**
  * Slots sgemm's tile_squares needs for an (m, n) output, whichever kernel path is in use. With
  * tile_squares, sgemm also writes the sum of squares of each output micro-tile (float) to its
- * slot, slots in row-major tile order, and zeroes the slots its path's tile grid does not reach:
- * the training step's ‖g‖² is their sum, with no other pass over the gradient.
+ * slot, in row-major tile order, and returns how many slots its path's tile grid has (the rest
+ * are left as they are): the training step's ‖g‖² is the sum of those, with no other pass over
+ * the gradient.
  */
 std::size_t sgemm_tiles(int m, int n);
 

@@ -124,9 +124,9 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
     activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
   }
   for (int l = L - 1; l >= 0; --l) {
-    const Layer& layer = layers_[l];
+    Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
-    dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
+    layer.tile_squares_written = dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
                    input, params_ + layer.weight_offset, rows, layer.inputs, layer.units,
                    tile_squares_.data() + layer.tile_squares_offset,
                    layer.owned_chunks > 1 ? GemmSplit::kRows : GemmSplit::kAuto);
@@ -151,7 +151,10 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
 double NetCore::gradient_norm2() const {
   MLPX_PHASE(kGradientNorm);
   double sum = 0;
-  for (const float squares : tile_squares_) sum += squares;
+  for (const Layer& layer : layers_) {
+    const float* squares = tile_squares_.data() + layer.tile_squares_offset;
+    for (std::size_t i = 0; i < layer.tile_squares_written; ++i) sum += squares[i];
+  }
   for (const Layer& layer : layers_) sum += sum_squares(grads_ + layer.bias_offset, layer.units);
   if (!std::isfinite(sum)) sum = sum_squares(grads_, param_count_);
   return sum;
