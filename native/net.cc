@@ -25,11 +25,11 @@ namespace {
 // its own rows of W, dW and the optimizer state, in its own cache, from one step to the next; the
 // forward pass's products of the K blocks are added up in K order, so the bits are those of one
 // thread. Not by columns of W: a column slice of a row-major W interleaves with the other core's
-// in every row, and two cores writing alternate halves of each row ran 15x slower than one core
-// (the hardware prefetchers fetch the neighbour's lines), where halves of the rows ran 1.65x
-// faster. Nor with a forward GEMM split by columns: it reads every row of W on every core, and
-// taking those lines back cost the update ~20 µs a step. For 784-128-10 on two cores, 2 threads
-// ran 1.09x faster than one at batch 16 and 0.95x at batch 8.
+// in every row, and a loop of two threads writing alternate halves of each row of a 784×128 W and
+// dW ran 15x slower than one thread (the hardware prefetchers fetch the neighbour's lines), where
+// halves of the rows ran 1.65x faster. Nor with a forward GEMM split by columns: it reads every
+// row of W on every core, and taking those lines back cost the update ~20 µs a step. For
+// 784-128-10 on two cores, 2 threads ran 1.09x faster than one at batch 16 and 0.95x at batch 8.
 constexpr int kOwnedMinRows = 16;
 // ... and whose forward GEMM has at least this many multiply-adds (~1.2 µs on one AVX-512 core):
 // below it, a pool round trip (~0.3 µs while the workers spin) costs about as much as a thread saves.
@@ -126,10 +126,11 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
   for (int l = L - 1; l >= 0; --l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
-    layer.tile_squares_written = dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
-                   input, params_ + layer.weight_offset, rows, layer.inputs, layer.units,
-                   tile_squares_.data() + layer.tile_squares_offset,
-                   layer.owned_chunks > 1 ? GemmSplit::kRows : GemmSplit::kAuto);
+    layer.tile_squares_written =
+        dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
+                       input, params_ + layer.weight_offset, rows, layer.inputs, layer.units,
+                       tile_squares_.data() + layer.tile_squares_offset,
+                       layer.owned_chunks > 1 ? GemmSplit::kRows : GemmSplit::kAuto);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
       const int act = spec_.activations[l - 1];
