@@ -35,8 +35,8 @@ constexpr double kParallelMinFlops = 1 << 20;
 // batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
 constexpr int kParallelMinDim = 128;
 // A depth split keeps the products of all but the first chunk's K blocks apart until they are
-// added up: when they would need more than this (16 MiB; a very deep layer, a large batch), the
-// GEMM is split by columns instead.
+// added up, in room kept for at most this many floats (16 MiB): a very deep and wide layer at a
+// large batch has its forward GEMM split by columns instead.
 constexpr std::size_t kMostPartialFloats = std::size_t{1} << 22;
 
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
@@ -62,7 +62,7 @@ struct State {
   std::mutex mutex;
   ThreadPool pool;
   std::vector<GemmScratch> scratch;
-  // a depth split's K-block products past chunk 0's, until they are added to C
+  // a depth split's K-block products past chunk 0's, until they are added to C (reserve_depth_partials)
   std::vector<float> partials;
   const std::vector<KernelPath> paths = available_paths();
   KernelPath path = paths.front();
@@ -176,6 +176,13 @@ int owned_chunks(GemmSplit split, int extent) {
   return pool_chunks(s, split, extent);
 }
 
+void reserve_depth_partials(std::size_t floats) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  floats = std::min(floats, kMostPartialFloats);
+  if (s.partials.size() < floats) s.partials.resize(floats);
+}
+
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
                   float* tile_squares, GemmSplit split) {
   State& s = state();
@@ -188,9 +195,8 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     job.chunks = std::min({s.pool.size(), job.blocks, ThreadPool::kMaxAffineChunks});
     const std::size_t floats =
         job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
-    if (job.chunks >= 2 && floats <= kMostPartialFloats) {
+    if (job.chunks >= 2 && floats <= s.partials.size()) {
       job.g.b_in_place = n <= kernel.nc;
-      if (s.partials.size() < floats) s.partials.resize(floats);
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       s.pool.run(job.chunks, depth_sum, &job, true);

@@ -39,7 +39,8 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * whole K blocks, chunk c on thread c, each reading only its rows of b; chunk 0 sums its blocks
  * into c, the others keep each block's product apart, and a second pass adds those to c in K
  * order, then the bias: the same additions in the same order as one thread makes, so the same
- * bits. With fewer than two K blocks, or too many to keep apart, kColumns.
+ * bits. With fewer than two K blocks, or more to keep apart than reserve_depth_partials made room
+ * for, kColumns.
  */
 enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 
@@ -57,6 +58,13 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
  * up to one per thread. Chunk c's span is owned_span (gemm_chunking.h) with the kernel's nr (mr).
  */
 int owned_chunks(GemmSplit split, int extent);
+
+/**
+ * Room for the K-block products a kDepth split keeps apart: at least `floats` of them (at most
+ * 2^22) from now on. A network makes it when it reserves its batch workspace, so no training step
+ * allocates; a kDepth GEMM that needs more room than there is is split by columns.
+ */
+void reserve_depth_partials(std::size_t floats);
 
 /**
  * Slots sgemm's tile_squares needs for an (m, n) output, whichever kernel path is in use. With

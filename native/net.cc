@@ -84,6 +84,15 @@ void NetCore::attach_workspace(float* workspace, int rows) {
   batch_y_ = take(spec_.outputs());
   batch_weights_ = take(1);
   capacity_ = rows;
+  // Room for a split forward GEMM's kept-apart K-block products on any number of threads: every
+  // block but the first (net_forward, GemmSplit::kDepth).
+  const int kc = gemm_kernel().kc;
+  std::size_t partials = 0;
+  for (const Layer& layer : layers_) {
+    const std::size_t blocks = (static_cast<std::size_t>(layer.inputs) + kc - 1) / kc;
+    partials = std::max(partials, (blocks - 1) * static_cast<std::size_t>(rows) * layer.units);
+  }
+  reserve_depth_partials(partials);
 }
 
 DropoutMask NetCore::mask(int l, double dropout_step) const {
@@ -95,10 +104,10 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) 
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     const double macs = static_cast<double>(rows) * layer.inputs * layer.units;
-    layer.owned_chunks =
+    layer.split_chunks =
         rows >= kOwnedMinRows && macs >= kOwnedMinMacs ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
-                  layer.units, layer.owned_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto);
+                  layer.units, layer.split_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto);
     if (dropout_step != nullptr && spec_.dropout[l] != 0) {
       dropout_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l], mask(l, *dropout_step));
     } else {
@@ -130,7 +139,7 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
         dense_backward(l == 0 ? nullptr : delta_a_, grads_ + layer.weight_offset, grads_ + layer.bias_offset, delta_z_,
                        input, params_ + layer.weight_offset, rows, layer.inputs, layer.units,
                        tile_squares_.data() + layer.tile_squares_offset,
-                       layer.owned_chunks > 1 ? GemmSplit::kRows : GemmSplit::kAuto);
+                       layer.split_chunks > 1 ? GemmSplit::kRows : GemmSplit::kAuto);
     if (l > 0) {
       const Layer& below = layers_[l - 1];
       const int act = spec_.activations[l - 1];
@@ -176,7 +185,7 @@ bool NetCore::optimizer_update(const OptParams& opt, float lr, double step, floa
   bias_step_ = update_step(opt.kind, lr, opt.beta1, opt.beta2, opt.eps, opt.nesterov, step, biases);
   float* second = opt.kind == kAdam ? state_ + param_count_ : nullptr;
   int chunks = 1;
-  for (const Layer& layer : layers_) chunks = std::max(chunks, layer.owned_chunks);
+  for (const Layer& layer : layers_) chunks = std::max(chunks, layer.split_chunks);
   if (chunks > 1) return update_owned(chunks, second);
   return update_segments(params_, grads_, state_, second, param_count_, segments_.data(), segments_.size());
 }
@@ -205,10 +214,10 @@ bool NetCore::update_owned(int chunks, float* state1) {
       update(begin + length * chunk / c.chunks, begin + length * (chunk + 1) / c.chunks, step);
     };
     for (const Layer& layer : net.layers_) {
-      if (layer.owned_chunks > 1) {
-        if (chunk < layer.owned_chunks) {
+      if (layer.split_chunks > 1) {
+        if (chunk < layer.split_chunks) {
           int first, last;
-          owned_span(layer.inputs, c.mr, chunk, layer.owned_chunks, &first, &last);
+          owned_span(layer.inputs, c.mr, chunk, layer.split_chunks, &first, &last);
           const std::size_t row = layer.units;
           update(layer.weight_offset + first * row, layer.weight_offset + last * row, net.weight_step_);
         }

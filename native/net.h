@@ -123,8 +123,9 @@ class NetCore {
     std::size_t weight_offset, bias_offset;
     std::size_t tile_squares_offset;  // into tile_squares_: this layer's dW tile sums
     std::size_t tile_squares_written = 0;  // of them, by net_backward's GEMM (its kernel path's grid)
-    // net_forward's owned split of the units (1: none), which net_backward and optimizer_update follow
-    int owned_chunks = 1;
+    // chunks of net_forward's split of this layer over the pool (1: none), which net_backward and
+    // optimizer_update follow: by K blocks forward, by rows of W for dW and the update
+    int split_chunks = 1;
     float* z = nullptr;
     float* a = nullptr;
   };
