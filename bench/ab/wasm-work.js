@@ -252,7 +252,7 @@ export async function calibrate(single, pair, { now = () => performance.now(), s
     fill(mem.f32(p, floats), next, 0.01);
     return p;
   };
-  // GEMM: ns per multiply-add, and per unit of the model (m·n·(k + COST_PER_C) + k·n·COST_PER_PACKED)
+  // GEMM: ns per multiply-add, and per unit of the model (m·n₈·(k + COST_PER_C) + k·n₈)
   const shapes = [[128, 784, 128], [32, 784, 128], [128, 128, 10], [32, 32, 32], [1000, 32, 32], [32, 2, 32], [1000, 2, 32], [1000, 32, 2], [8, 1, 16], [128, 128, 128]];
   const gemmNs = [];
   for (const [m, k, n] of shapes) {
@@ -272,11 +272,13 @@ export async function calibrate(single, pair, { now = () => performance.now(), s
   // optimizer updates and Σx², per element
   const count = 100_000;
   const p = alloc(count), g = alloc(count), s1 = alloc(count), s2 = alloc(count);
+  // the gradient transform off (gradScale 1, no clamp, l2, l1 or decay): the loops training runs
+  const plain = [1, 0, 0, 0, 0];
   const perElement = {
-    sgd: () => exports.sgd_update(p, g, count, 1e-6),
-    momentum: () => exports.momentum_update(p, g, s1, count, 1e-6, 0.9),
-    rmsprop: () => exports.rmsprop_update(p, g, s1, count, 1e-6, 0.9, 1e-7),
-    adam: () => exports.adam_update(p, g, s1, s2, count, 1e-6, 0.9, 0.999, 1e-7, 10),
+    sgd: () => exports.sgd_update(p, g, count, 1e-6, ...plain),
+    momentum: () => exports.momentum_update(p, g, s1, count, 1e-6, 0.9, 0, ...plain),
+    rmsprop: () => exports.rmsprop_update(p, g, s1, count, 1e-6, 0.9, 1e-7, ...plain),
+    adam: () => exports.adam_update(p, g, s1, s2, count, 1e-6, 0.9, 0.999, 1e-7, 10, ...plain),
     'Σx²': () => exports.sum_squares(g, count),
   };
   for (const [name, fn] of Object.entries(perElement)) {
