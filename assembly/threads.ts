@@ -19,7 +19,7 @@
 // by side, the next ones back off to the caller (run_task).
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
-import { sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT, UPD_KIND } from './optim';
+import { OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT, UPD_KIND } from './optim';
 
 const PARTS_BITS = 6;
 export const MAX_WORKERS: i32 = 31;
@@ -96,7 +96,7 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 /** a C element's load, store and edge handling, beside its k multiply-adds */
 const COST_PER_C: i64 = 2;
 // @ts-ignore: decorator
-@inline function cost_per_param(kind: i32): i64 { return kind == 0 ? 4 : kind == 1 ? 16 : kind == 2 ? 48 : 12; }
+@inline function cost_per_param(kind: i32): i64 { return kind == OPT_SGD ? 4 : kind == OPT_MOMENTUM ? 16 : kind == OPT_RMSPROP ? 48 : 12; }
 const COST_PER_SQUARE: i64 = 4;
 const COST_PER_GATHERED_BYTE: i64 = 1;
 

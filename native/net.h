@@ -131,7 +131,7 @@ class NetCore {
   };
 
   double gradient_norm2() const;
-  /** optimizer_update split as the layers' owned columns: `chunks` pool tasks, task c on thread c. */
+  /** optimizer_update split as the layers' split rows of W: `chunks` pool tasks, task c on thread c. */
   bool update_owned(int chunks, float* state1);
   /** ½ l2 ‖W‖² + l1 ‖W‖₁ over every layer's weights */
   double weight_penalty_sum(const OptParams& opt) const;

@@ -259,7 +259,9 @@ export class ComposedEngine implements Engine {
     const clip = opt.clipValue ?? 0;
     let finite = true;
     for (const s of this.#segments) {
-      const [l2, l1, decay] = s.regularized ? [opt.l2 ?? 0, opt.l1 ?? 0, opt.weightDecay ?? 0] : [0, 0, 0];
+      const l2 = s.regularized ? opt.l2 ?? 0 : 0;
+      const l1 = s.regularized ? opt.l1 ?? 0 : 0;
+      const decay = s.regularized ? opt.weightDecay ?? 0 : 0;
       switch (opt.kind) {
         case Optimizer.sgd:
           finite = k.sgd_update(s.params, s.grads, s.count, lr, gradScale, clip, l2, l1, decay) && finite;

@@ -27,8 +27,7 @@ const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
 
 /** dropout's scalars from position `at`: act (element-wise), rate ∈ [0, 1), seed and step in [0, 2⁵³), layer in [0, 2³¹). */
-const dropoutScalars = (at: number) => (args: readonly unknown[]): void => {
-  const name = at === 4 ? 'dropout_forward' : 'dropout_backward';
+const dropoutScalars = (name: KernelName, at: number) => (args: readonly unknown[]): void => {
   if (args[at] === Activation.softmax) throw new InvalidArgumentError(`${name}: dropout needs an element-wise activation, not softmax`);
   const rate = args[at + 1];
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`${name}: rate must be in [0, 1), not ${String(rate)}`);
@@ -49,8 +48,8 @@ const SHAPES: Record<KernelName, Shape> = {
   },
   activation_forward: { dims: [2, 3], arrays: [[0, 'a', mn], [1, 'z', mn]], id: [4, 'act', ACTIVATIONS] },
   activation_backward: { dims: [4, 5], arrays: [[0, 'dz', mn], [1, 'da', mn], [2, 'z', mn], [3, 'a', mn]], id: [6, 'act', ACTIVATIONS] },
-  dropout_forward: { dims: [2, 3], arrays: [[0, 'a', mn], [1, 'z', mn]], id: [4, 'act', ACTIVATIONS], check: dropoutScalars(4) },
-  dropout_backward: { dims: [3, 4], arrays: [[0, 'dz', mn], [1, 'da', mn], [2, 'z', mn]], id: [5, 'act', ACTIVATIONS], check: dropoutScalars(5) },
+  dropout_forward: { dims: [2, 3], arrays: [[0, 'a', mn], [1, 'z', mn]], id: [4, 'act', ACTIVATIONS], check: dropoutScalars('dropout_forward', 4) },
+  dropout_backward: { dims: [3, 4], arrays: [[0, 'dz', mn], [1, 'da', mn], [2, 'z', mn]], id: [5, 'act', ACTIVATIONS], check: dropoutScalars('dropout_backward', 5) },
   loss_forward: { dims: [3, 4], arrays: [[0, 'p', mn], [1, 'y', mn], [2, 'weights', rows, true]], id: [5, 'loss', LOSSES] },
   loss_backward: { dims: [4, 5], arrays: [[0, 'dp', mn], [1, 'p', mn], [2, 'y', mn], [3, 'weights', rows, true]], id: [6, 'loss', LOSSES] },
   output_delta_fused: { dims: [4, 5], arrays: [[0, 'dz', mn], [1, 'p', mn], [2, 'y', mn], [3, 'weights', rows, true]], id: [6, 'act', ACTIVATIONS] },

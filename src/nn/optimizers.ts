@@ -2,7 +2,7 @@
 // text), validated once and turned into kernel parameters.
 import { Optimizer, type OptimizerParams } from '../backend/kernels.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
+import { requireFloat32Positive, requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
 
 export type GradientOptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export type OptimizerName = GradientOptimizerName | 'armijo' | 'random';
@@ -127,14 +127,6 @@ const KEYS: Readonly<Record<OptimizerName, readonly string[]>> = {
 };
 
 const FLOAT32_MIN_NORMAL = 2 ** -126;
-
-/** A learning rate (or scale) whose float32 value, what the kernels use, is finite and > 0. */
-function requireFloat32Positive(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(Math.fround(value) > 0) || !Number.isFinite(Math.fround(value))) {
-    throw invalidArgument(name, 'a number whose float32 value is finite and > 0', value);
-  }
-  return value;
-}
 
 /** A decay rate in [0, 1), also as a float32 (0.99999999 rounds to 1). */
 function requireDecay(value: unknown, name: string): number {

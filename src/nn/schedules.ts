@@ -3,7 +3,7 @@
 // while it is planned (so a bad rate is refused before anything trains) and handed to each epoch
 // as a table the engine reads one entry per batch.
 import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
-import { requireInteger, requireOneOf, requireOptions } from '../util/validate.js';
+import { requireFloat32Positive, requireInteger, requireOneOf, requireOptions } from '../util/validate.js';
 import { SCHEDULE_DEFAULTS } from './optimizers.js';
 
 /**
@@ -39,19 +39,14 @@ export interface PlannedSchedule {
   rates(epoch: number): Float32Array | null;
 }
 
-/** A learning rate the kernels can use: a float32 that is finite and > 0. */
-function requireRate(rate: unknown, name: string): number {
-  if (typeof rate !== 'number' || !Number.isFinite(Math.fround(rate)) || !(Math.fround(rate) > 0)) {
-    throw invalidArgument(name, 'a learning rate whose float32 value is finite and > 0', rate);
-  }
-  return rate;
+/** The cosine schedule's rate for period i (1-based) of n: lr at the middle of the first, → 0 at the end. */
+function cosineRate(lr: number, i: number, n: number): number {
+  return lr * 0.5 * (1 + Math.cos((Math.PI * (i - 0.5)) / n));
 }
 
 function perEpochRate(schedule: Exclude<LearningRateSchedule, StepSchedule>, epoch: number, epochs: number, lr: number): number {
-  const rate = schedule === 'constant' ? lr
-    : schedule === 'cosine' ? lr * 0.5 * (1 + Math.cos((Math.PI * (epoch - 0.5)) / epochs))
-    : schedule(epoch, lr);
-  return requireRate(rate, `lrSchedule(${epoch})`);
+  const rate = schedule === 'constant' ? lr : schedule === 'cosine' ? cosineRate(lr, epoch, epochs) : schedule(epoch, lr);
+  return requireFloat32Positive(rate, `lrSchedule(${epoch})`);
 }
 
 /** In (0, 1]. */
@@ -67,7 +62,7 @@ function namedRate(s: Exclude<StepSchedule, { type: 'custom' }>, lr: number, t: 
   const step = t - warmup;
   switch (s.type) {
     case 'constant': return lr;
-    case 'cosine': return lr * 0.5 * (1 + Math.cos((Math.PI * (step - 0.5)) / (total - warmup)));
+    case 'cosine': return cosineRate(lr, step, total - warmup);
     case 'step': return lr * (s.gamma ?? SCHEDULE_DEFAULTS.gamma) ** Math.floor((step - 1) / s.stepSize);
     case 'exponential': return lr * s.decayRate ** ((step - 1) / s.decaySteps);
   }
@@ -108,7 +103,7 @@ export function planSchedule(value: unknown, epochs: number, batches: number, lr
     for (let t = 1; t <= total; t++) {
       const epoch = Math.ceil(t / batches);
       const rate = steps.type === 'custom' ? steps.lr(t, epoch) : namedRate(steps, lr, t, total);
-      table[t - 1] = requireRate(rate, `lrSchedule at update ${t} (epoch ${epoch})`);
+      table[t - 1] = requireFloat32Positive(rate, `lrSchedule at update ${t} (epoch ${epoch})`);
     }
     return { rate: () => lr, rates: (epoch) => table.subarray((epoch - 1) * batches, epoch * batches) };
   }

@@ -11,6 +11,14 @@ export function requirePositive(value: unknown, name: string): number {
   return value;
 }
 
+/** A learning rate (or scale) whose float32 value, what the kernels use, is finite and > 0. */
+export function requireFloat32Positive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(Math.fround(value) > 0) || !Number.isFinite(Math.fround(value))) {
+    throw invalidArgument(name, 'a number whose float32 value is finite and > 0', value);
+  }
+  return value;
+}
+
 export function requireInRange(value: unknown, name: string, low: number, high: number, inclusive = false): number {
   const ok = typeof value === 'number' && (inclusive ? value >= low && value <= high : value > low && value < high);
   if (!ok) throw invalidArgument(name, `a number in ${inclusive ? '[' : '('}${low}, ${high}${inclusive ? ']' : ')'}`, value);

@@ -92,7 +92,7 @@ export class NativeEngine implements Engine {
     }
     requireOptimizerParams('trainEpoch', opt);
     return this.#net.trainEpoch(
-      data.x, data.y, data.weights, data.rows, order, batchSize, packOptimizer(opt, new Float64Array(OPTIMIZER_FIELDS.length)),
+      data.x, data.y, data.weights, data.rows, order, batchSize, packOptimizer(opt, this.#opt),
       rates ?? null, firstStep, batchStats, onProgress,
     );
   }

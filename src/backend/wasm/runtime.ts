@@ -52,4 +52,4 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Wa
 }
 
 /** The module's clock import (assembly/threads.ts: how long a split task's caller waited). */
-export const clock = (): number => performance.now();
+const clock = (): number => performance.now();
