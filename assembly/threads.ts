@@ -90,13 +90,13 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 // (`bench/ab/wasm.ts calibrate`), rounded:
 //   GEMM         m·n₈·(k + 2) + k·n₈, n₈ = n rounded up to the microkernel's 8 columns: the
 //                multiply-adds, each C element's load and store, and packing op(B) once
-//   update       parameters × 4 (SGD), 16 (momentum), 48 (RMSProp), 12 (Adam)
+//   update       parameters × 4 (SGD), 20 (momentum), 28 (RMSProp), 12 (Adam)
 //   Σx²          elements × 4
 //   gather       bytes copied × 1
 /** a C element's load, store and edge handling, beside its k multiply-adds */
 const COST_PER_C: i64 = 2;
 // @ts-ignore: decorator
-@inline function cost_per_param(kind: i32): i64 { return kind == OPT_SGD ? 4 : kind == OPT_MOMENTUM ? 16 : kind == OPT_RMSPROP ? 48 : 12; }
+@inline function cost_per_param(kind: i32): i64 { return kind == OPT_SGD ? 4 : kind == OPT_MOMENTUM ? 20 : kind == OPT_RMSPROP ? 28 : 12; }
 const COST_PER_SQUARE: i64 = 4;
 const COST_PER_GATHERED_BYTE: i64 = 1;
 

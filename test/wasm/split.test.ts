@@ -23,7 +23,7 @@ const gemmCost = (m: number, k: number, n: number): number => {
   return m * n8 * (k + 2) + k * n8;
 };
 /** Per parameter of an update, by optimizer id (assembly/threads.ts cost_per_param). */
-const COST_PER_PARAM: Record<OptimizerId, number> = { [Optimizer.sgd]: 4, [Optimizer.momentum]: 16, [Optimizer.rmsprop]: 48, [Optimizer.adam]: 12 };
+const COST_PER_PARAM: Record<OptimizerId, number> = { [Optimizer.sgd]: 4, [Optimizer.momentum]: 20, [Optimizer.rmsprop]: 28, [Optimizer.adam]: 12 };
 const COST_PER_SQUARE = 4;
 
 let one: WasmBackend;
