@@ -176,13 +176,7 @@ export function net_train_batches(
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
-    gather_parallel(bx, by, dataX, dataY, order, start, rows, xBytes, yBytes);
-    if (dataW != 0) {
-      for (let r = 0; r < rows; r++) {
-        const row = <usize>load<u32>(order + (<usize>(start + r) << 2));
-        store<f32>(bw + (<usize>r << 2), load<f32>(dataW + (row << 2)));
-      }
-    }
+    gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
     const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));
     net_train_step(net, bx, by, dataW == 0 ? 0 : bw, rows, rate, firstStep + i, s);

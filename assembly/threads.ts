@@ -44,8 +44,9 @@ const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in
 const CHUNKS = 60;    // chunks in the current task
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
-const ARGS = 320;     // the task's arguments, 8 bytes each (ARG_* per task)
-const PARTIALS = 448; // f64 per Σx² block
+const ARGS = 320;     // the task's arguments, ARG_SLOTS of 8 bytes (ARG_* per task)
+const ARG_SLOTS = 16;
+const PARTIALS = ARGS + ARG_SLOTS * 8; // f64 per Σx² block
 const PARKED = PARTIALS + SUM_BLOCKS * 8; // i32 per thread id (caller = 0): 1 while blocked in memory.atomic.wait32 (JS clears a stopped worker's)
 const HEADER_BYTES = PARKED + (MAX_THREADS << 2);
 
@@ -69,11 +70,13 @@ export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
 // block (optim.ts UPD_*), parameters per chunk; Σx² x, count, blocks per chunk; gather bx, by,
-// dataX, dataY, order, start, rows, xBytes, yBytes, rows per chunk
+// bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS of them
+// at most: Σx²'s partials follow.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_UPDATE = 0, ARG_CHUNK = 1;
 const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
-const ARG_BX = 0, ARG_BY = 1, ARG_DATA_X = 2, ARG_DATA_Y = 3, ARG_ORDER = 4, ARG_START = 5, ARG_ROWS = 6, ARG_X_BYTES = 7, ARG_Y_BYTES = 8, ARG_GATHER_CHUNK = 9;
+const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
+const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
@@ -92,7 +95,7 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 //                multiply-adds, each C element's load and store, and packing op(B) once
 //   update       parameters × 4 (SGD), 20 (momentum), 28 (RMSProp), 12 (Adam)
 //   Σx²          elements × 4
-//   gather       bytes copied × 1
+//   gather       bytes copied (inputs, targets and row weights) × 1
 /** a C element's load, store and edge handling, beside its k multiply-adds */
 const COST_PER_C: i64 = 2;
 // @ts-ignore: decorator
@@ -200,7 +203,8 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
     if (!update_range(upd, i0, min(load<i32>(upd + UPD_COUNT), i0 + size))) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
-    gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y),
+    gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),
+      <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y), <usize>arg_i32(base, ARG_DATA_W),
       <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
       <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
   } else {
@@ -384,20 +388,22 @@ export function sum_squares_parallel(x: usize, count: i32): f64 {
   return sum;
 }
 
-/** gather_rows of batch rows [0, rows), in chunks of rows across the workers. */
+/** gather_rows of batch rows [0, rows) (their weights too unless dataW is 0), in chunks of rows across the workers. */
 export function gather_parallel(
-  bx: usize, by: usize, dataX: usize, dataY: usize, order: usize, start: i32, rows: i32, xBytes: usize, yBytes: usize,
+  bx: usize, by: usize, bw: usize, dataX: usize, dataY: usize, dataW: usize, order: usize, start: i32, rows: i32,
+  xBytes: usize, yBytes: usize,
 ): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const chunks = chunks_for(base, workers, <i64>rows * <i64>(xBytes + yBytes) * COST_PER_GATHERED_BYTE);
+  const rowBytes = xBytes + yBytes + (dataW != 0 ? 4 : 0);
+  const chunks = chunks_for(base, workers, <i64>rows * <i64>rowBytes * COST_PER_GATHERED_BYTE);
   if (chunks == 0 || rows < 2) {
-    gather_rows(bx, by, dataX, dataY, order, start, 0, rows, xBytes, yBytes);
+    gather_rows(bx, by, bw, dataX, dataY, dataW, order, start, 0, rows, xBytes, yBytes);
     return;
   }
   begin_task(base, TASK_GATHER);
-  set_i32(base, ARG_BX, <i32>bx); set_i32(base, ARG_BY, <i32>by);
-  set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY);
+  set_i32(base, ARG_BX, <i32>bx); set_i32(base, ARG_BY, <i32>by); set_i32(base, ARG_BW, <i32>bw);
+  set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY); set_i32(base, ARG_DATA_W, <i32>dataW);
   set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
   set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
   const size = ceil_div(rows, min(chunks, rows));

@@ -108,13 +108,18 @@ describe('wasm cost model', () => {
     expect(counts[1]! - counts[0]!).toBe(1);
   });
 
-  it('a batch gather of fewer bytes than the split cost stays on the caller', async () => {
+  it('a batch gather of fewer bytes than the split cost stays on the caller; row weights count', async () => {
     // rows × (1014 + 10) × 4 bytes: 63 rows under 2^18, 64 rows at it; every GEMM splits in both
     const spec: NetSpec = { sizes: [1014, 10], activations: [Activation.softmax], loss: Loss.cross_entropy };
     expect(63 * 1024 * 4).toBeLessThan(split);
     expect(64 * 1024 * 4).toBeGreaterThanOrEqual(split);
     const [under, over] = [await epochTasks(spec, 63), await epochTasks(spec, 64)];
     expect(over - under).toBe(1);
+    // 64 rows × (1013 + 10) × 4 bytes under it, at it with each row's 4-byte weight
+    const narrower: NetSpec = { ...spec, sizes: [1013, 10] };
+    expect(64 * 1023 * 4).toBeLessThan(split);
+    const [unweighted, weighted] = [await epochTasks(narrower, 64), await epochTasks(narrower, 64, 64, Optimizer.sgd, true)];
+    expect(weighted - unweighted).toBe(1);
   });
 
   it('the spirals playground networks (batch 32) never post a task: their steps stay on the caller', async () => {
@@ -161,13 +166,14 @@ function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId): [
   return [posted, params];
 }
 
-/** Tasks posted by one epoch of `rows` rows in batches of `batch` (2 threads). */
-async function epochTasks(spec: NetSpec, batch: number, rows = batch, kind: OptimizerId = Optimizer.sgd): Promise<number> {
+/** Tasks posted by one epoch of `rows` rows (with row weights if `weighted`) in batches of `batch` (2 threads). */
+async function epochTasks(spec: NetSpec, batch: number, rows = batch, kind: OptimizerId = Optimizer.sgd, weighted = false): Promise<number> {
   const random = new Random(5);
   const engine = two.createEngine(spec);
   engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1));
   const outputs = spec.sizes[spec.sizes.length - 1]!;
-  const data = engine.bindData(randomArray(random, rows * spec.sizes[0]!), randomOneHot(random, rows, outputs), rows);
+  const weights = weighted ? randomArray(random, rows, 0, 2) : undefined;
+  const data = engine.bindData(randomArray(random, rows * spec.sizes[0]!), randomOneHot(random, rows, outputs), rows, weights);
   const order = Uint32Array.from({ length: rows }, (_, i) => i);
   const before = pool.tasksPosted;
   await engine.trainEpoch(data, order, batch, { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 }, 1, new Float64Array(Math.ceil(rows / batch) * STATS_PER_BATCH));
