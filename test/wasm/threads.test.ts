@@ -9,11 +9,8 @@ import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
-import { DEFAULT_SPLIT_COSTS, type SplitCosts } from '../../src/backend/wasm/threads.js';
-import { wasmBackend } from './backend.js';
-
-/** Every task split into as many chunks as the threads allow, the most the workers can share. */
-const SPLIT_ALL: SplitCosts = { split: 0, splitIdle: 0, chunk: 1, adaptive: false };
+import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
+import { SPLIT_ALL, wasmBackend } from './backend.js';
 
 // odd edges; with the default costs (batch 100) the GEMMs of the first two layers are split, the
 // last layer's and the update stay on the caller
