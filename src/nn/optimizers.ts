@@ -2,7 +2,7 @@
 // text), validated once and turned into kernel parameters.
 import { Optimizer, type OptimizerParams } from '../backend/kernels.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireFloat32Positive, requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
+import { requireFloat32NonNegative, requireFloat32Positive, requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
 
 export type GradientOptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export type OptimizerName = GradientOptimizerName | 'armijo' | 'random';
@@ -149,12 +149,6 @@ function requireOpenUnit(value: unknown, name: string): number {
 
 function requireFinitePositive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
-  return value;
-}
-
-/** l2, l1, weight decay: ≥ 0 with a finite float32 value */
-function requireFloat32NonNegative(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw invalidArgument(name, 'a number ≥ 0 whose float32 value is finite', value);
   return value;
 }
 
