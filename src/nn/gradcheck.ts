@@ -9,7 +9,7 @@ import type { ComposedEngine } from '../backend/composed.js';
 import { createFloat64Engine } from '../backend/js/index.js';
 import type { NetSpec } from '../backend/layout.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireCount, requireOptions } from '../util/validate.js';
+import { requireCount, requireOptions, requirePositive } from '../util/validate.js';
 import { requireSamples } from './data.js';
 import type { Network } from './network.js';
 
@@ -41,11 +41,6 @@ export interface GradientCheckOptions {
 }
 
 const CHECK_OPTIONS = ['epsilon', 'floor', 'l2', 'l1', 'sampleWeight', 'dropoutStep'] as const satisfies readonly (keyof GradientCheckOptions)[];
-
-function requirePositive(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
-  return value;
-}
 
 function requireNonNegative(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalidArgument(name, 'a finite number ≥ 0', value);
