@@ -4,6 +4,7 @@
 // (units). Gradients use the identical layout, and optimizer state is `statePerParam` copies of
 // it back to back, so every optimizer update is one loop over the whole vector.
 import { invalidArgument, InvalidArgumentError } from '../util/errors.js';
+import { requireCount } from '../util/validate.js';
 import { dropoutThreshold } from './dropout.js';
 import { Activation, OPTIMIZER_STATE_PER_PARAM, type ActivationId, type LossId } from './kernels.js';
 
@@ -98,8 +99,7 @@ export function dropoutThresholds(spec: NetSpec): number[] {
   const L = spec.activations.length;
   const rates = spec.dropout ?? new Array<number>(L).fill(0);
   if (rates.length !== L) throw invalidArgument('spec.dropout', `${L} rates, one per layer`, rates);
-  const seed = spec.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw invalidArgument('spec.seed', 'an integer in [0, 2^53)', seed);
+  requireCount(spec.seed ?? 0, 'spec.seed');
   return rates.map((rate, l) => {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw invalidArgument(`spec.dropout[${l}]`, 'a rate in [0, 1)', rate);
     if (rate > 0 && l === L - 1) throw new InvalidArgumentError('spec.dropout: the output layer cannot have dropout');

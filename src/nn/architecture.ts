@@ -67,12 +67,6 @@ export function toNetSpec(arch: Architecture, seed = 0): NetSpec {
   };
 }
 
-/** A network's seed: an integer in [0, 2⁵³) (it seeds initialisation, shuffling and the dropout masks). */
-export function requireSeed(value: unknown, name = 'seed'): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalidArgument(name, 'an integer in [0, 2^53)', value);
-  return value as number;
-}
-
 export const hasDropout = (arch: Architecture): boolean => arch.layers.some((l) => (l.dropout ?? 0) > 0);
 
 /** Accuracy is meaningful when the outputs are class scores or probabilities. */

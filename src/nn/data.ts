@@ -3,7 +3,7 @@
 // validation rows.
 import { DataError, InvalidArgumentError, invalidArgument } from '../util/errors.js';
 import { Random } from '../util/prng.js';
-import { requireMatrix, requireTargets } from '../util/validate.js';
+import { requireFloat32NonNegative, requireMatrix, requireTargets } from '../util/validate.js';
 import { isClassifier, type Architecture } from './architecture.js';
 import { classCount } from './data-schema.js';
 
@@ -46,12 +46,6 @@ function rowClass(y: Float32Array, row: number, outputs: number): number {
   return best;
 }
 
-/** A weight ≥ 0 with a finite float32 value. */
-function requireWeight(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw new DataError(`${name} is ${String(value)}: weights must be finite numbers ≥ 0`);
-  return value;
-}
-
 /**
  * Each row's loss weight: sampleWeight[row] (one per row of x) times classWeight of the row's
  * class (an array, or an object keyed by class index; classes left out weigh 1). Null when every
@@ -64,7 +58,7 @@ export function rowWeights(arch: Architecture, samples: Samples, train: Uint32Ar
     if (!(sampleWeight instanceof Float32Array || sampleWeight instanceof Float64Array || Array.isArray(sampleWeight)) || sampleWeight.length !== samples.rows) {
       throw invalidArgument('sampleWeight', `${samples.rows} weights, one per row (a Float32Array, Float64Array or array)`, sampleWeight);
     }
-    for (let r = 0; r < samples.rows; r++) weights[r] = requireWeight(sampleWeight[r], `sampleWeight[${r}]`);
+    for (let r = 0; r < samples.rows; r++) weights[r] = requireFloat32NonNegative(sampleWeight[r], `sampleWeight[${r}]`, DataError);
   }
   if (classWeight !== undefined) {
     if (!isClassifier(arch)) throw new InvalidArgumentError('classWeight needs a classifier (softmax or sigmoid output, or a cross-entropy loss)');
@@ -75,7 +69,7 @@ export function rowWeights(arch: Architecture, samples: Samples, train: Uint32Ar
     for (const [key, value] of Object.entries(classWeight)) {
       const index = Number(key);
       if (!Number.isInteger(index) || index < 0 || index >= classes) throw invalidArgument('classWeight', `weights for classes 0..${classes - 1}`, key);
-      byClass[index] = requireWeight(value, `classWeight[${key}]`);
+      byClass[index] = requireFloat32NonNegative(value, `classWeight[${key}]`, DataError);
     }
     for (let r = 0; r < samples.rows; r++) weights[r] = weights[r]! * byClass[rowClass(samples.y, r, outputs)]!;
   }

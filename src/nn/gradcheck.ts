@@ -9,7 +9,7 @@ import type { ComposedEngine } from '../backend/composed.js';
 import { createFloat64Engine } from '../backend/js/index.js';
 import type { NetSpec } from '../backend/layout.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireOptions } from '../util/validate.js';
+import { requireCount, requireOptions, requirePositive } from '../util/validate.js';
 import { requireSamples } from './data.js';
 import type { Network } from './network.js';
 
@@ -42,11 +42,6 @@ export interface GradientCheckOptions {
 
 const CHECK_OPTIONS = ['epsilon', 'floor', 'l2', 'l1', 'sampleWeight', 'dropoutStep'] as const satisfies readonly (keyof GradientCheckOptions)[];
 
-function requirePositive(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
-  return value;
-}
-
 function requireNonNegative(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalidArgument(name, 'a finite number ≥ 0', value);
   return value;
@@ -71,7 +66,7 @@ function probe(engine: ComposedEngine, o: GradientCheckOptions, x: Float32Array,
     };
   }
   const l2 = requireNonNegative(o.l2 ?? 0, 'l2'), l1 = requireNonNegative(o.l1 ?? 0, 'l1');
-  const step = o.dropoutStep === undefined ? 1 : requireSafeCount(o.dropoutStep, 'dropoutStep');
+  const step = o.dropoutStep === undefined ? 1 : requireCount(o.dropoutStep, 'dropoutStep');
   let weights: Float32Array | undefined;
   if (o.sampleWeight !== undefined) {
     if (o.sampleWeight.length !== rows) throw invalidArgument('sampleWeight', `${rows} weights, one per row`, o.sampleWeight);
@@ -88,11 +83,6 @@ function probe(engine: ComposedEngine, o: GradientCheckOptions, x: Float32Array,
     },
     loss: () => (engine.trainStep(x, y, rows, sgd(0), step, stats, weights), stats[STAT_LOSS]!),
   };
-}
-
-function requireSafeCount(value: unknown, name: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalidArgument(name, 'an integer in [0, 2^53)', value);
-  return value as number;
 }
 
 /**

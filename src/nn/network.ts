@@ -7,9 +7,9 @@ import { loadBackend, parseBackendChoice, type BackendChoice } from '../backend/
 import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
 import '../util/dispose.js';
 import { Random } from '../util/prng.js';
-import { requireInteger, requireMatrix, requireOneOf } from '../util/validate.js';
+import { requireCount, requireInteger, requireMatrix, requireOneOf } from '../util/validate.js';
 import {
-  describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, requireSeed, toNetSpec,
+  describeArchitecture, INIT_NAMES, isClassifier, parseArchitecture, toNetSpec,
   type Architecture, type InitName, type LayerOptions,
 } from './architecture.js';
 import { NetworkCore, type TrainingState } from './core.js';
@@ -74,7 +74,7 @@ export class Network {
     if (typeof options !== 'object' || options === null) throw invalidArgument('options', '{ inputs, layers, loss, … }', options);
     const architecture = parseArchitecture(options);
     const init = options.init === undefined ? undefined : requireOneOf(options.init, 'init', INIT_NAMES);
-    const seed = options.seed === undefined ? 1 : requireSeed(options.seed);
+    const seed = options.seed === undefined ? 1 : requireCount(options.seed, 'seed');
     const net = await Network.#withBackend(architecture, init, seed, options);
     const params = new Float32Array(net.parameterCount);
     initializeParams(params, net.layout, architecture, init, new Random(seed));

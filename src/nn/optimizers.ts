@@ -2,7 +2,9 @@
 // text), validated once and turned into kernel parameters.
 import { Optimizer, type OptimizerParams } from '../backend/kernels.js';
 import { invalidArgument } from '../util/errors.js';
-import { requireFloat32Positive, requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean } from '../util/validate.js';
+import {
+  requireFloat32NonNegative, requireFloat32Positive, requireInteger, requireKnownKeys, requireOneOf, requireOptionalBoolean, requirePositive,
+} from '../util/validate.js';
 
 export type GradientOptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export type OptimizerName = GradientOptimizerName | 'armijo' | 'random';
@@ -147,17 +149,6 @@ function requireOpenUnit(value: unknown, name: string): number {
   return value;
 }
 
-function requireFinitePositive(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(name, 'a finite number > 0', value);
-  return value;
-}
-
-/** l2, l1, weight decay: ≥ 0 with a finite float32 value */
-function requireFloat32NonNegative(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw invalidArgument(name, 'a number ≥ 0 whose float32 value is finite', value);
-  return value;
-}
-
 /** The gradient transform's options of a gradient optimizer's spec, validated (0 where absent). */
 function transformParams(spec: Record<string, unknown>): Pick<Required<OptimizerParams>, TransformOption> {
   const d = GRADIENT_TRANSFORM_DEFAULTS;
@@ -190,9 +181,9 @@ export function resolveOptimizer(option: unknown = 'adam'): ResolvedOptimizer {
         type,
         sigma: requireOpenUnit(get(d, 'sigma'), 'optimizer.sigma'),
         alpha: requireOpenUnit(get(d, 'alpha'), 'optimizer.alpha'),
-        initialStep: requireFinitePositive(get(d, 'initialStep'), 'optimizer.initialStep'),
+        initialStep: requirePositive(get(d, 'initialStep'), 'optimizer.initialStep'),
         maxBacktracks: requireIntegerAtMost(get(d, 'maxBacktracks'), 'optimizer.maxBacktracks', 0, MAX_BACKTRACKS),
-        tolerance: requireFinitePositive(get(d, 'tolerance'), 'optimizer.tolerance'),
+        tolerance: requirePositive(get(d, 'tolerance'), 'optimizer.tolerance'),
       };
     }
     case 'random': {

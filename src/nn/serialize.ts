@@ -22,8 +22,8 @@ import { OPTIMIZER_STATE_PER_PARAM } from '../backend/kernels.js';
 import { paramLayout } from '../backend/layout.js';
 import { DataError, FormatError, invalidArgument, MlpxError } from '../util/errors.js';
 import { crc32 } from '../util/crc32.js';
-import { requireOneOf } from '../util/validate.js';
-import { INIT_NAMES, parseArchitecture, requireSeed, toNetSpec, type Architecture, type InitName } from './architecture.js';
+import { isCount, requireCount, requireOneOf } from '../util/validate.js';
+import { INIT_NAMES, parseArchitecture, toNetSpec, type Architecture, type InitName } from './architecture.js';
 import { optimizerOptions, resolveOptimizer, type OptimizerOptions, type ResolvedOptimizer } from './optimizers.js';
 import type { TrainingState } from './network.js';
 import { EMPTY_SCHEMA, requireDataSchema, schemaToJson, type DataSchema } from './data-schema.js';
@@ -149,15 +149,9 @@ function arrayLengths(json: unknown, corrupt: (what: string) => FormatError): { 
   return { paramCount, stateCount };
 }
 
-const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
-
 const invalid = (name: string, expected: string, actual: unknown): never => {
   throw invalidArgument(name, expected, actual);
 };
-
-function requireCount(value: unknown, name: string): number {
-  return isCount(value) ? value : invalid(name, 'an integer ≥ 0', value);
-}
 
 interface ValidHeader {
   architecture: Architecture;
@@ -189,7 +183,7 @@ function validateHeader(header: Record<string, unknown>, version: number, source
     return {
       architecture,
       init: header.init === null ? undefined : requireOneOf(header.init, 'init', INIT_NAMES),
-      seed: requireSeed(header.seed),
+      seed: requireCount(header.seed, 'seed'),
       step: requireCount(header.step, 'step'),
       epochsTrained: requireCount(header.epochsTrained, 'epochsTrained'),
       optimizer: header.optimizer === null ? null : resolveOptimizer(header.optimizer ?? invalid('optimizer', 'null or { type, … }', header.optimizer)),

@@ -70,8 +70,12 @@ export function describe(value: unknown): string {
 }
 
 /** "Expected <expected> for <name> but received <actual>" */
+export function expectation(name: string, expected: string, actual: unknown): string {
+  return `Expected ${expected} for ${name} but received ${describe(actual)}`;
+}
+
 export function invalidArgument(name: string, expected: string, actual: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
+  return new InvalidArgumentError(expectation(name, expected, actual));
 }
 
 /** A file could not be read or written (missing, not permitted, disk full, …); `path` names it. */

@@ -1,8 +1,16 @@
 // Validation at the TypeScript boundary, done once, so kernels can assume clean input.
-import { DataError, InvalidArgumentError, invalidArgument } from './errors.js';
+import { DataError, expectation, InvalidArgumentError, invalidArgument, type MlpxError } from './errors.js';
 
 export function requireInteger(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalidArgument(name, `an integer ≥ ${min}`, value);
+  return value;
+}
+
+/** A count, step or seed: an integer ≥ 0 that is exact as a double (below 2^53), so it is the one given. */
+export const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+export function requireCount(value: unknown, name: string): number {
+  if (!isCount(value)) throw invalidArgument(name, 'an integer in [0, 2^53)', value);
   return value;
 }
 
@@ -15,6 +23,18 @@ export function requirePositive(value: unknown, name: string): number {
 export function requireFloat32Positive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !(Math.fround(value) > 0) || !Number.isFinite(Math.fround(value))) {
     throw invalidArgument(name, 'a number whose float32 value is finite and > 0', value);
+  }
+  return value;
+}
+
+/**
+ * l2, l1, weight decay, a row's or class's loss weight: ≥ 0 with a finite float32 value (what the
+ * kernels use). `Failure` is the error thrown: an InvalidArgumentError for an option, a DataError
+ * for a weight that came with the data.
+ */
+export function requireFloat32NonNegative(value: unknown, name: string, Failure: new (message: string) => MlpxError = InvalidArgumentError): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) {
+    throw new Failure(expectation(name, 'a number ≥ 0 whose float32 value is finite', value));
   }
   return value;
 }

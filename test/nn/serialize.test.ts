@@ -128,7 +128,7 @@ describe('model files with a valid checksum but impossible contents', () => {
       ['fractional units', edit({ architecture: { ...arch, inputs: 2.5 } }), /invalid header \(.*inputs/],
       ['unknown init', edit({ init: 'orthogonal' }), /invalid header \(.*for init/],
       ['negative seed', edit({ seed: -1 }), /invalid header \(.*for seed but received -1/],
-      ['negative step', edit({ step: -1 }), /invalid header \(Expected an integer ≥ 0 for step but received -1/],
+      ['negative step', edit({ step: -1 }), /invalid header \(Expected an integer in \[0, 2\^53\) for step but received -1/],
       ['fractional epochs', edit({ epochsTrained: 1.5 }), /invalid header \(.*for epochsTrained but received 1\.5/],
       ['missing optimizer', edit({ optimizer: undefined }), /invalid header \(.*for optimizer but received undefined/],
       ['unknown optimizer', edit({ optimizer: { type: 'lbfgs' } }), /invalid header \(.*optimizer\.type/],
