@@ -68,7 +68,13 @@ function run(path: string, m: number, n: number): Outputs {
     addon!.rmsprop_update(params, grads, second, count, 0.01, 0.9, 1e-7, ...t);
     for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, state, second, count, 1e-3, 0.9, 0.999, 1e-7, step, ...t);
   }
-  Object.assign(out, { params, state, second, penalty: Float64Array.of(addon!.weight_penalty(params, count, 0.01, 0.003)) });
+  Object.assign(out, {
+    params,
+    state,
+    second,
+    penalty: Float64Array.of(addon!.weight_penalty(params, count, 0.01, 0.003)),
+    squares: Float64Array.of(addon!.sum_squares(grads, count)),
+  });
   return out;
 }
 
