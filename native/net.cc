@@ -254,19 +254,21 @@ void NetCore::net_train_step(Rows x, const float* y, const float* weights, int r
 int NetCore::net_train_batches(const BatchSource& source, int first, int count, const OptParams& opt,
                                double first_step, double* stats) {
   const std::size_t outputs = spec_.outputs();
+  const bool weighted = source.weights != nullptr;
   for (int i = 0; i < count; ++i) {
     const int batch = first + i;
     const std::size_t start = static_cast<std::size_t>(batch) * source.batch_size;
     const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
     const std::uint32_t* batch_rows = source.order + start;
-    for (int r = 0; r < rows; ++r)
+    // each row's targets and weight in one pass over the order (its x row is read in place)
+    for (int r = 0; r < rows; ++r) {
       std::memcpy(batch_y_ + r * outputs, source.y + batch_rows[r] * outputs, outputs * sizeof(float));
-    if (source.weights != nullptr)
-      for (int r = 0; r < rows; ++r) batch_weights_[r] = source.weights[batch_rows[r]];
+      if (weighted) batch_weights_[r] = source.weights[batch_rows[r]];
+    }
     const float lr = source.rates != nullptr ? source.rates[batch] : opt.lr;
     double* batch_stats = stats + static_cast<std::size_t>(i) * kStatsPerBatch;
-    net_train_step(Rows(source.x, batch_rows), batch_y_, source.weights != nullptr ? batch_weights_ : nullptr, rows,
-                   opt, lr, first_step + i, batch_stats);
+    net_train_step(Rows(source.x, batch_rows), batch_y_, weighted ? batch_weights_ : nullptr, rows, opt, lr,
+                   first_step + i, batch_stats);
     if (batch_stats[kStatStatus] != kStepOk) return i + 1;
   }
   return count;
