@@ -93,4 +93,14 @@ describe.skipIf(addon === undefined)('native: element-wise loops on every kernel
       }
     }
   });
+
+  // sum_squares has its own loop, without penalty_sums' Σ|x|, but adds the squares in its order
+  it.each(SIZES)("Σx² is the weight penalty's Σw², bit for bit, on every path at m=%i n=%i", (m, n) => {
+    const x = randomArray(new Random(m * 17 + n), m * n);
+    for (const path of ['portable', ...others]) {
+      addon!.setKernelPath(path);
+      // ½·l2 = 1 and l1 = 0 leave the penalty's Σw² alone
+      expect(addon!.sum_squares(x, m * n), path).toBe(addon!.weight_penalty(x, m * n, 2, 0));
+    }
+  });
 });
