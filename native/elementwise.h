@@ -57,6 +57,8 @@ struct ElementwiseLoops {
    */
   std::uint32_t (*update)(float* params, const float* grads, float* state0, float* state1, std::size_t begin,
                           std::size_t end, const UpdateStep& step);
+  /** Σ x² of x[0, count) in float64: penalty_sums' squares, without its Σ |x|. */
+  double (*sum_squares)(const float* x, std::size_t count);
   /** Σ w² and Σ |w| of w[0, count) in float64, in a fixed order (the same bits on every path). */
   void (*penalty_sums)(const float* w, std::size_t count, double* squares, double* magnitudes);
 };

@@ -37,8 +37,6 @@ constexpr int kParallelMinDim = 128;
 // A depth split keeps the products of all but the first chunk's K blocks apart until they are
 // added up, in room kept for at most this many floats (16 MiB): a very deep and wide layer at a
 // large batch has its forward GEMM split by columns instead.
-constexpr std::size_t kMostPartialFloats = std::size_t{1} << 22;
-
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
 struct KernelPath {
   const GemmKernel* gemm;
@@ -179,7 +177,7 @@ int owned_chunks(GemmSplit split, int extent) {
 void reserve_depth_partials(std::size_t floats) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  floats = std::min(floats, kMostPartialFloats);
+  floats = std::min(floats, kMostDepthPartialFloats);
   if (s.partials.size() < floats) s.partials.resize(floats);
 }
 

@@ -59,10 +59,14 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
  */
 int owned_chunks(GemmSplit split, int extent);
 
+/** The most K-block product floats reserve_depth_partials makes room for: 16 MiB, one buffer per process. */
+constexpr std::size_t kMostDepthPartialFloats = std::size_t{1} << 22;
+
 /**
  * Room for the K-block products a kDepth split keeps apart: at least `floats` of them (at most
- * 2^22) from now on. A network makes it when it reserves its batch workspace, so no training step
- * allocates; a kDepth GEMM that needs more room than there is is split by columns.
+ * kMostDepthPartialFloats) from now on. A network makes it when it reserves its batch workspace,
+ * so no training step allocates; a kDepth GEMM that needs more room than there is is split by
+ * columns.
  */
 void reserve_depth_partials(std::size_t floats);
 

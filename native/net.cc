@@ -37,6 +37,18 @@ constexpr double kOwnedMinMacs = 1 << 18;
 
 }  // namespace
 
+std::size_t depth_partials_floats(const std::vector<int>& sizes, int rows) {
+  const int kc = gemm_kernel().kc;
+  std::size_t partials = 0;
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    const std::size_t blocks = (static_cast<std::size_t>(sizes[l]) + kc - 1) / kc;
+    // capped before the product with rows, which could otherwise pass 2^64
+    const std::size_t per_row = std::min((blocks - 1) * static_cast<std::size_t>(sizes[l + 1]), kMostDepthPartialFloats);
+    partials = std::max(partials, per_row * static_cast<std::size_t>(rows));
+  }
+  return std::min(partials, kMostDepthPartialFloats);
+}
+
 float clip_scale(double clip_norm, double grad_norm2) {
   const double norm = std::sqrt(grad_norm2);
   return clip_norm > 0 && norm > clip_norm ? static_cast<float>(clip_norm / norm) : 1.0f;
@@ -84,15 +96,9 @@ void NetCore::attach_workspace(float* workspace, int rows) {
   batch_y_ = take(spec_.outputs());
   batch_weights_ = take(1);
   capacity_ = rows;
-  // Room for a split forward GEMM's kept-apart K-block products on any number of threads: every
-  // block but the first (net_forward, GemmSplit::kDepth).
-  const int kc = gemm_kernel().kc;
-  std::size_t partials = 0;
-  for (const Layer& layer : layers_) {
-    const std::size_t blocks = (static_cast<std::size_t>(layer.inputs) + kc - 1) / kc;
-    partials = std::max(partials, (blocks - 1) * static_cast<std::size_t>(rows) * layer.units);
-  }
-  reserve_depth_partials(partials);
+  // Room for a split forward GEMM's kept-apart K-block products on any number of threads
+  // (net_forward, GemmSplit::kDepth).
+  reserve_depth_partials(depth_partials_floats(spec_.sizes, rows));
 }
 
 DropoutMask NetCore::mask(int l, double dropout_step) const {
@@ -248,19 +254,21 @@ void NetCore::net_train_step(Rows x, const float* y, const float* weights, int r
 int NetCore::net_train_batches(const BatchSource& source, int first, int count, const OptParams& opt,
                                double first_step, double* stats) {
   const std::size_t outputs = spec_.outputs();
+  const bool weighted = source.weights != nullptr;
   for (int i = 0; i < count; ++i) {
     const int batch = first + i;
     const std::size_t start = static_cast<std::size_t>(batch) * source.batch_size;
     const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
     const std::uint32_t* batch_rows = source.order + start;
-    for (int r = 0; r < rows; ++r)
+    // each row's targets and weight in one pass over the order (its x row is read in place)
+    for (int r = 0; r < rows; ++r) {
       std::memcpy(batch_y_ + r * outputs, source.y + batch_rows[r] * outputs, outputs * sizeof(float));
-    if (source.weights != nullptr)
-      for (int r = 0; r < rows; ++r) batch_weights_[r] = source.weights[batch_rows[r]];
+      if (weighted) batch_weights_[r] = source.weights[batch_rows[r]];
+    }
     const float lr = source.rates != nullptr ? source.rates[batch] : opt.lr;
     double* batch_stats = stats + static_cast<std::size_t>(i) * kStatsPerBatch;
-    net_train_step(Rows(source.x, batch_rows), batch_y_, source.weights != nullptr ? batch_weights_ : nullptr, rows,
-                   opt, lr, first_step + i, batch_stats);
+    net_train_step(Rows(source.x, batch_rows), batch_y_, weighted ? batch_weights_ : nullptr, rows, opt, lr,
+                   first_step + i, batch_stats);
     if (batch_stats[kStatStatus] != kStepOk) return i + 1;
   }
   return count;

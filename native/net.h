@@ -67,6 +67,15 @@ struct BatchSource {
   const float* rates;  // the learning rate of each batch of the epoch; null: opt.lr
 };
 
+/**
+ * Floats of K-block products (reserve_depth_partials) a network of these sizes makes room for when
+ * it reserves batches of `rows` rows, on the kernel path in use: every K block but the first of a
+ * split forward GEMM, for its largest layer, at most kMostDepthPartialFloats. The buffer is the
+ * process's, outside the workspace, so the memory check counts it separately
+ * (src/backend/native/index.ts).
+ */
+std::size_t depth_partials_floats(const std::vector<int>& sizes, int rows);
+
 /** The clip-by-norm factor min(1, clip_norm / ‖g‖) as a float (clipScale in src/backend/engine.ts). */
 float clip_scale(double clip_norm, double grad_norm2);
 

@@ -528,11 +528,26 @@ Napi::Object Layout(Napi::Env env) {
   return layout;
 }
 
+// depthPartialsBytes(sizes: Int32Array, rows) → bytes of depth_partials_floats (net.h): the room a
+// network of these layer sizes makes in the process's K-block buffer when it reserves `rows` rows.
+Napi::Value DepthPartialsBytes(const Napi::CallbackInfo& info) {
+  Args args(info, "depthPartialsBytes");
+  std::size_t length = 0;
+  const std::int32_t* given = args.i32(0, "sizes", &length);
+  if (length < 2) args.range_error("sizes must hold the inputs and at least one layer's units");
+  const std::vector<int> sizes(given, given + length);
+  for (const int size : sizes)
+    if (size < 1) args.range_error("sizes has a layer size < 1: " + std::to_string(size));
+  const int rows = args.dim(1, "rows");
+  return Napi::Number::New(info.Env(), static_cast<double>(depth_partials_floats(sizes, rows) * sizeof(float)));
+}
+
 }  // namespace
 
 void register_net(Napi::Env env, Napi::Object exports) {
   exports.Set("Net", Net::Define(env));
   exports.Set("layout", Layout(env));
+  exports.Set("depthPartialsBytes", Napi::Function::New(env, DepthPartialsBytes, "depthPartialsBytes"));
 }
 
 }  // namespace mlpx

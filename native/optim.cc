@@ -93,11 +93,7 @@ bool adam_update(float* params, const float* grads, float* m, float* v, std::siz
   return update_all(kAdam, params, grads, m, v, count, lr, beta1, beta2, eps, false, step, transform);
 }
 
-double sum_squares(const float* x, std::size_t count) {
-  double squares = 0, magnitudes = 0;
-  elementwise_loops().penalty_sums(x, count, &squares, &magnitudes);
-  return squares;
-}
+double sum_squares(const float* x, std::size_t count) { return elementwise_loops().sum_squares(x, count); }
 
 double weight_penalty(const float* w, std::size_t count, float l2, float l1) {
   double squares = 0, magnitudes = 0;

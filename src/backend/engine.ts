@@ -164,5 +164,11 @@ export interface Backend {
   readonly memoryLimit: number;
   /** Why memoryLimit is what it is, for error messages. */
   readonly memoryLimitReason: string;
+  /**
+   * Bytes that batches of `rows` rows take on this backend, which the memory checks count: the
+   * engine's workspace (layout.ts workspaceBytes) and, on native, the room they take in the
+   * process's buffer of a split GEMM's K-block products.
+   */
+  workspaceBytes(spec: NetSpec, rows: number): number;
   createEngine(spec: NetSpec): Engine;
 }

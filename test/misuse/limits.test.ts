@@ -1,17 +1,23 @@
 // Sizes the backends cannot index, and networks or fits that cannot fit in memory, are refused
 // with one InvalidArgumentError before anything is allocated, on every backend: layer sizes up
 // to 2^31 − 1, at most 2^31 − 1 parameters, and at most the backend's memory limit (wasm: its
-// 2 GiB of linear memory; native and js: half the machine's physical memory).
+// 2 GiB of linear memory; native and js: half the machine's physical memory). What a batch takes
+// is counted whole: on native, also its room in the process's buffer of K-block products.
 import { describe, expect, it } from 'vitest';
 import { Activation, Loss } from '../../src/backend/kernels.js';
-import { packSpec } from '../../src/backend/layout.js';
+import { engineBytes, packSpec, workspaceBytes, type NetSpec } from '../../src/backend/layout.js';
 import { loadBackend } from '../../src/backend/registry.js';
 import { InvalidArgumentError, MlpxError, Network, type NetworkOptions } from '../../src/index.js';
+import { mebibytes } from '../../src/nn/fit.js';
 import { BACKENDS, outcome, tally } from './setup.js';
 
 const count = tally('sizes and memory');
 const net = (inputs: number, units: number, backend: string): NetworkOptions => ({
   inputs, layers: [{ units, activation: 'relu' }, { units: 1, activation: 'linear' }], loss: 'mse', backend: backend as 'js',
+});
+/** the NetSpec of net(inputs, units) */
+const spec = (inputs: number, units: number): NetSpec => ({
+  sizes: [inputs, units, 1], activations: [Activation.relu, Activation.linear], loss: Loss.mse,
 });
 
 describe.each(BACKENDS)('%s backend: limits', (backend) => {
@@ -33,12 +39,14 @@ describe.each(BACKENDS)('%s backend: limits', (backend) => {
   });
 
   it('refuses a network that cannot fit in memory, stating the limit', async () => {
-    const { memoryLimit } = await loadBackend(backend as 'js');
+    const b = await loadBackend(backend as 'js');
     // 2 × 10^9 parameters: 32 GB to train, more than any backend here allows
     const error = await outcome(() => Network.create(net(199_999, 10_000, backend)));
     count(error);
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as Error).message).toMatch(new RegExp(`needs about 305\\d\\d\\.\\d MiB .* allows one network ${(memoryLimit / 2 ** 20).toFixed(1)} MiB`));
+    expect((error as Error).message).toMatch(new RegExp(`needs about 305\\d\\d\\.\\d MiB .* allows one network ${(b.memoryLimit / 2 ** 20).toFixed(1)} MiB`));
+    const need = engineBytes(spec(199_999, 10_000)) + b.workspaceBytes(spec(199_999, 10_000), 1);
+    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} `);
   });
 
   it('refuses a fit whose batch workspace would exceed the limit, before allocating or changing anything', async () => {
@@ -49,8 +57,28 @@ describe.each(BACKENDS)('%s backend: limits', (backend) => {
     count(error);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toMatch(/a 5000-row batch .* Use a smaller batchSize/);
+    const b = await loadBackend(backend as 'js');
+    const need = engineBytes(spec(8, 200_000)) + b.workspaceBytes(spec(8, 200_000), 5000) + 4 * (x.length + 5000 + 2 * 5000);
+    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} `);
     expect(Buffer.compare(wide.toBuffer(), before)).toBe(0);
     wide.dispose();
+  });
+
+  it("counts a batch's workspace and, on native, its room for a split layer's K-block products", async () => {
+    const b = await loadBackend(backend as 'js');
+    // every layer of 8-16-1 has one K block: nothing to keep apart
+    expect(b.workspaceBytes(spec(8, 16), 64)).toBe(workspaceBytes(spec(8, 16), 64));
+    const beyond = (rows: number) => b.workspaceBytes(spec(4096, 64), rows) - workspaceBytes(spec(4096, 64), rows);
+    if (backend !== 'native') {
+      expect(beyond(16)).toBe(0);
+      return;
+    }
+    // 4096 inputs are several K blocks: every block but the first keeps a rows × 64 product apart
+    const perBlock = 4 * 16 * 64;
+    expect(beyond(16)).toBeGreaterThanOrEqual(perBlock);
+    expect(beyond(16) % perBlock).toBe(0);
+    expect(beyond(32)).toBe(2 * beyond(16));
+    expect(beyond(1 << 20)).toBe(2 ** 24); // the buffer holds at most 16 MiB
   });
 
   it('engines refuse what they cannot index with an MlpxError', async () => {

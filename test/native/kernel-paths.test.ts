@@ -68,7 +68,13 @@ function run(path: string, m: number, n: number): Outputs {
     addon!.rmsprop_update(params, grads, second, count, 0.01, 0.9, 1e-7, ...t);
     for (let step = 1; step <= 3; step++) addon!.adam_update(params, grads, state, second, count, 1e-3, 0.9, 0.999, 1e-7, step, ...t);
   }
-  Object.assign(out, { params, state, second, penalty: Float64Array.of(addon!.weight_penalty(params, count, 0.01, 0.003)) });
+  Object.assign(out, {
+    params,
+    state,
+    second,
+    penalty: Float64Array.of(addon!.weight_penalty(params, count, 0.01, 0.003)),
+    squares: Float64Array.of(addon!.sum_squares(grads, count)),
+  });
   return out;
 }
 
@@ -85,6 +91,16 @@ describe.skipIf(addon === undefined)('native: element-wise loops on every kernel
       for (const [name, values] of Object.entries(expected)) {
         expect(firstDifference(actual[name]!, values), `${path}: ${name}`).toBe(-1);
       }
+    }
+  });
+
+  // sum_squares has its own loop, without penalty_sums' Σ|x|, but adds the squares in its order
+  it.each(SIZES)("Σx² is the weight penalty's Σw², bit for bit, on every path at m=%i n=%i", (m, n) => {
+    const x = randomArray(new Random(m * 17 + n), m * n);
+    for (const path of ['portable', ...others]) {
+      addon!.setKernelPath(path);
+      // ½·l2 = 1 and l1 = 0 leave the penalty's Σw² alone
+      expect(addon!.sum_squares(x, m * n), path).toBe(addon!.weight_penalty(x, m * n, 2, 0));
     }
   });
 });

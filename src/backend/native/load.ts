@@ -42,6 +42,11 @@ export interface NativeAddon extends Kernels {
   Net: new (packedSpec: Int32Array) => NativeNet;
   /** The error classes the addon throws (src/backend/native/engine.ts registers them). */
   setErrorClasses(classes: Record<'InvalidArgumentError' | 'BusyError' | 'DisposedError' | 'MlpxError', new (message: string) => Error>): void;
+  /**
+   * Bytes of the split forward GEMMs' K-block products (native/net.h depth_partials_floats) that
+   * a network of these layer sizes makes room for in the process's buffer when it reserves `rows` rows.
+   */
+  depthPartialsBytes(sizes: Int32Array, rows: number): number;
   /** The numbers the addon shares with TypeScript (test/parity/layout.test.ts). */
   readonly layout: Readonly<Record<string, number | readonly number[]>>;
   setThreads(threads: number): void;
@@ -76,7 +81,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'setErrorClasses'];
+  const required = [...KERNEL_NAMES, 'Net', 'depthPartialsBytes', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'setErrorClasses'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 
