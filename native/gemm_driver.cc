@@ -1,6 +1,7 @@
 // Blocked SGEMM in the BLIS style: for each NC-wide column block and KC-deep slice, pack B into
 // NR-wide k-major micro-panels, then run the MR × NR microkernel over the tile grid, one A
-// micro-panel (in L1) against every B micro-panel of the block (in L2). A is never packed: the
+// micro-panel (in L1) against every B micro-panel of the block (in L2); B read in place (the
+// inference path) goes the other way round, one B micro-panel against every A one. A is never packed: the
 // microkernel reads its rows in place through row pointers, or, for Aᵀ·B, A's rows through one
 // pointer per K step, which also lets A be the shuffled rows of a training set (Rows with an
 // index) with no gathered copy. Packing reads B through its strides, so A·Bᵀ needs no transposed
@@ -84,39 +85,68 @@ float* tile_squares(const GemmOperands& g, int i, int j, bool last) {
   return g.tile_squares + static_cast<std::size_t>(i / mr) * ((g.n + nr - 1) / nr) + j / nr;
 }
 
+// One K block of a column block: C[ic : ic+mc, jc : jc+nc] (+)= A[ic…, pc : pc+kc] · b_block.
+// b_block: B[pc : pc+kc, jc : jc+nc], rows ldb apart, column j at b_block + j · column_step (a
+// packed block: ldb = NR, column_step = kc within a panel's columns; B in place: ldb = n, step 1).
+struct KBlock {
+  const GemmOperands& g;
+  const float* const* k_rows;
+  const float* b_block;
+  long ldb;
+  std::size_t column_step;
+  int ic, mc, jc, nc, pc, kc;
+  bool accumulate, last;
+
+  /** The micro-tile at rows ic + ir (its A micro-panel a, mr rows) and columns jc + jr. */
+  void tile(const APanel& a, int ir, int mr, int jr) const {
+    const float* b_panel = b_block + static_cast<std::size_t>(jr) * column_step;
+    float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
+    const Epilogue epilogue{accumulate, last && g.bias ? g.bias + jc + jr : nullptr,
+                            tile_squares(g, ic + ir, jc + jr, last)};
+    g.kernel->ukernel(kc, a, b_panel, ldb, c, g.n, mr, std::min(g.kernel->nr, nc - jr), epilogue);
+  }
+};
+
 // One MR-row A micro-panel stays in L1 across every B micro-panel of the block (KC × NC, in L2),
 // so each A row is fetched from memory once per K block. Meanwhile the lines the next micro-panel
 // needs are prefetched, a share per B panel: shuffled batch rows are invisible to the hardware
 // prefetcher. Untransposed, that is the next mr rows; transposed, the next 16 columns of every one
 // of the kc rows (a micro-panel reads mr columns of each).
-// b_block: B[pc : pc+kc, jc : jc+nc], rows ldb apart, column j at b_block + j · column_step (a
-// packed block: ldb = NR, column_step = kc within a panel's columns; B in place: ldb = n, step 1).
-void multiply_block(const GemmOperands& g, const float* const* k_rows, const float* b_block, long ldb,
-                    std::size_t column_step, int ic, int mc, int jc, int nc, int pc, int kc, bool accumulate,
-                    bool last) {
-  const GemmKernel& kernel = *g.kernel;
-  const int mr_full = kernel.mr, nr_full = kernel.nr;
-  const int panels = (nc + nr_full - 1) / nr_full;
+void multiply_a_stationary(const KBlock& block) {
+  const GemmOperands& g = block.g;
+  const int mr_full = g.kernel->mr, nr_full = g.kernel->nr;
+  const int ic = block.ic, mc = block.mc, kc = block.kc;
+  const int panels = (block.nc + nr_full - 1) / nr_full;
   for (int ir = 0; ir < mc; ir += mr_full) {
     const int mr = std::min(mr_full, mc - ir);
-    const APanel a = a_panel(g, k_rows, ic + ir, mr, pc);
+    const APanel a = a_panel(g, block.k_rows, ic + ir, mr, block.pc);
     const bool more = ir + mr_full < mc;
     const int ahead = !more ? 0 : g.trans_a ? kc : std::min(mr_full, mc - ir - mr_full);
     const int per_panel = (ahead + panels - 1) / panels;
-    for (int jr = 0, t = 0; jr < nc; jr += nr_full, ++t) {
+    for (int jr = 0, t = 0; jr < block.nc; jr += nr_full, ++t) {
       for (int q = t * per_panel; q < std::min(ahead, (t + 1) * per_panel); ++q) {
         if (g.trans_a) {
-          prefetch(k_rows[q] + ic + ir + mr_full + 15);
+          prefetch(block.k_rows[q] + ic + ir + mr_full + 15);
         } else {
-          const float* row = g.a.row(ic + ir + mr_full + q, g.k) + pc;
+          const float* row = g.a.row(ic + ir + mr_full + q, g.k) + block.pc;
           for (int p = 0; p < kc; p += 16) prefetch(row + p);
         }
       }
-      const float* b_panel = b_block + static_cast<std::size_t>(jr) * column_step;
-      float* c = g.c + static_cast<std::size_t>(ic + ir) * g.n + (jc + jr);
-      const Epilogue epilogue{accumulate, last && g.bias ? g.bias + jc + jr : nullptr,
-                              tile_squares(g, ic + ir, jc + jr, last)};
-      kernel.ukernel(kc, a, b_panel, ldb, c, g.n, mr, std::min(nr_full, nc - jr), epilogue);
+      block.tile(a, ir, mr, jr);
+    }
+  }
+}
+
+// B read in place (the weights, at inference) is not laid out in micro-panels, so the block's
+// panels (kc × nr each, rows ldb apart) cannot all stay in L1: one B micro-panel stays there across
+// every A micro-panel of the block instead, which come from L2 (784-128-10 at batch 1024: 1.02×
+// the A-stationary order's rate on one thread).
+void multiply_b_stationary(const KBlock& block) {
+  const int mr_full = block.g.kernel->mr, nr_full = block.g.kernel->nr;
+  for (int jr = 0; jr < block.nc; jr += nr_full) {
+    for (int ir = 0; ir < block.mc; ir += mr_full) {
+      const int mr = std::min(mr_full, block.mc - ir);
+      block.tile(a_panel(block.g, block.k_rows, block.ic + ir, mr, block.pc), ir, mr, jr);
     }
   }
 }
@@ -149,8 +179,12 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       for (int p = 0; k_rows && p < kc; ++p) k_rows[p] = g.a.row(pc + p, g.m);
       for (int ic = i_begin; ic < i_end; ic += kernel.mc) {
         const int mc = std::min(kernel.mc, i_end - ic);
-        multiply_block(g, k_rows, b_block, b_stride, column_step, ic, mc, jc, nc, pc, kc, accumulate,
-                       last);
+        const KBlock block{g, k_rows, b_block, b_stride, column_step, ic, mc, jc, nc, pc, kc, accumulate, last};
+        if (g.b_in_place) {
+          multiply_b_stationary(block);
+        } else {
+          multiply_a_stationary(block);
+        }
       }
     }
   }
