@@ -31,6 +31,13 @@ struct GemmOperands {
   float* tile_squares;
   /** Read B (not transposed) in place instead of packing it. */
   bool b_in_place = false;
+  /**
+   * With b_in_place: one B micro-panel stays in L1 across every A micro-panel of a block, instead
+   * of one A micro-panel across every B panel. For the inference path, whose A (a block of rows
+   * that every layer reuses) is already in cache; training's shuffled rows come from memory and
+   * need the A-stationary order's prefetching.
+   */
+  bool b_stationary = false;
   /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
   int kc;
   /**

@@ -64,6 +64,7 @@ void run_block(const Inference& job, int first, int count) {
     }
     GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr);
     g.b_in_place = true;
+    g.b_stationary = true;
     gemm_block(g, 0, count, 0, units, nullptr);
     activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);
     input = Rows(output);

@@ -34,9 +34,7 @@ constexpr double kParallelMinFlops = 1 << 20;
 // 2 threads ran at 0.81x one thread at batch 32 and 0.89x at batch 64 when split, 1.15-1.19x at
 // batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
 constexpr int kParallelMinDim = 128;
-// A depth split keeps the products of all but the first chunk's K blocks apart until they are
-// added up, in room kept for at most this many floats (16 MiB): a very deep and wide layer at a
-// large batch has its forward GEMM split by columns instead.
+
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
 struct KernelPath {
   const GemmKernel* gemm;
