@@ -197,7 +197,9 @@ bool NetCore::optimizer_update(const OptParams& opt, float lr, double step, floa
 }
 
 // Task c updates chunk c of each split layer's weights (its rows of W) on the thread whose GEMM
-// wrote that chunk's dW, and the c-th share of the biases and of every other layer.
+// wrote that chunk's dW. Task 0, on the calling thread, also updates the biases and every layer
+// that was not split: the calling thread computed their gradients and ran their forward pass, so
+// their lines are in its cache, and another core would fetch each one from there.
 bool NetCore::update_owned(int chunks, float* state1) {
   MLPX_PHASE(kUpdate);
   struct Context {
@@ -215,10 +217,6 @@ bool NetCore::update_owned(int chunks, float* state1) {
     auto update = [&](std::size_t begin, std::size_t end, const UpdateStep& step) {
       if (begin < end) bad |= c.loops->update(net.params_, net.grads_, net.state_, c.state1, begin, end, step);
     };
-    auto share = [&](std::size_t begin, std::size_t end, const UpdateStep& step) {
-      const std::size_t length = end - begin;
-      update(begin + length * chunk / c.chunks, begin + length * (chunk + 1) / c.chunks, step);
-    };
     for (const Layer& layer : net.layers_) {
       if (layer.split_chunks > 1) {
         if (chunk < layer.split_chunks) {
@@ -227,10 +225,10 @@ bool NetCore::update_owned(int chunks, float* state1) {
           const std::size_t row = layer.units;
           update(layer.weight_offset + first * row, layer.weight_offset + last * row, net.weight_step_);
         }
-      } else {
-        share(layer.weight_offset, layer.bias_offset, net.weight_step_);
+      } else if (chunk == 0) {
+        update(layer.weight_offset, layer.bias_offset, net.weight_step_);
       }
-      share(layer.bias_offset, layer.bias_offset + layer.units, net.bias_step_);
+      if (chunk == 0) update(layer.bias_offset, layer.bias_offset + layer.units, net.bias_step_);
     }
     if (bad != 0) c.finite.store(false, std::memory_order_relaxed);
   };
