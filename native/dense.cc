@@ -39,7 +39,10 @@ std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Row
     bias_grad(db, dz, m, n);
   }
   MLPX_PHASE(kBackwardGemmInputs);
-  if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr);
+  // dx's columns are w's rows: a layer split by rows of w splits dx by the same columns, so each
+  // core reads only its own rows of w
+  const GemmSplit dx_split = split == GemmSplit::kRows ? GemmSplit::kColumns : GemmSplit::kAuto;
+  if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr, nullptr, dx_split);
   return tiles;
 }
 

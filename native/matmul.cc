@@ -27,12 +27,12 @@ namespace {
 // A pool round trip costs ~0.3 µs while the workers spin (between the kernels of a training step
 // they do), 5–40 µs once they have parked.
 constexpr double kParallelMinFlops = 1 << 20;
-// A split GEMM also moves operands between cores: the layer's weights (or their gradient) are
-// split by columns here and read or written whole elsewhere in the step, so each core pulls the
-// other's lines from cache. The split pays only when every operand element is reused often enough
-// to outweigh that: all of m, n and k at least this. For 784-128-10 training on two free cores,
-// 2 threads ran at 0.81x one thread at batch 32 and 0.89x at batch 64 when split, 1.15-1.19x at
-// batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
+// A split GEMM also moves operands between cores: every chunk reads all of B, which in a training
+// step another core may have written last, so each core pulls the other's lines from its cache.
+// The split pays only when every operand element is reused often enough to outweigh that: all of
+// m, n and k at least this. When every GEMM of a 784-128-10 training step went through this split
+// (then by columns), 2 threads on two free cores ran at 0.81x one thread at batch 32, 0.89x at
+// batch 64 and 1.15-1.19x at batch 128 (bench/ab/ab.ts train --peak-gate 1.7).
 constexpr int kParallelMinDim = 128;
 
 /** A kernel path: its GEMM microkernel and its element-wise loops, compiled for the same ISA. */
@@ -201,17 +201,16 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     split = GemmSplit::kColumns;
   }
   const bool owned = split != GemmSplit::kAuto;
-  // Rows, one chunk per thread, when each thread gets at least two micro-tiles of them: a chunk then
-  // writes whole rows of C. Column chunks write interleaved slices of every row of C, and each
-  // core's hardware prefetchers pull in the other's lines: on two threads, by rows ran 1.13-1.18x
-  // faster than by columns at 512³, 1.15x at 1024³, 1.34x at 512×784·784×128 (ab.ts gemm,
-  // --peak-gate 1.7), and 512³ scaled 1.95x over one thread. A row chunk packs all of B itself
-  // (when B is not read in place), hence one chunk per thread; columns, which pack only their own
-  // part of B, are left for outputs with too few rows.
+  // sgemm's own split is by rows of C, one chunk per thread, each writing whole rows of C. Column
+  // chunks write interleaved slices of every row, and each core's hardware prefetchers pull in the
+  // other's lines: on two threads, by rows ran 1.13-1.18x faster than by columns at 512³, 1.15x at
+  // 1024³, 1.34x at 512×784·784×128 (ab.ts gemm, --peak-gate 1.7), and 512³ scaled 1.95x over
+  // one thread. A row chunk packs all of B itself when B is not read in place, hence one chunk
+  // per thread.
   const bool worth_splitting = static_cast<double>(m) * n * k >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
   const int threads = owned ? pool_chunks(s, split, split == GemmSplit::kRows ? m : n) : worth_splitting ? s.pool.size() : 1;
-  const bool split_columns = owned ? split == GemmSplit::kColumns : row_tiles < 2 * threads;
-  const Chunking chunking{split_columns ? column_tiles : row_tiles, threads, split_columns && !owned};
+  const bool split_columns = split == GemmSplit::kColumns;
+  const Chunking chunking{split_columns ? column_tiles : row_tiles, threads};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
   // B (untransposed) is read in place when its rows are short: packing W (784×128) was 14% of a

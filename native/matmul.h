@@ -31,8 +31,8 @@ void matmul_tn(float* c, const float* a, const float* b, int m, int k, int n);
 void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
 
 /**
- * How sgemm deals its output out to the pool. kAuto: by its own rule (rows or columns, when the
- * GEMM is large enough to pay for the traffic between cores). kColumns, kRows: always by columns
+ * How sgemm deals its output out to the pool. kAuto: by rows of C, one chunk per thread, when the
+ * GEMM is large enough to pay for the traffic between cores. kColumns, kRows: always by columns
  * (rows), into owned_chunks of owned_span (gemm_chunking.h), chunk c on pool thread c when that
  * thread is free, so that GEMMs and updates split the same way find their data in the cache of
  * the core that last wrote it (the training step, net.cc). kDepth (a·b, neither transposed): by

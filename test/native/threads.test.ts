@@ -19,8 +19,8 @@ const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
 /** the gradient transform's arguments (gradScale, clipValue, l2, l1, weightDecay): off, then all on */
 const TRANSFORMS: [number, number, number, number, number][] = [[1, 0, 0, 0, 0], [0.6, 0.3, 0.01, 0.001, 0.1]];
 // Large enough (≥ 2^23 multiply-adds, every dimension ≥ 128) that every GEMM is split across
-// threads, by columns and by rows, with edges in every dimension. The wide ones (≥ 8 column tiles per thread) are split into
-// guided chunks of shrinking size whenever A is read in place (matmul_nn, matmul_nt).
+// threads (by rows of C), with edges in every dimension. Splits by columns and by K blocks are
+// the training step's, tested below.
 const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [131, 515, 700], [700, 400, 137], [129, 300, 1001]];
 
 const operandCache = new Map<string, [Float32Array, Float32Array]>();
