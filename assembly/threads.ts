@@ -5,13 +5,22 @@
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
 // calling thread writes a task, publishes it by bumping GEN (which also says how many threads
 // take part) and wakes parked workers; each worker (its own instance, parked in worker_loop) and
-// the caller claim chunks of the task from a shared counter until none is left, counting each one
-// completed; the caller returns once all are (spinning first; blocking only where allowed: a
-// browser main thread may not memory.atomic.wait). Chunks are claimed dynamically, so a thread on
-// a slower (shared, throttled) core takes fewer of them, and one that has not woken up yet (or was
-// preempted before claiming) holds nothing up: the caller does its share. Each output element
-// (of a block of C, a parameter, a block of Σg²) is computed exactly as in the single-threaded
-// kernel whichever chunk and thread it falls in: results do not depend on the thread count.
+// the caller claim chunks of the task until none is left, counting each one completed; the caller
+// returns once all are (spinning first; blocking only where allowed: a browser main thread may not
+// memory.atomic.wait). Chunks are claimed dynamically, so a thread on a slower (shared, throttled)
+// core takes fewer of them, and one that has not woken up yet (or was preempted before claiming)
+// holds nothing up: the caller does its share. Each output element (of a block of C, a parameter,
+// a block of Σg²) is computed exactly as in the single-threaded kernel whichever chunk and thread
+// it falls in: results do not depend on the thread count.
+//
+// Affinity: a task of at most AFFINE_CHUNKS chunks deals them out as contiguous runs, one per
+// taking thread; each thread claims its own run first (lowest chunk first), then the highest chunk
+// still unclaimed of the others', so a late thread still holds nothing up. The update is split by
+// rows of each layer's W (and of its state) and Σg² by blocks in parameter order, each into a
+// multiple of the threads: then every thread's run covers the same rows whatever the chunk count
+// (owned_start), and each core updates the rows of W and the optimizer state it updated the step
+// before, in its own cache. The weight-gradient GEMM keeps its column split: split by the same
+// rows of dW (as native does), 784-128-10 training at batch 128 ran 0.90x as fast on two threads.
 //
 // Whether a task is split at all is decided per task by a cost model (chunks_for): its estimated
 // single-thread time against what waking, claiming and joining cost, so the steps of a small
@@ -19,7 +28,9 @@
 // by side, the next ones back off to the caller (run_task).
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
-import { OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_COUNT, UPD_KIND } from './optim';
+import {
+  OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_BOUNDS, UPD_COUNT, UPD_KIND, UPD_SEGMENTS,
+} from './optim';
 
 const PARTS_BITS = 6;
 export const MAX_WORKERS: i32 = 31;
@@ -33,11 +44,13 @@ const ERROR = 8;      // set by a worker whose chunk trapped (its JS wrapper set
 const WORKERS = 12;   // workers ready to take part (threads − 1), set by JS
 const TASK = 16;      // TASK_* below
 const ACTIVE = 20;    // workers inside take_chunks (its JS wrapper decrements it after a trap)
-const CLAIM = 24;     // (task tag << 16) | next chunk to claim; tag CLOSED between tasks
-const NONFINITE = 28; // set by an update chunk that wrote a non-finite value
+// i64: (task tag << 32) | the next chunk to claim or, with at most AFFINE_CHUNKS chunks, the bit
+// set of the chunks claimed; tag CLOSED between tasks
+const CLAIM = 24;
 const SPLIT_COST = 32;      // tasks estimated to cost less (multiply-add units, below) stay on the caller while BUSY (set by JS)
 const SPLIT_COST_IDLE = 36; // the same outside BUSY, when the workers are parked and have to be woken (set by JS)
 const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
+const NONFINITE = 44;       // set by an update chunk that wrote a non-finite value
 const ADAPTIVE = 56;        // 1: back off after stalls (below); 0: split whatever the model says (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
 const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
@@ -69,21 +82,22 @@ export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk; update
-// block (optim.ts UPD_*), parameters per chunk; Σx² x, count, blocks per chunk; gather bx, by,
-// bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS of them
-// at most: Σx²'s partials follow.
+// block (optim.ts UPD_*); Σx² x, count; gather bx, by, bw, dataX, dataY, dataW, order, start,
+// rows, xBytes, yBytes, rows per chunk. ARG_SLOTS of them at most: Σx²'s partials follow.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
-const ARG_UPDATE = 0, ARG_CHUNK = 1;
-const ARG_X = 0, ARG_X_COUNT = 1, ARG_CHUNK_BLOCKS = 2;
+const ARG_UPDATE = 0;
+const ARG_X = 0, ARG_X_COUNT = 1;
 const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
 const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
+/** Tasks of at most this many chunks are claimed by affinity (a bit per chunk in CLAIM). */
+const AFFINE_CHUNKS: i32 = 32;
 const PARTS_MASK = (1 << PARTS_BITS) - 1;
 // A task's tag: the low bits of its GEN counter, so a worker late from an earlier task cannot
 // claim chunks of the current one (whose arguments it never read).
 const TAG_MASK = 0x7fff;
-const CLOSED = 0xffff;
+const CLOSED: i64 = 0xffff;
 /** The control words, then one GEMM packing scratch per thread (caller = 0, workers 1…). */
 export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 
@@ -172,6 +186,23 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   return <i32>min<i64>(0xfff0, max<i64>(2, max<i64>(fewest, min<i64>(most, cost / <i64>max(1, load<i32>(base + CHUNK_COST))))));
 }
 
+/**
+ * `chunks` (0 for none) made a multiple of the `threads` that take them, AFFINE_CHUNKS at most:
+ * then each thread's run of chunks covers the same owned_start spans whatever the count.
+ */
+function owned_chunks(chunks: i32, threads: i32): i32 {
+  return chunks == 0 ? 0 : threads * max(1, min(chunks, AFFINE_CHUNKS) / threads);
+}
+
+/**
+ * First item of chunk `chunk` of `extent` items split into `chunks` spans of whole units of
+ * `unit` items (chunk = chunks: extent). Thread t's run of chunks [t·j, (t + 1)·j) (owned_chunks)
+ * spans the same items for every j.
+ */
+function owned_start(extent: i32, unit: i32, chunk: i32, chunks: i32): i32 {
+  return min(extent, unit * <i32>(<i64>ceil_div(extent, unit) * chunk / chunks));
+}
+
 // @ts-ignore: decorator
 @inline function scratch(base: usize, id: i32): usize {
   return base + HEADER_BYTES + <usize>id * PACK_BYTES;
@@ -181,14 +212,11 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
 @inline function ceil_div(a: i32, b: i32): i32 { return (a + b - 1) / b; }
 
 // @ts-ignore: decorator
-@inline function round4(a: i32): i32 { return (a + 3) & ~3; }
-
-// @ts-ignore: decorator
 @inline function arg_i32(base: usize, i: i32): i32 { return load<i32>(base + ARGS + (<usize>i << 3)); }
 // @ts-ignore: decorator
 @inline function set_i32(base: usize, i: i32, v: i32): void { store<i32>(base + ARGS + (<usize>i << 3), v); }
 
-function run_chunk(base: usize, chunk: i32, pack: usize): void {
+function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
   const task = load<i32>(base + TASK);
   if (task == TASK_GEMM) {
     const m = arg_i32(base, ARG_M), n = arg_i32(base, ARG_N);
@@ -198,9 +226,7 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
     gemm_kind_block(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
       r0, min(m, r0 + rows), c0, min(n, c0 + cols), m, arg_i32(base, ARG_K), n, pack);
   } else if (task == TASK_UPDATE) {
-    const upd = <usize>arg_i32(base, ARG_UPDATE), size = arg_i32(base, ARG_CHUNK);
-    const i0 = chunk * size;
-    if (!update_range(upd, i0, min(load<i32>(upd + UPD_COUNT), i0 + size))) atomic.store<i32>(base + NONFINITE, 1);
+    if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),
@@ -208,24 +234,67 @@ function run_chunk(base: usize, chunk: i32, pack: usize): void {
       <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
       <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
   } else {
-    const size = arg_i32(base, ARG_CHUNK_BLOCKS), b0 = chunk * size;
-    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT), b0, min(SUM_BLOCKS, b0 + size));
+    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT),
+      owned_start(SUM_BLOCKS, 1, chunk, chunks), owned_start(SUM_BLOCKS, 1, chunk + 1, chunks));
+  }
+}
+
+/**
+ * Chunk `chunk` of `chunks` of the update at `upd`, whose segments come in pairs (a layer's
+ * weights, then its biases: one per unit, so as many as a row of W holds): the owned_start span
+ * of each layer's rows of W, in blocks of 4 rows, and the span of its biases. False if it wrote a
+ * non-finite value.
+ */
+function update_owned(upd: usize, chunk: i32, chunks: i32): bool {
+  const bounds = load<usize>(upd + UPD_BOUNDS);
+  let finite = true;
+  for (let s = 0; s < load<i32>(upd + UPD_SEGMENTS); s += 2) {
+    const w = load<i32>(bounds + (<usize>s << 2)), b = load<i32>(bounds + (<usize>(s + 1) << 2));
+    const units = load<i32>(bounds + (<usize>(s + 2) << 2)) - b;
+    const rows = (b - w) / units;
+    finite = update_range(upd, w + owned_start(rows, 4, chunk, chunks) * units, w + owned_start(rows, 4, chunk + 1, chunks) * units) && finite;
+    finite = update_range(upd, b + owned_start(units, 4, chunk, chunks), b + owned_start(units, 4, chunk + 1, chunks)) && finite;
+  }
+  return finite;
+}
+
+// The next chunk thread `id` (of `parts` taking part) claims of the task tagged `tag`, or −1 when
+// none is left: the next in order, or with affinity (AFFINE_CHUNKS) the lowest unclaimed one of
+// its own run, else the highest unclaimed one (from the end of another thread's run).
+function claim_chunk(base: usize, id: i32, parts: i32, tag: i64, chunks: i32): i32 {
+  const first = ceil_div(id * chunks, parts), last = ceil_div((id + 1) * chunks, parts);
+  const own = <u32>(((<u64>1 << <u64>last) - 1) & ~((<u64>1 << <u64>first) - 1));
+  const all = <u32>((<u64>1 << <u64>chunks) - 1);
+  while (true) {
+    const claim = atomic.load<i64>(base + CLAIM);
+    if ((claim >>> 32) != tag) return -1;
+    let chunk: i32;
+    if (chunks > AFFINE_CHUNKS) {
+      chunk = <i32>claim;
+      if (chunk >= chunks) return -1;
+      if (atomic.cmpxchg<i64>(base + CLAIM, claim, claim + 1) == claim) return chunk;
+    } else {
+      const free = ~<u32>claim & all;
+      if (free == 0) return -1;
+      chunk = (free & own) != 0 ? <i32>ctz(free & own) : 31 - <i32>clz(free);
+      if (atomic.cmpxchg<i64>(base + CLAIM, claim, claim | (<i64>1 << <i64>chunk)) == claim) return chunk;
+    }
   }
 }
 
 // Claim and run chunks of the task tagged `tag` until none is left; returns how many it ran.
 // Arguments are read only after a successful claim: the caller cannot start another task before
 // every claimed chunk completes.
-function take_chunks(base: usize, id: i32, tag: i32): i32 {
+function take_chunks(base: usize, id: i32, parts: i32, tag: i64): i32 {
   const pack = scratch(base, id);
+  const chunks = load<i32>(base + CHUNKS);
   let taken = 0;
   while (true) {
-    const claim = atomic.load<i32>(base + CLAIM);
-    if ((claim >>> 16) != tag || (claim & 0xffff) >= load<i32>(base + CHUNKS)) return taken;
-    if (atomic.cmpxchg<i32>(base + CLAIM, claim, claim + 1) != claim) continue;
-    run_chunk(base, claim & 0xffff, pack);
+    const chunk = claim_chunk(base, id, parts, tag, chunks);
+    if (chunk < 0) return taken;
+    run_chunk(base, chunk, chunks, pack);
     taken++;
-    if (atomic.add<i32>(base + COMPLETED, 1) + 1 == load<i32>(base + CHUNKS)) wake(base, base + COMPLETED);
+    if (atomic.add<i32>(base + COMPLETED, 1) + 1 == chunks) wake(base, base + COMPLETED);
   }
 }
 
@@ -278,7 +347,7 @@ function join(base: usize, chunks: i32): bool {
 // trap in the caller's own chunk, workers may still be running chunks of it (and a worker trap of
 // that task is never reported). Then the caller may write the new task's arguments.
 function begin_task(base: usize, task: i32): void {
-  atomic.store<i32>(base + CLAIM, CLOSED << 16);
+  atomic.store<i64>(base + CLAIM, CLOSED << 32);
   wait_until(base, base + ACTIVE, 0, false);
   atomic.store<i32>(base + ERROR, 0);
   store<i32>(base + TASK, task);
@@ -289,15 +358,15 @@ function begin_task(base: usize, task: i32): void {
 function run_task(base: usize, chunks: i32, threads: i32): void {
   const parts = min(threads, chunks);
   const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
-  const tag = counter & TAG_MASK;
+  const tag = <i64>(counter & TAG_MASK);
   store<i32>(base + CHUNKS, chunks);
   atomic.store<i32>(base + COMPLETED, 0);
-  atomic.store<i32>(base + CLAIM, tag << 16);
+  atomic.store<i64>(base + CLAIM, tag << 32);
   atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | parts);
   // wake(), keeping what it found: whether a worker was parked
   const parked = parked_from(base, 1);
   if (parked) atomic.notify(base + GEN);
-  const taken = take_chunks(base, 0, tag);
+  const taken = take_chunks(base, 0, parts, tag);
   const joined = join(base, chunks);
   absent = taken == chunks ? absent + 1 : 0;
   const stalled = joined || taken == 0 || (absent > 0 && !parked) || absent > 1;
@@ -354,22 +423,20 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
 }
 
 /**
- * The update described by the block at `upd` (optim.ts UPD_*, update_range), split across the
- * workers. False if any chunk wrote a non-finite value.
+ * The update described by the block at `upd` (optim.ts UPD_*, update_range; segments in pairs,
+ * update_owned), split across the workers by rows of each layer's W. False if any chunk wrote a
+ * non-finite value.
  */
 export function update_parallel(upd: usize): bool {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   const count = load<i32>(upd + UPD_COUNT);
-  const chunks = chunks_for(base, workers, <i64>count * cost_per_param(load<i32>(upd + UPD_KIND)));
+  const chunks = owned_chunks(chunks_for(base, workers, <i64>count * cost_per_param(load<i32>(upd + UPD_KIND))), workers + 1);
   if (chunks == 0) return update_range(upd, 0, count);
   begin_task(base, TASK_UPDATE);
   atomic.store<i32>(base + NONFINITE, 0);
   set_i32(base, ARG_UPDATE, <i32>upd);
-  // chunks start at multiples of 4 parameters (update_range)
-  const size = round4(ceil_div(count, chunks));
-  set_i32(base, ARG_CHUNK, size);
-  run_task(base, ceil_div(count, size), workers + 1);
+  run_task(base, chunks, workers + 1);
   return atomic.load<i32>(base + NONFINITE) == 0;
 }
 
@@ -377,12 +444,12 @@ export function update_parallel(upd: usize): bool {
 export function sum_squares_parallel(x: usize, count: i32): f64 {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const chunks = chunks_for(base, workers, <i64>count * COST_PER_SQUARE);
+  // in parameter order, so each thread's blocks are about its own rows of a layer (update_parallel)
+  const chunks = owned_chunks(chunks_for(base, workers, <i64>count * COST_PER_SQUARE), workers + 1);
   if (chunks == 0) return sum_squares(x, count);
   begin_task(base, TASK_SUM_SQUARES);
-  const size = ceil_div(SUM_BLOCKS, min(chunks, SUM_BLOCKS));
-  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count); set_i32(base, ARG_CHUNK_BLOCKS, size);
-  run_task(base, ceil_div(SUM_BLOCKS, size), workers + 1);
+  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count);
+  run_task(base, chunks, workers + 1);
   let sum: f64 = 0;
   for (let b = 0; b < SUM_BLOCKS; b++) sum += load<f64>(base + PARTIALS + (<usize>b << 3));
   return sum;
@@ -440,7 +507,7 @@ export function worker_loop(control: usize, id: i32, incarnation: i32): void {
       atomic.add<i32>(base + ACTIVE, 1);
       // once active, the caller cannot post past the next task; if it already has, this one is
       // over (tags repeat, so a worker stalled for 2^15 tasks must not claim by tag alone)
-      if (atomic.load<i32>(base + GEN) == gen) take_chunks(base, id, (gen >>> PARTS_BITS) & TAG_MASK);
+      if (atomic.load<i32>(base + GEN) == gen) take_chunks(base, id, gen & PARTS_MASK, <i64>((gen >>> PARTS_BITS) & TAG_MASK));
       if (atomic.sub<i32>(base + ACTIVE, 1) == 1) wake(base, base + ACTIVE);
     }
   }
