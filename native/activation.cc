@@ -1,6 +1,5 @@
 #include "activation.h"
 
-#include <cmath>
 #include <cstddef>
 
 #include "elementwise.h"
@@ -10,21 +9,6 @@
 namespace mlpx {
 
 namespace {
-
-void softmax_rows(float* a, const float* z, int m, int n) {
-  for (int r = 0; r < m; ++r) {
-    const float* zr = z + static_cast<std::size_t>(r) * n;
-    float* ar = a + static_cast<std::size_t>(r) * n;
-    float max = zr[0];
-    for (int j = 1; j < n; ++j) max = std::fmax(max, zr[j]);
-    double sum = 0;
-    for (int j = 0; j < n; ++j) {
-      ar[j] = std::exp(zr[j] - max);
-      sum += ar[j];
-    }
-    for (int j = 0; j < n; ++j) ar[j] = static_cast<float>(ar[j] / sum);
-  }
-}
 
 void softmax_rows_backward(float* dz, const float* da, const float* a, int m, int n) {
   for (int r = 0; r < m; ++r) {
@@ -38,14 +22,14 @@ void softmax_rows_backward(float* dz, const float* da, const float* a, int m, in
 }  // namespace
 
 void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops) {
-  if (act == kSoftmax) return softmax_rows(a, z, m, n);
+  if (act == kSoftmax) return loops.softmax_rows(a, z, 0, m, n);
   loops.activation_forward(a, z, 0, static_cast<std::size_t>(m) * n, act);
 }
 
 void activation_forward(float* a, const float* z, int m, int n, int act) {
   MLPX_PHASE(kActivation);
-  if (act == kSoftmax) return softmax_rows(a, z, m, n);
   const ElementwiseLoops& loops = elementwise_loops();
+  if (act == kSoftmax) return loops.softmax_rows(a, z, 0, m, n);
   auto body = [&](std::size_t begin, std::size_t end) { loops.activation_forward(a, z, begin, end, act); };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }

@@ -34,6 +34,8 @@ struct UpdateStep {
 struct ElementwiseLoops {
   /** a = act(z) for the element-wise activations (not softmax). */
   void (*activation_forward)(float* a, const float* z, std::size_t begin, std::size_t end, int act);
+  /** a = softmax(z) of rows [begin_row, end_row) of n columns, each row's max subtracted; a may be z. */
+  void (*softmax_rows)(float* a, const float* z, std::size_t begin_row, std::size_t end_row, std::size_t n);
   /** dz = da ⊙ act'(z) for the element-wise activations (not softmax). */
   void (*activation_backward)(float* dz, const float* da, const float* z, const float* a, std::size_t begin,
                               std::size_t end, int act);
