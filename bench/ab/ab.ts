@@ -6,8 +6,8 @@
 // threads only wall time says whether the threads paid, so both are printed.
 //
 //   npx tsx bench/ab/ab.ts gemm  --shape 512x512x512 [--variant nn|tn|nt] --a SPEC --b SPEC
-//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] --a SPEC --b SPEC
-//   npx tsx bench/ab/ab.ts infer --net 784-128-10 --batch 1024 --a SPEC --b SPEC
+//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] [--sigmoid] --a SPEC --b SPEC
+//   npx tsx bench/ab/ab.ts infer --net 784-128-10 --batch 1024 [--sigmoid] --a SPEC --b SPEC
 //
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
 // default addon), or `/tmp/base/mlpx.node:1` (another build; copy it to its own file so the
@@ -27,7 +27,7 @@ import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import type { NetSpec } from '../../src/backend/layout.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
 import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
-import { classifierSpec, OPTIMIZERS, trainFlopsPerSample, type OptimizerName } from '../cases.js';
+import { classifierSpec, OPTIMIZERS, sigmoidSpec, trainFlopsPerSample, type OptimizerName } from '../cases.js';
 import { classification, initParams, permutation, randomMatrix } from '../data.js';
 
 interface Contender {
@@ -69,8 +69,10 @@ function select(c: Contender): void {
   if (c.addon.threads() !== c.threads) c.addon.setThreads(c.threads);
 }
 
-function parseNet(text: string): NetSpec {
-  return classifierSpec(text.split('-').map(Number));
+/** A ReLU classifier of these sizes, or with `sigmoid` every layer sigmoid with ½·SSE (brain.js's network). */
+function parseNet(text: string, sigmoid: boolean): NetSpec {
+  const sizes = text.split('-').map(Number);
+  return sigmoid ? sigmoidSpec(sizes) : classifierSpec(sizes);
 }
 
 function gemmRunner(c: Contender, shape: string, variant: string): Runner {
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
       opt: { type: 'string', default: 'sgd' }, rows: { type: 'string', default: '12800' },
       rounds: { type: 'string', default: '21' }, 'round-ms': { type: 'string', default: '200' },
       'peak-gate': { type: 'string' },
-      bound: { type: 'boolean', default: false },
+      bound: { type: 'boolean', default: false }, sigmoid: { type: 'boolean', default: false },
     },
   });
   const kind = positionals[0];
@@ -172,8 +174,8 @@ async function main(): Promise<void> {
     select(c);
     switch (kind) {
       case 'gemm': return gemmRunner(c, values.shape, values.variant);
-      case 'train': return trainRunner(c, parseNet(values.net), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
-      case 'infer': return inferRunner(c, parseNet(values.net), Number(values.batch));
+      case 'train': return trainRunner(c, parseNet(values.net, values.sigmoid), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
+      case 'infer': return inferRunner(c, parseNet(values.net, values.sigmoid), Number(values.batch));
       default: throw new Error(`unknown case '${kind}'`);
     }
   };
