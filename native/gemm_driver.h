@@ -38,7 +38,7 @@ struct GemmOperands {
    * need the A-stationary order's prefetching.
    */
   bool b_stationary = false;
-  /** K block: K split into equal blocks of at most kernel->kc (784 → 4 × 196, not 3 × 256 + 16). */
+  /** K block: K split into equal blocks of at most kernel->kc (KC 392: 1000 → 334 + 334 + 332, not 392 + 392 + 216). */
   int kc;
   /**
    * The K blocks gemm_block sums, from k_begin (a multiple of kc) to k_end: C = their product
