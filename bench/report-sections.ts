@@ -62,8 +62,9 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
       '|---|---|---:|---:|---:|',
       ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |`),
       '',
-      `⚠: in most rounds the threads did not have ${cores} cores; the scaling rows of this case say little.`,
-      '',
+      ...(multi.some((p) => p.peakRatio < TWO_CORES)
+        ? [`⚠: in most rounds the threads did not have ${cores} cores; the scaling rows of this case say little.`, '']
+        : []),
     ]),
   ];
 }

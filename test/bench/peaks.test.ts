@@ -56,5 +56,16 @@ describe('FMA peak probes', () => {
     });
     const markdown = peakSection(peakRecords([row({ rounds: [100, 100, 100] }), two]), 2).join('\n');
     expect(markdown).toMatch(/\| train 784-128-10 batch 128 sgd \| mlpx native 2t \| 1\.20× ⚠ \| 1 of 3 \| 1\.00× \|/);
+    expect(markdown).toMatch(/^⚠: in most rounds the threads did not have 2 cores/m);
+  });
+
+  it('explain the flag only when a case carries it', () => {
+    const two = row({
+      threads: 2, rounds: [100, 100, 100],
+      bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [1, 1, 1], one: [100, 100, 100], all: [190, 200, 195] },
+    });
+    const markdown = peakSection(peakRecords([row({ rounds: [100, 100, 100] }), two]), 2).join('\n');
+    expect(markdown).toMatch(/\| mlpx native 2t \| 1\.95× \| 3 of 3 \|/);
+    expect(markdown).not.toContain('⚠');
   });
 });
