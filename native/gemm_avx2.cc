@@ -138,7 +138,8 @@ struct PeakOps {
 // while the KC × NC B block (392 KiB) streams from L2. KC 392, as on the AVX-512 path, makes a
 // 784-input layer two K blocks instead of four: on a Zen 5 core (1 MiB L2) inference of
 // 784-128-10 at batch 1024 ran 1.068x faster than with KC 256, training at batch 128 0.996x and
-// 1024³ 1.010x (CPU-time A/B, ab.ts). Not measured on a core with a smaller L2.
+// 1024³ 1.010x (CPU-time A/B, ab.ts). Not yet measured on a core with the 512 KiB L2 this
+// blocking is sized for.
 const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/392, /*mc=*/144,
                            /*nc=*/256, peak_chains_of<PeakOps>};
 
