@@ -47,4 +47,23 @@ describe.each(await backendsUnderTest())('$name backend: loss', (backend) => {
     }
     expect(backend.kernels.count_correct(p, oneHot, m, n)).toBe(reference.kernels.count_correct(p, oneHot, m, n));
   });
+
+  // The first of equal maxima wins and NaN never does: rows drawn from a few values tie often,
+  // and 53 rows are three blocks of 16 (as native searches them) and a tail.
+  it.each([2, 10, 33])('count_correct with ties and NaN, row by row as in a batch, n=%i', (n) => {
+    const m = 53;
+    const random = new Random(n);
+    const levels = [0, 0.25, 0.5, 0.5, 1, Number.NaN, -0];
+    const draw = () => Float32Array.from({ length: m * n }, () => levels[Math.floor(random.uniform(0, levels.length))]!);
+    const [p, y] = [draw(), draw()];
+    const rowByRow = Array.from({ length: m }, (_, r) => reference.kernels.count_correct(p.subarray(r * n, (r + 1) * n), y.subarray(r * n, (r + 1) * n), 1, n));
+    const expected = rowByRow.reduce((sum, c) => sum + c, 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(m);
+    expect(backend.kernels.count_correct(p, y, m, n)).toBe(expected);
+    for (let r = 0; r < m; r += 13) {
+      const row = (a: Float32Array) => a.subarray(r * n, (r + 1) * n);
+      expect(backend.kernels.count_correct(row(p), row(y), 1, n), `row ${r}`).toBe(rowByRow[r]);
+    }
+  });
 });
