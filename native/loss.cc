@@ -62,46 +62,10 @@ void output_delta_fused(float* dz, const float* p, const float* y, const float* 
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
-namespace {
-
-// Rows are taken this many at a time, one per lane of the compare-and-select loops below: along
-// a row of 10 (a classifier's output) the first-maximum search was a chain of unpredictable
-// branches, 1.6 µs for a 128-row batch.
-constexpr int kArgmaxLanes = 16;
-
-/** Rows [row0, row0 + kArgmaxLanes) of p and y whose first largest column is the same. */
-int count_correct_block(const float* p, const float* y, int row0, int n) {
-  float best_p[kArgmaxLanes], best_y[kArgmaxLanes];
-  int at_p[kArgmaxLanes] = {}, at_y[kArgmaxLanes] = {};
-  for (int r = 0; r < kArgmaxLanes; ++r) {
-    best_p[r] = p[static_cast<std::size_t>(row0 + r) * n];
-    best_y[r] = y[static_cast<std::size_t>(row0 + r) * n];
-  }
-  for (int j = 1; j < n; ++j) {
-    for (int r = 0; r < kArgmaxLanes; ++r) {
-      const std::size_t at = static_cast<std::size_t>(row0 + r) * n + j;
-      const bool p_wins = p[at] > best_p[r], y_wins = y[at] > best_y[r];
-      best_p[r] = p_wins ? p[at] : best_p[r];
-      at_p[r] = p_wins ? j : at_p[r];
-      best_y[r] = y_wins ? y[at] : best_y[r];
-      at_y[r] = y_wins ? j : at_y[r];
-    }
-  }
-  int correct = 0;
-  for (int r = 0; r < kArgmaxLanes; ++r) correct += at_p[r] == at_y[r];
-  return correct;
-}
-
-}  // namespace
-
 int count_correct(const float* p, const float* y, int m, int n) {
   MLPX_PHASE(kLoss);
   int correct = 0;
-  int r = 0;
-  if (n > 1) {
-    for (; r + kArgmaxLanes <= m; r += kArgmaxLanes) correct += count_correct_block(p, y, r, n);
-  }
-  for (; r < m; ++r) {
+  for (int r = 0; r < m; ++r) {
     const float* pr = p + static_cast<std::size_t>(r) * n;
     const float* yr = y + static_cast<std::size_t>(r) * n;
     if (n == 1) {

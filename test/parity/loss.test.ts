@@ -48,8 +48,7 @@ describe.each(await backendsUnderTest())('$name backend: loss', (backend) => {
     expect(backend.kernels.count_correct(p, oneHot, m, n)).toBe(reference.kernels.count_correct(p, oneHot, m, n));
   });
 
-  // The first of equal maxima wins and NaN never does: rows drawn from a few values tie often,
-  // and 53 rows are three blocks of 16 (as native searches them) and a tail.
+  // The first of equal maxima wins and NaN never does: rows drawn from a few values tie often.
   it.each([2, 10, 33])('count_correct with ties and NaN, row by row as in a batch, n=%i', (n) => {
     const m = 53;
     const random = new Random(n);
