@@ -92,16 +92,17 @@ describe('wasm cost model', () => {
     expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...above, false)))).toBe(true);
   });
 
-  // A network [inputs, 1] trained one step on one row has inputs + 1 parameters; its GEMMs split
-  // (or not) alike on both sides, so the tasks posted differ by the update (and Σg²) alone.
+  // A network [inputs, 1] trained one step on MIN_SPLIT_ROWS rows has inputs + 1 parameters; its
+  // GEMMs split alike on both sides, so the tasks posted differ by the update (and Σg²) alone.
   const updateCases = Object.entries(Optimizer).map(([name, kind]) => [name, kind] as const);
   it.each(updateCases)('%s: an update of fewer parameters than the split cost allows stays on the caller; bit-identical either way', (_, kind) => {
     const threshold = Math.ceil(split / COST_PER_PARAM[kind]);
     const sumSplits = (params: number): number => (params * COST_PER_SQUARE >= split ? 1 : 0);
     const counts = [threshold - 1, threshold].map((params) => {
       const spec: NetSpec = { sizes: [params - 1, 1], activations: [Activation.linear], loss: Loss.mse };
-      const [tasks, got] = trainOneStep(two, spec, kind);
-      const [, want] = trainOneStep(one, spec, kind);
+      const rows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
+      const [tasks, got] = trainOneStep(two, spec, kind, rows);
+      const [, want] = trainOneStep(one, spec, kind, rows);
       expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
       return tasks - sumSplits(params);
     });
@@ -120,6 +121,23 @@ describe('wasm cost model', () => {
     expect(64 * 1023 * 4).toBeLessThan(split);
     const [unweighted, weighted] = [await epochTasks(narrower, 64), await epochTasks(narrower, 64, 64, Optimizer.sgd, true)];
     expect(weighted - unweighted).toBe(1);
+  });
+
+  it('training steps of fewer than MIN_SPLIT_ROWS rows post no task, though their update alone is over the split cost; bit-identical either way', async () => {
+    const minRows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
+    const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    expect(paramLayout(spec.sizes).count * COST_PER_PARAM[Optimizer.sgd]).toBeGreaterThanOrEqual(split);
+    for (const rows of [1, minRows - 1]) {
+      const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
+      expect(tasks, `one step of ${rows} rows`).toBe(0);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer))).toBe(true);
+      expect(await epochTasks(spec, rows, 3 * rows), `an epoch in batches of ${rows}`).toBe(0);
+    }
+    const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, minRows);
+    expect(tasks).toBeGreaterThan(0);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, minRows)[1].buffer))).toBe(true);
+    // an epoch's short last batch (1 row) posts nothing
+    expect(await epochTasks(spec, minRows, minRows + 1)).toBe(await epochTasks(spec, minRows, minRows));
   });
 
   it('the spirals playground networks (batch 32) never post a task: their steps stay on the caller', async () => {
@@ -150,17 +168,17 @@ describe('wasm cost model', () => {
   });
 });
 
-/** Tasks posted by one training step on one row of `spec` (2 threads), and the parameters after it. */
-function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId): [number, Float32Array] {
+/** Tasks posted by one training step on `rows` rows of `spec` (2 threads), and the parameters after it. */
+function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId, rows: number): [number, Float32Array] {
   const random = new Random(spec.sizes[0]!);
   const engine = backend.createEngine(spec);
   engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1));
-  engine.reserve(1);
-  const x = randomArray(random, spec.sizes[0]!);
-  const y = randomArray(random, 1);
+  engine.reserve(rows);
+  const x = randomArray(random, rows * spec.sizes[0]!);
+  const y = randomOneHot(random, rows, spec.sizes[spec.sizes.length - 1]!);
   const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
   const stats = new Float64Array(STATS_PER_BATCH);
-  const posted = backend === two ? tasksDuring(() => engine.trainStep(x, y, 1, opt, 1, stats)) : (engine.trainStep(x, y, 1, opt, 1, stats), 0);
+  const posted = backend === two ? tasksDuring(() => engine.trainStep(x, y, rows, opt, 1, stats)) : (engine.trainStep(x, y, rows, opt, 1, stats), 0);
   const params = engine.readParams();
   engine.dispose();
   return [posted, params];

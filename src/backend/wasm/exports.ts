@@ -59,6 +59,8 @@ export interface ThreadExports {
   data_end(): Ptr;
   CTRL_BYTES: WebAssembly.Global;
   MAX_WORKERS: WebAssembly.Global;
+  /** Training steps of fewer rows run every task on the calling thread. */
+  MIN_SPLIT_ROWS: WebAssembly.Global;
 }
 
 export type WasmExports = KernelExports & EngineExports & ThreadExports;
