@@ -11,6 +11,8 @@
 // Both come from the same source. --runtime stub and raw pointers: kernels never allocate, and
 // the typed-array bindings of the stub/minimal runtimes would leak on every call.
 // Usage: node assembly/build.mjs   (npm run build:wasm)
+//        node assembly/build.mjs --profile   the threads module with phase clocks (assembly/profile.ts)
+//                                            into build/wasm-profile/, for the bench's profile; not shipped
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -20,28 +22,34 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const MAXIMUM_PAGES = 32768;
 
 process.chdir(root); // asc resolves the paths below against the working directory
+const profile = process.argv.includes('--profile');
 const common = [
-  'assembly/index.ts', '--config', 'assembly/tsconfig.json',
+  profile ? 'assembly/index-profile.ts' : 'assembly/index.ts', '--config', 'assembly/tsconfig.json',
   '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--enable', 'threads',
   '--importMemory', '--maximumMemory', String(MAXIMUM_PAGES), '--use', 'abort=',
 ];
-const variants = [
+const variants = profile ? [
+  { file: 'build/wasm-profile/mlpx-threads.wasm', flags: ['--sharedMemory', '--use', 'MLPX_PROFILE=1'] },
+] : [
   { file: 'dist/wasm/mlpx.wasm', flags: [] },
   { file: 'dist/wasm/mlpx-threads.wasm', flags: ['--sharedMemory'] },
 ];
 
-await mkdir(new URL('../dist/wasm', import.meta.url), { recursive: true });
+await mkdir(new URL(profile ? '../build/wasm-profile' : '../dist/wasm', import.meta.url), { recursive: true });
 let failed = false;
 for (const { file, flags } of variants) {
-  const { error } = await asc.main([...common, ...flags, '--outFile', file], { stdout: process.stdout, stderr: process.stderr });
+  // into a temporary file, renamed once complete: a reader never sees half a module
+  const { error } = await asc.main([...common, ...flags, '--outFile', `${file}.tmp`], { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     failed = true;
     console.error(`✗ ${file}: ${error.message}`);
   } else {
+    await rename(`${file}.tmp`, file);
     console.log(`✓ ${file}`);
   }
 }
 if (failed) process.exit(1);
+if (profile) process.exit(0);
 
 const embedded = 'src/backend/wasm/binaries.generated.ts';
 const entries = await Promise.all(variants.map(async ({ file }) => `  '${file.slice('dist/wasm/'.length)}': '${(await readFile(file)).toString('base64')}',`));

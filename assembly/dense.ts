@@ -1,5 +1,6 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
 import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
+import { phase_add, phase_start, PHASE_BACKWARD_GEMM_INPUTS, PHASE_BACKWARD_GEMM_WEIGHTS, PHASE_BIAS_GRADIENT } from './profile';
 
 /** z (m, n) += bias (n) on every row */
 export function bias_add(z: usize, bias: usize, m: i32, n: i32): void {
@@ -45,7 +46,13 @@ export function dense_forward(z: usize, x: usize, w: usize, b: usize, m: i32, k:
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
+  let start = phase_start();
   matmul_tn(dw, x, dz, k, m, n);
+  phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
+  start = phase_start();
   bias_grad(db, dz, m, n);
+  phase_add(PHASE_BIAS_GRADIENT, start);
+  start = phase_start();
   if (dx != 0) matmul_nt(dx, dz, w, m, n, k);
+  phase_add(PHASE_BACKWARD_GEMM_INPUTS, start);
 }

@@ -11,6 +11,9 @@ import { count_correct, loss_backward, loss_forward, output_delta_fused } from '
 import {
   UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
 } from './optim';
+import {
+  phase_add, phase_start, PHASE_ACTIVATION, PHASE_ACTIVATION_BACKWARD, PHASE_FORWARD_GEMM, PHASE_GRADIENT_NORM, PHASE_LOSS, PHASE_OUTPUT_DELTA, PHASE_UPDATE,
+} from './profile';
 import { gather_parallel, step_rows, sum_squares_parallel, update_parallel } from './threads';
 
 export const NET_LAYERS: i32 = 0;    // L
@@ -64,10 +67,14 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
     const s = layer(net, l);
     const units = load<i32>(s + LAYER_UNITS);
     const z = load<usize>(s + LAYER_Z), a = load<usize>(s + LAYER_A), act = load<i32>(s + LAYER_ACT);
+    let start = phase_start();
     dense_forward(z, input, load<usize>(s + LAYER_W), load<usize>(s + LAYER_B), rows, load<i32>(s + LAYER_IN), units);
+    phase_add(PHASE_FORWARD_GEMM, start);
+    start = phase_start();
     const threshold = load<u32>(s + LAYER_DROP);
     if (dropout && threshold != 0) dropout_forward_masked(a, z, rows, units, act, threshold, load<f32>(s + LAYER_DROP_SCALE), mask_key(net, step, l));
     else activation_forward(a, z, rows, units, act);
+    phase_add(PHASE_ACTIVATION, start);
     input = a;
   }
   return input;
@@ -75,9 +82,11 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
 
 /** Loss (rows weighted by w; 0: all 1) and correct rows of the output `out` (net_forward's) against y; fills those stats. */
 export function net_loss(net: usize, out: usize, y: usize, w: usize, rows: i32, stats: usize): void {
+  const start = phase_start();
   const units = load<i32>(layer(net, load<i32>(net + NET_LAYERS) - 1) + LAYER_UNITS);
   store<f64>(stat(stats, STAT_LOSS), loss_forward(out, y, w, rows, units, load<i32>(net + NET_LOSS)));
   store<f64>(stat(stats, STAT_CORRECT), <f64>count_correct(out, y, rows, units));
+  phase_add(PHASE_LOSS, start);
 }
 
 /** Backward pass into the gradients after net_forward on the same rows (same dropout and step); fills ‖g‖². */
@@ -86,12 +95,14 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
   const last = layer(net, L - 1);
   const outUnits = load<i32>(last + LAYER_UNITS);
   const dz = load<usize>(net + NET_DELTA_Z), da = load<usize>(net + NET_DELTA_A);
+  let start = phase_start();
   if (load<i32>(net + NET_FUSED)) {
     output_delta_fused(dz, load<usize>(last + LAYER_A), y, w, rows, outUnits, load<i32>(last + LAYER_ACT));
   } else {
     loss_backward(da, load<usize>(last + LAYER_A), y, w, rows, outUnits, load<i32>(net + NET_LOSS));
     activation_backward(dz, da, load<usize>(last + LAYER_Z), load<usize>(last + LAYER_A), rows, outUnits, load<i32>(last + LAYER_ACT));
   }
+  phase_add(PHASE_OUTPUT_DELTA, start);
   for (let l = L - 1; l >= 0; l--) {
     const s = layer(net, l);
     const inputs = load<i32>(s + LAYER_IN);
@@ -99,15 +110,19 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     dense_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
       rows, inputs, load<i32>(s + LAYER_UNITS));
     if (l > 0) {
+      start = phase_start();
       const below = layer(net, l - 1);
       const z = load<usize>(below + LAYER_Z), act = load<i32>(below + LAYER_ACT);
       const threshold = load<u32>(below + LAYER_DROP);
       if (dropout && threshold != 0) dropout_backward_masked(dz, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
       else activation_backward(dz, da, z, load<usize>(below + LAYER_A), rows, inputs, act);
+      phase_add(PHASE_ACTIVATION_BACKWARD, start);
     }
   }
   const update = net + NET_UPDATE;
+  start = phase_start();
   store<f64>(stat(stats, STAT_GRAD_NORM2), sum_squares_parallel(load<usize>(update + UPD_GRADS), load<i32>(update + UPD_COUNT)));
+  phase_add(PHASE_GRADIENT_NORM, start);
 }
 
 /**
@@ -120,7 +135,10 @@ export function optimizer_update(net: usize, lr: f32, step: f64, gradScale: f32)
   store<f32>(update + UPD_LR, lr);
   store<f64>(update + UPD_STEP, step);
   store<f32>(update + UPD_GRAD_SCALE, gradScale);
-  return update_parallel(update);
+  const start = phase_start();
+  const finite = update_parallel(update);
+  phase_add(PHASE_UPDATE, start);
+  return finite;
 }
 
 /** ½ l2 ‖W‖² + l1 ‖W‖₁ over every layer's weights (0 without l2 and l1). */
@@ -149,7 +167,9 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
   step_rows(rows);
   net_loss(net, net_forward(net, x, rows, true, step), y, w, rows, stats);
+  const start = phase_start();
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
+  phase_add(PHASE_LOSS, start);
   net_backward(net, x, y, w, rows, stats, true, step);
   const gradNorm2 = load<f64>(stat(stats, STAT_GRAD_NORM2));
   const status = !isFinite(load<f64>(stat(stats, STAT_LOSS))) ? STEP_LOSS_NON_FINITE

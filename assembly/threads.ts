@@ -26,6 +26,7 @@
 // single-thread time against what waking, claiming and joining cost, so the steps of a small
 // network never involve the workers. After a split in which the threads did not actually run side
 // by side, the next ones back off to the caller (run_task).
+import { now } from './clock';
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
 import {
@@ -140,11 +141,6 @@ let ctrl: usize = 0;
 export function threads_init(control: usize): void {
   ctrl = control;
 }
-
-// The calling thread's clock (performance.now(), in milliseconds), imported from JS. A call costs
-// 0.1–0.3 µs in Node, so it is read only once a join has already waited a while.
-// @ts-ignore: decorator
-@external("env", "now") declare function now(): f64;
 
 // Backing off after a stall (state of the caller's instance only). A split task stalled when one
 // thread ran every chunk, so it took as long as on one thread plus the sync: the caller took

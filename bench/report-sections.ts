@@ -86,10 +86,10 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
   const cases = [...new Set(profile.map((r) => `${r.shape}|${r.batch}|${r.optimizer}`))];
   const out: string[] = [
     'Where one training step\'s time goes, in µs per step (share of the step), on synthetic data in the case\'s',
-    'shape. Native rows come from the profile build of the addon (`node native/build.mjs --profile`: every kernel',
-    'of the step clocks itself on the calling thread; the default build has no clocks), which runs whole epochs;',
-    '"rest of the epoch loop" is the epoch\'s time per step minus its kernels (gathering the batch\'s targets,',
-    'bookkeeping, the call from JS). The "default build" and wasm rows subtract the engine\'s calls, each timed',
+    'shape. Native rows and the wasm "profile build" rows come from profile builds (`node native/build.mjs --profile`,',
+    '`node assembly/build.mjs --profile`: every kernel of the step clocks itself on the calling thread; the default',
+    'builds have no clocks), which run whole epochs; "rest of the epoch loop" is the epoch\'s time per step minus',
+    'its kernels (gathering the batch, bookkeeping, the call from JS). The "default build" and the other wasm rows subtract the engine\'s calls, each timed',
     'alone on one batch (the fastest of 7 rounds): evaluate (forward + loss, with the copy of the batch in),',
     'gradient − evaluate, trainStep − gradient, and an epoch\'s time per step − trainStep. Rows of one case were',
     'measured one after another, not interleaved: compare shares more than microseconds.',
@@ -106,7 +106,7 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
     const instrumented = records.filter((r) => r.method === 'instrumented build');
     if (instrumented.length === 0) continue;
     const phases = [...new Set(instrumented.flatMap((r) => r.phases.map((p) => p.phase)))];
-    out.push('Per kernel (native, instrumented; "wait": of that, the training thread waiting for pool workers):', '',
+    out.push('Per kernel (profile builds; "wait": of that, native\'s training thread waiting for pool workers, which wasm\'s clocks include without counting apart):', '',
       `| kernel | ${instrumented.map((r) => r.label).join(' | ')} |`, `|---|${instrumented.map(() => '---:').join('|')}|`,
       ...phases.map((phase) => `| ${phase} | ${instrumented.map((r) => {
         const p = r.phases.find((q) => q.phase === phase);

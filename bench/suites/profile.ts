@@ -1,17 +1,20 @@
 // Where a training step's time goes, per kernel path and backend, for the headline training case
 // and the MNIST recipe's network.
-//   native, instrumented: the profile build of the addon (native/profile.h, built here into
+//   instrumented: the profile build of the addon (native/profile.h, built here into
 //     build/profile/ when missing or older than a native source) runs whole epochs; its phase
 //     clocks give the wall time of each kernel on the training thread per step, and within it the
 //     time the thread waited for pool workers; the rest of the epoch's time per step is the loop
-//     around the kernels (gathering each batch's targets, the step's bookkeeping). Every kernel
-//     path the CPU has, on 1 thread; the widest also on all cores.
+//     around the kernels (gathering each batch, the step's bookkeeping). Every kernel path the
+//     CPU has, on 1 thread; the widest also on all cores. The same for the wasm threads module's
+//     profile build (assembly/profile.ts, built into build/wasm-profile/), on 1 and 2 threads;
+//     its phases include the waits for workers, which it does not count apart.
 //   by subtraction (wasm, and native's default build as a check of the instrumented one): the
 //     engine's own entry points, each timed alone on one batch (the fastest of 7 rounds):
 //     evaluate (forward + loss), gradient − evaluate (backward and ‖g‖²), trainStep − gradient
 //     (the optimizer update); and an epoch's time per step minus trainStep (the epoch loop
 //     around the steps).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { STATS_PER_BATCH, type Engine } from '../../src/backend/engine.js';
 import type { NetSpec } from '../../src/backend/layout.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
+import { createWasmBackend } from '../../src/backend/wasm/backend.js';
+import { embeddedWasm } from '../../src/backend/wasm/embedded.js';
+import { nodePlatform } from '../../src/backend/wasm/node.js';
 import type { NativeAddon } from '../../src/backend/native/load.js';
 import { buildNative } from '../../native/build.mjs';
 import { classifierSpec, OPTIMIZERS, shapeName, type OptimizerName } from '../cases.js';
@@ -33,6 +39,12 @@ import { MNIST_SIZES } from './mnist.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PROFILE_BUILD = path.join(ROOT, 'build', 'profile');
 const PROFILE_ADDON = path.join(PROFILE_BUILD, 'Release', 'mlpx.node');
+const PROFILE_WASM = path.join(ROOT, 'build', 'wasm-profile', 'mlpx-threads.wasm');
+/** The wasm profile build's phases by index (assembly/profile.ts PHASE_*), named as native/profile.cc names them. */
+const WASM_PHASES = [
+  'forward GEMM', 'activation', 'loss', 'output delta', 'backward GEMM dW', 'bias gradient', 'backward GEMM dX',
+  'activation backward', 'gradient norm', 'optimizer update',
+];
 
 export const PROFILE_CASES: readonly { sizes: number[]; batch: number; optimizer: OptimizerName }[] = [
   { sizes: [784, 128, 10], batch: 128, optimizer: 'sgd' },
@@ -46,9 +58,7 @@ interface ProfileAddon extends NativeAddon {
 
 /** The profile build, (re)built when missing or older than any native source. */
 function profileAddon(): ProfileAddon | string {
-  const native = path.join(ROOT, 'native');
-  const newest = Math.max(...readdirSync(native).filter((f) => /\.(cc|h|inc)$/.test(f)).map((f) => statSync(path.join(native, f)).mtimeMs),
-    statSync(path.join(ROOT, 'CMakeLists.txt')).mtimeMs);
+  const newest = Math.max(newestIn(path.join(ROOT, 'native'), /\.(cc|h|inc)$/), statSync(path.join(ROOT, 'CMakeLists.txt')).mtimeMs);
   if (!existsSync(PROFILE_ADDON) || statSync(PROFILE_ADDON).mtimeMs < newest) {
     log(`profile: building the profile addon into ${path.relative(ROOT, PROFILE_BUILD)} (native/build.mjs --profile)`);
     const built = buildNative({ out: PROFILE_BUILD, profile: true, log: (line) => log(`  ${line}`) });
@@ -56,6 +66,44 @@ function profileAddon(): ProfileAddon | string {
   }
   const addon = createRequire(import.meta.url)(PROFILE_ADDON) as Partial<ProfileAddon>;
   return typeof addon.profileRead === 'function' ? addon as ProfileAddon : `${PROFILE_ADDON} has no profileRead (not a profile build)`;
+}
+
+/** Newest modification time of the files in `dir` whose names match `pattern`. */
+const newestIn = (dir: string, pattern: RegExp): number =>
+  Math.max(...readdirSync(dir).filter((f) => pattern.test(f)).map((f) => statSync(path.join(dir, f)).mtimeMs));
+
+/** What an instrumented build reports: its phase clocks since the last reset. */
+interface Profiler {
+  reset(): void;
+  read(): { phase: string; seconds: number; waitSeconds: number | null }[];
+}
+
+interface WasmProfileExports { profile_read(phase: number): number; profile_reset(): void; PHASE_COUNT: WebAssembly.Global }
+
+/** A wasm backend running the profile build of the threads module on `threads` threads, with its clocks; (re)built when missing or older than an assembly source. */
+export async function wasmProfiled(threads: number): Promise<{ backend: Awaited<ReturnType<typeof createWasmBackend>>; profiler: Profiler }> {
+  if (!existsSync(PROFILE_WASM) || statSync(PROFILE_WASM).mtimeMs < newestIn(path.join(ROOT, 'assembly'), /\.(ts|mjs)$/)) {
+    log(`profile: building the wasm profile module into ${path.relative(ROOT, path.dirname(PROFILE_WASM))} (assembly/build.mjs --profile)`);
+    execFileSync(process.execPath, [path.join(ROOT, 'assembly', 'build.mjs'), '--profile'], { stdio: 'pipe' });
+  }
+  const bytes = readFileSync(PROFILE_WASM);
+  const backend = await createWasmBackend({
+    ...nodePlatform,
+    compile: (file) => WebAssembly.compile(file === 'mlpx-threads.wasm' ? bytes : embeddedWasm(file)),
+  });
+  backend.setThreads(threads);
+  await backend.threadsReady();
+  if (backend.details().threads !== threads) throw new Error(`the wasm profile module runs ${backend.details().threads} threads, not ${threads}`);
+  const clocks = backend.runtime.exports as unknown as Partial<WasmProfileExports>;
+  if (typeof clocks.profile_read !== 'function' || typeof clocks.profile_reset !== 'function' || clocks.PHASE_COUNT === undefined) {
+    throw new Error(`${PROFILE_WASM} has no profile_read (not a profile build)`);
+  }
+  if (clocks.PHASE_COUNT.value !== WASM_PHASES.length) throw new Error(`${PROFILE_WASM} has ${String(clocks.PHASE_COUNT.value)} phases, the bench names ${WASM_PHASES.length}`);
+  const { profile_read: read, profile_reset: reset } = clocks;
+  return {
+    backend,
+    profiler: { reset, read: () => WASM_PHASES.map((phase, i) => ({ phase, seconds: read(i) / 1000, waitSeconds: null })) },
+  };
 }
 
 interface Work { spec: NetSpec; batch: number; optimizer: OptimizerName; x: Float32Array; y: Float32Array; rows: number; order: Uint32Array }
@@ -101,20 +149,26 @@ async function timeEpochs(t: ReturnType<typeof trainer>, seconds: number, before
 
 const caseOf = (w: Work) => ({ shape: shapeName(w.spec), batch: w.batch, optimizer: w.optimizer });
 
-async function instrumented(addon: ProfileAddon, w: Work, path: string, threads: number, seconds: number): Promise<ProfileRecord> {
-  if (!addon.setKernelPath(path)) throw new Error(`profile: kernel path ${path} not available`);
-  addon.setThreads(threads);
-  const t = trainer(new NativeEngine(w.spec, addon), w);
+/** Epochs of `engine` under an instrumented build's clocks: the time per step of each phase, and the rest. */
+async function instrumented(engine: Engine, profiler: Profiler, w: Work, label: string, backend: string, path: string, threads: number, seconds: number): Promise<ProfileRecord> {
+  const t = trainer(engine, w);
   try {
-    const { steps, stepUs } = await timeEpochs(t, seconds, () => addon.profileReset());
-    const phases: ProfileRecord['phases'] = addon.profileRead().filter((ph) => ph.seconds > 0 || ph.waitSeconds > 0).map((ph) => ({
-      phase: ph.phase, us: (ph.seconds * 1e6) / steps, waitUs: (ph.waitSeconds * 1e6) / steps,
+    const { steps, stepUs } = await timeEpochs(t, seconds, () => profiler.reset());
+    const phases: ProfileRecord['phases'] = profiler.read().filter((ph) => ph.seconds > 0 || (ph.waitSeconds ?? 0) > 0).map((ph) => ({
+      phase: ph.phase, us: (ph.seconds * 1e6) / steps, waitUs: ph.waitSeconds === null ? null : (ph.waitSeconds * 1e6) / steps,
     }));
     phases.push({ phase: OUTSIDE_STEP, us: stepUs - phases.reduce((sum, ph) => sum + ph.us, 0), waitUs: null });
-    return { label: `native ${path} ${threads}t`, backend: 'native', path, threads, ...caseOf(w), method: 'instrumented build', stepUs, phases };
+    return { label, backend, path, threads, ...caseOf(w), method: 'instrumented build', stepUs, phases };
   } finally {
     t.release();
   }
+}
+
+function nativeInstrumented(addon: ProfileAddon, w: Work, path: string, threads: number, seconds: number): Promise<ProfileRecord> {
+  if (!addon.setKernelPath(path)) throw new Error(`profile: kernel path ${path} not available`);
+  addon.setThreads(threads);
+  const profiler: Profiler = { reset: () => addon.profileReset(), read: () => addon.profileRead() };
+  return instrumented(new NativeEngine(w.spec, addon), profiler, w, `native ${path} ${threads}t`, 'native', path, threads, seconds);
 }
 
 /** Mean µs of `call` over `ms` of calls. */
@@ -191,8 +245,8 @@ export async function profileSuite(peers: Peers, quick: boolean): Promise<Profil
     const w = work(c);
     if (typeof addon !== 'string') {
       const paths = addon.kernelPaths();
-      for (const p of paths) await measure(`native ${p} 1t`, () => instrumented(addon, w, p, 1, seconds));
-      if (cores > 1) await measure(`native ${paths[0]} ${cores}t`, () => instrumented(addon, w, paths[0]!, cores, seconds));
+      for (const p of paths) await measure(`native ${p} 1t`, () => nativeInstrumented(addon, w, p, 1, seconds));
+      if (cores > 1) await measure(`native ${paths[0]} ${cores}t`, () => nativeInstrumented(addon, w, paths[0]!, cores, seconds));
     }
     if (native !== undefined) {
       const target: MlpxTarget = { ...native, threads: 1 };
@@ -203,6 +257,14 @@ export async function profileSuite(peers: Peers, quick: boolean): Promise<Profil
       });
     }
     for (const target of wasm) {
+      await measure(`wasm ${target.threads}t (profile build)`, async () => {
+        const { backend, profiler } = await wasmProfiled(target.threads);
+        try {
+          return await instrumented(backend.createEngine(w.spec), profiler, w, `wasm ${target.threads}t (profile build)`, 'wasm', 'simd128', target.threads, seconds);
+        } finally {
+          backend.setThreads(1);
+        }
+      });
       await measure(`wasm ${target.threads}t`, async () => {
         await selectThreads(target);
         return bySubtraction(target.backend.createEngine(w.spec), w, `wasm ${target.threads}t`, 'wasm', 'simd128', target.threads, seconds);

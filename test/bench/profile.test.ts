@@ -1,6 +1,15 @@
-// The profile mode stays out of the shipped addon: only the profile build (MLPX_PROFILE=ON,
-// `node native/build.mjs --profile`) has phase clocks and exports profileRead/profileReset.
-import { describe, expect, it } from 'vitest';
+// The profile mode stays out of the shipped builds: only the profile builds (native: MLPX_PROFILE=ON,
+// `node native/build.mjs --profile`; wasm: `node assembly/build.mjs --profile`) have phase clocks
+// and export functions to read them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import type { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { loadWasmBackend } from '../../src/backend/wasm/node.js';
+import { Random } from '../../src/util/prng.js';
+import { wasmProfiled } from '../../bench/suites/profile.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from '../native/addon.js';
 
 describe.skipIf(addon === undefined)('the default native build', () => {
@@ -9,5 +18,54 @@ describe.skipIf(addon === undefined)('the default native build', () => {
     expect(typeof exports.fmaPeak).toBe('function');
     expect(exports.profileRead).toBeUndefined();
     expect(exports.profileReset).toBeUndefined();
+  });
+});
+
+describe('the wasm profile build', () => {
+  const spec: NetSpec = { sizes: [37, 16, 5], activations: [Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+  const rows = 96;
+  let profiled: Awaited<ReturnType<typeof wasmProfiled>>;
+  let shipped: WasmBackend;
+
+  beforeAll(async () => {
+    [profiled, shipped] = await Promise.all([wasmProfiled(1), loadWasmBackend()]);
+  });
+
+  /** Parameters after two epochs in batches of 32 on `backend`, and the epochs' wall time in ms. */
+  async function train(backend: WasmBackend): Promise<[Float32Array, number]> {
+    const random = new Random(17);
+    const engine = backend.createEngine(spec);
+    engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.3, 0.3));
+    engine.setOptimizer(Optimizer.adam);
+    const data = engine.bindData(randomArray(random, rows * 37), randomOneHot(random, rows, 5), rows);
+    const order = Uint32Array.from({ length: rows }, (_, i) => i);
+    const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
+    const start = performance.now();
+    for (let epoch = 0; epoch < 2; epoch++) await engine.trainEpoch(data, order, 32, opt, 1 + 3 * epoch, new Float64Array(3 * STATS_PER_BATCH));
+    const ms = performance.now() - start;
+    const params = engine.readParams();
+    data.release();
+    engine.dispose();
+    return [params, ms];
+  }
+
+  it('the shipped modules export no profile functions', () => {
+    const exports = shipped.runtime.exports as unknown as Record<string, unknown>;
+    expect(typeof exports.net_train_step).toBe('function');
+    expect(exports.profile_read).toBeUndefined();
+    expect(exports.profile_reset).toBeUndefined();
+  });
+
+  it('clocks every phase of a training step, within the steps\' wall time, and trains to the same bits', async () => {
+    profiled.profiler.reset();
+    const [params, ms] = await train(profiled.backend);
+    const phases = profiled.profiler.read();
+    for (const { phase, seconds } of phases) expect(seconds, phase).toBeGreaterThan(0);
+    const clocked = phases.reduce((sum, p) => sum + p.seconds, 0) * 1000;
+    expect(clocked).toBeLessThan(ms);
+    profiled.profiler.reset();
+    expect(profiled.profiler.read().every((p) => p.seconds === 0)).toBe(true);
+    const [want] = await train(shipped);
+    expect(Buffer.from(params.buffer).equals(Buffer.from(want.buffer))).toBe(true);
   });
 });
