@@ -48,11 +48,9 @@ export function dense_forward(z: usize, x: usize, w: usize, b: usize, m: i32, k:
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
   let start = phase_start();
   matmul_tn(dw, x, dz, k, m, n);
-  phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
-  start = phase_start();
+  start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
-  phase_add(PHASE_BIAS_GRADIENT, start);
-  start = phase_start();
+  start = phase_add(PHASE_BIAS_GRADIENT, start);
   if (dx != 0) matmul_nt(dx, dz, w, m, n, k);
   phase_add(PHASE_BACKWARD_GEMM_INPUTS, start);
 }

@@ -31,14 +31,20 @@ const totals: usize = isDefined(MLPX_PROFILE) ? memory.data(PHASE_COUNT << 3, 8)
   return 0;
 }
 
-/** Adds the time since `start` (phase_start's) to `phase`. */
+/**
+ * Adds the time since `start` (phase_start's or phase_add's) to `phase`; returns the clock read,
+ * the start of a phase that follows at once (one clock call per phase: each is a call into JS).
+ */
 // @ts-ignore: decorator
-@inline export function phase_add(phase: i32, start: f64): void {
+@inline export function phase_add(phase: i32, start: f64): f64 {
   // @ts-ignore: defined by asc --use in the profile build only
   if (isDefined(MLPX_PROFILE)) {
+    const end = now();
     const slot = totals + (<usize>phase << 3);
-    store<f64>(slot, load<f64>(slot) + (now() - start));
+    store<f64>(slot, load<f64>(slot) + (end - start));
+    return end;
   }
+  return 0;
 }
 
 /** Milliseconds spent in `phase` since the last profile_reset. */

@@ -63,18 +63,17 @@ export const GRAD_NORM2_LIMIT: f64 = <f64>f32.MAX_VALUE;
 export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64): usize {
   const L = load<i32>(net + NET_LAYERS);
   let input = x;
+  let start = phase_start();
   for (let l = 0; l < L; l++) {
     const s = layer(net, l);
     const units = load<i32>(s + LAYER_UNITS);
     const z = load<usize>(s + LAYER_Z), a = load<usize>(s + LAYER_A), act = load<i32>(s + LAYER_ACT);
-    let start = phase_start();
     dense_forward(z, input, load<usize>(s + LAYER_W), load<usize>(s + LAYER_B), rows, load<i32>(s + LAYER_IN), units);
-    phase_add(PHASE_FORWARD_GEMM, start);
-    start = phase_start();
+    start = phase_add(PHASE_FORWARD_GEMM, start);
     const threshold = load<u32>(s + LAYER_DROP);
     if (dropout && threshold != 0) dropout_forward_masked(a, z, rows, units, act, threshold, load<f32>(s + LAYER_DROP_SCALE), mask_key(net, step, l));
     else activation_forward(a, z, rows, units, act);
-    phase_add(PHASE_ACTIVATION, start);
+    start = phase_add(PHASE_ACTIVATION, start);
     input = a;
   }
   return input;
