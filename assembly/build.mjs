@@ -13,7 +13,7 @@
 // Usage: node assembly/build.mjs   (npm run build:wasm)
 //        node assembly/build.mjs --profile   the threads module with phase clocks (assembly/profile.ts)
 //                                            into build/wasm-profile/, for the bench's profile; not shipped
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
@@ -38,14 +38,19 @@ const variants = profile ? [
 await mkdir(new URL(profile ? '../build/wasm-profile' : '../dist/wasm', import.meta.url), { recursive: true });
 let failed = false;
 for (const { file, flags } of variants) {
-  // into a temporary file, renamed once complete: a reader never sees half a module
-  const { error } = await asc.main([...common, ...flags, '--outFile', `${file}.tmp`], { stdout: process.stdout, stderr: process.stderr });
-  if (error) {
-    failed = true;
-    console.error(`✗ ${file}: ${error.message}`);
-  } else {
-    await rename(`${file}.tmp`, file);
+  // into a temporary file of this process, renamed once complete: a reader (or another build
+  // running at the same time) never sees half a module
+  const temporary = `${file}.${process.pid}.tmp`;
+  const { error } = await asc.main([...common, ...flags, '--outFile', temporary], { stdout: process.stdout, stderr: process.stderr });
+  try {
+    if (error) throw error;
+    // asc reports no error when it cannot write the file: then there is nothing to rename
+    await rename(temporary, file).catch((cause) => { throw new Error(`could not write it (${cause.message})`); });
     console.log(`✓ ${file}`);
+  } catch (failure) {
+    failed = true;
+    console.error(`✗ ${file}: ${failure.message}`);
+    await rm(temporary, { force: true });
   }
 }
 if (failed) process.exit(1);

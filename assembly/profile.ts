@@ -6,7 +6,8 @@
 // clock calls in its steps and no profile exports.
 import { now } from './clock';
 
-// The phases, in native/profile.cc's order and with its names (src/backend/wasm/profile.ts).
+// The phases, in native/profile.cc's order (bench/suites/profile.ts WASM_PHASES names them as it
+// does). Unlike native, a layer's dropout counts as its activation (forward and backward).
 export const PHASE_FORWARD_GEMM: i32 = 0;
 export const PHASE_ACTIVATION: i32 = 1;
 export const PHASE_LOSS: i32 = 2;
@@ -33,7 +34,7 @@ const totals: usize = isDefined(MLPX_PROFILE) ? memory.data(PHASE_COUNT << 3, 8)
 
 /**
  * Adds the time since `start` (phase_start's or phase_add's) to `phase`; returns the clock read,
- * the start of a phase that follows at once (one clock call per phase: each is a call into JS).
+ * the start of a phase that follows at once (one clock call fewer: each is a call into JS).
  */
 // @ts-ignore: decorator
 @inline export function phase_add(phase: i32, start: f64): f64 {

@@ -166,9 +166,7 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
   step_rows(rows);
   net_loss(net, net_forward(net, x, rows, true, step), y, w, rows, stats);
-  const start = phase_start();
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
-  phase_add(PHASE_LOSS, start);
   net_backward(net, x, y, w, rows, stats, true, step);
   const gradNorm2 = load<f64>(stat(stats, STAT_GRAD_NORM2));
   const status = !isFinite(load<f64>(stat(stats, STAT_LOSS))) ? STEP_LOSS_NON_FINITE

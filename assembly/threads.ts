@@ -54,8 +54,10 @@ const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
 const NONFINITE = 44;       // set by an update chunk that wrote a non-finite value
 const ADAPTIVE = 56;        // 1: back off after stalls (below); 0: split whatever the model says (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
-const BUSY = 52;      // 1 while the caller is inside a call that posts tasks in quick succession (set by JS)
+const BUSY = 52;      // BUSY_ON while the caller is inside a call that posts tasks in quick succession (set by JS; step_rows)
 const CHUNKS = 60;    // chunks in the current task
+// BUSY's values: JS writes BUSY_ON and BUSY_OFF (src/backend/wasm/threads.ts busy), step_rows BUSY_SMALL_STEP
+const BUSY_OFF: i32 = 0, BUSY_ON: i32 = 1, BUSY_SMALL_STEP: i32 = 2;
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const ARGS = 320;     // the task's arguments, ARG_SLOTS of 8 bytes (ARG_* per task)
@@ -132,7 +134,7 @@ const SPIN_WHILE_BUSY: i32 = 1 << 18;
 
 // @ts-ignore: decorator
 @inline function spins(base: usize): i32 {
-  return atomic.load<i32>(base + BUSY) != 0 ? SPIN_WHILE_BUSY : SPIN_BEFORE_WAIT;
+  return atomic.load<i32>(base + BUSY) != BUSY_OFF ? SPIN_WHILE_BUSY : SPIN_BEFORE_WAIT;
 }
 
 let ctrl: usize = 0;
@@ -160,34 +162,40 @@ const STALL_CHECK_SPINS: i32 = 1 << 12;
 const MAX_CHUNK_COST: i64 = 1 << 19;
 let backoff: i32 = 0;
 let skip: i32 = 0;
-
-/**
- * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
- * 784-128-10 step still had an update, a Σg² and a weight-gradient GEMM over the split cost, and
- * splitting them gained nothing on two workers (0.96–1.00x) while the worker spun through the
- * whole epoch, which halves the caller's speed when the two vCPUs share a core. At 8 rows two
- * workers trained 1.68x faster than one. Native has the same rule (net.cc kOwnedMinRows).
- */
-export const MIN_SPLIT_ROWS: i32 = 8;
-/** Set while a training step of fewer than MIN_SPLIT_ROWS rows runs on this instance. */
-let small_step = false;
-
-/** Marks the start (rows: the step's) and the end (0) of a training step. */
-export function step_rows(rows: i32): void {
-  small_step = rows > 0 && rows < MIN_SPLIT_ROWS;
-}
 /** consecutive split tasks that the workers took no chunk of */
 let absent: i32 = 0;
 
 /**
+ * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
+ * 784-128-10 step still had an update, a Σg² and a weight-gradient GEMM over the split cost, and
+ * splitting them gained nothing on two threads (0.96–1.00x) while the worker spun through the
+ * whole epoch, which halves the caller's speed when the two vCPUs share a core. At 8 rows two
+ * threads trained 1.68x faster than one. (Native keeps steps of fewer than 16 rows off its
+ * per-layer split, net.cc kOwnedMinRows.)
+ */
+export const MIN_SPLIT_ROWS: i32 = 8;
+
+/**
+ * Marks the start (rows: the step's) and the end (0) of a training step inside a busy region:
+ * BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS rows. JS clears BUSY when the region
+ * ends, so a trap in the step cannot leave it set.
+ */
+export function step_rows(rows: i32): void {
+  const base = ctrl;
+  if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
+  atomic.store<i32>(base + BUSY, rows > 0 && rows < MIN_SPLIT_ROWS ? BUSY_SMALL_STEP : BUSY_ON);
+}
+
+/**
  * How many chunks a task of estimated `cost` is split into: 0 to run it on the caller alone (no
- * workers, a training step of fewer than MIN_SPLIT_ROWS rows, or the task is too small to pay for waking, claiming and joining: SPLIT_COST, or
- * backing off after a stall), else 2 … (workers + 1) · CHUNKS_PER_THREAD chunks of at least
+ * workers, a training step of fewer than MIN_SPLIT_ROWS rows, the task too small to pay for
+ * waking, claiming and joining: SPLIT_COST, or backing off after a stall), else 2 … (workers + 1) · CHUNKS_PER_THREAD chunks of at least
  * CHUNK_COST each, more if needed to keep each under MAX_CHUNK_COST.
  */
 function chunks_for(base: usize, workers: i32, cost: i64): i32 {
-  if (workers == 0 || small_step) return 0;
-  const least = load<i32>(base + (atomic.load<i32>(base + BUSY) != 0 ? SPLIT_COST : SPLIT_COST_IDLE));
+  const busy = atomic.load<i32>(base + BUSY);
+  if (workers == 0 || busy == BUSY_SMALL_STEP) return 0;
+  const least = load<i32>(base + (busy != BUSY_OFF ? SPLIT_COST : SPLIT_COST_IDLE));
   if (cost < <i64>least) return 0;
   if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
     skip--;

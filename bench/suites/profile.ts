@@ -41,7 +41,7 @@ const PROFILE_BUILD = path.join(ROOT, 'build', 'profile');
 const PROFILE_ADDON = path.join(PROFILE_BUILD, 'Release', 'mlpx.node');
 const PROFILE_WASM = path.join(ROOT, 'build', 'wasm-profile', 'mlpx-threads.wasm');
 /** The wasm profile build's phases by index (assembly/profile.ts PHASE_*), named as native/profile.cc names them. */
-const WASM_PHASES = [
+export const WASM_PHASES = [
   'forward GEMM', 'activation', 'loss', 'output delta', 'backward GEMM dW', 'bias gradient', 'backward GEMM dX',
   'activation backward', 'gradient norm', 'optimizer update',
 ];
@@ -82,7 +82,9 @@ interface WasmProfileExports { profile_read(phase: number): number; profile_rese
 
 /** A wasm backend running the profile build of the threads module on `threads` threads, with its clocks; (re)built when missing or older than an assembly source. */
 export async function wasmProfiled(threads: number): Promise<{ backend: Awaited<ReturnType<typeof createWasmBackend>>; profiler: Profiler }> {
-  if (!existsSync(PROFILE_WASM) || statSync(PROFILE_WASM).mtimeMs < newestIn(path.join(ROOT, 'assembly'), /\.(ts|mjs)$/)) {
+  const newest = Math.max(newestIn(path.join(ROOT, 'assembly'), /\.(ts|mjs|json)$/),
+    statSync(createRequire(import.meta.url).resolve('assemblyscript/package.json')).mtimeMs);
+  if (!existsSync(PROFILE_WASM) || statSync(PROFILE_WASM).mtimeMs < newest) {
     log(`profile: building the wasm profile module into ${path.relative(ROOT, path.dirname(PROFILE_WASM))} (assembly/build.mjs --profile)`);
     execFileSync(process.execPath, [path.join(ROOT, 'assembly', 'build.mjs'), '--profile'], { stdio: 'pipe' });
   }
@@ -93,7 +95,8 @@ export async function wasmProfiled(threads: number): Promise<{ backend: Awaited<
   });
   backend.setThreads(threads);
   await backend.threadsReady();
-  if (backend.details().threads !== threads) throw new Error(`the wasm profile module runs ${backend.details().threads} threads, not ${threads}`);
+  const running = backend.runtime.pool?.active ?? 1;
+  if (running !== threads) throw new Error(`the wasm profile module runs ${running} threads, not ${threads}`);
   const clocks = backend.runtime.exports as unknown as Partial<WasmProfileExports>;
   if (typeof clocks.profile_read !== 'function' || typeof clocks.profile_reset !== 'function' || clocks.PHASE_COUNT === undefined) {
     throw new Error(`${PROFILE_WASM} has no profile_read (not a profile build)`);
@@ -161,6 +164,7 @@ async function instrumented(engine: Engine, profiler: Profiler, w: Work, label: 
     return { label, backend, path, threads, ...caseOf(w), method: 'instrumented build', stepUs, phases };
   } finally {
     t.release();
+    engine.dispose();
   }
 }
 

@@ -51,5 +51,5 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Wa
   return new WebAssembly.Instance(module, { env: { memory, now: clock } }).exports as unknown as WasmExports;
 }
 
-/** The module's clock import (assembly/threads.ts: how long a split task's caller waited). */
+/** The module's clock import (assembly/clock.ts: how long a split task's caller waited; the profile build's phase clocks). */
 const clock = (): number => performance.now();

@@ -89,7 +89,8 @@ export class ThreadPool {
 
   /**
    * Runs a call that posts many tasks in quick succession (a training step, an epoch chunk):
-   * meanwhile the workers spin between tasks instead of parking (assembly/threads.ts BUSY).
+   * meanwhile the workers spin between tasks instead of parking (assembly/threads.ts BUSY, which
+   * a small training step also marks: cleared here however the call ends).
    */
   busy<T>(call: () => T): T {
     const words = this.#words();
