@@ -168,10 +168,10 @@ let absent: i32 = 0;
 /**
  * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
  * 784-128-10 step still had an update, a Σg² and a weight-gradient GEMM over the split cost, and
- * splitting them gained nothing on two threads (0.96–1.00x) while the worker spun through the
- * whole epoch, which halves the caller's speed when the two vCPUs share a core. At 8 rows two
- * threads trained 1.68x faster than one. (Native keeps steps of fewer than 16 rows off its
- * per-layer split, net.cc kOwnedMinRows.)
+ * splitting them gained nothing on two threads (0.96–1.00x wall, 0.92x by CPU time) while the
+ * worker spun through the whole epoch, taking a core the caller needs when the two vCPUs share
+ * one. At 8 rows two threads trained 1.68x faster than one. (Native keeps steps of fewer than
+ * 16 rows off its per-layer split, net.cc kOwnedMinRows.)
  */
 export const MIN_SPLIT_ROWS: i32 = 8;
 
@@ -189,8 +189,9 @@ export function step_rows(rows: i32): void {
 /**
  * How many chunks a task of estimated `cost` is split into: 0 to run it on the caller alone (no
  * workers, a training step of fewer than MIN_SPLIT_ROWS rows, the task too small to pay for
- * waking, claiming and joining: SPLIT_COST, or backing off after a stall), else 2 … (workers + 1) · CHUNKS_PER_THREAD chunks of at least
- * CHUNK_COST each, more if needed to keep each under MAX_CHUNK_COST.
+ * waking, claiming and joining: SPLIT_COST, or backing off after a stall), else 2 …
+ * (workers + 1) · CHUNKS_PER_THREAD chunks of at least CHUNK_COST each, more if needed to keep
+ * each under MAX_CHUNK_COST.
  */
 function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   const busy = atomic.load<i32>(base + BUSY);
