@@ -1,5 +1,6 @@
 // activation family (pointers into linear memory). Element-wise except softmax, which works per
 // row and subtracts the row maximum first so exp never overflows.
+import { exp_float, exp_float4, tanh_float, tanh_float4 } from './float_math';
 
 /** Activation ids. Must match src/backend/kernels.ts (Activation) and native/activation.h. */
 export const ACT_LINEAR: i32 = 0;
@@ -13,23 +14,21 @@ export const LEAKY_SLOPE: f32 = 0.01;
 
 /** a (m, n) = act(z) */
 export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32): void {
-  const end = z + (<usize>(m * n) << 2);
-  const shift = a - z;
   switch (act) {
     case ACT_LINEAR:
-      memory.copy(a, z, end - z);
+      memory.copy(a, z, <usize>(m * n) << 2);
       return;
     case ACT_SIGMOID:
-      for (let p = z; p < end; p += 4) store<f32>(p + shift, 1 / (1 + Mathf.exp(-load<f32>(p))));
+      activate_range(a, z, m * n, ACT_SIGMOID);
       return;
     case ACT_TANH:
-      for (let p = z; p < end; p += 4) store<f32>(p + shift, Mathf.tanh(load<f32>(p)));
+      activate_range(a, z, m * n, ACT_TANH);
       return;
     case ACT_RELU:
-      relu_forward(a, z, m * n, 0);
+      activate_range(a, z, m * n, ACT_RELU);
       return;
     case ACT_LEAKY_RELU:
-      relu_forward(a, z, m * n, LEAKY_SLOPE);
+      activate_range(a, z, m * n, ACT_LEAKY_RELU);
       return;
     case ACT_SOFTMAX:
       for (let r = 0; r < m; r++) softmax_row(a + (<usize>(r * n) << 2), z + (<usize>(r * n) << 2), n);
@@ -39,20 +38,72 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
   }
 }
 
-// a = z > 0 ? z : slope·z, four lanes at a time
-function relu_forward(a: usize, z: usize, count: i32, slope: f32): void {
+/** act(z) for act sigmoid, tanh, ReLU, leaky ReLU or linear (dropout_forward_masked's too) */
+// @ts-ignore: decorator
+@inline export function activate(z: f32, act: i32): f32 {
+  if (act == ACT_SIGMOID) return 1 / (1 + exp_float(-z));
+  if (act == ACT_TANH) return tanh_float(z);
+  if (act == ACT_RELU) return z > 0 ? z : 0;
+  if (act == ACT_LEAKY_RELU) return z > 0 ? z : LEAKY_SLOPE * z;
+  return z;
+}
+
+/** activate on each lane */
+// @ts-ignore: decorator
+@inline export function activate4(z: v128, act: i32): v128 {
+  if (act == ACT_SIGMOID) return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp_float4(f32x4.neg(z))));
+  if (act == ACT_TANH) return tanh_float4(z);
+  if (act == ACT_RELU) return v128.and(z, f32x4.gt(z, f32x4.splat(0)));
+  if (act == ACT_LEAKY_RELU) return v128.bitselect(z, f32x4.mul(z, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(z, f32x4.splat(0)));
+  return z;
+}
+
+/** d · act'(z), from z alone (dropout layers keep the dropped output, not act(z)) */
+// @ts-ignore: decorator
+@inline export function times_derivative(d: f32, z: f32, act: i32): f32 {
+  if (act == ACT_SIGMOID) {
+    const s = activate(z, ACT_SIGMOID);
+    return d * s * (1 - s);
+  }
+  if (act == ACT_TANH) {
+    const t = tanh_float(z);
+    return d * (1 - t * t);
+  }
+  if (act == ACT_RELU) return z > 0 ? d : 0;
+  if (act == ACT_LEAKY_RELU) return z > 0 ? d : LEAKY_SLOPE * d;
+  return d;
+}
+
+/** times_derivative on each lane */
+// @ts-ignore: decorator
+@inline export function times_derivative4(d: v128, z: v128, act: i32): v128 {
+  const one = f32x4.splat(1);
+  if (act == ACT_SIGMOID) {
+    const s = activate4(z, ACT_SIGMOID);
+    return f32x4.mul(f32x4.mul(d, s), f32x4.sub(one, s));
+  }
+  if (act == ACT_TANH) {
+    const t = tanh_float4(z);
+    return f32x4.mul(d, f32x4.sub(one, f32x4.mul(t, t)));
+  }
+  if (act == ACT_RELU) return v128.and(d, f32x4.gt(z, f32x4.splat(0)));
+  if (act == ACT_LEAKY_RELU) return v128.bitselect(d, f32x4.mul(d, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(z, f32x4.splat(0)));
+  return d;
+}
+
+// a = act(z) over count elements, four lanes at a time (act a constant, so each call site
+// compiles to one loop)
+// @ts-ignore: decorator
+@inline function activate_range(a: usize, z: usize, count: i32, act: i32): void {
   const count4 = count & ~3;
-  const zero = f32x4.splat(0), s = f32x4.splat(slope);
   let i = 0;
   for (; i < count4; i += 4) {
     const off = <usize>i << 2;
-    const v = v128.load(z + off);
-    v128.store(a + off, v128.bitselect(v, f32x4.mul(v, s), f32x4.gt(v, zero)));
+    v128.store(a + off, activate4(v128.load(z + off), act));
   }
   for (; i < count; i++) {
     const off = <usize>i << 2;
-    const v = load<f32>(z + off);
-    store<f32>(a + off, v > 0 ? v : slope * v);
+    store<f32>(a + off, activate(load<f32>(z + off), act));
   }
 }
 
@@ -61,7 +112,7 @@ function softmax_row(a: usize, z: usize, n: i32): void {
   for (let j = 0; j < n; j++) max = Mathf.max(max, load<f32>(z + (<usize>j << 2)));
   let sum: f64 = 0;
   for (let j = 0; j < n; j++) {
-    const e = Mathf.exp(load<f32>(z + (<usize>j << 2)) - max);
+    const e = exp_float(load<f32>(z + (<usize>j << 2)) - max);
     store<f32>(a + (<usize>j << 2), e);
     sum += e;
   }
@@ -77,24 +128,14 @@ export function activation_backward(dz: usize, da: usize, z: usize, a: usize, m:
       memory.copy(dz, da, <usize>count << 2);
       return;
     case ACT_SIGMOID:
-      for (let i = 0; i < count; i++) {
-        const off = <usize>i << 2;
-        const y = load<f32>(a + off);
-        store<f32>(dz + off, load<f32>(da + off) * y * (1 - y));
-      }
-      return;
     case ACT_TANH:
-      for (let i = 0; i < count; i++) {
-        const off = <usize>i << 2;
-        const y = load<f32>(a + off);
-        store<f32>(dz + off, load<f32>(da + off) * (1 - y * y));
-      }
+      derivative_from_output_range(dz, da, a, count, act);
       return;
     case ACT_RELU:
-      relu_backward(dz, da, z, count, 0);
+      derivative_range(dz, da, z, count, ACT_RELU);
       return;
     case ACT_LEAKY_RELU:
-      relu_backward(dz, da, z, count, LEAKY_SLOPE);
+      derivative_range(dz, da, z, count, ACT_LEAKY_RELU);
       return;
     case ACT_SOFTMAX:
       for (let r = 0; r < m; r++) {
@@ -112,19 +153,34 @@ export function activation_backward(dz: usize, da: usize, z: usize, a: usize, m:
   }
 }
 
-// dz = z > 0 ? da : slope·da (dz may alias da)
-function relu_backward(dz: usize, da: usize, z: usize, count: i32, slope: f32): void {
+// dz = da ⊙ act'(z) over count elements, four lanes at a time (dz may alias da)
+// @ts-ignore: decorator
+@inline function derivative_range(dz: usize, da: usize, z: usize, count: i32, act: i32): void {
   const count4 = count & ~3;
-  const zero = f32x4.splat(0), s = f32x4.splat(slope);
   let i = 0;
   for (; i < count4; i += 4) {
     const off = <usize>i << 2;
-    const d = v128.load(da + off);
-    v128.store(dz + off, v128.bitselect(d, f32x4.mul(d, s), f32x4.gt(v128.load(z + off), zero)));
+    v128.store(dz + off, times_derivative4(v128.load(da + off), v128.load(z + off), act));
   }
   for (; i < count; i++) {
     const off = <usize>i << 2;
-    const d = load<f32>(da + off);
-    store<f32>(dz + off, load<f32>(z + off) > 0 ? d : slope * d);
+    store<f32>(dz + off, times_derivative(load<f32>(da + off), load<f32>(z + off), act));
+  }
+}
+
+// dz = da ⊙ act'(z) from y = act(z), sigmoid's y(1 − y) or tanh's 1 − y², four lanes at a time
+function derivative_from_output_range(dz: usize, da: usize, a: usize, count: i32, act: i32): void {
+  const count4 = count & ~3;
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i < count4; i += 4) {
+    const off = <usize>i << 2;
+    const y = v128.load(a + off), d = v128.load(da + off);
+    v128.store(dz + off, act == ACT_SIGMOID ? f32x4.mul(f32x4.mul(d, y), f32x4.sub(one, y)) : f32x4.mul(d, f32x4.sub(one, f32x4.mul(y, y))));
+  }
+  for (; i < count; i++) {
+    const off = <usize>i << 2;
+    const y = load<f32>(a + off), d = load<f32>(da + off);
+    store<f32>(dz + off, act == ACT_SIGMOID ? d * y * (1 - y) : d * (1 - y * y));
   }
 }

@@ -1,6 +1,6 @@
 // The dropout mask generator of src/backend/dropout.ts (its comment has the definition) and the
 // dropout kernels: inverted dropout fused with an element-wise activation, four units at a time.
-import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, LEAKY_SLOPE } from './activation';
+import { activate, activate4, times_derivative, times_derivative4 } from './activation';
 
 /** Must match DROPOUT_SALT and DROPOUT_STRIDE in src/backend/dropout.ts. */
 export const DROPOUT_SALT: u32 = 0x6a09e667;
@@ -44,31 +44,6 @@ export function dropout_layer_key(seed: u64, step: u64, layer: i32): u32 {
   return mix32(key ^ <u32>layer);
 }
 
-// @ts-ignore: decorator
-@inline function activate(z: f32, act: i32): f32 {
-  if (act == ACT_SIGMOID) return 1 / (1 + Mathf.exp(-z));
-  if (act == ACT_TANH) return Mathf.tanh(z);
-  if (act == ACT_RELU) return z > 0 ? z : 0;
-  if (act == ACT_LEAKY_RELU) return z > 0 ? z : LEAKY_SLOPE * z;
-  return z;
-}
-
-/** d · act'(z), from z alone */
-// @ts-ignore: decorator
-@inline function times_derivative(d: f32, z: f32, act: i32): f32 {
-  if (act == ACT_SIGMOID) {
-    const s = activate(z, ACT_SIGMOID);
-    return d * s * (1 - s);
-  }
-  if (act == ACT_TANH) {
-    const t = Mathf.tanh(z);
-    return d * (1 - t * t);
-  }
-  if (act == ACT_RELU) return z > 0 ? d : 0;
-  if (act == ACT_LEAKY_RELU) return z > 0 ? d : LEAKY_SLOPE * d;
-  return d;
-}
-
 // The keep flags (all ones or zeros per lane) of units j … j + 3 of the row with key rowKey.
 // @ts-ignore: decorator
 @inline function keep4(rowKey: u32, j: i32, threshold: u32): v128 {
@@ -83,8 +58,8 @@ export function dropout_layer_key(seed: u64, step: u64, layer: i32): u32 {
 }
 
 /**
- * a (m, n) = act(z) · keep · scale for the mask with layer key `key` (the engines' form). The
- * activation is evaluated lane by lane (as the scalar kernels do) and the hash four units at a time.
+ * a (m, n) = act(z) · keep · scale for the mask with layer key `key` (the engines' form), four
+ * units at a time.
  */
 export function dropout_forward_masked(a: usize, z: usize, m: i32, n: i32, act: i32, threshold: u32, scale: f32, key: u32): void {
   const n4 = n & ~3;
@@ -94,11 +69,8 @@ export function dropout_forward_masked(a: usize, z: usize, m: i32, n: i32, act: 
     let j = 0;
     for (; j < n4; j += 4) {
       const off = <usize>j << 2;
-      const v = f32x4(
-        activate(load<f32>(zr + off), act), activate(load<f32>(zr + off, 4), act),
-        activate(load<f32>(zr + off, 8), act), activate(load<f32>(zr + off, 12), act),
-      );
-      v128.store(ar + off, v128.and(f32x4.mul(v, f32x4.splat(scale)), keep4(rowKey, j, threshold)));
+      const v = f32x4.mul(activate4(v128.load(zr + off), act), f32x4.splat(scale));
+      v128.store(ar + off, v128.and(v, keep4(rowKey, j, threshold)));
     }
     for (; j < n; j++) {
       const off = <usize>j << 2;
@@ -117,12 +89,7 @@ export function dropout_backward_masked(dz: usize, da: usize, z: usize, m: i32, 
     let j = 0;
     for (; j < n4; j += 4) {
       const off = row + (<usize>j << 2);
-      const v = f32x4(
-        times_derivative(load<f32>(da + off) * scale, load<f32>(z + off), act),
-        times_derivative(load<f32>(da + off, 4) * scale, load<f32>(z + off, 4), act),
-        times_derivative(load<f32>(da + off, 8) * scale, load<f32>(z + off, 8), act),
-        times_derivative(load<f32>(da + off, 12) * scale, load<f32>(z + off, 12), act),
-      );
+      const v = times_derivative4(f32x4.mul(v128.load(da + off), f32x4.splat(scale)), v128.load(z + off), act);
       v128.store(dz + off, v128.and(v, keep4(rowKey, j, threshold)));
     }
     for (; j < n; j++) {

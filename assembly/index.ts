@@ -2,7 +2,9 @@
 // pointers instead of arrays), the fused engine calls, and the thread plumbing. Re-exports only.
 export * from './matmul';
 export * from './dense';
-export * from './activation';
+export {
+  activation_forward, activation_backward, ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX, LEAKY_SLOPE,
+} from './activation';
 export * from './loss';
 export {
   OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAM, sgd_update, momentum_update, rmsprop_update, adam_update, sum_squares, weight_penalty,

@@ -2,7 +2,7 @@
 // the mlpx js backend (float64-accumulating loops: the project's oracle).
 import { createJsBackend } from '../src/backend/js/index.js';
 import { STAT_LOSS, STATS_PER_BATCH, type Engine } from '../src/backend/engine.js';
-import { Activation, Loss, Optimizer, type OptimizerParams } from '../src/backend/kernels.js';
+import { Activation, Loss, Optimizer, type ActivationId, type OptimizerParams } from '../src/backend/kernels.js';
 import type { NetSpec } from '../src/backend/layout.js';
 import { classification, initParams, permutation, randomMatrix, type Classification } from './data.js';
 
@@ -19,9 +19,9 @@ export const OPTIMIZERS: Readonly<Record<OptimizerName, OptimizerParams>> = {
   adam: { kind: Optimizer.adam, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 },
 };
 
-/** ReLU hidden layers, softmax output, cross-entropy: the network the peers share. */
-export function classifierSpec(sizes: readonly number[]): NetSpec {
-  return { sizes, activations: sizes.slice(1).map((_, l) => (l === sizes.length - 2 ? Activation.softmax : Activation.relu)), loss: Loss.cross_entropy };
+/** ReLU (or `hidden`) hidden layers, softmax output, cross-entropy: the network the peers share. */
+export function classifierSpec(sizes: readonly number[], hidden: ActivationId = Activation.relu): NetSpec {
+  return { sizes, activations: sizes.slice(1).map((_, l) => (l === sizes.length - 2 ? Activation.softmax : hidden)), loss: Loss.cross_entropy };
 }
 
 /** brain.js's network: sigmoid everywhere, and per-sample updates along ½Σ(y−ŷ)². */

@@ -6,7 +6,7 @@
 // threads only wall time says whether the threads paid, so both are printed.
 //
 //   npx tsx bench/ab/ab.ts gemm  --shape 512x512x512 [--variant nn|tn|nt] --a SPEC --b SPEC
-//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] [--sigmoid] --a SPEC --b SPEC
+//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] [--sigmoid | --hidden tanh] --a SPEC --b SPEC
 //   npx tsx bench/ab/ab.ts infer --net 784-128-10 --batch 1024 [--sigmoid] --a SPEC --b SPEC
 //
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
@@ -25,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import type { NetSpec } from '../../src/backend/layout.js';
+import { Activation, type ActivationName } from '../../src/backend/kernels.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
 import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
 import { classifierSpec, OPTIMIZERS, sigmoidSpec, trainFlopsPerSample, type OptimizerName } from '../cases.js';
@@ -69,10 +70,11 @@ function select(c: Contender): void {
   if (c.addon.threads() !== c.threads) c.addon.setThreads(c.threads);
 }
 
-/** A ReLU classifier of these sizes, or with `sigmoid` every layer sigmoid with ½·SSE (brain.js's network). */
-function parseNet(text: string, sigmoid: boolean): NetSpec {
+/** A classifier of these sizes (hidden layers `hidden`), or with `sigmoid` every layer sigmoid with ½·SSE (brain.js's network). */
+function parseNet(text: string, sigmoid: boolean, hidden: string): NetSpec {
   const sizes = text.split('-').map(Number);
-  return sigmoid ? sigmoidSpec(sizes) : classifierSpec(sizes);
+  if (!(hidden in Activation) || hidden === 'softmax') throw new Error(`--hidden: '${hidden}' is not an element-wise activation`);
+  return sigmoid ? sigmoidSpec(sizes) : classifierSpec(sizes, Activation[hidden as ActivationName]);
 }
 
 function gemmRunner(c: Contender, shape: string, variant: string): Runner {
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '21' }, 'round-ms': { type: 'string', default: '200' },
       'peak-gate': { type: 'string' },
       bound: { type: 'boolean', default: false }, sigmoid: { type: 'boolean', default: false },
+      hidden: { type: 'string', default: 'relu' },
     },
   });
   const kind = positionals[0];
@@ -174,8 +177,8 @@ async function main(): Promise<void> {
     select(c);
     switch (kind) {
       case 'gemm': return gemmRunner(c, values.shape, values.variant);
-      case 'train': return trainRunner(c, parseNet(values.net, values.sigmoid), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
-      case 'infer': return inferRunner(c, parseNet(values.net, values.sigmoid), Number(values.batch));
+      case 'train': return trainRunner(c, parseNet(values.net, values.sigmoid, values.hidden), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
+      case 'infer': return inferRunner(c, parseNet(values.net, values.sigmoid, values.hidden), Number(values.batch));
       default: throw new Error(`unknown case '${kind}'`);
     }
   };

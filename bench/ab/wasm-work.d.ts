@@ -1,7 +1,7 @@
 // Types of wasm-work.js (plain JS so the Chromium page can load it as it is).
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
 
-export interface TrainCaseOptions { net: string; batch: number; rows: number; opt?: string; sigmoid?: boolean }
+export interface TrainCaseOptions { net: string; batch: number; rows: number; opt?: string; sigmoid?: boolean; hidden?: string }
 export const THREAD_CASES: readonly TrainCaseOptions[];
 
 export interface Work { readonly unit: string; readonly work: number; run(): void | Promise<void> }

@@ -45,12 +45,12 @@ function fill(array, next, scale) {
 }
 
 /** Training of `net` ("784-128-10") on `rows` random rows, one epoch in batches of `batch` per call. */
-export function trainWork(backend, ids, { net, batch, rows, opt = 'sgd', sigmoid = false }) {
+export function trainWork(backend, ids, { net, batch, rows, opt = 'sgd', sigmoid = false, hidden = 'relu' }) {
   const sizes = net.split('-').map(Number);
   const L = sizes.length - 1;
   const spec = sigmoid
     ? { sizes, activations: sizes.slice(1).map(() => ids.Activation.sigmoid), loss: ids.Loss.half_sse }
-    : { sizes, activations: sizes.slice(1).map((_, l) => (l === L - 1 ? ids.Activation.softmax : ids.Activation.relu)), loss: ids.Loss.cross_entropy };
+    : { sizes, activations: sizes.slice(1).map((_, l) => (l === L - 1 ? ids.Activation.softmax : ids.Activation[hidden])), loss: ids.Loss.cross_entropy };
   const engine = backend.createEngine(spec);
   const next = random(7);
   const params = new Float32Array(engine.paramCount);
@@ -106,7 +106,7 @@ export function gemmWork(backend, { m, k, n, reps }) {
 
 /** A case's name in the harness's output. */
 export function caseName(c) {
-  return c.kind === 'gemm' ? `gemm ${c.m}x${c.k}x${c.n}` : `${c.net}${c.sigmoid ? ' sigmoid' : ''} batch ${c.batch} ${c.opt ?? 'sgd'} (${c.rows} rows)`;
+  return c.kind === 'gemm' ? `gemm ${c.m}x${c.k}x${c.n}` : `${c.net}${c.sigmoid ? ' sigmoid' : c.hidden !== undefined && c.hidden !== 'relu' ? ` ${c.hidden}` : ''} batch ${c.batch} ${c.opt ?? 'sgd'} (${c.rows} rows)`;
 }
 
 function median(values) {

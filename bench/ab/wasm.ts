@@ -7,7 +7,7 @@
 // share a core or a neighbour holds one), so a ratio under 1 from co-scheduling can be told apart
 // from synchronization overhead.
 //
-//   npx tsx bench/ab/wasm.ts train --net 2-32-32-2 --batch 32 --rows 1000 [--opt sgd|adam] [--sigmoid] --a :1 --b :2
+//   npx tsx bench/ab/wasm.ts train --net 2-32-32-2 --batch 32 --rows 1000 [--opt sgd|adam] [--sigmoid | --hidden tanh] --a :1 --b :2
 //   npx tsx bench/ab/wasm.ts gemm --shape 32x32x32 [--reps 100] --a :1 --b :2
 //   npx tsx bench/ab/wasm.ts threads                every case of THREAD_CASES (bench/ab/wasm-work.js), 1 vs 2 threads
 //   npx tsx bench/ab/wasm.ts calibrate              the cost model's measurements (wasm-work.js calibrate)
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       a: { type: 'string', default: ':1' }, b: { type: 'string', default: ':2' },
       shape: { type: 'string', default: '128x784x128' }, reps: { type: 'string', default: '20' },
       net: { type: 'string', default: '2-32-32-2' }, batch: { type: 'string', default: '32' },
-      opt: { type: 'string', default: 'adam' }, rows: { type: 'string', default: '1000' }, sigmoid: { type: 'boolean', default: false },
+      opt: { type: 'string', default: 'adam' }, rows: { type: 'string', default: '1000' }, sigmoid: { type: 'boolean', default: false }, hidden: { type: 'string', default: 'relu' },
       rounds: { type: 'string', default: '15' }, 'round-ms': { type: 'string', default: '150' },
       'no-probe': { type: 'boolean', default: false }, browser: { type: 'boolean', default: false }, gate: { type: 'string' },
       json: { type: 'string' }, split: { type: 'string' }, chunk: { type: 'string' }, 'no-adapt': { type: 'boolean', default: false },
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   if (kind === 'threads') {
     cases = THREAD_CASES.map((c) => ({ kind: 'train' as const, ...c }));
   } else if (kind === 'train') {
-    cases = [{ kind: 'train', net: values.net, batch: Number(values.batch), rows: Number(values.rows), opt: values.opt, sigmoid: values.sigmoid }];
+    cases = [{ kind: 'train', net: values.net, batch: Number(values.batch), rows: Number(values.rows), opt: values.opt, sigmoid: values.sigmoid, hidden: values.hidden }];
   } else if (kind === 'gemm') {
     cases = values.shape.split(',').map((shape) => {
       const [m, k, n] = shape.split('x').map(Number) as [number, number, number];
