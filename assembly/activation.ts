@@ -91,6 +91,45 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
   return d;
 }
 
+/**
+ * Rows [r0, r1) × columns [c0, c1) of z (m, n) += bias, then a = act(z) there (act element-wise):
+ * bias_add's and activate_range's operations, so their bits.
+ */
+export function activate_block(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
+  switch (act) {
+    case ACT_SIGMOID: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_SIGMOID); return;
+    case ACT_TANH: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_TANH); return;
+    case ACT_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_RELU); return;
+    case ACT_LEAKY_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LEAKY_RELU); return;
+    case ACT_LINEAR: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LINEAR); return;
+    default: unreachable(); // softmax needs whole rows: the caller never fuses it
+  }
+}
+
+// activate_block for one activation (a constant at each call site, so each compiles to one loop)
+// @ts-ignore: decorator
+@inline function bias_activate_rows(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
+  const width = c1 - c0;
+  const width4 = width & ~3;
+  for (let i = r0; i < r1; i++) {
+    const offset = <usize>(i * n + c0) << 2;
+    const zr = z + offset, ar = a + offset, br = bias + (<usize>c0 << 2);
+    let j = 0;
+    for (; j < width4; j += 4) {
+      const off = <usize>j << 2;
+      const v = f32x4.add(v128.load(zr + off), v128.load(br + off));
+      v128.store(zr + off, v);
+      v128.store(ar + off, activate4(v, act));
+    }
+    for (; j < width; j++) {
+      const off = <usize>j << 2;
+      const v = load<f32>(zr + off) + load<f32>(br + off);
+      store<f32>(zr + off, v);
+      store<f32>(ar + off, activate(v, act));
+    }
+  }
+}
+
 // a = act(z) over count elements, four lanes at a time (act a constant, so each call site
 // compiles to one loop)
 // @ts-ignore: decorator

@@ -1,5 +1,7 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
+import { GEMM_NN } from './gemm';
 import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
+import { gemm_activate_parallel } from './threads';
 import { phase_add, phase_start, PHASE_BACKWARD_GEMM_INPUTS, PHASE_BACKWARD_GEMM_WEIGHTS, PHASE_BIAS_GRADIENT } from './profile';
 
 /** z (m, n) += bias (n) on every row */
@@ -42,6 +44,15 @@ export function bias_grad(db: usize, dz: usize, m: i32, n: i32): void {
 export function dense_forward(z: usize, x: usize, w: usize, b: usize, m: i32, k: i32, n: i32): void {
   matmul_nn(z, x, w, m, k, n);
   bias_add(z, b, m, n);
+}
+
+/**
+ * dense_forward, then a (m, n) = act(z) for an element-wise act, each GEMM chunk adding the bias
+ * and activating its own block of z (gemm_activate_parallel): the bits of dense_forward then
+ * activation_forward.
+ */
+export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b: usize, m: i32, k: i32, n: i32, act: i32): void {
+  gemm_activate_parallel(GEMM_NN, z, x, w, m, k, n, b, a, act);
 }
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */

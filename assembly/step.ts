@@ -4,8 +4,8 @@
 // the JS engine (src/backend/wasm/engine.ts) writes at the NET_* offsets below; those, the stats
 // slots and the step statuses are exported and checked against the TypeScript tables by
 // test/parity/layout.test.ts.
-import { dense_backward, dense_forward } from './dense';
-import { activation_backward, activation_forward } from './activation';
+import { dense_backward, dense_forward, dense_forward_activate } from './dense';
+import { ACT_SOFTMAX, activation_backward, activation_forward } from './activation';
 import { dropout_backward_masked, dropout_forward_masked, dropout_layer_key } from './dropout';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
 import {
@@ -68,12 +68,20 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
     const s = layer(net, l);
     const units = load<i32>(s + LAYER_UNITS);
     const z = load<usize>(s + LAYER_Z), a = load<usize>(s + LAYER_A), act = load<i32>(s + LAYER_ACT);
-    dense_forward(z, input, load<usize>(s + LAYER_W), load<usize>(s + LAYER_B), rows, load<i32>(s + LAYER_IN), units);
-    start = phase_add(PHASE_FORWARD_GEMM, start);
+    const w = load<usize>(s + LAYER_W), b = load<usize>(s + LAYER_B), inputs = load<i32>(s + LAYER_IN);
     const threshold = load<u32>(s + LAYER_DROP);
-    if (dropout && threshold != 0) dropout_forward_masked(a, z, rows, units, act, threshold, load<f32>(s + LAYER_DROP_SCALE), mask_key(net, step, l));
-    else activation_forward(a, z, rows, units, act);
-    start = phase_add(PHASE_ACTIVATION, start);
+    const dropping = dropout && threshold != 0;
+    if (!dropping && act != ACT_SOFTMAX) {
+      // each GEMM chunk activates its own block (the profile counts it as GEMM time)
+      dense_forward_activate(z, a, input, w, b, rows, inputs, units, act);
+      start = phase_add(PHASE_FORWARD_GEMM, start);
+    } else {
+      dense_forward(z, input, w, b, rows, inputs, units);
+      start = phase_add(PHASE_FORWARD_GEMM, start);
+      if (dropping) dropout_forward_masked(a, z, rows, units, act, threshold, load<f32>(s + LAYER_DROP_SCALE), mask_key(net, step, l));
+      else activation_forward(a, z, rows, units, act);
+      start = phase_add(PHASE_ACTIVATION, start);
+    }
     input = a;
   }
   return input;

@@ -1,0 +1,58 @@
+// The wasm engine's fused step must compute exactly what its own kernels compose to
+// (src/backend/composed.ts over the wasm kernels): in particular the forward pass, where each GEMM
+// chunk adds the bias and applies an element-wise activation to its own block of z, must give
+// the bits of dense_forward followed by activation_forward, on one thread and with every task
+// split across two.
+import { describe, expect, it } from 'vitest';
+import { ComposedEngine } from '../../src/backend/composed.js';
+import { STATS_PER_BATCH, type Engine } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
+import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+import { SPLIT_ALL, wasmBackend } from './backend.js';
+
+// every element-wise activation in a hidden layer, odd widths (column tails in every block)
+const SPEC: NetSpec = {
+  sizes: [67, 53, 41, 37, 29, 23, 7],
+  activations: [Activation.relu, Activation.tanh, Activation.sigmoid, Activation.leaky_relu, Activation.linear, Activation.softmax],
+  loss: Loss.cross_entropy,
+};
+const ROWS = 90;
+const BATCH = 30;
+
+async function trainTwoEpochs(engine: Engine): Promise<{ params: Float32Array; stats: Float64Array }> {
+  const random = new Random(5);
+  const x = randomArray(random, ROWS * SPEC.sizes[0]!);
+  const y = randomOneHot(random, ROWS, SPEC.sizes[SPEC.sizes.length - 1]!);
+  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.3, 0.3));
+  const data = engine.bindData(x, y, ROWS);
+  const stats = new Float64Array((ROWS / BATCH) * STATS_PER_BATCH);
+  const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  for (let epoch = 0; epoch < 2; epoch++) {
+    await engine.trainEpoch(data, random.shuffle(Uint32Array.from({ length: ROWS }, (_, i) => i)), BATCH, opt, 1 + epoch * 3, stats);
+  }
+  data.release();
+  return { params: engine.readParams(), stats };
+}
+
+describe('wasm fused step', () => {
+  it.each([[1, DEFAULT_SPLIT_COSTS], [2, SPLIT_ALL]] as const)('on %i thread(s) has the bits of its kernels composed', async (threads, costs) => {
+    const backend = await wasmBackend();
+    const composed = await trainTwoEpochs(new ComposedEngine(SPEC, backend.kernels));
+    backend.setThreads(threads);
+    await backend.threadsReady();
+    const pool = backend.runtime.pool;
+    expect(pool?.active ?? 1).toBe(threads);
+    if (pool !== undefined) pool.splitCosts = costs;
+    try {
+      const fused = await trainTwoEpochs(backend.createEngine(SPEC));
+      expect(Buffer.from(fused.params.buffer).equals(Buffer.from(composed.params.buffer))).toBe(true);
+      expect(fused.stats).toEqual(composed.stats);
+    } finally {
+      if (pool !== undefined) pool.splitCosts = DEFAULT_SPLIT_COSTS;
+      backend.setThreads(1);
+    }
+  });
+});
