@@ -11,9 +11,9 @@
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
         "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/threadpool.cc",
         "native/matmul.cc", "native/gemm_driver.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
-        "native/elementwise_portable.cc", "native/dense.cc", "native/activation.cc", "native/loss.cc",
-        "native/optim.cc"
+        "native/dense.cc", "native/activation.cc", "native/loss.cc", "native/optim.cc"
       ],
+      "dependencies": ["mlpx_elementwise_portable"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
@@ -31,6 +31,17 @@
           "dependencies": ["mlpx_avx2", "mlpx_avx512"]
         }]
       ]
+    },
+    {
+      # The baseline element-wise loops alone get -ffp-contract=off, as the ISA ones do: where FMA is
+      # in the baseline instruction set (ARM64) the compiler would otherwise fuse exp_float's steps.
+      "target_name": "mlpx_elementwise_portable",
+      "type": "static_library",
+      "sources": ["native/elementwise_portable.cc"],
+      "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-ffp-contract=off"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17"] } }
     }
   ],
   "conditions": [

@@ -91,49 +91,9 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
   return d;
 }
 
-/**
- * Rows [r0, r1) × columns [c0, c1) of z (m, n) += bias, then a = act(z) there (act element-wise):
- * bias_add's and activate_range's operations, so their bits.
- */
-export function activate_block(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
-  switch (act) {
-    case ACT_SIGMOID: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_SIGMOID); return;
-    case ACT_TANH: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_TANH); return;
-    case ACT_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_RELU); return;
-    case ACT_LEAKY_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LEAKY_RELU); return;
-    case ACT_LINEAR: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LINEAR); return;
-    default: unreachable(); // softmax needs whole rows: the caller never fuses it
-  }
-}
-
-// activate_block for one activation (a constant at each call site, so each compiles to one loop)
+/** a = act(z) over count elements, four lanes at a time (act a constant, so each call site compiles to one loop) */
 // @ts-ignore: decorator
-@inline function bias_activate_rows(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
-  const width = c1 - c0;
-  const width4 = width & ~3;
-  for (let i = r0; i < r1; i++) {
-    const offset = <usize>(i * n + c0) << 2;
-    const zr = z + offset, ar = a + offset, br = bias + (<usize>c0 << 2);
-    let j = 0;
-    for (; j < width4; j += 4) {
-      const off = <usize>j << 2;
-      const v = f32x4.add(v128.load(zr + off), v128.load(br + off));
-      v128.store(zr + off, v);
-      v128.store(ar + off, activate4(v, act));
-    }
-    for (; j < width; j++) {
-      const off = <usize>j << 2;
-      const v = load<f32>(zr + off) + load<f32>(br + off);
-      store<f32>(zr + off, v);
-      store<f32>(ar + off, activate(v, act));
-    }
-  }
-}
-
-// a = act(z) over count elements, four lanes at a time (act a constant, so each call site
-// compiles to one loop)
-// @ts-ignore: decorator
-@inline function activate_range(a: usize, z: usize, count: i32, act: i32): void {
+@inline export function activate_range(a: usize, z: usize, count: i32, act: i32): void {
   const count4 = count & ~3;
   let i = 0;
   for (; i < count4; i += 4) {
@@ -167,8 +127,10 @@ export function activation_backward(dz: usize, da: usize, z: usize, a: usize, m:
       memory.copy(dz, da, <usize>count << 2);
       return;
     case ACT_SIGMOID:
+      derivative_from_output_range(dz, da, a, count, ACT_SIGMOID);
+      return;
     case ACT_TANH:
-      derivative_from_output_range(dz, da, a, count, act);
+      derivative_from_output_range(dz, da, a, count, ACT_TANH);
       return;
     case ACT_RELU:
       derivative_range(dz, da, z, count, ACT_RELU);
@@ -208,7 +170,9 @@ export function activation_backward(dz: usize, da: usize, z: usize, a: usize, m:
 }
 
 // dz = da ⊙ act'(z) from y = act(z), sigmoid's y(1 − y) or tanh's 1 − y², four lanes at a time
-function derivative_from_output_range(dz: usize, da: usize, a: usize, count: i32, act: i32): void {
+// (act a constant at each call site)
+// @ts-ignore: decorator
+@inline function derivative_from_output_range(dz: usize, da: usize, a: usize, count: i32, act: i32): void {
   const count4 = count & ~3;
   const one = f32x4.splat(1);
   let i = 0;

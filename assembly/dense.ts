@@ -1,4 +1,5 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
+import { activate_range, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './activation';
 import { GEMM_NN } from './gemm';
 import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
 import { gemm_activate_parallel } from './threads';
@@ -6,18 +7,47 @@ import { phase_add, phase_start, PHASE_BACKWARD_GEMM_INPUTS, PHASE_BACKWARD_GEMM
 
 /** z (m, n) += bias (n) on every row */
 export function bias_add(z: usize, bias: usize, m: i32, n: i32): void {
-  const n4 = n & ~3;
-  for (let i = 0; i < m; i++) {
-    const row = z + (<usize>(i * n) << 2);
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const off = <usize>j << 2;
-      v128.store(row + off, f32x4.add(v128.load(row + off), v128.load(bias + off)));
-    }
-    for (; j < n; j++) {
-      const off = <usize>j << 2;
-      store<f32>(row + off, load<f32>(row + off) + load<f32>(bias + off));
-    }
+  for (let i = 0; i < m; i++) add_row(z + (<usize>(i * n) << 2), bias, n);
+}
+
+// row (width) += bias (width)
+// @ts-ignore: decorator
+@inline function add_row(row: usize, bias: usize, width: i32): void {
+  const width4 = width & ~3;
+  let j = 0;
+  for (; j < width4; j += 4) {
+    const off = <usize>j << 2;
+    v128.store(row + off, f32x4.add(v128.load(row + off), v128.load(bias + off)));
+  }
+  for (; j < width; j++) {
+    const off = <usize>j << 2;
+    store<f32>(row + off, load<f32>(row + off) + load<f32>(bias + off));
+  }
+}
+
+/**
+ * Rows [r0, r1) × columns [c0, c1) of z (m, n) += bias, then a = act(z) there, for an
+ * element-wise act: bias_add's and activation_forward's operations, row by row while the block
+ * is in cache (a GEMM chunk's epilogue, threads.ts gemm_activate_parallel).
+ */
+export function bias_activate_block(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
+  switch (act) {
+    case ACT_SIGMOID: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_SIGMOID); return;
+    case ACT_TANH: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_TANH); return;
+    case ACT_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_RELU); return;
+    case ACT_LEAKY_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LEAKY_RELU); return;
+    case ACT_LINEAR: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LINEAR); return;
+    default: unreachable(); // softmax needs whole rows: the forward pass never fuses it
+  }
+}
+
+// bias_activate_block for one activation (a constant at each call site, so each compiles to its own loops)
+// @ts-ignore: decorator
+@inline function bias_activate_rows(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
+  for (let i = r0; i < r1; i++) {
+    const offset = <usize>(i * n + c0) << 2;
+    add_row(z + offset, bias + (<usize>c0 << 2), c1 - c0);
+    activate_range(a + offset, z + offset, c1 - c0, act);
   }
 }
 

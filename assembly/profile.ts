@@ -7,7 +7,9 @@
 import { now } from './clock';
 
 // The phases, in native/profile.cc's order (bench/suites/profile.ts WASM_PHASES names them as it
-// does). Unlike native, a layer's dropout counts as its activation (forward and backward).
+// does). Unlike native, a layer's dropout counts as its activation (forward and backward), and
+// an element-wise activation that the forward GEMM's chunks apply (bias_activate_block) as the
+// forward GEMM.
 export const PHASE_FORWARD_GEMM: i32 = 0;
 export const PHASE_ACTIVATION: i32 = 1;
 export const PHASE_LOSS: i32 = 2;

@@ -27,7 +27,7 @@
 // network never involve the workers. After a split in which the threads did not actually run side
 // by side, the next ones back off to the caller (run_task).
 import { now } from './clock';
-import { activate_block } from './activation';
+import { bias_activate_block } from './dense';
 import { gather_rows } from './gather';
 import { gemm_kind_block, PACK_BYTES } from './gemm';
 import {
@@ -86,9 +86,9 @@ export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk, and the
-// epilogue's bias (0: none), output and activation; update
-// block (optim.ts UPD_*); Σx² x, count; gather bx, by, bw, dataX, dataY, dataW, order, start,
-// rows, xBytes, yBytes, rows per chunk. ARG_SLOTS of them at most: Σx²'s partials follow.
+// epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); Σx² x, count;
+// gather bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk.
+// ARG_SLOTS of them at most: Σx²'s partials follow.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
 const ARG_UPDATE = 0;
@@ -249,7 +249,7 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
     const r0 = (chunk / across) * rows, c0 = (chunk % across) * cols;
     const r1 = min(m, r0 + rows), c1 = min(n, c0 + cols), c = <usize>arg_i32(base, ARG_C), bias = <usize>arg_i32(base, ARG_BIAS);
     gemm_kind_block(arg_i32(base, ARG_KIND), c, <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B), r0, r1, c0, c1, m, arg_i32(base, ARG_K), n, pack);
-    if (bias != 0) activate_block(<usize>arg_i32(base, ARG_OUT), c, bias, r0, r1, c0, c1, n, arg_i32(base, ARG_ACT));
+    if (bias != 0) bias_activate_block(<usize>arg_i32(base, ARG_OUT), c, bias, r0, r1, c0, c1, n, arg_i32(base, ARG_ACT));
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_GATHER) {
@@ -421,9 +421,11 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
 }
 
 /**
- * gemm_parallel, then, unless bias is 0, c += bias on every row and out = act(c) (activate_block),
- * each chunk over its own block of C: the core that computed a block activates it from its cache
- * (an element-wise act; softmax needs whole rows). Bit for bit bias_add then activation_forward.
+ * gemm_parallel, then, unless bias is 0, c += bias on every row and out = act(c)
+ * (bias_activate_block), each chunk over its own block of C: the core that computed a block
+ * activates it from its cache (an element-wise act; softmax needs whole rows). Bit for bit
+ * bias_add then activation_forward. The cost model leaves the epilogue out, which can only keep
+ * on the caller a task that splitting would have paid for.
  */
 export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, bias: usize, out: usize, act: i32): void {
   const base = ctrl;
@@ -446,7 +448,7 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   }
   if (rows == m && cols == n) {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
-    if (bias != 0) activate_block(out, c, bias, 0, m, 0, n, n, act);
+    if (bias != 0) bias_activate_block(out, c, bias, 0, m, 0, n, n, act);
     return;
   }
   begin_task(base, TASK_GEMM);

@@ -107,7 +107,7 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
     if (instrumented.length === 0) continue;
     const phases = [...new Set(instrumented.flatMap((r) => r.phases.map((p) => p.phase)))];
     out.push('Per kernel (profile builds; "wait": of that, native\'s training thread waiting for pool workers, which wasm\'s clocks include without counting apart; ' +
-        'wasm\'s forward GEMM includes the bias and the element-wise activations, which its chunks apply to their own blocks, so its "activation" is softmax and dropout only):', '',
+        'wasm\'s forward GEMM includes the element-wise activations, which its chunks apply to their own blocks, so its "activation" is softmax and dropout only):', '',
       `| kernel | ${instrumented.map((r) => r.label).join(' | ')} |`, `|---|${instrumented.map(() => '---:').join('|')}|`,
       ...phases.map((phase) => `| ${phase} | ${instrumented.map((r) => {
         const p = r.phases.find((q) => q.phase === phase);

@@ -73,7 +73,8 @@ function select(c: Contender): void {
 /** A classifier of these sizes (hidden layers `hidden`), or with `sigmoid` every layer sigmoid with ½·SSE (brain.js's network). */
 function parseNet(text: string, sigmoid: boolean, hidden: string): NetSpec {
   const sizes = text.split('-').map(Number);
-  if (!(hidden in Activation) || hidden === 'softmax') throw new Error(`--hidden: '${hidden}' is not an element-wise activation`);
+  if (!Object.hasOwn(Activation, hidden) || hidden === 'softmax') throw new Error(`--hidden: '${hidden}' is not an element-wise activation`);
+  if (sigmoid && hidden !== 'relu') throw new Error('--sigmoid sets every layer\'s activation: leave out --hidden');
   return sigmoid ? sigmoidSpec(sizes) : classifierSpec(sizes, Activation[hidden as ActivationName]);
 }
 

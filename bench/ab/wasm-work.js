@@ -48,6 +48,8 @@ function fill(array, next, scale) {
 export function trainWork(backend, ids, { net, batch, rows, opt = 'sgd', sigmoid = false, hidden = 'relu' }) {
   const sizes = net.split('-').map(Number);
   const L = sizes.length - 1;
+  if (!Object.hasOwn(ids.Activation, hidden) || hidden === 'softmax') throw new Error(`--hidden: '${hidden}' is not an element-wise activation`);
+  if (sigmoid && hidden !== 'relu') throw new Error('--sigmoid sets every layer\'s activation: leave out --hidden');
   const spec = sigmoid
     ? { sizes, activations: sizes.slice(1).map(() => ids.Activation.sigmoid), loss: ids.Loss.half_sse }
     : { sizes, activations: sizes.slice(1).map((_, l) => (l === L - 1 ? ids.Activation.softmax : ids.Activation[hidden])), loss: ids.Loss.cross_entropy };

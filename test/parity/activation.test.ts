@@ -30,4 +30,26 @@ describe.each(await backendsUnderTest())('$name backend: activation', (backend) 
       expect(toleranceRatio(actual.dz, expected.dz, 1e-6, 1e-4), 'backward').toBeLessThanOrEqual(1);
     });
   }
+
+  // ReLU, leaky ReLU and linear involve no rounding: their outputs must be the reference's exactly,
+  // for infinities, NaN and −0 too (a product with a zero slope would turn ±∞ into NaN), in the
+  // vector body and the scalar tail alike
+  it.each(['relu', 'leaky_relu', 'linear'] as const)('%s of ±∞, NaN and ±0 is exactly the reference\'s', (name) => {
+    const special = [Infinity, -Infinity, NaN, 0, -0, 2, -2]; // ±2: the slope's product is exact in float32 and float64
+    const z = Float32Array.from(special.flatMap((v) => special.map(() => v))); // each value beside every gradient
+    const da = Float32Array.from(special.flatMap(() => special));
+    const run = (kernels: typeof reference.kernels) => {
+      const a = new Float32Array(z.length);
+      const dz = new Float32Array(z.length);
+      kernels.activation_forward(a, z, 1, z.length, Activation[name]);
+      kernels.activation_backward(dz, da, z, a, 1, z.length, Activation[name]);
+      return { a, dz };
+    };
+    const actual = run(backend.kernels);
+    const expected = run(reference.kernels);
+    for (let i = 0; i < z.length; i++) {
+      expect(actual.a[i], `${name}(${z[i]})`).toBe(expected.a[i]);
+      expect(actual.dz[i], `${name}'(${z[i]}) · ${da[i]}`).toBe(expected.dz[i]);
+    }
+  });
 });
