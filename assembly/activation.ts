@@ -91,9 +91,10 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
   return d;
 }
 
-/** a = act(z) over count elements, four lanes at a time (act a constant, so each call site compiles to one loop) */
+// a = act(z) over count elements, four lanes at a time (act a constant, so each call site
+// compiles to one loop)
 // @ts-ignore: decorator
-@inline export function activate_range(a: usize, z: usize, count: i32, act: i32): void {
+@inline function activate_range(a: usize, z: usize, count: i32, act: i32): void {
   const count4 = count & ~3;
   let i = 0;
   for (; i < count4; i += 4) {

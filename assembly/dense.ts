@@ -1,5 +1,5 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
-import { activate_range, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './activation';
+import { ACT_SOFTMAX, activation_forward } from './activation';
 import { GEMM_NN } from './gemm';
 import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
 import { gemm_activate_parallel } from './threads';
@@ -31,23 +31,19 @@ export function bias_add(z: usize, bias: usize, m: i32, n: i32): void {
  * is in cache (a GEMM chunk's epilogue, threads.ts gemm_activate_parallel).
  */
 export function bias_activate_block(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
-  switch (act) {
-    case ACT_SIGMOID: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_SIGMOID); return;
-    case ACT_TANH: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_TANH); return;
-    case ACT_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_RELU); return;
-    case ACT_LEAKY_RELU: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LEAKY_RELU); return;
-    case ACT_LINEAR: bias_activate_rows(a, z, bias, r0, r1, c0, c1, n, ACT_LINEAR); return;
-    default: unreachable(); // softmax needs whole rows: the forward pass never fuses it
+  if (act == ACT_SOFTMAX) unreachable(); // softmax needs whole rows: the forward pass never fuses it
+  const width = c1 - c0;
+  if (width == n) {
+    // whole rows, one contiguous run: one activation call (small layers' blocks, row chunks)
+    const offset = <usize>(r0 * n) << 2;
+    bias_add(z + offset, bias, r1 - r0, n);
+    activation_forward(a + offset, z + offset, r1 - r0, n, act);
+    return;
   }
-}
-
-// bias_activate_block for one activation (a constant at each call site, so each compiles to its own loops)
-// @ts-ignore: decorator
-@inline function bias_activate_rows(a: usize, z: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
   for (let i = r0; i < r1; i++) {
     const offset = <usize>(i * n + c0) << 2;
-    add_row(z + offset, bias + (<usize>c0 << 2), c1 - c0);
-    activate_range(a + offset, z + offset, c1 - c0, act);
+    add_row(z + offset, bias + (<usize>c0 << 2), width);
+    activation_forward(a + offset, z + offset, 1, width, act);
   }
 }
 
