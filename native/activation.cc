@@ -34,11 +34,13 @@ void activation_forward(float* a, const float* z, int m, int n, int act) {
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 
-void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act) {
+// z is part of the kernel's contract (src/backend/kernels.ts), but every derivative here comes from
+// a: equal bits, and a is in cache where z may not be (elementwise_loops.inc).
+void activation_backward(float* dz, const float* da, const float*, const float* a, int m, int n, int act) {
   MLPX_PHASE(kActivationBackward);
   if (act == kSoftmax) return softmax_rows_backward(dz, da, a, m, n);
   const ElementwiseLoops& loops = elementwise_loops();
-  auto body = [&](std::size_t begin, std::size_t end) { loops.activation_backward(dz, da, z, a, begin, end, act); };
+  auto body = [&](std::size_t begin, std::size_t end) { loops.activation_backward(dz, da, a, begin, end, act); };
   for_ranges(static_cast<std::size_t>(m) * n, body);
 }
 

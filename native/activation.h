@@ -17,7 +17,10 @@ struct ElementwiseLoops;
  * split across the pool, which must not be asked for the current path again); a may be z.
  */
 void activation_forward_serial(float* a, const float* z, int m, int n, int act, const ElementwiseLoops& loops);
-/** dz (m, n) = da ⊙ act'(z); softmax uses its row Jacobian dz_j = a_j (da_j − Σ_k da_k a_k) */
+/**
+ * dz (m, n) = da ⊙ act'(z), computed from a = act(z) (z is not read); softmax uses its row Jacobian
+ * dz_j = a_j (da_j − Σ_k da_k a_k)
+ */
 void activation_backward(float* dz, const float* da, const float* z, const float* a, int m, int n, int act);
 struct DropoutMask;
 /** a (m, n) = act(z) · keep · scale (inverted dropout, src/backend/dropout.ts); act is element-wise */

@@ -22,9 +22,10 @@ void bias_grad(float* db, const float* dz, int m, int n) {
   for_ranges(static_cast<std::size_t>(n), body);
 }
 
-void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n, GemmSplit split) {
+void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n, GemmSplit split,
+                   RowActivation* activate) {
   MLPX_PHASE(kForwardGemm);
-  sgemm(false, false, m, n, k, x, w, z, b, nullptr, split);
+  sgemm(false, false, m, n, k, x, w, z, b, nullptr, split, activate);
 }
 
 std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,

@@ -11,10 +11,10 @@ void bias_add(float* z, const float* bias, int m, int n);
 void bias_grad(float* db, const float* dz, int m, int n);
 /**
  * z (m, n) = x (m, k) · w (k, n) + b (n); the bias is added in the GEMM epilogue. x may be indexed
- * rows. `split`: how the GEMM's columns go to the pool (sgemm).
+ * rows. `split`: how the GEMM's columns go to the pool (sgemm), which may also take `activate`.
  */
 void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int k, int n,
-                   GemmSplit split = GemmSplit::kAuto);
+                   GemmSplit split = GemmSplit::kAuto, RowActivation* activate = nullptr);
 /**
  * dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is null. With
  * dw_tile_squares (sgemm_tiles(k, n) floats), also the sum of squares of each tile of dw, and

@@ -36,9 +36,8 @@ struct ElementwiseLoops {
   void (*activation_forward)(float* a, const float* z, std::size_t begin, std::size_t end, int act);
   /** a = softmax(z) of rows [begin_row, end_row) of n columns, each row's max subtracted; a may be z. */
   void (*softmax_rows)(float* a, const float* z, std::size_t begin_row, std::size_t end_row, std::size_t n);
-  /** dz = da ⊙ act'(z) for the element-wise activations (not softmax). */
-  void (*activation_backward)(float* dz, const float* da, const float* z, const float* a, std::size_t begin,
-                              std::size_t end, int act);
+  /** dz = da ⊙ act'(z) for the element-wise activations (not softmax), from a = act(z) alone. */
+  void (*activation_backward)(float* dz, const float* da, const float* a, std::size_t begin, std::size_t end, int act);
   /** a = act(z) · keep · scale over elements [begin, end) of an (m, n) matrix (element-wise activations). */
   void (*dropout_forward)(float* a, const float* z, std::size_t begin, std::size_t end, std::size_t n, int act,
                           const DropoutMask& mask);

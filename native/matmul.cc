@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "activation.h"
 #include "cpu_features.h"
 #include "elementwise.h"
 #include "gemm_chunking.h"
@@ -99,6 +100,8 @@ struct DepthJob {
   std::vector<GemmScratch>* scratch;
   int blocks, chunks;
   float* partials;  // one m × n product per block from first(1) on
+  const RowActivation* activate;  // null: none
+  const ElementwiseLoops* loops;
 
   int first(int chunk) const { return static_cast<int>(static_cast<long long>(blocks) * chunk / chunks); }
   float* partial(int block) const {
@@ -125,20 +128,27 @@ void depth_chunk(void* context, int chunk, int thread) {
   }
 }
 
-// Rows [m·chunk/chunks, m·(chunk+1)/chunks) of C: c + each later block's product in K order, + bias.
+// Rows [m·chunk/chunks, m·(chunk+1)/chunks) of C: c + each later block's product in K order, + bias,
+// then the activation of those rows, if any.
 void depth_sum(void* context, int chunk, int) {
   const DepthJob& job = *static_cast<const DepthJob*>(context);
   const GemmOperands& g = job.g;
   const std::size_t n = static_cast<std::size_t>(g.n);
-  const std::size_t begin = n * (static_cast<long long>(g.m) * chunk / job.chunks);
-  const std::size_t end = n * (static_cast<long long>(g.m) * (chunk + 1) / job.chunks);
+  const int first_row = static_cast<int>(static_cast<long long>(g.m) * chunk / job.chunks);
+  const int last_row = static_cast<int>(static_cast<long long>(g.m) * (chunk + 1) / job.chunks);
+  const std::size_t begin = n * first_row, end = n * last_row;
   for (int block = job.first(1); block < job.blocks; ++block) {
     const float* product = job.partial(block);
     for (std::size_t i = begin; i < end; ++i) g.c[i] = g.c[i] + product[i];
   }
-  if (g.bias == nullptr) return;
-  for (std::size_t i = begin; i < end; i += n)
-    for (std::size_t j = 0; j < n; ++j) g.c[i + j] = g.c[i + j] + g.bias[j];
+  if (g.bias != nullptr) {
+    for (std::size_t i = begin; i < end; i += n)
+      for (std::size_t j = 0; j < n; ++j) g.c[i + j] = g.c[i + j] + g.bias[j];
+  }
+  if (job.activate != nullptr) {
+    activation_forward_serial(job.activate->out + begin, g.c + begin, last_row - first_row, g.n, job.activate->act,
+                              *job.loops);
+  }
 }
 
 }  // namespace
@@ -180,13 +190,14 @@ void reserve_depth_partials(std::size_t floats) {
 }
 
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
-                  float* tile_squares, GemmSplit split) {
+                  float* tile_squares, GemmSplit split, RowActivation* activate) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
   if (split == GemmSplit::kDepth) {
-    DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr};
+    DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr,
+                 activate, s.path.loops};
     job.blocks = (k + job.g.kc - 1) / job.g.kc;
     job.chunks = std::min({s.pool.size(), job.blocks, ThreadPool::kMaxAffineChunks});
     const std::size_t floats =
@@ -196,6 +207,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       s.pool.run(job.chunks, depth_sum, &job, true);
+      if (activate != nullptr) activate->applied = true;
       return 0;
     }
     split = GemmSplit::kColumns;

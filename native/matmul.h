@@ -45,13 +45,24 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
 enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 
 /**
+ * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass: each
+ * core activates the rows of c it has just summed, while they are in its cache, instead of one
+ * core reading every row back. sgemm sets `applied` when it did; other splits leave it false.
+ */
+struct RowActivation {
+  float* out;
+  int act;
+  bool applied = false;
+};
+
+/**
  * c (m, n) = op(a) · op(b) [+ bias (n) on every row]. op(a) is (m, k): a is (m, k), or (k, m)
  * when trans_a (either way a may be indexed rows). op(b) is (k, n): b is (k, n), or (n, k) when trans_b. Overwrites c.
  * Each c element is summed in the same order for any thread count. Returns the tile_squares
  * slots written (0 without tile_squares).
  */
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
-           float* tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
+           float* tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto, RowActivation* activate = nullptr);
 
 /**
  * Chunks of a kColumns (kRows) split of `extent` columns (rows) on the pool as it is: 1 (no split)

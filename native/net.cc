@@ -112,11 +112,14 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) 
     const double macs = static_cast<double>(rows) * layer.inputs * layer.units;
     layer.split_chunks =
         rows >= kOwnedMinRows && macs >= kOwnedMinMacs ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
+    const bool dropping = dropout_step != nullptr && spec_.dropout[l] != 0;
+    RowActivation activate{layer.a, spec_.activations[l]};
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
-                  layer.units, layer.split_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto);
-    if (dropout_step != nullptr && spec_.dropout[l] != 0) {
+                  layer.units, layer.split_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto,
+                  dropping ? nullptr : &activate);
+    if (dropping) {
       dropout_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l], mask(l, *dropout_step));
-    } else {
+    } else if (!activate.applied) {
       activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
     }
   }

@@ -46,6 +46,9 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
 // eight chunks).
 const SPEC: NetSpec = { sizes: [300, 1024, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
+// A softmax output layer split by K blocks (800 inputs: 3 or 4 blocks, 10 units): the cores that
+// sum its rows also take their softmax, and a sigmoid layer whose K (300) is one or two blocks.
+const SOFTMAX_SPLIT: NetSpec = { sizes: [INPUTS, 800, 10], activations: [Activation.sigmoid, Activation.softmax], loss: Loss.cross_entropy };
 const PLAIN = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 /** every training feature at once: dropout on both hidden layers (the 1024-unit one split across threads at batch 256), row weights, a rate table, the whole gradient transform */
 const FEATURES = {
@@ -53,16 +56,16 @@ const FEATURES = {
   opt: { ...PLAIN, l2: 1e-3, l1: 1e-4, weightDecay: 0.01, clipNorm: 0.5, clipValue: 0.05 },
 };
 
-async function train(threads: number, batch: number, features = false): Promise<{ params: Float32Array; stats: Float64Array }> {
+async function train(threads: number, batch: number, features = false, base = SPEC): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
   const x = randomArray(random, rows * INPUTS);
   const y = randomOneHot(random, rows, 10);
-  const spec = features ? FEATURES.spec : SPEC;
+  const spec = features ? FEATURES.spec : base;
   const opt = features ? FEATURES.opt : PLAIN;
   const engine = new NativeEngine(spec, addon!);
-  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
   const order = random.shuffle(Uint32Array.from({ length: rows }, (_, i) => i));
   const batches = Math.ceil(rows / batch);
   const stats = new Float64Array(batches * STATS_PER_BATCH);
@@ -75,10 +78,11 @@ async function train(threads: number, batch: number, features = false): Promise<
   return { params: engine.readParams(), stats };
 }
 
-// A layer too deep and wide for a depth split to keep its K-block products apart (1100 inputs: 5
-// blocks, 3 or 4 of them past the first chunk, × 512 rows × 2800 units > 2^22 floats): its
-// forward GEMM is split by columns instead.
-const DEEP_WIDE: NetSpec = { sizes: [1100, 2800, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+// A layer too deep and wide for a depth split to keep its K-block products apart (1600 inputs: 5
+// blocks of 320 on the AVX paths, 7 of 229 on the portable one; 3 or more of them past the first
+// chunk, × 512 rows × 2800 units > 2^22 floats): its forward GEMM is split by columns instead.
+const DEEP_WIDE_INPUTS = 1600;
+const DEEP_WIDE: NetSpec = { sizes: [DEEP_WIDE_INPUTS, 2800, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 
 function deepWideStep(threads: number): Float32Array {
   addon!.setThreads(threads);
@@ -88,7 +92,7 @@ function deepWideStep(threads: number): Float32Array {
   engine.writeParams(randomArray(random, paramLayout(DEEP_WIDE.sizes).count, -0.05, 0.05));
   engine.setOptimizer(PLAIN.kind);
   engine.reserve(batch);
-  engine.trainStep(randomArray(random, batch * 1100), randomOneHot(random, batch, 10), batch, PLAIN, 1, new Float64Array(STATS_PER_BATCH));
+  engine.trainStep(randomArray(random, batch * DEEP_WIDE_INPUTS), randomOneHot(random, batch, 10), batch, PLAIN, 1, new Float64Array(STATS_PER_BATCH));
   return engine.readParams();
 }
 
@@ -170,6 +174,16 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         const single = await train(1, batch, features);
         for (const threads of [2, 3]) {
           const multi = await train(threads, batch, features);
+          expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
+          expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
+        }
+      });
+
+      it('trains a softmax output layer split by K blocks to identical parameters and stats on 1, 2 and 3 threads', async () => {
+        addon!.setKernelPath(path);
+        const single = await train(1, 128, false, SOFTMAX_SPLIT);
+        for (const threads of [2, 3]) {
+          const multi = await train(threads, 128, false, SOFTMAX_SPLIT);
           expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
           expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
         }
