@@ -5,7 +5,8 @@
 // machine drift hits all contenders alike. A round yields the mean time per call; the row
 // reports the median and min–max over rounds. A contender that names its floating-point work
 // (mlpx native) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
-// thread and on all cores, so its rate is read against the arithmetic bound of that moment.
+// thread and on all cores, so its rate is read against the arithmetic bound of that moment, and
+// of the round trip between two cores, which bounds what work split across them can gain.
 import { Bench } from 'tinybench';
 import { UNITS, summarize, type BoundRounds, type Impl, type Metric, type Row, type Suite } from './results.js';
 import { log } from './log.js';
@@ -30,14 +31,17 @@ export interface Contender<C> {
   flopsPerCall?(c: C): number;
 }
 
-/** The core's FMA peak right now, GFLOP/s on 1 thread and on `cores` threads (native/fma_peak.cc). */
+/**
+ * The core's FMA peak right now, GFLOP/s on 1 thread and on `cores` threads (native/fma_peak.cc),
+ * and the round trip of a cache line between two cores, ns (native/core_round_trip.cc).
+ */
 export interface PeakProbe {
   /** The kernel path whose vector width the peak uses ('avx512'). */
   readonly path: string;
   readonly cores: number;
   /** seconds per probe and thread count */
   readonly seconds: number;
-  measure(): { one: number; all: number };
+  measure(): { one: number; all: number; roundTripNs: number };
 }
 
 export interface CaseInfo {
@@ -113,7 +117,7 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
         continue;
       }
       const flops = probe === undefined ? undefined : who.flopsPerCall?.(c);
-      ready.push({ who, runner, async, values: [], ...(flops === undefined ? {} : { bound: { path: probe!.path, cores: probe!.cores, probeSeconds: probe!.seconds, flopsPerCall: flops, gflops: [], one: [], all: [] } }) });
+      ready.push({ who, runner, async, values: [], ...(flops === undefined ? {} : { bound: { path: probe!.path, cores: probe!.cores, probeSeconds: probe!.seconds, flopsPerCall: flops, gflops: [], one: [], all: [], roundTripNs: [] } }) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`  ERROR ${name(who)}: ${message}`);
@@ -138,6 +142,7 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
           entry.bound.gflops.push(entry.bound.flopsPerCall / ms / 1e6);
           entry.bound.one.push(peak.one);
           entry.bound.all.push(peak.all);
+          entry.bound.roundTripNs!.push(peak.roundTripNs);
         }
       } catch (error) {
         rows.set(entry.who, errorRow(info, entry.who, `failed while timing: ${error instanceof Error ? error.message : String(error)}`));

@@ -63,6 +63,8 @@ export interface BoundRounds {
   /** GFLOP/s of the FMA peak on 1 thread and on `cores` threads, probed after each round */
   one: number[];
   all: number[];
+  /** ns per round trip of a cache line between two threads, probed after each round (absent from results before it was) */
+  roundTripNs?: number[];
 }
 
 export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }
@@ -92,6 +94,8 @@ export interface PeakRecord {
   twoCoreRounds: number;
   /** multi-thread rows: the 1-thread scaling ratio over those rounds only (null when none) */
   scalingTwoCores: number | null;
+  /** median ns per core round trip over the rounds (absent from results before it was recorded) */
+  roundTripNs?: number;
 }
 
 /** The coarse phases every profile method reports, and the instrumented phases each one sums. */

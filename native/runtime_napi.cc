@@ -1,9 +1,11 @@
 // The addon's runtime controls: thread count, kernel path (which microkernel and element-wise
-// loops run), and the FMA peak probe the benchmark puts every native row beside.
+// loops run), and the probes the benchmark puts every native row beside: the FMA peak and the
+// round trip between two cores.
 #include "runtime_napi.h"
 
 #include <string>
 
+#include "core_round_trip.h"
 #include "fma_peak.h"
 #include "matmul.h"
 #include "napi_args.h"
@@ -48,6 +50,14 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
 }
 
+// coreRoundTrip(roundTrips) → mean nanoseconds per round trip of a flag between two threads.
+Napi::Value CoreRoundTrip(const Napi::CallbackInfo& info) {
+  Args args(info, "coreRoundTrip");
+  const int round_trips = args.dim(0, "roundTrips");
+  if (round_trips > 1000000) args.range_error("roundTrips must be at most 1000000");
+  return Napi::Number::New(info.Env(), core_round_trip(round_trips));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
@@ -57,6 +67,7 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("kernelPaths", Napi::Function::New(env, KernelPaths, "kernelPaths"));
   exports.Set("setKernelPath", Napi::Function::New(env, SetKernelPath, "setKernelPath"));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
+  exports.Set("coreRoundTrip", Napi::Function::New(env, CoreRoundTrip, "coreRoundTrip"));
 }
 
 }  // namespace mlpx

@@ -1,4 +1,4 @@
-// setThreads, threads, kernelPath, kernelPaths, setKernelPath and fmaPeak, exported to JS.
+// setThreads, threads, kernelPath, kernelPaths, setKernelPath, fmaPeak and coreRoundTrip, exported to JS.
 #pragma once
 
 #include <napi.h>

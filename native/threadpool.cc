@@ -4,13 +4,7 @@
 #include <chrono>
 
 #include "profile.h"
-
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define MLPX_PAUSE() _mm_pause()
-#else
-#define MLPX_PAUSE() std::this_thread::yield()
-#endif
+#include "spin_pause.h"
 
 namespace mlpx {
 
@@ -110,7 +104,7 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
       // (more runnable threads than cores), they get the core back at once instead of after the
       // spin; on a core of its own, sched_yield returns at once (~1 µs).
       if (++polls % 32 == 0) std::this_thread::yield();
-      else MLPX_PAUSE();
+      else spin_pause();
       if (polls % 256 == 0 && std::chrono::steady_clock::now() > spin_until) {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
@@ -166,7 +160,7 @@ void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
   bool waited = false;
   for (int polls = 0; finished_.load(std::memory_order_acquire) != chunks; ++polls) {
     waited = true;
-    if (polls % 256 != 0 || Clock::now() < spin_until) MLPX_PAUSE();
+    if (polls % 256 != 0 || Clock::now() < spin_until) spin_pause();
     else std::this_thread::yield();
   }
   const Clock::time_point end = waited ? Clock::now() : worked;

@@ -192,7 +192,9 @@ async function main(): Promise<void> {
     const addon = contenders[1].addon;
     const one = addon.fmaPeak(1, 0.2);
     const two = addon.fmaPeak(2, 0.2);
-    return `FMA peak (${addon.kernelPath()}) 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} GFLOP/s (${(two / one).toFixed(2)}x)`;
+    // (an addon built before coreRoundTrip existed has none)
+    const roundTrip = typeof addon.coreRoundTrip === 'function' ? `; core round trip ${addon.coreRoundTrip(5000).toFixed(0)} ns` : '';
+    return `FMA peak (${addon.kernelPath()}) 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} GFLOP/s (${(two / one).toFixed(2)}x)${roundTrip}`;
   };
   console.log(`  before: ${peaks()}`);
   const samples: [Sample[], Sample[]] = [[], []];

@@ -49,6 +49,9 @@ export async function selectThreads(target: MlpxTarget): Promise<void> {
   await backend.threadsReady();
 }
 
+/** Round trips per core round-trip probe: ~2 ms at 400 ns, ~65 ms where both threads share a core. */
+const ROUND_TRIPS = 5000;
+
 /**
  * The native addon's FMA peak (its widest kernel path in use), probed for `seconds` per thread
  * count, or undefined when native does not load.
@@ -57,7 +60,10 @@ export function nativePeakProbe(targets: readonly MlpxTarget[], seconds: number)
   if (!targets.some((t) => t.name === 'native')) return undefined;
   const addon = loadAddon(); // the module the native backend loaded (require caches it)
   const cores = os.availableParallelism();
-  return { path: addon.kernelPath(), cores, seconds, measure: () => ({ one: addon.fmaPeak(1, seconds), all: addon.fmaPeak(cores, seconds) }) };
+  return {
+    path: addon.kernelPath(), cores, seconds,
+    measure: () => ({ one: addon.fmaPeak(1, seconds), all: addon.fmaPeak(cores, seconds), roundTripNs: addon.coreRoundTrip(ROUND_TRIPS) }),
+  };
 }
 
 /** The reference backend only takes small work; bigger cases would dominate the run. */

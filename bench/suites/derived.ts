@@ -70,6 +70,7 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
       path: b.path, probeSeconds: b.probeSeconds, gflops: median(b.gflops), peakOne: median(b.one), peakAll: median(b.all), peakRatio: median(peakRatios),
       fraction: median(b.gflops.map((g, i) => g / peakAt(row, i))), rounds: b.gflops.length,
       twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scaling.length > 0 ? median(scaling) : null,
+      ...(b.roundTripNs !== undefined && b.roundTripNs.length > 0 ? { roundTripNs: median(b.roundTripNs) } : {}),
     };
   });
 }

@@ -1,7 +1,7 @@
-// Native rows against the FMA peak: the harness probes the peak after every round of a contender
-// that names its flops, the derived fma-bound rows and peak records read each round against the
-// peak of that round, and a multi-thread row's scaling counts only the rounds in which its
-// threads had a core each.
+// Native rows against the FMA peak: the harness probes the peak (and the core round trip) after
+// every round of a contender that names its flops, the derived fma-bound rows and peak records
+// read each round against the peak of that round, and a multi-thread row's scaling counts only
+// the rounds in which its threads had a core each.
 import { describe, expect, it } from 'vitest';
 import { gemmCase, type GemmCase } from '../../bench/cases.js';
 import { runCase, type CaseInfo, type Contender, type PeakProbe } from '../../bench/harness.js';
@@ -17,7 +17,7 @@ const row = (over: Partial<Row>): Row => ({
 describe('FMA peak probes', () => {
   it('probe after every round of a contender with flopsPerCall, and only of those', async () => {
     let probes = 0;
-    const probe: PeakProbe = { path: 'test', cores: 2, seconds: 0.01, measure: () => ({ one: 100 + probes, all: 200 + 2 * probes++ }) };
+    const probe: PeakProbe = { path: 'test', cores: 2, seconds: 0.01, measure: () => ({ one: 100 + probes, all: 200 + 2 * probes, roundTripNs: 400 + 10 * probes++ }) };
     const contender = (backend: string, flops: boolean): Contender<GemmCase> => ({
       impl: 'mlpx', backend, threads: 1,
       prepare: async () => ({ run: () => undefined }),
@@ -26,7 +26,7 @@ describe('FMA peak probes', () => {
     const info: CaseInfo = { suite: 'gemm', shape: '8×8·8×8', batch: null, optimizer: null, metric: 'gflops', work: 1024 / 1e9 };
     const [bounded, plain] = await runCase(info, gemmCase(8, 8, 8), [contender('bounded', true), contender('plain', false)], { rounds: 5, roundMs: 2, maxCallMs: 1000, peak: probe });
     expect(probes).toBe(5);
-    expect(bounded!.bound).toMatchObject({ path: 'test', cores: 2, probeSeconds: 0.01, flopsPerCall: 1024, one: [100, 101, 102, 103, 104], all: [200, 202, 204, 206, 208] });
+    expect(bounded!.bound).toMatchObject({ path: 'test', cores: 2, probeSeconds: 0.01, flopsPerCall: 1024, one: [100, 101, 102, 103, 104], all: [200, 202, 204, 206, 208], roundTripNs: [400, 410, 420, 430, 440] });
     // the rate in GFLOP/s is the row's own GFLOP/s, round by round
     bounded!.bound!.gflops.forEach((g, i) => expect(g).toBeCloseTo(bounded!.rounds![i]!, 6));
     expect(plain!.bound).toBeUndefined();
@@ -36,7 +36,7 @@ describe('FMA peak probes', () => {
     const one = row({ rounds: [100, 100, 100], bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [50, 60, 70], one: [100, 100, 200], all: [200, 120, 400] } });
     const two = row({
       threads: 2, median: 150, min: 110, max: 180, rounds: [180, 110, 150],
-      bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [90, 66, 105], one: [100, 100, 100], all: [200, 110, 180] },
+      bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [90, 66, 105], one: [100, 100, 100], all: [200, 110, 180], roundTripNs: [450, 900, 420] },
     });
     const [b1, b2] = boundRows([one, two]);
     expect(b1).toMatchObject({ suite: 'fma-bound', shape: 'train 784-128-10', metric: 'gflops', unit: 'GFLOP/s', median: 60, ratioTo: 'FMA peak 1t (avx512)', ratio: 0.5 }); // 0.5, 0.6, 0.35
@@ -44,8 +44,19 @@ describe('FMA peak probes', () => {
     expect(b2!.ratio).toBeCloseTo(105 / 180, 12); // rounds 0.45, 0.6, 0.583…
     const [p1, p2] = peakRecords([one, two]);
     expect(p1).toMatchObject({ contender: 'mlpx native 1t', peakOne: 100, peakAll: 200, peakRatio: 2, twoCoreRounds: 0, scalingTwoCores: null });
+    expect(p1!.roundTripNs).toBeUndefined();
     // peak ratios 2, 1.1, 1.8: rounds 0 and 2 had two cores; scaling there 1.8 and 1.5
-    expect(p2).toMatchObject({ contender: 'mlpx native 2t', peakRatio: 1.8, twoCoreRounds: 2, rounds: 3, scalingTwoCores: 1.65 });
+    expect(p2).toMatchObject({ contender: 'mlpx native 2t', peakRatio: 1.8, twoCoreRounds: 2, rounds: 3, scalingTwoCores: 1.65, roundTripNs: 450 });
+    // the core round trip stands beside the scaling; a row recorded without it shows a dash, and
+    // results recorded before the bench probed it have no such column
+    const markdown = peakSection([p1!, p2!], 2).join('\n');
+    expect(markdown).toMatch(/\| mlpx native 2t \| 1\.80× \| 2 of 3 \| 1\.65× \| 450 ns \|/);
+    const unrecorded = { ...two, bound: { ...two.bound!, roundTripNs: undefined } };
+    const [, p3] = peakRecords([one, unrecorded]);
+    expect(peakSection([p1!, p2!, { ...p3!, contender: 'old' }], 2).join('\n')).toMatch(/\| old \| 1\.80× \| 2 of 3 \| 1\.65× \| — \|/);
+    const before = peakSection([p1!, p3!], 2).join('\n');
+    expect(before).toMatch(/\| mlpx native 2t \| 1\.80× \| 2 of 3 \| 1\.65× \|$/m);
+    expect(before).not.toContain('round trip');
     expect(TWO_CORES).toBe(1.7);
   });
 

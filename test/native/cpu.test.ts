@@ -1,11 +1,12 @@
 // The addon picks its kernel path from CPUID/XGETBV (native/cpu_features.cc). On Linux the
 // kernel's /proc/cpuinfo flags are an independent oracle: it lists avx2, fma and the avx512
 // subsets only when the CPU has them and the OS has enabled the register state they need.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/errors.js';
 import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
-import type { NativeAddon } from '../../src/backend/native/load.js';
+import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
 import { addon } from './addon.js';
 
 function cpuinfoFlags(): Set<string> {
@@ -95,5 +96,32 @@ describe.skipIf(addon === undefined)('native: fmaPeak', () => {
     expect(() => addon!.fmaPeak(0, 0.1)).toThrow(InvalidArgumentError);
     expect(() => addon!.fmaPeak(1, 0)).toThrow(/seconds must be in \(0, 10\]/);
     expect(() => addon!.fmaPeak(1, 11)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe.skipIf(addon === undefined)('native: coreRoundTrip', () => {
+  it('measures a positive round trip between two threads', () => {
+    const nanoseconds = addon!.coreRoundTrip(5000);
+    expect(Number.isFinite(nanoseconds)).toBe(true);
+    expect(nanoseconds).toBeGreaterThan(1); // a cache line cannot cross between cores faster
+    console.log(`[native] core round trip: ${nanoseconds.toFixed(0)} ns`);
+  });
+
+  // Two spinning threads on one core must still take turns (each yields), not wait out time slices.
+  const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  if (!taskset) console.log('[native] coreRoundTrip on one core: skipped: no taskset to confine a process to one CPU');
+  it.skipIf(!taskset)('ends promptly when both threads share one core', () => {
+    const file = candidatePaths().find((path) => { try { return readFileSync(path).length > 0; } catch { return false; } })!;
+    const code = `const t = Date.now(); require(${JSON.stringify(file)}).coreRoundTrip(2000); console.log(Date.now() - t);`;
+    const child = spawnSync('taskset', ['-c', '0', process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(0);
+    // 2000 round trips: a few ms when the threads alternate on yield; 2000 time slices would take seconds
+    expect(Number(child.stdout.trim())).toBeLessThan(2000);
+  });
+
+  it('rejects bad arguments with an InvalidArgumentError', () => {
+    expect(() => addon!.coreRoundTrip(0)).toThrow(InvalidArgumentError);
+    expect(() => addon!.coreRoundTrip(1_000_001)).toThrow(/roundTrips must be at most 1000000/);
+    expect(() => addon!.coreRoundTrip(1.5)).toThrow(InvalidArgumentError);
   });
 });

@@ -62,6 +62,11 @@ export interface NativeAddon extends Kernels {
    * for `seconds` (blocks meanwhile): the arithmetic bound benchmarks compare native rows to.
    */
   fmaPeak(threads: number, seconds: number): number;
+  /**
+   * Mean nanoseconds per round trip of a flag handed back and forth `roundTrips` times between
+   * two threads (blocks meanwhile): what any work split across cores pays per hand-over.
+   */
+  coreRoundTrip(roundTrips: number): number;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when
@@ -81,7 +86,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'depthPartialsBytes', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'setErrorClasses'];
+  const required = [...KERNEL_NAMES, 'Net', 'depthPartialsBytes', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'coreRoundTrip', 'setErrorClasses'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 

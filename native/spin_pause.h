@@ -1,0 +1,21 @@
+// One poll's pause in a spin-wait: the x86 PAUSE hint (it frees the core's resources for a sibling
+// thread and avoids the memory-order flush on exit), or a yield where there is no such hint.
+#pragma once
+
+#include <thread>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
+namespace mlpx {
+
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(_M_X64)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+}  // namespace mlpx
