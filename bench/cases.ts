@@ -29,11 +29,24 @@ export function sigmoidSpec(sizes: readonly number[]): NetSpec {
   return { sizes, activations: sizes.slice(1).map(() => Activation.sigmoid), loss: Loss.half_sse };
 }
 
-export const isClassifier = (spec: NetSpec): boolean =>
-  spec.loss === Loss.cross_entropy && spec.activations.every((a, l) => a === (l === spec.activations.length - 1 ? Activation.softmax : Activation.relu));
+/** The hidden activations the peers' classifier may have, by their names in TensorFlow.js and numpy_ref.py. */
+const PEER_HIDDEN = { relu: Activation.relu, tanh: Activation.tanh } as const;
+export type PeerHidden = keyof typeof PEER_HIDDEN;
 
-export const shapeName = (spec: NetSpec): string =>
-  spec.sizes.join('-') + (isClassifier(spec) ? '' : ' sigmoid/½sse');
+/** The activation of every hidden layer of a classifierSpec network (softmax, cross-entropy), or undefined for any other network. */
+export function classifierHidden(spec: NetSpec): PeerHidden | undefined {
+  const hidden = spec.activations.slice(0, -1);
+  if (spec.loss !== Loss.cross_entropy || spec.activations.at(-1) !== Activation.softmax) return undefined;
+  return (Object.keys(PEER_HIDDEN) as PeerHidden[]).find((name) => hidden.every((a) => a === PEER_HIDDEN[name]));
+}
+
+export const isClassifier = (spec: NetSpec): boolean => classifierHidden(spec) !== undefined;
+
+/** '784-128-10' (ReLU classifier), '784-128-10 tanh', '784-128-10 sigmoid/½sse' */
+export function shapeName(spec: NetSpec): string {
+  const hidden = classifierHidden(spec);
+  return spec.sizes.join('-') + (hidden === 'relu' ? '' : hidden === undefined ? ' sigmoid/½sse' : ` ${hidden}`);
+}
 
 /** Multiply-adds of one sample's forward pass through dense layers of these sizes, per layer. */
 const layerMacs = (sizes: readonly number[]): number[] => sizes.slice(1).map((units, l) => sizes[l]! * units);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Contender, Runner } from '../harness.js';
-import { VALIDATION_STEPS, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
+import { VALIDATION_STEPS, classifierHidden, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
 import { describeOpenblas, OPENBLAS_OVERRIDES, type NumpyInfo } from '../numpy-info.js';
@@ -137,7 +137,7 @@ export class NumpyGemm extends NumpyContender<GemmCase> {
   }
 }
 
-const notClassifier = 'the numpy loop is the ReLU/softmax classifier only';
+const notClassifier = 'the numpy loop is the softmax classifier (ReLU or tanh hidden layers) only';
 
 export class NumpyTrain extends NumpyContender<TrainCase> {
   skip(c: TrainCase): string | undefined {
@@ -146,7 +146,7 @@ export class NumpyTrain extends NumpyContender<TrainCase> {
   async prepare(c: TrainCase): Promise<Runner> {
     const id = this.proc.newId();
     const reply = await this.proc.request({
-      op: 'train', id, sizes: c.spec.sizes, batch: c.batch, opt: c.optimizer, lr: c.opt.lr, beta1: c.opt.beta1,
+      op: 'train', id, sizes: c.spec.sizes, hidden: classifierHidden(c.spec), batch: c.batch, opt: c.optimizer, lr: c.opt.lr, beta1: c.opt.beta1,
       beta2: c.opt.beta2, eps: c.opt.eps, validate_steps: VALIDATION_STEPS, params: this.proc.file('params', c.params),
       x: this.proc.file('x', c.data.x.subarray(0, c.samplesPerCall * c.data.inputs)),
       y: this.proc.file('y', c.data.y.subarray(0, c.samplesPerCall * c.data.classes)),
@@ -164,7 +164,7 @@ export class NumpyInfer extends NumpyContender<InferCase> {
   async prepare(c: InferCase): Promise<Runner> {
     const id = this.proc.newId();
     const out = path.join(this.proc.dir, `${this.threads}-p.f32`);
-    await this.proc.request({ op: 'infer', id, sizes: c.spec.sizes, batch: c.batch, params: this.proc.file('params', c.params), x: this.proc.file('x', c.x), out });
+    await this.proc.request({ op: 'infer', id, sizes: c.spec.sizes, hidden: classifierHidden(c.spec), batch: c.batch, params: this.proc.file('params', c.params), x: this.proc.file('x', c.x), out });
     const buf = readFileSync(out);
     checkClose(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), c.reference, 1e-6, 1e-4, 'numpy forward');
     return runnerFor(this.proc, id, this.roundMs);

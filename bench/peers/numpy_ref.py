@@ -1,5 +1,5 @@
 """numpy/OpenBLAS reference rows for `npm run bench`: SGEMM and a hand-written training
-loop of the same MLP (ReLU hidden layers, softmax + cross-entropy, SGD or Adam), float32, with
+loop of the same MLP (ReLU or tanh hidden layers, softmax + cross-entropy, SGD or Adam), float32, with
 every buffer preallocated: the best a tight BLAS-based loop does. Thread count comes from
 OPENBLAS_NUM_THREADS, set by the caller before this process starts.
 
@@ -44,6 +44,9 @@ class Mlp:
             off += fan_in * units
             self.b.append(flat[off:off + units].copy())
             off += units
+        self.hidden = req.get("hidden", "relu")
+        if self.hidden not in ("relu", "tanh"):
+            raise ValueError(f"hidden activation {self.hidden!r}: relu or tanh only")
         self.batch = req["batch"]
         m = self.batch
         self.Z = [np.empty((m, u), dtype=F32) for u in sizes[1:]]
@@ -69,7 +72,9 @@ class Mlp:
             Z, A = self.Z[l], self.A[l]
             np.matmul(inp, W, out=Z)
             Z += b
-            if l < last:
+            if l < last and self.hidden == "tanh":
+                np.tanh(Z, out=A)
+            elif l < last:
                 np.maximum(Z, 0, out=A)
             else:  # row softmax, max subtracted
                 np.subtract(Z, Z.max(axis=1, keepdims=True), out=A)
@@ -94,7 +99,13 @@ class Mlp:
                 da = self.dA[l - 1]
                 np.matmul(dz, self.W[l].T, out=da)
                 below = self.dZ[l - 1]
-                np.multiply(da, self.Z[l - 1] > 0, out=below)
+                if self.hidden == "tanh":  # da * (1 - a^2)
+                    a = self.A[l - 1]
+                    np.multiply(a, a, out=below)
+                    np.subtract(F32(1), below, out=below)
+                    below *= da
+                else:
+                    np.multiply(da, self.Z[l - 1] > 0, out=below)
                 dz = below
         self.update()
         return loss

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Contender, Runner } from '../harness.js';
-import { VALIDATION_STEPS, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
+import { VALIDATION_STEPS, classifierHidden, isClassifier, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { gatherRows } from '../data.js';
@@ -73,13 +73,15 @@ export class TfGemm extends TfContender<GemmCase> {
   }
 }
 
-/** Dense layers with the case's weights; the last layer emits logits (softmax is in the loss / predict). */
+/** Dense layers with the case's weights (a classifier's); the last layer emits logits (softmax is in the loss / predict). */
 export function buildModel(spec: NetSpec, params: Float32Array): tf.Sequential {
   const layout = paramLayout(spec.sizes);
+  const hidden = classifierHidden(spec);
+  if (hidden === undefined) throw new Error(`tfjs: ${spec.sizes.join('-')} is not a softmax classifier with ReLU or tanh hidden layers`);
   const model = tf.sequential();
   layout.layers.forEach((slot, l) => {
     const last = l === layout.layers.length - 1;
-    model.add(tf.layers.dense({ units: slot.units, activation: last ? 'linear' : 'relu', ...(l === 0 ? { inputShape: [slot.inputs] } : {}) }));
+    model.add(tf.layers.dense({ units: slot.units, activation: last ? 'linear' : hidden, ...(l === 0 ? { inputShape: [slot.inputs] } : {}) }));
   });
   layout.layers.forEach((slot, l) => {
     const w = tf.tensor2d(params.subarray(slot.weightOffset, slot.biasOffset), [slot.inputs, slot.units]);
@@ -95,7 +97,7 @@ function optimizerFor(c: TrainCase): tf.Optimizer {
   return c.optimizer === 'sgd' ? tf.train.sgd(c.opt.lr) : tf.train.adam(c.opt.lr, c.opt.beta1, c.opt.beta2, c.opt.eps);
 }
 
-const notClassifier = 'runs the ReLU/softmax classifier cases only';
+const notClassifier = 'runs the softmax classifier cases (ReLU or tanh hidden layers) only';
 
 export class TfTrain extends TfContender<TrainCase> {
   skip(c: TrainCase): string | undefined {
