@@ -59,16 +59,17 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
       `The host's vCPUs are sometimes co-scheduled on one core, so a ${cores}-thread result means something only beside the`,
       `${cores}-thread peak of the same rounds. Scaling over the rounds whose peak reached ${TWO_CORES}× the 1-thread peak`,
       '(the threads had a core each), against the same contender on 1 thread in those rounds:',
-      ...(trips ? [
-        '',
-        'Core round trip: the median over the rounds of the time two threads took to hand a cache line back and forth.',
-        'Every split of work pays it a few times, so the same code scales less where it is long (e.g. cores on different dies).',
-      ] : []),
       '',
       `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}`,
       `|---|---|---:|---:|---:|${trips ? '---:|' : ''}`,
       ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}`),
       '',
+      ...(trips ? [
+        'Core round trip: the median over all the row\'s rounds of the time two threads took to hand a cache line back and',
+        'forth. Every split of work pays it a few times, so the same code scales less where it is long (e.g. cores on',
+        'different dies).',
+        '',
+      ] : []),
       ...(multi.some((p) => p.peakRatio < TWO_CORES)
         ? [`⚠: in most rounds the threads did not have ${cores} cores; the scaling rows of this case say little.`, '']
         : []),
@@ -115,7 +116,7 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
     const phases = [...new Set(instrumented.flatMap((r) => r.phases.map((p) => p.phase)))];
     out.push('Per kernel (profile builds; "wait": of that, native\'s training thread waiting for pool workers, which wasm\'s clocks include without counting apart; ' +
         'the forward GEMM includes the activation of the rows or blocks each thread computed, in wasm and in a native layer split across threads, ' +
-        'so "activation" is then what is left: softmax and dropout in wasm; dropout and the layers too small to split in native):', '',
+        'so "activation" is then what is left: softmax and dropout in wasm; in native, the layers not split by K blocks, while dropout layers count in no phase):', '',
       `| kernel | ${instrumented.map((r) => r.label).join(' | ')} |`, `|---|${instrumented.map(() => '---:').join('|')}|`,
       ...phases.map((phase) => `| ${phase} | ${instrumented.map((r) => {
         const p = r.phases.find((q) => q.phase === phase);

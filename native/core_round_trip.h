@@ -1,5 +1,5 @@
 // How long two cores take to hand one cache line back and forth, measured: the least that every
-// pool job (publish, claim, finish) pays. The benchmark records it beside every multi-thread row,
+// pool job (publish, claim, finish) pays. The benchmark probes it after every round of a native row,
 // since the same code scales far less where the two vCPUs sit on different dies than where they
 // share a cache. Never called on the training or inference path.
 #pragma once

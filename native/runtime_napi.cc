@@ -4,6 +4,7 @@
 #include "runtime_napi.h"
 
 #include <string>
+#include <system_error>
 
 #include "core_round_trip.h"
 #include "fma_peak.h"
@@ -18,7 +19,11 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Args args(info, "setThreads");
   const int threads = args.dim(0, "threads");
   if (threads > 1024) args.range_error("threads must be at most 1024");
-  set_threads(threads);
+  try {
+    set_threads(threads);
+  } catch (const std::system_error& error) {  // the OS refused a thread: the pool keeps those it started
+    throw_error(info.Env(), ErrorKind::kError, std::string("setThreads: could not start a thread: ") + error.what());
+  }
   return info.Env().Undefined();
 }
 
@@ -55,7 +60,11 @@ Napi::Value CoreRoundTrip(const Napi::CallbackInfo& info) {
   Args args(info, "coreRoundTrip");
   const int round_trips = args.dim(0, "roundTrips");
   if (round_trips > 1000000) args.range_error("roundTrips must be at most 1000000");
-  return Napi::Number::New(info.Env(), core_round_trip(round_trips));
+  try {
+    return Napi::Number::New(info.Env(), core_round_trip(round_trips));
+  } catch (const std::system_error& error) {
+    throw_error(info.Env(), ErrorKind::kError, std::string("coreRoundTrip: could not start a thread: ") + error.what());
+  }
 }
 
 }  // namespace

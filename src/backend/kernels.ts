@@ -127,7 +127,8 @@ export interface Kernels {
   /** a (m, n) = act(z). Softmax is per row and numerically stable (row max subtracted). */
   activation_forward(a: Float32Array, z: Float32Array, m: number, n: number, act: ActivationId): void;
   /**
-   * dz (m, n) = da ⊙ act'(z), using z and/or a = act(z) as each activation prefers;
+   * dz (m, n) = da ⊙ act'(z), using z and/or a = act(z) as each activation prefers (a must be
+   * act(z): backends differ in which one they read);
    * for softmax the full row Jacobian: dz_j = a_j (da_j − Σ_k da_k a_k).
    */
   activation_backward(dz: Float32Array, da: Float32Array, z: Float32Array, a: Float32Array, m: number, n: number, act: ActivationId): void;

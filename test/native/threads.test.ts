@@ -46,9 +46,9 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
 // eight chunks).
 const SPEC: NetSpec = { sizes: [300, 1024, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
-// A softmax output layer split by K blocks (800 inputs: 3 or 4 blocks, 10 units): the cores that
-// sum its rows also take their softmax, and a sigmoid layer whose K (300) is one or two blocks.
-const SOFTMAX_SPLIT: NetSpec = { sizes: [INPUTS, 800, 10], activations: [Activation.sigmoid, Activation.softmax], loss: Loss.cross_entropy };
+// Layers whose activation the cores that sum their rows apply, on every kernel path: a ReLU layer
+// of 800 inputs (2 or more K blocks) and a softmax output layer of 400 inputs (2 blocks; 10 units).
+const FUSED_SPLIT: NetSpec = { sizes: [INPUTS, 800, 400, 10], activations: [Activation.sigmoid, Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const PLAIN = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 /** every training feature at once: dropout on both hidden layers (the 1024-unit one split across threads at batch 256), row weights, a rate table, the whole gradient transform */
 const FEATURES = {
@@ -179,11 +179,11 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         }
       });
 
-      it('trains a softmax output layer split by K blocks to identical parameters and stats on 1, 2 and 3 threads', async () => {
+      it('trains ReLU and softmax layers split by K blocks to identical parameters and stats on 1, 2 and 3 threads', async () => {
         addon!.setKernelPath(path);
-        const single = await train(1, 128, false, SOFTMAX_SPLIT);
+        const single = await train(1, 128, false, FUSED_SPLIT);
         for (const threads of [2, 3]) {
-          const multi = await train(threads, 128, false, SOFTMAX_SPLIT);
+          const multi = await train(threads, 128, false, FUSED_SPLIT);
           expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
           expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
         }
