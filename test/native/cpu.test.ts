@@ -2,7 +2,7 @@
 // kernel's /proc/cpuinfo flags are an independent oracle: it lists avx2, fma and the avx512
 // subsets only when the CPU has them and the OS has enabled the register state they need.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/errors.js';
 import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
@@ -111,7 +111,7 @@ describe.skipIf(addon === undefined)('native: coreRoundTrip', () => {
   const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   if (!taskset) console.log('[native] coreRoundTrip on one core: skipped: no taskset to confine a process to one CPU');
   it.skipIf(!taskset)('ends promptly when both threads share one core', () => {
-    const file = candidatePaths().find((path) => { try { return readFileSync(path).length > 0; } catch { return false; } })!;
+    const file = candidatePaths().find((path) => existsSync(path))!; // the file loadAddon loads first
     const code = `const t = Date.now(); require(${JSON.stringify(file)}).coreRoundTrip(2000); console.log(Date.now() - t);`;
     const child = spawnSync('taskset', ['-c', '0', process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
     expect(child.status, child.stderr).toBe(0);
