@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -28,12 +29,16 @@ double fma_peak(int threads, double seconds) {
   std::vector<Clock::time_point> ends(static_cast<std::size_t>(threads));
   Clock::time_point start;
   std::atomic<bool> go{false};
+  std::atomic<bool> abandoned{false};  // a helper could not be started: the ones waiting return
   auto run = [&](int t) {
     if (waiting.fetch_sub(1) == 1) {  // the last to arrive starts everyone's clock
       start = Clock::now();
       go.store(true, std::memory_order_release);
     }
-    while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+    while (!go.load(std::memory_order_acquire)) {
+      if (abandoned.load(std::memory_order_acquire)) return;
+      std::this_thread::yield();
+    }
     const Clock::time_point deadline = start + length;
     double done = 0;
     while (Clock::now() < deadline) done += chains(kIterationsPerCheck);
@@ -41,7 +46,13 @@ double fma_peak(int threads, double seconds) {
     ends[t] = Clock::now();
   };
   std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(run, t);
+  try {
+    for (int t = 1; t < threads; ++t) helpers.emplace_back(run, t);
+  } catch (const std::system_error&) {
+    abandoned.store(true, std::memory_order_release);
+    for (std::thread& helper : helpers) helper.join();
+    throw;
+  }
   run(0);
   for (std::thread& helper : helpers) helper.join();
   double total = 0;

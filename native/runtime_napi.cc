@@ -52,7 +52,11 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   if (threads > 1024) args.range_error("threads must be at most 1024");
   const double seconds = args.number(1, "seconds");
   if (!(seconds > 0 && seconds <= 10)) args.range_error("seconds must be in (0, 10]");
-  return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
+  try {
+    return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
+  } catch (const std::system_error& error) {
+    throw_error(info.Env(), ErrorKind::kError, std::string("fmaPeak: could not start a thread: ") + error.what());
+  }
 }
 
 // coreRoundTrip(roundTrips) → mean nanoseconds per round trip of a flag between two threads.

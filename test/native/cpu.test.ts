@@ -2,11 +2,11 @@
 // kernel's /proc/cpuinfo flags are an independent oracle: it lists avx2, fma and the avx512
 // subsets only when the CPU has them and the OS has enabled the register state they need.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/errors.js';
 import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
-import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
+import { loadAddonFile, type NativeAddon } from '../../src/backend/native/load.js';
 import { addon } from './addon.js';
 
 function cpuinfoFlags(): Set<string> {
@@ -111,7 +111,7 @@ describe.skipIf(addon === undefined)('native: coreRoundTrip', () => {
   const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   if (!taskset) console.log('[native] coreRoundTrip on one core: skipped: no taskset to confine a process to one CPU');
   it.skipIf(!taskset)('ends promptly when both threads share one core', () => {
-    const file = candidatePaths().find((path) => existsSync(path))!; // the file loadAddon loads first
+    const { file } = loadAddonFile();
     const code = `const t = Date.now(); require(${JSON.stringify(file)}).coreRoundTrip(2000); console.log(Date.now() - t);`;
     const child = spawnSync('taskset', ['-c', '0', process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
     expect(child.status, child.stderr).toBe(0);
@@ -123,5 +123,31 @@ describe.skipIf(addon === undefined)('native: coreRoundTrip', () => {
     expect(() => addon!.coreRoundTrip(0)).toThrow(InvalidArgumentError);
     expect(() => addon!.coreRoundTrip(1_000_001)).toThrow(/roundTrips must be at most 1000000/);
     expect(() => addon!.coreRoundTrip(1.5)).toThrow(InvalidArgumentError);
+  });
+});
+
+// Starting a thread can fail (address space, thread limits). A child process lowers its own
+// address-space limit to just above what it uses, so no thread stack fits, then calls everything
+// that starts threads: each must raise an error, not abort the process.
+const prlimit = linuxX64 && spawnSync('prlimit', ['--version']).status === 0;
+if (!prlimit) console.log('[native] refused-thread test skipped: needs Linux and prlimit (util-linux) to lower a limit');
+describe.skipIf(addon === undefined || !prlimit)('native: the OS refusing a thread', () => {
+  it('makes setThreads, fmaPeak and coreRoundTrip throw, and the process lives on', () => {
+    const code = `
+      const addon = require(${JSON.stringify(addon === undefined ? '' : loadAddonFile().file)});
+      const { execFileSync } = require('node:child_process');
+      const used = Number(/VmSize:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+      execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (used + (1 << 20))]);
+      const outcome = (call) => { try { return 'returned ' + call(); } catch (error) { return error.message; } };
+      console.log(JSON.stringify([
+        outcome(() => addon.setThreads(8)), outcome(() => addon.fmaPeak(2, 0.01)), outcome(() => addon.coreRoundTrip(10)),
+      ]));`;
+    const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual([
+      expect.stringMatching(/setThreads: could not start a thread: /),
+      expect.stringMatching(/fmaPeak: could not start a thread: /),
+      expect.stringMatching(/coreRoundTrip: could not start a thread: /),
+    ]);
   });
 });

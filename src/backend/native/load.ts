@@ -91,6 +91,11 @@ function missingExports(addon: Record<string, unknown>): string[] {
 }
 
 export function loadAddon(): NativeAddon {
+  return loadAddonFile().addon;
+}
+
+/** loadAddon, and which of candidatePaths() it loaded (a child process can require the same file). */
+export function loadAddonFile(): { addon: NativeAddon; file: string } {
   const require = createRequire(import.meta.url);
   const failures: string[] = [];
   for (const file of candidatePaths()) {
@@ -101,7 +106,7 @@ export function loadAddon(): NativeAddon {
     try {
       const addon = require(file) as Record<string, unknown>;
       const missing = missingExports(addon);
-      if (missing.length === 0) return addon as unknown as NativeAddon;
+      if (missing.length === 0) return { addon: addon as unknown as NativeAddon, file };
       failures.push(`${file}: out of date (no ${missing.join(', ')}); rebuild it`);
     } catch (error) {
       failures.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
