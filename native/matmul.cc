@@ -130,7 +130,7 @@ void depth_chunk(void* context, int chunk, int thread) {
 
 // Rows [m·chunk/chunks, m·(chunk+1)/chunks) of C: c + each later block's product in K order, + bias,
 // then the activation of those rows, if any.
-void depth_sum(void* context, int chunk, int) {
+void depth_sum(void* context, int chunk, int thread) {
   const DepthJob& job = *static_cast<const DepthJob*>(context);
   const GemmOperands& g = job.g;
   const std::size_t n = static_cast<std::size_t>(g.n);
@@ -148,6 +148,8 @@ void depth_sum(void* context, int chunk, int) {
   if (job.activate != nullptr) {
     activation_forward_serial(job.activate->out + begin, g.c + begin, last_row - first_row, g.n, job.activate->act,
                               *job.loops);
+    if (job.activate->rows_done != nullptr && first_row < last_row)
+      job.activate->rows_done(job.activate->context, first_row, last_row, thread);
   }
 }
 
@@ -168,6 +170,11 @@ std::size_t sgemm_tiles(int m, int n) {
 }
 
 namespace {
+
+// B (untransposed) is read in place when its rows are short: packing W (784×128) was 14% of a
+// training step, and in place the 512³ GEMM ran as fast (CPU-time A/B 1.004–1.041). With long
+// rows the microkernel's column of B strides across L2 sets: 0.83–0.93 at n = 1000–2048.
+bool reads_b_in_place(const GemmKernel& kernel, bool trans_b, int n) { return !trans_b && n <= kernel.nc; }
 
 int pool_chunks(const State& s, GemmSplit split, int extent) {
   const int tile = split == GemmSplit::kRows ? s.path.gemm->mr : s.path.gemm->nr;
@@ -203,7 +210,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     const std::size_t floats =
         job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
     if (job.chunks >= 2 && floats <= s.partials.size()) {
-      job.g.b_in_place = n <= kernel.nc;
+      job.g.b_in_place = reads_b_in_place(kernel, false, n);
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       s.pool.run(job.chunks, depth_sum, &job, true);
@@ -225,12 +232,20 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   const Chunking chunking{split_columns ? column_tiles : row_tiles, threads};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
-  // B (untransposed) is read in place when its rows are short: packing W (784×128) was 14% of a
-  // training step, and in place the 512³ GEMM ran as fast (CPU-time A/B 1.004–1.041). With long
-  // rows the microkernel's column of B strides across L2 sets: 0.83–0.93 at n = 1000–2048.
-  job.g.b_in_place = !trans_b && n <= kernel.nc;
+  job.g.b_in_place = reads_b_in_place(kernel, trans_b, n);
   s.pool.run(chunking.count(), gemm_chunk, &job, owned);
   return tile_squares ? tile_count(kernel, m, n) : 0;
+}
+
+void sgemm_on_thread(int thread, bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c,
+                     const float* bias) {
+  // no lock: the thread that started the running pool task holds it, and keeps the path and the
+  // scratch buffers as they are until every task has returned
+  State& s = state();
+  const GemmKernel& kernel = *s.path.gemm;
+  GemmOperands g(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, nullptr);
+  g.b_in_place = reads_b_in_place(kernel, trans_b, n);
+  gemm_block(g, 0, m, 0, n, &s.scratch[static_cast<std::size_t>(thread)]);
 }
 
 void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {

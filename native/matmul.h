@@ -47,11 +47,16 @@ enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
 /**
  * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass: each
  * core activates the rows of c it has just summed, while they are in its cache, instead of one
- * core reading every row back. sgemm sets `applied` when it did; other splits leave it false.
+ * core reading every row back; then, with rows_done, it hands those rows on to the caller's work
+ * (rows_done(context, first_row, last_row, thread), run inside the pool task on pool thread
+ * `thread`: sgemm_on_thread only, no pooled kernel). sgemm sets `applied` when it did all that;
+ * other splits leave it false.
  */
 struct RowActivation {
   float* out;
   int act;
+  void (*rows_done)(void* context, int first_row, int last_row, int thread) = nullptr;
+  void* context = nullptr;
   bool applied = false;
 };
 
@@ -63,6 +68,14 @@ struct RowActivation {
  */
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
            float* tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto, RowActivation* activate = nullptr);
+
+/**
+ * sgemm without a split, bias included, on pool thread `thread` with its packing buffer: for work
+ * inside a pool task (RowActivation::rows_done), where sgemm itself would wait for the pool that
+ * is running the task. Each c element gets the same bits as from sgemm.
+ */
+void sgemm_on_thread(int thread, bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c,
+                     const float* bias);
 
 /**
  * Chunks of a kColumns (kRows) split of `extent` columns (rows) on the pool as it is: 1 (no split)

@@ -105,15 +105,31 @@ DropoutMask NetCore::mask(int l, double dropout_step) const {
   return dropout_mask(spec_.dropout[l], spec_.seed, static_cast<std::uint64_t>(dropout_step), l);
 }
 
-const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) {
-  for (int l = 0; l < spec_.layers(); ++l) {
-    Layer& layer = layers_[l];
-    const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
+const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, const Targets* targets) {
+  const int L = spec_.layers();
+  for (Layer& layer : layers_) {
     const double macs = static_cast<double>(rows) * layer.inputs * layer.units;
     layer.split_chunks =
         rows >= kOwnedMinRows && macs >= kOwnedMinMacs ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
+  }
+  output_deltas_done_ = false;
+  for (int l = 0; l < L; ++l) {
+    Layer& layer = layers_[l];
+    const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     const bool dropping = dropout_step != nullptr && spec_.dropout[l] != 0;
     RowActivation activate{layer.a, spec_.activations[l]};
+    // the output layer follows on the cores that activated this split layer's rows (output_layer_rows)
+    const bool output_follows = l == L - 2 && layer.split_chunks > 1 && !dropping && layers_[L - 1].split_chunks == 1 &&
+                                !(dropout_step != nullptr && spec_.dropout[L - 1] != 0);
+    if (output_follows) {
+      // its backward too when its δz is the fused one and this layer's derivative is element-wise
+      const bool deltas = targets != nullptr && fused_output_delta_ && spec_.activations[l] != kSoftmax;
+      row_targets_ = deltas ? *targets : Targets{nullptr, nullptr};
+      batch_rows_ = rows;
+      loops_ = &elementwise_loops();
+      activate.rows_done = output_layer_rows;
+      activate.context = this;
+    }
     dense_forward(layer.z, input, params_ + layer.weight_offset, params_ + layer.bias_offset, rows, layer.inputs,
                   layer.units, layer.split_chunks > 1 ? GemmSplit::kDepth : GemmSplit::kAuto,
                   dropping ? nullptr : &activate);
@@ -122,8 +138,42 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step) 
     } else if (!activate.applied) {
       activation_forward(layer.a, layer.z, rows, layer.units, spec_.activations[l]);
     }
+    if (output_follows && activate.applied) {
+      output_deltas_done_ = row_targets_.y != nullptr;
+      break;
+    }
   }
   return layers_.back().a;
+}
+
+void NetCore::output_layer_rows(void* context, int first, int last, int thread) {
+  NetCore& net = *static_cast<NetCore*>(context);
+  const ElementwiseLoops& loops = *net.loops_;
+  const int L = net.spec_.layers();
+  const Layer& hidden = net.layers_[L - 2];
+  const Layer& output = net.layers_[L - 1];
+  const int rows = last - first, n = output.units, k = output.inputs;
+  const std::size_t begin = static_cast<std::size_t>(first) * n, end = static_cast<std::size_t>(last) * n;
+  const float* w = net.params_ + output.weight_offset;
+  // the same kernels, per row, as dense_forward and activation_forward on the whole batch
+  sgemm_on_thread(thread, false, false, rows, n, k, Rows(hidden.a + static_cast<std::size_t>(first) * k), w,
+                  output.z + begin, net.params_ + output.bias_offset);
+  const int act = net.spec_.activations[L - 1];
+  if (act == kSoftmax) {
+    loops.softmax_rows(output.a, output.z, first, last, n);
+  } else {
+    loops.activation_forward(output.a, output.z, begin, end, act);
+  }
+  const Targets& targets = net.row_targets_;
+  if (targets.y == nullptr) return;
+  // then what net_backward would start with: the output layer's δz (into its z), the hidden
+  // layer's δa = δz·Wᵀ and its δz
+  float* output_dz = output.z;
+  loops.output_delta_fused(output_dz, output.a, targets.y, targets.weights, begin, end, n,
+                           static_cast<float>(net.batch_rows_), act == kSoftmax);
+  const std::size_t hidden_begin = static_cast<std::size_t>(first) * k, hidden_end = static_cast<std::size_t>(last) * k;
+  sgemm_on_thread(thread, false, true, rows, k, n, Rows(output_dz + begin), w, net.delta_a_ + hidden_begin, nullptr);
+  loops.activation_backward(net.delta_z_, net.delta_a_, hidden.a, hidden_begin, hidden_end, net.spec_.activations[L - 2]);
 }
 
 void NetCore::net_loss(const float* output, const float* y, const float* weights, int rows, double* stats) const {
@@ -134,14 +184,23 @@ void NetCore::net_loss(const float* output, const float* y, const float* weights
 void NetCore::net_backward(Rows x, const float* y, const float* weights, int rows, double* stats,
                            const double* dropout_step) {
   const int L = spec_.layers();
-  const Layer& last = layers_[L - 1];
-  if (fused_output_delta_) {
+  Layer& last = layers_[L - 1];
+  int l = L - 1;
+  if (output_deltas_done_ && y == row_targets_.y && weights == row_targets_.weights) {
+    // net_forward's split left the output layer's δz in its z and the last hidden layer's in delta_z_
+    last.tile_squares_written =
+        dense_backward(nullptr, grads_ + last.weight_offset, grads_ + last.bias_offset, last.z, Rows(layers_[L - 2].a),
+                       params_ + last.weight_offset, rows, last.inputs, last.units,
+                       tile_squares_.data() + last.tile_squares_offset, GemmSplit::kAuto);
+    l = L - 2;
+  } else if (fused_output_delta_) {
     output_delta_fused(delta_z_, last.a, y, weights, rows, last.units, spec_.activations[L - 1]);
   } else {
     loss_backward(delta_a_, last.a, y, weights, rows, last.units, spec_.loss);
     activation_backward(delta_z_, delta_a_, last.z, last.a, rows, last.units, spec_.activations[L - 1]);
   }
-  for (int l = L - 1; l >= 0; --l) {
+  output_deltas_done_ = false;
+  for (; l >= 0; --l) {
     Layer& layer = layers_[l];
     const Rows input = l == 0 ? x : Rows(layers_[l - 1].a);
     layer.tile_squares_written =
@@ -241,7 +300,8 @@ bool NetCore::update_owned(int chunks, float* state1) {
 
 void NetCore::net_train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
                              double step, double* stats) {
-  net_loss(net_forward(x, rows, &step), y, weights, rows, stats);
+  const Targets targets{y, weights};
+  net_loss(net_forward(x, rows, &step, &targets), y, weights, rows, stats);
   stats[kStatLoss] += weight_penalty_sum(opt);
   net_backward(x, y, weights, rows, stats, &step);
   const double grad_norm2 = stats[kStatGradNorm2];

@@ -76,6 +76,11 @@ struct BatchSource {
  */
 std::size_t depth_partials_floats(const std::vector<int>& sizes, int rows);
 
+/** The targets of a training batch: y (rows × outputs) and each row's weight (null: 1). */
+struct Targets {
+  const float* y;
+  const float* weights;
+};
 /** The clip-by-norm factor min(1, clip_norm / ‖g‖) as a float (clipScale in src/backend/engine.ts). */
 float clip_scale(double clip_norm, double grad_norm2);
 
@@ -96,9 +101,11 @@ class NetCore {
 
   /**
    * Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x; with
-   * dropout_step, the dropout layers drop with the masks of that update number (training).
+   * dropout_step, the dropout layers drop with the masks of that update number (training). With
+   * targets, it may also start the backward pass for them (output_layer_rows), which net_backward
+   * then continues.
    */
-  const float* net_forward(Rows x, int rows, const double* dropout_step = nullptr);
+  const float* net_forward(Rows x, int rows, const double* dropout_step = nullptr, const Targets* targets = nullptr);
   /** Loss (rows weighted by `weights`, null: 1) and correct rows of `output` (net_forward's) against y. */
   void net_loss(const float* output, const float* y, const float* weights, int rows, double* stats) const;
   /** Gradients after net_forward on the same rows with the same dropout_step; ‖g‖² into stats. */
@@ -139,6 +146,14 @@ class NetCore {
     float* a = nullptr;
   };
 
+  /**
+   * RowActivation::rows_done of the last hidden layer when it is split and the output layer is
+   * not: rows [first, last) of the output layer's forward pass and, with targets, of its δz (into
+   * its z, which nothing reads once a = act(z) under a fused output delta) and the hidden layer's
+   * δz (into delta_z_, via δa in delta_a_). Each core runs them on the rows it has just summed and
+   * activated, in its cache, instead of the caller running them on the whole batch alone.
+   */
+  static void output_layer_rows(void* net, int first, int last, int thread);
   double gradient_norm2() const;
   /** optimizer_update split as the layers' split rows of W: `chunks` pool tasks, task c on thread c. */
   bool update_owned(int chunks, float* state1);
@@ -156,6 +171,12 @@ class NetCore {
   std::size_t param_count_ = 0;
   int widest_ = 0;
   bool fused_output_delta_ = false;
+  // output_layer_rows' inputs, set by net_forward before the split GEMM
+  const ElementwiseLoops* loops_ = nullptr;
+  Targets row_targets_{};  // y null: the output layer's forward pass only
+  int batch_rows_ = 0;
+  // net_forward computed the output layer's and the last hidden layer's δz for these targets
+  bool output_deltas_done_ = false;
   float* params_ = nullptr;
   float* grads_ = nullptr;
   float* state_ = nullptr;

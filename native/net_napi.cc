@@ -301,7 +301,8 @@ Napi::Value Net::Gradient(const Napi::CallbackInfo& info) {
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
   double* stats = args.f64(3, "stats", kStatsPerBatch);
-  core_->net_loss(core_->net_forward(x, rows), y, nullptr, rows, stats);
+  const Targets targets{y, nullptr};
+  core_->net_loss(core_->net_forward(x, rows, nullptr, &targets), y, nullptr, rows, stats);
   core_->net_backward(x, y, nullptr, rows, stats);
   stats[kStatStatus] = kStepOk;
   return info.Env().Undefined();

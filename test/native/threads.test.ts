@@ -55,14 +55,16 @@ const FEATURES = {
   spec: { ...SPEC, dropout: [0.3, 0.1, 0], seed: 77 },
   opt: { ...PLAIN, l2: 1e-3, l1: 1e-4, weightDecay: 0.01, clipNorm: 0.5, clipValue: 0.05 },
 };
+// Without dropout on the last hidden layer (split at every batch here), the cores that sum its
+// rows also run the output layer's forward and backward pass on them, row weights included.
+const FEATURES_OUTPUT_ON_SPLIT: NetSpec = { ...SPEC, dropout: [0.3, 0, 0], seed: 77 };
 
-async function train(threads: number, batch: number, features = false, base = SPEC): Promise<{ params: Float32Array; stats: Float64Array }> {
+async function train(threads: number, batch: number, features = false, spec = features ? FEATURES.spec : SPEC): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
   const x = randomArray(random, rows * INPUTS);
   const y = randomOneHot(random, rows, 10);
-  const spec = features ? FEATURES.spec : base;
   const opt = features ? FEATURES.opt : PLAIN;
   const engine = new NativeEngine(spec, addon!);
   engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
@@ -94,6 +96,23 @@ function deepWideStep(threads: number): Float32Array {
   engine.reserve(batch);
   engine.trainStep(randomArray(random, batch * DEEP_WIDE_INPUTS), randomOneHot(random, batch, 10), batch, PLAIN, 1, new Float64Array(STATS_PER_BATCH));
   return engine.readParams();
+}
+
+/** evaluate's stats, then gradient's stats and gradients, of one batch of 128 rows. */
+function evaluateAndGradient(threads: number): (Float32Array | Float64Array)[] {
+  addon!.setThreads(threads);
+  const random = new Random(6);
+  const rows = 128;
+  const engine = new NativeEngine(SPEC, addon!);
+  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  engine.reserve(rows);
+  const x = randomArray(random, rows * INPUTS);
+  const y = randomOneHot(random, rows, 10);
+  const evaluated = new Float64Array(STATS_PER_BATCH);
+  engine.evaluate(x, y, rows, evaluated);
+  const stats = new Float64Array(STATS_PER_BATCH);
+  engine.gradient(x, y, rows, stats);
+  return [evaluated, stats, engine.readGrads()];
 }
 
 describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
@@ -185,6 +204,21 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
 
       it('trains ReLU and softmax layers split by K blocks to identical parameters and stats on 1, 2 and 3 threads', async () => {
         await sameOnEveryThreadCount(128, false, FUSED_SPLIT);
+      });
+
+      it('evaluates and computes gradients identically on 1, 2 and 3 threads', () => {
+        addon!.setKernelPath(path);
+        const single = evaluateAndGradient(1);
+        for (const threads of [2, 3]) {
+          const multi = evaluateAndGradient(threads);
+          for (const [i, what] of ['evaluate stats', 'gradient stats', 'gradients'].entries()) {
+            expect(firstDifference(multi[i]!, single[i]!), `${what} on ${threads} threads`).toBe(-1);
+          }
+        }
+      });
+
+      it('trains with row weights, dropout below and the output layer run on the split rows to identical parameters and stats on 1, 2 and 3 threads', async () => {
+        await sameOnEveryThreadCount(256, true, FEATURES_OUTPUT_ON_SPLIT);
       });
     });
   }
