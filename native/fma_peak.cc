@@ -46,9 +46,10 @@ double fma_peak(int threads, double seconds) {
     ends[t] = Clock::now();
   };
   std::vector<std::thread> helpers;
+  helpers.reserve(static_cast<std::size_t>(threads - 1));  // no allocation between thread starts
   try {
     for (int t = 1; t < threads; ++t) helpers.emplace_back(run, t);
-  } catch (const std::system_error&) {
+  } catch (...) {
     abandoned.store(true, std::memory_order_release);
     for (std::thread& helper : helpers) helper.join();
     throw;

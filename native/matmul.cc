@@ -335,7 +335,13 @@ bool set_kernel_path(const char* name) {
 void set_threads(int threads) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  s.pool.resize(threads);
+  try {
+    s.pool.resize(threads);
+  } catch (...) {
+    // the OS refused a thread: keep a packing buffer for each of the threads that did start
+    s.scratch.resize(static_cast<std::size_t>(s.pool.size()));
+    throw;
+  }
   s.scratch.resize(static_cast<std::size_t>(s.pool.size()));
 }
 

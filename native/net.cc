@@ -186,7 +186,7 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
   const int L = spec_.layers();
   Layer& last = layers_[L - 1];
   int l = L - 1;
-  if (output_deltas_done_ && y == row_targets_.y && weights == row_targets_.weights) {
+  if (output_deltas_done_ && rows == batch_rows_ && y == row_targets_.y && weights == row_targets_.weights) {
     // net_forward's split left the output layer's δz in its z and the last hidden layer's in delta_z_
     last.tile_squares_written =
         dense_backward(nullptr, grads_ + last.weight_offset, grads_ + last.bias_offset, last.z, Rows(layers_[L - 2].a),

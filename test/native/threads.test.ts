@@ -40,7 +40,9 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
 }
 
 // At every batch here the first two layers are split across threads for the whole step: their
-// forward GEMMs by K blocks (2 of 150 and 4 of 256; on 3 threads, one thread takes two blocks),
+// forward GEMMs by K blocks (portable path: 2 of 150 and 4 of 256, on 3 threads one thread takes
+// two; AVX paths: the 300 inputs are one block, so that GEMM is split by columns, and the 1024 are
+// 3), and the cores that sum the 1024-input layer's rows run the output layer on them too;
 // their weight-gradient GEMMs and updates by rows of W; the last layer's update is shared out by
 // ranges. At batch 256 the first layer's element-wise passes are split too (262,144 elements:
 // eight chunks).
