@@ -119,8 +119,8 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, 
     const bool dropping = dropout_step != nullptr && spec_.dropout[l] != 0;
     RowActivation activate{layer.a, spec_.activations[l]};
     // the output layer follows on the cores that activated this split layer's rows (output_layer_rows)
-    const bool output_follows = l == L - 2 && layer.split_chunks > 1 && !dropping && layers_[L - 1].split_chunks == 1 &&
-                                !(dropout_step != nullptr && spec_.dropout[L - 1] != 0);
+    // (the output layer never drops: the Net constructor refuses that)
+    const bool output_follows = l == L - 2 && layer.split_chunks > 1 && !dropping && layers_[L - 1].split_chunks == 1;
     if (output_follows) {
       // its backward too when its δz is the fused one and this layer's derivative is element-wise
       const bool deltas = targets != nullptr && fused_output_delta_ && spec_.activations[l] != kSoftmax;

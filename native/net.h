@@ -81,6 +81,7 @@ struct Targets {
   const float* y;
   const float* weights;
 };
+
 /** The clip-by-norm factor min(1, clip_norm / ‖g‖) as a float (clipScale in src/backend/engine.ts). */
 float clip_scale(double clip_norm, double grad_norm2);
 

@@ -15,15 +15,21 @@ namespace mlpx {
 
 namespace {
 
+// start(), which starts threads: when the OS refuses one, an Error naming `function`, not std::terminate.
+template <typename Start>
+auto starting_threads(Napi::Env env, const char* function, Start start) -> decltype(start()) {
+  try {
+    return start();
+  } catch (const std::system_error& error) {
+    throw_error(env, ErrorKind::kError, std::string(function) + ": could not start a thread: " + error.what());
+  }
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Args args(info, "setThreads");
   const int threads = args.dim(0, "threads");
   if (threads > 1024) args.range_error("threads must be at most 1024");
-  try {
-    set_threads(threads);
-  } catch (const std::system_error& error) {  // the OS refused a thread: the pool keeps those it started
-    throw_error(info.Env(), ErrorKind::kError, std::string("setThreads: could not start a thread: ") + error.what());
-  }
+  starting_threads(info.Env(), "setThreads", [&] { set_threads(threads); });  // the pool keeps those it started
   return info.Env().Undefined();
 }
 
@@ -52,11 +58,7 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   if (threads > 1024) args.range_error("threads must be at most 1024");
   const double seconds = args.number(1, "seconds");
   if (!(seconds > 0 && seconds <= 10)) args.range_error("seconds must be in (0, 10]");
-  try {
-    return Napi::Number::New(info.Env(), fma_peak(threads, seconds));
-  } catch (const std::system_error& error) {
-    throw_error(info.Env(), ErrorKind::kError, std::string("fmaPeak: could not start a thread: ") + error.what());
-  }
+  return Napi::Number::New(info.Env(), starting_threads(info.Env(), "fmaPeak", [&] { return fma_peak(threads, seconds); }));
 }
 
 // coreRoundTrip(roundTrips) → mean nanoseconds per round trip of a flag between two threads.
@@ -64,11 +66,7 @@ Napi::Value CoreRoundTrip(const Napi::CallbackInfo& info) {
   Args args(info, "coreRoundTrip");
   const int round_trips = args.dim(0, "roundTrips");
   if (round_trips > 1000000) args.range_error("roundTrips must be at most 1000000");
-  try {
-    return Napi::Number::New(info.Env(), core_round_trip(round_trips));
-  } catch (const std::system_error& error) {
-    throw_error(info.Env(), ErrorKind::kError, std::string("coreRoundTrip: could not start a thread: ") + error.what());
-  }
+  return Napi::Number::New(info.Env(), starting_threads(info.Env(), "coreRoundTrip", [&] { return core_round_trip(round_trips); }));
 }
 
 }  // namespace
