@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -193,7 +194,13 @@ void reserve_depth_partials(std::size_t floats) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   floats = std::min(floats, kMostDepthPartialFloats);
-  if (s.partials.size() < floats) s.partials.resize(floats);
+  if (s.partials.size() >= floats) return;
+  try {
+    s.partials.resize(floats);
+  } catch (const std::bad_alloc&) {
+    // the buffer is for speed only: a depth split without room for its products runs by columns
+    // (sgemm), with the same bits
+  }
 }
 
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
@@ -335,11 +342,14 @@ bool set_kernel_path(const char* name) {
 void set_threads(int threads) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  // Every thread's packing buffer exists before it starts, so an allocation that fails here
+  // leaves the pool as it was, and a pool thread never lacks one.
+  const auto wanted = static_cast<std::size_t>(std::max(threads, 1));
+  if (s.scratch.size() < wanted) s.scratch.resize(wanted);
   try {
     s.pool.resize(threads);
   } catch (...) {
-    // the OS refused a thread: keep a packing buffer for each of the threads that did start
-    s.scratch.resize(static_cast<std::size_t>(s.pool.size()));
+    s.scratch.resize(static_cast<std::size_t>(s.pool.size()));  // the threads that did start
     throw;
   }
   s.scratch.resize(static_cast<std::size_t>(s.pool.size()));

@@ -3,6 +3,7 @@
 // round trip between two cores.
 #include "runtime_napi.h"
 
+#include <new>
 #include <string>
 #include <system_error>
 
@@ -15,13 +16,16 @@ namespace mlpx {
 
 namespace {
 
-// start(), which starts threads: when the OS refuses one, an Error naming `function`, not std::terminate.
+// start(), which starts threads: when the OS refuses one (std::system_error) or the memory for
+// it (std::bad_alloc, e.g. from std::thread's own state), an Error naming `function`, not std::terminate.
 template <typename Start>
 auto starting_threads(Napi::Env env, const char* function, Start start) -> decltype(start()) {
   try {
     return start();
   } catch (const std::system_error& error) {
     throw_error(env, ErrorKind::kError, std::string(function) + ": could not start a thread: " + error.what());
+  } catch (const std::bad_alloc&) {
+    throw_error(env, ErrorKind::kError, std::string(function) + ": could not start a thread: out of memory");
   }
 }
 

@@ -8,6 +8,7 @@ import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/er
 import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
 import { loadAddonFile, type NativeAddon } from '../../src/backend/native/load.js';
 import { addon } from './addon.js';
+import { canLimitAddressSpace, underAddressLimit } from './address-limit.js';
 
 function cpuinfoFlags(): Set<string> {
   const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
@@ -129,22 +130,12 @@ describe.skipIf(addon === undefined)('native: coreRoundTrip', () => {
 // Starting a thread can fail (address space, thread limits). A child process lowers its own
 // address-space limit to just above what it uses, so no thread stack fits, then calls everything
 // that starts threads: each must raise an error, not abort the process.
-const prlimit = linuxX64 && spawnSync('prlimit', ['--version']).status === 0;
-if (!prlimit) console.log('[native] refused-thread test skipped: needs Linux and prlimit (util-linux) to lower a limit');
-describe.skipIf(addon === undefined || !prlimit)('native: the OS refusing a thread', () => {
+if (!canLimitAddressSpace) console.log('[native] refused-thread test skipped: needs Linux and prlimit (util-linux) to lower a limit');
+describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: the OS refusing a thread', () => {
   it('makes setThreads, fmaPeak and coreRoundTrip throw, and the process lives on', () => {
-    const code = `
-      const addon = require(${JSON.stringify(addon === undefined ? '' : loadAddonFile().file)});
-      const { execFileSync } = require('node:child_process');
-      const used = Number(/VmSize:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
-      execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (used + (1 << 20))]);
-      const outcome = (call) => { try { return 'returned ' + call(); } catch (error) { return error.message; } };
-      console.log(JSON.stringify([
-        outcome(() => addon.setThreads(8)), outcome(() => addon.fmaPeak(2, 0.01)), outcome(() => addon.coreRoundTrip(10)),
-      ]));`;
-    const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 30_000 });
-    expect(child.status, child.stderr).toBe(0);
-    expect(JSON.parse(child.stdout)).toEqual([
+    const outcomes = underAddressLimit(loadAddonFile().file, '', 1 << 20,
+      '[outcome(() => addon.setThreads(8)), outcome(() => addon.fmaPeak(2, 0.01)), outcome(() => addon.coreRoundTrip(10))]');
+    expect(outcomes).toEqual([
       expect.stringMatching(/setThreads: could not start a thread: /),
       expect.stringMatching(/fmaPeak: could not start a thread: /),
       expect.stringMatching(/coreRoundTrip: could not start a thread: /),

@@ -5,11 +5,13 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
-import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { packSpec, paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { NativeEngine } from '../../src/backend/native/engine.js';
+import { loadAddonFile } from '../../src/backend/native/load.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
+import { canLimitAddressSpace, underAddressLimit } from './address-limit.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -63,5 +65,33 @@ describe.skipIf(addon === undefined)('native: memory', () => {
     expect(growth.buffers).toBeLessThan(16);
     expect(growth.rss).toBeLessThan(64);
     expect(Number.isFinite(stats[0]!)).toBe(true);
+  });
+});
+
+// reserve() also grows, beside the workspace, the buffer where a forward GEMM split by K blocks
+// keeps each block's product (native/matmul.cc): for 4312 inputs (11 K blocks of 392) into 4000
+// units and 100 rows, 16 MiB, where the workspace takes 6.4 MiB. A child capped 4 MiB above its use
+// plus the workspace has room for the workspace alone. reserve must then succeed, and the split
+// fall back to one that needs no buffer (by columns: the same bits as one thread).
+if (!canLimitAddressSpace) console.log('[native] reserve-under-pressure test skipped: needs Linux and prlimit (util-linux) to lower a limit');
+describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: reserve short of memory', () => {
+  it('succeeds without the split buffer, and 2 threads give the bits of 1', () => {
+    const spec: NetSpec = { sizes: [4312, 4000, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const rows = 100;
+    // NetCore::workspace_floats: per row twice the widest layer, the outputs, a row weight, z and a of every layer
+    const workspaceBytes = rows * (2 * 4312 + 10 + 1 + 2 * (4000 + 10)) * 4;
+    const setup = `
+      addon.setThreads(2);
+      const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
+      net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));
+      const x = Float32Array.from({ length: ${rows * 4312} }, (_, i) => Math.cos(i));
+      const two = new Float32Array(${rows * 10}), one = new Float32Array(${rows * 10});`;
+    const result = underAddressLimit(loadAddonFile().file, setup, workspaceBytes + 4 * MB, `[
+      outcome(() => net.reserve(${rows})),
+      outcome(() => net.forward(x, ${rows}, two)),
+      outcome(() => (addon.setThreads(1), net.forward(x, ${rows}, one))),
+      Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), two.every(Number.isFinite), two[0] !== two[1],
+    ]`);
+    expect(result).toEqual(['returned undefined', 'returned undefined', 'returned undefined', true, true, true]);
   });
 });
