@@ -150,7 +150,7 @@ void depth_sum(void* context, int chunk, int thread) {
     activation_forward_serial(job.activate->out + begin, g.c + begin, last_row - first_row, g.n, job.activate->act,
                               *job.loops);
     if (job.activate->rows_done != nullptr && first_row < last_row)
-      job.activate->rows_done(job.activate->context, first_row, last_row, thread);
+      job.activate->rows_done(job.activate->context, first_row, last_row, thread, *job.loops);
   }
 }
 

@@ -9,6 +9,7 @@
 
 namespace mlpx {
 
+struct ElementwiseLoops;
 struct GemmKernel;
 
 /**
@@ -48,14 +49,15 @@ enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
  * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass: each
  * core activates the rows of c it has just summed, while they are in its cache, instead of one
  * core reading every row back; then, with rows_done, it hands those rows on to the caller's work
- * (rows_done(context, first_row, last_row, thread), run inside the pool task on pool thread
- * `thread`: sgemm_on_thread only, no pooled kernel). sgemm sets `applied` when it did all that;
+ * (rows_done(context, first_row, last_row, thread, loops), run inside the pool task on pool thread
+ * `thread` with the element-wise loops of the GEMM's kernel path: sgemm_on_thread only, no pooled
+ * kernel). sgemm sets `applied` when it did all that;
  * other splits leave it false.
  */
 struct RowActivation {
   float* out;
   int act;
-  void (*rows_done)(void* context, int first_row, int last_row, int thread) = nullptr;
+  void (*rows_done)(void* context, int first_row, int last_row, int thread, const ElementwiseLoops& loops) = nullptr;
   void* context = nullptr;
   bool applied = false;
 };

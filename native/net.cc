@@ -126,7 +126,6 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, 
       const bool deltas = targets != nullptr && fused_output_delta_ && spec_.activations[l] != kSoftmax;
       row_targets_ = deltas ? *targets : Targets{nullptr, nullptr};
       batch_rows_ = rows;
-      loops_ = &elementwise_loops();
       activate.rows_done = output_layer_rows;
       activate.context = this;
     }
@@ -146,9 +145,8 @@ const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, 
   return layers_.back().a;
 }
 
-void NetCore::output_layer_rows(void* context, int first, int last, int thread) {
+void NetCore::output_layer_rows(void* context, int first, int last, int thread, const ElementwiseLoops& loops) {
   NetCore& net = *static_cast<NetCore*>(context);
-  const ElementwiseLoops& loops = *net.loops_;
   const int L = net.spec_.layers();
   const Layer& hidden = net.layers_[L - 2];
   const Layer& output = net.layers_[L - 1];

@@ -154,7 +154,7 @@ class NetCore {
    * δz (into delta_z_, via δa in delta_a_). Each core runs them on the rows it has just summed and
    * activated, in its cache, instead of the caller running them on the whole batch alone.
    */
-  static void output_layer_rows(void* net, int first, int last, int thread);
+  static void output_layer_rows(void* net, int first, int last, int thread, const ElementwiseLoops& loops);
   double gradient_norm2() const;
   /** optimizer_update split as the layers' split rows of W: `chunks` pool tasks, task c on thread c. */
   bool update_owned(int chunks, float* state1);
@@ -173,7 +173,6 @@ class NetCore {
   int widest_ = 0;
   bool fused_output_delta_ = false;
   // output_layer_rows' inputs, set by net_forward before the split GEMM
-  const ElementwiseLoops* loops_ = nullptr;
   Targets row_targets_{};  // y null: the output layer's forward pass only
   int batch_rows_ = 0;
   // net_forward computed the output layer's and the last hidden layer's δz for these targets
