@@ -51,8 +51,7 @@ enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
  * core reading every row back; then, with rows_done, it hands those rows on to the caller's work
  * (rows_done(context, first_row, last_row, thread, loops), run inside the pool task on pool thread
  * `thread` with the element-wise loops of the GEMM's kernel path: sgemm_on_thread only, no pooled
- * kernel). sgemm sets `applied` when it did all that;
- * other splits leave it false.
+ * kernel). sgemm sets `applied` when it did all that; other splits leave it false.
  */
 struct RowActivation {
   float* out;

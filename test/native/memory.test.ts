@@ -1,5 +1,6 @@
 // Memory must stay flat over many epochs: every epoch here binds fresh 4 MB arrays, so a worker,
 // reference or buffer leaked per epoch would grow the process by hundreds of MB over 100 epochs.
+// And memory running out where only speed depends on it must cost speed, not the process.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
