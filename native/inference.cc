@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <vector>
 
 #include "activation.h"
 #include "elementwise.h"
@@ -39,13 +38,14 @@ struct Inference {
   int rows;
   float* out;
   int block_rows;
+  std::size_t half_buffer;  // floats of one hidden layer's block: each thread's buffer holds two
 };
 
-// Rows [first, first + count) through every layer. Hidden layers go to two per-thread buffers in
-// turn; the last layer writes straight into out. The bias is added in the GEMM epilogue and the
-// activation applied in place, as NetCore::forward (dense_forward, then activation_forward) does.
-void run_block(const Inference& job, int first, int count) {
-  thread_local std::vector<float> buffers[2];
+// Rows [first, first + count) through every layer. Hidden layers go to the two halves of the
+// thread's buffer in turn; the last layer writes straight into out. The bias is added in the GEMM
+// epilogue and the activation applied in place, as NetCore::forward (dense_forward, then
+// activation_forward) does.
+void run_block(const Inference& job, int first, int count, float* buffer) {
   const NetSpec& spec = job.spec;
   const int layers = spec.layers();
   Rows input(job.x + static_cast<std::size_t>(first) * spec.inputs());
@@ -56,12 +56,7 @@ void run_block(const Inference& job, int first, int count) {
     const float* bias = w + static_cast<std::size_t>(inputs) * units;
     offset += (static_cast<std::size_t>(inputs) + 1) * units;
     float* output = job.out + static_cast<std::size_t>(first) * units;
-    if (l + 1 < layers) {
-      std::vector<float>& buffer = buffers[l % 2];
-      const std::size_t size = static_cast<std::size_t>(count) * units;
-      if (buffer.size() < size) buffer.resize(size);
-      output = buffer.data();
-    }
+    if (l + 1 < layers) output = buffer + (l % 2) * job.half_buffer;
     GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr);
     g.b_in_place = true;
     g.b_stationary = true;
@@ -71,20 +66,25 @@ void run_block(const Inference& job, int first, int count) {
   }
 }
 
-void block_task(void* context, int block, int) {
+void block_task(void* context, int block, int thread) {
   const Inference& job = *static_cast<const Inference*>(context);
   const int first = block * job.block_rows;
-  run_block(job, first, std::min(job.block_rows, job.rows - first));
+  run_block(job, first, std::min(job.block_rows, job.rows - first), thread_buffer(thread));
 }
 
 }  // namespace
 
-void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out) {
+void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out, AlignedFloats& caller_buffer) {
   const GemmKernel& kernel = gemm_kernel();
-  const Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr)};
+  Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr), 0};
+  int widest_hidden = 0;
+  for (int l = 1; l < spec.layers(); ++l) widest_hidden = std::max(widest_hidden, spec.sizes[l]);
+  job.half_buffer = static_cast<std::size_t>(std::min(job.block_rows, rows)) * widest_hidden;
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;
-  if (blocks == 1) return run_block(job, 0, rows);
-  parallel_tasks(blocks, block_task, const_cast<Inference*>(&job));
+  if (blocks > 1) return parallel_tasks_with_buffers(blocks, block_task, &job, 2 * job.half_buffer);
+  // one block: on this thread, without the pool's lock (a GEMM of another network's training may hold it)
+  if (caller_buffer.size() < 2 * job.half_buffer) caller_buffer = AlignedFloats(2 * job.half_buffer);
+  run_block(job, 0, rows, caller_buffer.data());
 }
 
 }  // namespace mlpx

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "activation.h"
+#include "aligned.h"
 #include "cpu_features.h"
 #include "elementwise.h"
 #include "gemm_chunking.h"
@@ -62,6 +63,7 @@ struct State {
   std::vector<GemmScratch> scratch;
   // a depth split's K-block products past chunk 0's, until they are added to C (reserve_depth_partials)
   std::vector<float> partials;
+  std::vector<AlignedFloats> thread_buffers;  // parallel_tasks_with_buffers', one per pool thread
   const std::vector<KernelPath> paths = available_paths();
   KernelPath path = paths.front();
 
@@ -295,6 +297,21 @@ void parallel_tasks(int count, PoolTask task, void* context, bool affine) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   s.pool.run(count, task, context, affine);
+}
+
+void parallel_tasks_with_buffers(int count, PoolTask task, void* context, std::size_t floats) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const auto threads = static_cast<std::size_t>(s.pool.size());
+  if (s.thread_buffers.size() < threads) s.thread_buffers.resize(threads);
+  for (std::size_t t = 0; t < threads; ++t)
+    if (s.thread_buffers[t].size() < floats) s.thread_buffers[t] = AlignedFloats(floats);
+  s.pool.run(count, task, context);
+}
+
+float* thread_buffer(int thread) {
+  // no lock: the thread that started the running pool task holds it
+  return state().thread_buffers[static_cast<std::size_t>(thread)].data();
 }
 
 void parallel_ranges(std::size_t count, RangeTask task, void* context) {

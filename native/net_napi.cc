@@ -71,6 +71,7 @@ class Net : public Napi::ObjectWrap<Net> {
 
   std::unique_ptr<NetCore> core_;
   AlignedFloats params_, grads_, state_, workspace_;
+  AlignedFloats predict_buffer_;  // predict's hidden activations when the batch is one block of rows
   int state_kind_ = kSgd;
   bool busy_ = false;  // an epoch is running on a worker thread
   bool disposed_ = false;
@@ -277,7 +278,17 @@ Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
   const NetSpec& spec = core_->spec();
   const int rows = batch_rows(args, 1);
   const float* x = args.f32(0, "x", elements(rows, spec.inputs()));
-  infer(spec, params_.data(), x, rows, args.f32(2, "out", elements(rows, spec.outputs())));
+  float* out = args.f32(2, "out", elements(rows, spec.outputs()));
+  try {
+    infer(spec, params_.data(), x, rows, out, predict_buffer_);
+  } catch (const std::bad_alloc&) {
+    // infer allocates only buffers for a block of rows' hidden activations
+    int widest = 0;
+    for (int l = 1; l < spec.layers(); ++l) widest = std::max(widest, spec.sizes[l]);
+    throw_error(info.Env(), ErrorKind::kError,
+                "predict: out of memory for the activations of a block of rows in a hidden layer of " +
+                    std::to_string(widest) + " units");
+  }
   return info.Env().Undefined();
 }
 

@@ -17,6 +17,17 @@ using PoolTask = void (*)(void* context, int task, int thread);
 void parallel_tasks(int count, PoolTask task, void* context, bool affine = false);
 
 /**
+ * parallel_tasks where every pool thread has a buffer of at least `floats` floats of its own,
+ * thread_buffer(thread) inside a task. The buffers are kept between calls and grown here, on the
+ * calling thread, before any task runs, so a failed allocation throws std::bad_alloc from this
+ * call. (A thread_local buffer would be allocated on the pool's threads, where glibc ends the
+ * process when it cannot allocate a dlopen'ed module's thread-local storage.)
+ */
+void parallel_tasks_with_buffers(int count, PoolTask task, void* context, std::size_t floats);
+/** The buffer of pool thread `thread`, inside a task of parallel_tasks_with_buffers. */
+float* thread_buffer(int thread);
+
+/**
  * Runs task over [0, count) in contiguous ranges of a fixed length (whichever pool thread claims
  * each), or in one call on this thread when count is small.
  */

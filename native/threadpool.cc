@@ -90,7 +90,15 @@ bool ThreadPool::claim_affine(std::uint32_t job, int chunks, int thread, int* ch
 void ThreadPool::work(std::uint32_t job, int chunks, bool affine, Task task, void* context, int thread) {
   int chunk;
   while (affine ? claim_affine(job, chunks, thread, &chunk) : claim(job, chunks, &chunk)) {
-    task(context, chunk, thread);
+    // Caught here, not left to end the thread (std::terminate): run() rethrows it on the caller
+    // once every chunk is done, so no chunk still reads the caller's context after it returns.
+    try {
+      task(context, chunk, thread);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      failed_.store(true, std::memory_order_relaxed);  // published by finished_ below
+    }
     finished_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
@@ -167,6 +175,16 @@ void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
 #if MLPX_PROFILE
   profile_add_wait(end - worked);
 #endif
+  if (failed_.load(std::memory_order_relaxed)) {
+    std::exception_ptr error;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      error = std::move(error_);
+      error_ = nullptr;
+      failed_.store(false, std::memory_order_relaxed);
+    }
+    std::rethrow_exception(error);
+  }
   if (end - worked <= (worked - start) + kWaitSlack) {
     solo_backoff_ /= 2;
     return;

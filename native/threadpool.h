@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -31,6 +32,8 @@ class ThreadPool {
   /**
    * Runs task(context, chunk, thread) for every chunk in [0, chunks) and returns when all are
    * done. `thread` (0 = the caller) identifies per-thread scratch memory. One run() at a time.
+   * A chunk that throws (on any thread) ends no thread: the others still run, and once all are
+   * done run() rethrows the first exception on the caller.
    * With `affine` (chunks ≤ kMaxAffineChunks), thread t runs chunk t when it is there to claim
    * it, then takes any chunk left: jobs that split the same data the same way then find each
    * chunk's data in the cache of the core that touched it last.
@@ -57,6 +60,8 @@ class ThreadPool {
   // and context.
   std::atomic<std::uint64_t> claim_{0};
   std::atomic<int> finished_{0};
+  std::exception_ptr error_;  // the first exception a chunk of the current job threw (under mutex_)
+  std::atomic<bool> failed_{false};  // error_ is set: run() checks this, not the mutex, after each job
   std::uint32_t job_ = 0;
   Task task_ = nullptr;
   void* context_ = nullptr;

@@ -69,14 +69,15 @@ describe.skipIf(addon === undefined)('native: memory', () => {
   });
 });
 
-// reserve() also grows, beside the workspace, the buffer where a forward GEMM split by K blocks
-// keeps each block's product (native/matmul.cc): for 4312 inputs (11 K blocks of 392) into 4000
-// units and 100 rows, 16 MiB, where the workspace takes 6.4 MiB. A child capped 4 MiB above its use
-// plus the workspace has room for the workspace alone. reserve must then succeed, and the split
-// fall back to one that needs no buffer (by columns: the same bits as one thread).
-if (!canLimitAddressSpace) console.log('[native] reserve-under-pressure test skipped: needs Linux and prlimit (util-linux) to lower a limit');
-describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: reserve short of memory', () => {
-  it('succeeds without the split buffer, and 2 threads give the bits of 1', () => {
+// Allocations that fail in a child process capped just above what it uses (address-limit.ts).
+if (!canLimitAddressSpace) console.log('[native] out-of-memory tests skipped: needs Linux and prlimit (util-linux) to lower a limit');
+describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory running out', () => {
+  // reserve() also grows, beside the workspace, the buffer where a forward GEMM split by K blocks
+  // keeps each block's product (native/matmul.cc): for 4312 inputs (11 K blocks of 392) into 4000
+  // units and 100 rows, 16 MiB, where the workspace takes 6.4 MiB. A child capped 4 MiB above its
+  // use plus the workspace has room for the workspace alone. reserve must then succeed, and the
+  // split fall back to one that needs no buffer (by columns: the same bits as one thread).
+  it('lets reserve succeed without the split buffer, and 2 threads give the bits of 1', () => {
     const spec: NetSpec = { sizes: [4312, 4000, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     const rows = 100;
     // NetCore::workspace_floats: per row twice the widest layer, the outputs, a row weight, z and a of every layer
@@ -94,5 +95,27 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: reserve s
       Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), two.every(Number.isFinite), two[0] !== two[1],
     ]`);
     expect(result).toEqual(['returned undefined', 'returned undefined', 'returned undefined', true, true, true]);
+  });
+
+  // predict keeps, per thread, a block of rows' hidden activations (48 rows of 100,000 units: 19 MB),
+  // which a child capped 8 MiB above its use cannot allocate, on the caller or on the pool's
+  // worker: an error, then prediction goes on (one row needs 0.4 MB).
+  it('makes predict throw when a block of activations does not fit, and go on afterwards', () => {
+    const spec: NetSpec = { sizes: [1, 100_000, 1], activations: [Activation.relu, Activation.linear], loss: Loss.sse };
+    const rows = 100;
+    const setup = `
+      addon.setThreads(2);
+      const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
+      net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));
+      net.reserve(${rows});
+      const x = Float32Array.from({ length: ${rows} }, (_, i) => Math.cos(i)), out = new Float32Array(${rows});`;
+    const result = underAddressLimit(loadAddonFile().file, setup, 8 * MB, `[
+      outcome(() => net.predict(x, ${rows}, out)),
+      outcome(() => net.predict(x, 1, out)), Number.isFinite(out[0]) && out[0] !== 0,
+    ]`);
+    expect(result).toEqual([
+      'native backend: predict: out of memory for the activations of a block of rows in a hidden layer of 100000 units',
+      'returned undefined', true,
+    ]);
   });
 });
