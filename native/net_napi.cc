@@ -64,7 +64,8 @@ class Net : public Napi::ObjectWrap<Net> {
   void set_optimizer(Napi::Env env, int kind);
   void reserve(Napi::Env env, int rows);
   /** `floats` zeroed floats, counted as external memory; an MlpxError if the allocation fails. */
-  AlignedFloats allocate(Napi::Env env, std::size_t floats);
+  /** `what` names the buffer in the error when it cannot be allocated. */
+  AlignedFloats allocate(Napi::Env env, std::size_t floats, const char* what);
   /** Frees `buffer`, uncounting it. */
   void release(Napi::Env env, AlignedFloats& buffer);
   static OptParams opt_params(const Args& args, std::size_t index);
@@ -137,8 +138,8 @@ Net::Net(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Net>(info) {
   if (spec.seed >= (std::uint64_t{1} << 53)) args.range_error("spec has a seed of 2^53 or more");
   core_ = std::make_unique<NetCore>(std::move(spec));
   const Napi::Env env = info.Env();
-  params_ = allocate(env, core_->param_count());
-  grads_ = allocate(env, core_->param_count());
+  params_ = allocate(env, core_->param_count(), "the parameters");
+  grads_ = allocate(env, core_->param_count(), "the gradients");
   core_->attach_params(params_.data(), grads_.data());
   core_->attach_state(nullptr);
 }
@@ -147,12 +148,13 @@ Net::~Net() {
   if (external_bytes_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
 }
 
-AlignedFloats Net::allocate(Napi::Env env, std::size_t floats) {
+AlignedFloats Net::allocate(Napi::Env env, std::size_t floats, const char* what) {
   AlignedFloats buffer;
   try {
     buffer = AlignedFloats(floats);
   } catch (const std::bad_alloc&) {
-    throw_error(env, ErrorKind::kError, "could not allocate " + std::to_string(floats * sizeof(float)) + " bytes");
+    throw_error(env, ErrorKind::kError,
+                "could not allocate " + std::to_string(floats * sizeof(float)) + " bytes for " + what);
   }
   std::fill(buffer.data(), buffer.data() + floats, 0.0f);
   const auto bytes = static_cast<std::int64_t>(floats * sizeof(float));
@@ -218,7 +220,7 @@ Napi::Value Net::write(const Napi::CallbackInfo& info, const char* call, Aligned
 // Allocates the new state before dropping the old: a failed allocation leaves the Net as it was.
 void Net::set_optimizer(Napi::Env env, int kind) {
   if (kind == state_kind_) return;
-  AlignedFloats state = allocate(env, kStatePerParam[kind] * core_->param_count());
+  AlignedFloats state = allocate(env, kStatePerParam[kind] * core_->param_count(), "the optimizer state");
   release(env, state_);
   state_ = std::move(state);
   state_kind_ = kind;
@@ -227,7 +229,8 @@ void Net::set_optimizer(Napi::Env env, int kind) {
 
 void Net::reserve(Napi::Env env, int rows) {
   if (rows <= core_->capacity()) return;
-  AlignedFloats workspace = allocate(env, core_->workspace_floats(rows));
+  AlignedFloats workspace =
+      allocate(env, core_->workspace_floats(rows), ("the workspace of a batch of " + std::to_string(rows) + " rows").c_str());
   release(env, workspace_);
   workspace_ = std::move(workspace);
   core_->attach_workspace(workspace_.data(), rows);

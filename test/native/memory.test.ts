@@ -97,6 +97,18 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
     expect(result).toEqual(['returned undefined', 'returned undefined', 'returned undefined', true, true, true]);
   });
 
+  it('names the buffer that did not fit: the workspace of a batch', () => {
+    const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const rows = 1000;
+    const workspaceBytes = rows * (2 * 784 + 10 + 1 + 2 * (128 + 10)) * 4;  // 7.4 MB
+    const setup = `const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));`;
+    const result = underAddressLimit(loadAddonFile().file, setup, 1 * MB, `[outcome(() => net.reserve(${rows})), outcome(() => net.reserve(1))]`);
+    expect(result).toEqual([
+      `native backend: could not allocate ${workspaceBytes} bytes for the workspace of a batch of ${rows} rows`,
+      'returned undefined',
+    ]);
+  });
+
   // predict keeps, per thread, a block of rows' hidden activations (48 rows of 100,000 units: 19 MB),
   // which a child capped 8 MiB above its use cannot allocate, on the caller or on the pool's
   // worker: an error, then prediction goes on (one row needs 0.4 MB).
