@@ -74,12 +74,16 @@ void block_task(void* context, int block, int thread) {
 
 }  // namespace
 
+int widest_hidden_layer(const NetSpec& spec) {
+  int widest = 0;
+  for (int l = 1; l < spec.layers(); ++l) widest = std::max(widest, spec.sizes[l]);
+  return widest;
+}
+
 void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out, AlignedFloats& caller_buffer) {
   const GemmKernel& kernel = gemm_kernel();
   Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr), 0};
-  int widest_hidden = 0;
-  for (int l = 1; l < spec.layers(); ++l) widest_hidden = std::max(widest_hidden, spec.sizes[l]);
-  job.half_buffer = static_cast<std::size_t>(std::min(job.block_rows, rows)) * widest_hidden;
+  job.half_buffer = static_cast<std::size_t>(std::min(job.block_rows, rows)) * widest_hidden_layer(spec);
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;
   if (blocks > 1) return parallel_tasks_with_buffers(blocks, block_task, &job, 2 * job.half_buffer);
   // one block: on this thread, without the pool's lock (a GEMM of another network's training may hold it)

@@ -17,6 +17,9 @@ namespace mlpx {
  * hidden activations in caller_buffer, grown as needed; larger ones in the pool threads' buffers.
  * Throws std::bad_alloc, before computing anything, when a buffer cannot grow.
  */
+/** Units of the widest hidden layer (0 without one): infer's buffers hold a block of rows of it. */
+int widest_hidden_layer(const NetSpec& spec);
+
 void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out, AlignedFloats& caller_buffer);
 
 }  // namespace mlpx

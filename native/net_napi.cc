@@ -63,8 +63,7 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value write(const Napi::CallbackInfo& info, const char* call, AlignedFloats& to);
   void set_optimizer(Napi::Env env, int kind);
   void reserve(Napi::Env env, int rows);
-  /** `floats` zeroed floats, counted as external memory; an MlpxError if the allocation fails. */
-  /** `what` names the buffer in the error when it cannot be allocated. */
+  /** `floats` zeroed floats, counted as external memory; an MlpxError naming `what` if the allocation fails. */
   AlignedFloats allocate(Napi::Env env, std::size_t floats, const char* what);
   /** Frees `buffer`, uncounting it. */
   void release(Napi::Env env, AlignedFloats& buffer);
@@ -286,11 +285,9 @@ Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
     infer(spec, params_.data(), x, rows, out, predict_buffer_);
   } catch (const std::bad_alloc&) {
     // infer allocates only buffers for a block of rows' hidden activations
-    int widest = 0;
-    for (int l = 1; l < spec.layers(); ++l) widest = std::max(widest, spec.sizes[l]);
     throw_error(info.Env(), ErrorKind::kError,
                 "predict: out of memory for the activations of a block of rows in a hidden layer of " +
-                    std::to_string(widest) + " units");
+                    std::to_string(widest_hidden_layer(spec)) + " units");
   }
   return info.Env().Undefined();
 }

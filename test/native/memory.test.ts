@@ -70,6 +70,12 @@ describe.skipIf(addon === undefined)('native: memory', () => {
 });
 
 // Allocations that fail in a child process capped just above what it uses (address-limit.ts).
+// NetCore::workspace_floats, in bytes: per row twice the widest layer, the outputs, a row weight,
+// and z and a of every layer.
+function workspaceBytes(sizes: readonly number[], rows: number): number {
+  const layers = sizes.slice(1).reduce((sum, units) => sum + 2 * units, 0);
+  return rows * (2 * Math.max(...sizes) + sizes[sizes.length - 1]! + 1 + layers) * 4;
+}
 if (!canLimitAddressSpace) console.log('[native] out-of-memory tests skipped: needs Linux and prlimit (util-linux) to lower a limit');
 describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory running out', () => {
   // reserve() also grows, beside the workspace, the buffer where a forward GEMM split by K blocks
@@ -80,15 +86,13 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
   it('lets reserve succeed without the split buffer, and 2 threads give the bits of 1', () => {
     const spec: NetSpec = { sizes: [4312, 4000, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     const rows = 100;
-    // NetCore::workspace_floats: per row twice the widest layer, the outputs, a row weight, z and a of every layer
-    const workspaceBytes = rows * (2 * 4312 + 10 + 1 + 2 * (4000 + 10)) * 4;
     const setup = `
       addon.setThreads(2);
       const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
       net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));
       const x = Float32Array.from({ length: ${rows * 4312} }, (_, i) => Math.cos(i));
       const two = new Float32Array(${rows * 10}), one = new Float32Array(${rows * 10});`;
-    const result = underAddressLimit(loadAddonFile().file, setup, workspaceBytes + 4 * MB, `[
+    const result = underAddressLimit(loadAddonFile().file, setup, workspaceBytes(spec.sizes, rows) + 4 * MB, `[
       outcome(() => net.reserve(${rows})),
       outcome(() => net.forward(x, ${rows}, two)),
       outcome(() => (addon.setThreads(1), net.forward(x, ${rows}, one))),
@@ -99,12 +103,11 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
 
   it('names the buffer that did not fit: the workspace of a batch', () => {
     const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
-    const rows = 1000;
-    const workspaceBytes = rows * (2 * 784 + 10 + 1 + 2 * (128 + 10)) * 4;  // 7.4 MB
+    const rows = 1000;  // a 7.4 MB workspace
     const setup = `const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));`;
     const result = underAddressLimit(loadAddonFile().file, setup, 1 * MB, `[outcome(() => net.reserve(${rows})), outcome(() => net.reserve(1))]`);
     expect(result).toEqual([
-      `native backend: could not allocate ${workspaceBytes} bytes for the workspace of a batch of ${rows} rows`,
+      `native backend: could not allocate ${workspaceBytes(spec.sizes, rows)} bytes for the workspace of a batch of ${rows} rows`,
       'returned undefined',
     ]);
   });
