@@ -1,8 +1,8 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
 import { ACT_SOFTMAX, activation_forward } from './activation';
-import { GEMM_NN } from './gemm';
-import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
-import { gemm_activate_parallel } from './threads';
+import { GEMM_NN, GEMM_TN } from './gemm';
+import { matmul_nn, matmul_nt } from './matmul';
+import { gemm_activate_parallel, gemm_owned_rows_parallel } from './threads';
 import { phase_add, phase_start, PHASE_BACKWARD_GEMM_INPUTS, PHASE_BACKWARD_GEMM_WEIGHTS, PHASE_BIAS_GRADIENT } from './profile';
 
 /** z (m, n) += bias (n) on every row */
@@ -84,7 +84,7 @@ export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
   let start = phase_start();
-  matmul_tn(dw, x, dz, k, m, n);
+  gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n); // matmul_tn, split as the update splits W
   start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
   start = phase_add(PHASE_BIAS_GRADIENT, start);

@@ -16,7 +16,8 @@ import { SPLIT_ALL, wasmBackend } from './backend.js';
 // last layer's and the update stay on the caller
 const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 // 63,911 parameters (odd): by default the update is split for every optimizer but SGD; the 300 → 11
-// layer's GEMMs are split by rows (too few column panels), the others by columns
+// layer's forward and input-gradient GEMMs are split by rows (too few column panels), the others
+// by columns, and every weight-gradient GEMM by the rows of W each thread updates
 const WIDE: NetSpec = { sizes: [201, 300, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
