@@ -2,7 +2,7 @@
 // suite, the OpenBLAS numpy ran, native rows against the FMA peak, the profile of a training
 // step, and the MNIST recipe. Each returns Markdown lines (none when its block is absent).
 import { describeOpenblas, type NumpyInfo } from './numpy-info.js';
-import { OUTSIDE_STEP, PHASE_GROUPS, TWO_CORES, type PeakRecord, type ProfileRecord, type Row, type SuiteRun } from './results.js';
+import { CLOSE_CORES_NS, OUTSIDE_STEP, PHASE_GROUPS, TWO_CORES, type CoreScaling, type PeakRecord, type ProfileRecord, type Row, type SuiteRun } from './results.js';
 import { MNIST_RECIPE, recipeCommand } from './recipe.js';
 
 const loads = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
@@ -36,6 +36,10 @@ export function numpySection(numpy: readonly NumpyInfo[] | undefined): string[] 
   ];
 }
 
+/** A scaling over some rounds, with their count: "1.65× (2)", or a dash. */
+const coreScaling = (c: CoreScaling | undefined): string =>
+  c === undefined ? '—' : `${c.scaling === null ? '—' : times(c.scaling)} (${c.rounds})`;
+
 const caseName = (p: { suite: string; shape: string; batch: number | null; optimizer: string | null }): string =>
   [p.suite, p.shape, p.batch === null ? '' : `batch ${p.batch}`, p.optimizer ?? ''].filter((s) => s !== '').join(' ');
 
@@ -44,6 +48,7 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
   const multi = peaks.filter((p) => p.threads > 1);
   // results from before the bench probed the round trip have none: no column then
   const trips = multi.some((p) => p.roundTripNs !== undefined);
+  const split = multi.some((p) => p.closeCores !== undefined);
   return [
     `After every round of an mlpx native row the bench measured the core's FMA peak (${peaks[0]!.path}: independent`,
     `multiply-add chains on the widest vectors, ${peaks[0]!.probeSeconds * 1000} ms on 1 thread and as long on ${cores}), so each row is read against the`,
@@ -60,14 +65,19 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
       `${cores}-thread peak of the same rounds. Scaling over the rounds whose peak reached ${TWO_CORES}× the 1-thread peak`,
       '(the threads had a core each), against the same contender on 1 thread in those rounds:',
       '',
-      `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}`,
-      `|---|---|---:|---:|---:|${trips ? '---:|' : ''}`,
-      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}`),
+      `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}${split ? ' close cores | distant cores |' : ''}`,
+      `|---|---|---:|---:|---:|${trips ? '---:|' : ''}${split ? '---:|---:|' : ''}`,
+      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}${split ? ` ${coreScaling(p.closeCores)} | ${coreScaling(p.distantCores)} |` : ''}`),
       '',
       ...(trips ? [
         'Core round trip: the median over all the row\'s rounds of the time two threads took to hand a cache line back and',
         'forth. Every split of work pays it a few times, so the same code scales less where it is long (e.g. cores on',
         'different dies).',
+        ...(split ? [
+          `Close cores / distant cores: the scaling over those of the rounds with the cores whose round trip was under`,
+          `${CLOSE_CORES_NS} ns (the vCPUs on one die) / not, with the number of such rounds; the host moves its vCPUs between`,
+          'the two from one minute to the next.',
+        ] : []),
         '',
       ] : []),
       ...(multi.some((p) => p.peakRatio < TWO_CORES)

@@ -96,7 +96,15 @@ export interface PeakRecord {
   scalingTwoCores: number | null;
   /** median ns per core round trip over the rounds (absent from results before it was recorded) */
   roundTripNs?: number;
+  /**
+   * multi-thread rows with round trips: the two-core rounds split by whether their round trip was
+   * under CLOSE_CORES_NS, and the scaling over each part (null when it has no round)
+   */
+  closeCores?: CoreScaling;
+  distantCores?: CoreScaling;
 }
+
+export interface CoreScaling { rounds: number; scaling: number | null }
 
 /** The coarse phases every profile method reports, and the instrumented phases each one sums. */
 export const PHASE_GROUPS: Readonly<Record<string, readonly string[]>> = {
@@ -137,6 +145,11 @@ const DERIVED: ReadonlySet<Suite> = new Set(['scaling', 'vs-numpy', 'vs-onnxrunt
 
 /** A 2-thread peak at least this many times the 1-thread one: the threads had two cores. */
 export const TWO_CORES = 1.7;
+/**
+ * A core round trip under this many ns: the two vCPUs share a die (seen: 61-79 ns on Zen 4, where
+ * threads on different dies took 311-342 ns).
+ */
+export const CLOSE_CORES_NS = 150;
 
 export function machineInfo(): Machine {
   return {

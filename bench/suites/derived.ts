@@ -7,8 +7,9 @@
 //   fma-bound: every row timed with FMA peak probes (mlpx native) in GFLOP/s, against the peak at
 //              its thread count probed after each of its rounds.
 // peakRecords keeps those probes for the JSON, with each multi-thread row's scaling over the
-// rounds in which its threads had a core each (the host's two vCPUs are sometimes one core).
-import { caseKey, label, ratioBetween, ratioOf, summarize, TWO_CORES, type PeakRecord, type Row, type Suite } from '../results.js';
+// rounds in which its threads had a core each (the host's two vCPUs are sometimes one core), and
+// over those of them whose cores were close (one die) and distant (two dies).
+import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, type CoreScaling, type PeakRecord, type Row, type Suite } from '../results.js';
 
 function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined, from: readonly Suite[] = ['gemm', 'train']): Row[] {
   const out: Row[] = [];
@@ -64,13 +65,20 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
     const twoCores = peakRatios.flatMap((r, i) => (r >= TWO_CORES ? [i] : []));
     const base = row.threads > 1 ? oneThreadOf(rows, row) : undefined;
     const paired = base?.rounds !== undefined && base.rounds.length === row.rounds?.length;
-    const scaling = paired ? twoCores.map((i) => ratioOf(row.metric, row.rounds![i]!, base.rounds![i]!)) : [];
+    const scalingOver = (rounds: readonly number[]): number | null =>
+      paired && rounds.length > 0 ? median(rounds.map((i) => ratioOf(row.metric, row.rounds![i]!, base.rounds![i]!))) : null;
+    const trips = b.roundTripNs !== undefined && b.roundTripNs.length === b.gflops.length ? b.roundTripNs : undefined;
+    const byDistance = (close: boolean): CoreScaling => {
+      const rounds = twoCores.filter((i) => (trips![i]! < CLOSE_CORES_NS) === close);
+      return { rounds: rounds.length, scaling: scalingOver(rounds) };
+    };
     return {
       suite: row.suite, shape: row.shape, batch: row.batch, optimizer: row.optimizer, contender: label(row), threads: row.threads,
       path: b.path, probeSeconds: b.probeSeconds, gflops: median(b.gflops), peakOne: median(b.one), peakAll: median(b.all), peakRatio: median(peakRatios),
       fraction: median(b.gflops.map((g, i) => g / peakAt(row, i))), rounds: b.gflops.length,
-      twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scaling.length > 0 ? median(scaling) : null,
+      twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scalingOver(twoCores),
       ...(b.roundTripNs !== undefined && b.roundTripNs.length > 0 ? { roundTripNs: median(b.roundTripNs) } : {}),
+      ...(row.threads > 1 && trips !== undefined ? { closeCores: byDistance(true), distantCores: byDistance(false) } : {}),
     };
   });
 }

@@ -47,16 +47,23 @@ describe('FMA peak probes', () => {
     expect(p1!.roundTripNs).toBeUndefined();
     // peak ratios 2, 1.1, 1.8: rounds 0 and 2 had two cores; scaling there 1.8 and 1.5
     expect(p2).toMatchObject({ contender: 'mlpx native 2t', peakRatio: 1.8, twoCoreRounds: 2, rounds: 3, scalingTwoCores: 1.65, roundTripNs: 450 });
+    // both two-core rounds had distant cores (450 and 420 ns ≥ CLOSE_CORES_NS)
+    expect(p2).toMatchObject({ closeCores: { rounds: 0, scaling: null }, distantCores: { rounds: 2, scaling: 1.65 } });
+    expect(p1!.closeCores).toBeUndefined();
+    // round 0 (scaling 1.8) on close cores, round 2 (1.5) on distant ones
+    const mixed = { ...two, bound: { ...two.bound!, roundTripNs: [70, 900, 420] } };
+    expect(peakRecords([one, mixed])[1]).toMatchObject({ closeCores: { rounds: 1, scaling: 1.8 }, distantCores: { rounds: 1, scaling: 1.5 } });
     // the core round trip stands beside the scaling; a row recorded without it shows a dash, and
     // results recorded before the bench probed it have no such column
     const markdown = peakSection([p1!, p2!], 2).join('\n');
-    expect(markdown).toMatch(/\| mlpx native 2t \| 1\.80× \| 2 of 3 \| 1\.65× \| 450 ns \|/);
+    expect(markdown).toMatch(/\| mlpx native 2t \| 1\.80× \| 2 of 3 \| 1\.65× \| 450 ns \| — \(0\) \| 1\.65× \(2\) \|/);
     const unrecorded = { ...two, bound: { ...two.bound!, roundTripNs: undefined } };
     const [, p3] = peakRecords([one, unrecorded]);
-    expect(peakSection([p1!, p2!, { ...p3!, contender: 'old' }], 2).join('\n')).toMatch(/\| old \| 1\.80× \| 2 of 3 \| 1\.65× \| — \|/);
+    expect(peakSection([p1!, p2!, { ...p3!, contender: 'old' }], 2).join('\n')).toMatch(/\| old \| 1\.80× \| 2 of 3 \| 1\.65× \| — \| — \| — \|/);
     const before = peakSection([p1!, p3!], 2).join('\n');
     expect(before).toMatch(/\| mlpx native 2t \| 1\.80× \| 2 of 3 \| 1\.65× \|$/m);
     expect(before).not.toContain('round trip');
+    expect(before).not.toContain('close cores');
     expect(TWO_CORES).toBe(1.7);
   });
 
