@@ -5,7 +5,7 @@
 // each of their rounds) and `profile` (where a training step's time goes).
 // A row whose validation failed keeps the schema's keys with null numbers, runs 0, and one
 // extra key, `error`, saying what was wrong — a wrong result is reported, never timed.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,9 +151,28 @@ export const TWO_CORES = 1.7;
  */
 export const CLOSE_CORES_NS = 150;
 
+/**
+ * The CPU's model name, with its x86 family and model from /proc/cpuinfo where there is one: a
+ * cloud host's name ("AMD EPYC") is the same for generations whose vector units differ (family 25
+ * is Zen 3 and 4, 26 Zen 5).
+ */
+export function cpuName(modelName: string, cpuinfo: string | undefined): string {
+  const field = (key: string): string | undefined => new RegExp(`^${key}\\s*:\\s*(\\d+)\\s*$`, 'm').exec(cpuinfo ?? '')?.[1];
+  const family = field('cpu family'), model = field('model');
+  return family !== undefined && model !== undefined ? `${modelName} (x86 family ${family} model ${model})` : modelName;
+}
+
+function readCpuinfo(): string | undefined {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
 export function machineInfo(): Machine {
   return {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cpu: cpuName(os.cpus()[0]?.model.trim() ?? 'unknown', readCpuinfo()),
     cores: os.availableParallelism(),
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,

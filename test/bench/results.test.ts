@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemmCase, type GemmCase } from '../../bench/cases.js';
 import { runCase, type CaseInfo, type Contender } from '../../bench/harness.js';
-import { applyRatios, checkReport, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
+import { applyRatios, checkReport, cpuName, machineInfo, markdownTables, writeReport, type Row } from '../../bench/results.js';
 import { scalingRows, vsNumpyRows, vsOrtRows } from '../../bench/suites/derived.js';
 import { ValidationError, checkGemm, checkLosses } from '../../bench/validate.js';
 
@@ -127,5 +127,11 @@ describe('bench results file', () => {
     expect(() => writeReport(file, { machine: machineInfo(), results: [row({ error: 'boom' })] })).toThrow(/carries numbers/);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
+  });
+  it('names the CPU with its x86 family and model where /proc/cpuinfo gives them', () => {
+    const cpuinfo = 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC\n';
+    expect(cpuName('AMD EPYC', cpuinfo)).toBe('AMD EPYC (x86 family 25 model 17)');
+    expect(cpuName('Apple M2', undefined)).toBe('Apple M2');
+    expect(cpuName('ARMv8', 'processor\t: 0\nCPU part\t: 0xd0c\n')).toBe('ARMv8');
   });
 });
