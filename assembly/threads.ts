@@ -416,6 +416,20 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   }
 }
 
+/** A GEMM's multiply-adds and C's loads and stores, in the cost model's unit (n₈: n rounded up to the microkernel's 8 columns). */
+// @ts-ignore: decorator
+@inline function gemm_work(m: i32, k: i32, n: i32): i64 { return <i64>m * <i64>((n + 7) & ~7) * (<i64>k + COST_PER_C); }
+
+/** Packing op(B) (k × n) once, in the same unit. */
+// @ts-ignore: decorator
+@inline function gemm_packing(k: i32, n: i32): i64 { return <i64>k * <i64>((n + 7) & ~7); }
+
+function set_gemm_args(base: usize, kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+  set_i32(base, ARG_KIND, kind);
+  set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
+  set_i32(base, ARG_M, m); set_i32(base, ARG_K, k); set_i32(base, ARG_N, n);
+}
+
 /**
  * C (m, n) of a GEMM, in chunks across the workers when it is worth it: chunks of columns (each
  * packs only its part of op(B)) when there are enough 16-column groups, else of rows (multiples
@@ -439,9 +453,8 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   const workers = atomic.load<i32>(base + WORKERS);
   const threads = workers + 1;
   const groups = ceil_div(n, 16), blocks = ceil_div(m, 4);
-  const n8 = <i64>((n + 7) & ~7);
-  const work = <i64>m * n8 * (<i64>k + COST_PER_C);
-  const packed = <i64>k * n8; // op(B), packed by every row chunk
+  const work = gemm_work(m, k, n);
+  const packed = gemm_packing(k, n); // op(B), packed by every row chunk
   const chunks = chunks_for(base, workers, work + packed);
   // row chunks whose packing stays under an eighth of the work
   const rowChunks = <i32>min<i64>(blocks, work / (8 * max<i64>(1, packed)));
@@ -459,9 +472,7 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
     return;
   }
   begin_task(base, TASK_GEMM);
-  set_i32(base, ARG_KIND, kind);
-  set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
-  set_i32(base, ARG_M, m); set_i32(base, ARG_K, k); set_i32(base, ARG_N, n);
+  set_gemm_args(base, kind, c, a, b, m, k, n);
   set_i32(base, ARG_CHUNK_ROWS, rows); set_i32(base, ARG_CHUNK_COLS, cols);
   set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
   run_task(base, ceil_div(m, rows) * ceil_div(n, cols), threads);
@@ -481,17 +492,13 @@ export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   const threads = workers + 1;
-  const n8 = <i64>((n + 7) & ~7);
-  const packed = <i64>k * n8;
-  const chunks = owned_chunks(min(min(chunks_for(base, workers, <i64>m * n8 * (<i64>k + COST_PER_C) + packed), ceil_div(m, 4)), 2 * threads), threads);
+  const chunks = owned_chunks(min(min(chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n)), ceil_div(m, 4)), 2 * threads), threads);
   if (chunks < 2) {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     return;
   }
   begin_task(base, TASK_GEMM_OWNED_ROWS);
-  set_i32(base, ARG_KIND, kind);
-  set_i32(base, ARG_C, <i32>c); set_i32(base, ARG_A, <i32>a); set_i32(base, ARG_B, <i32>b);
-  set_i32(base, ARG_M, m); set_i32(base, ARG_K, k); set_i32(base, ARG_N, n);
+  set_gemm_args(base, kind, c, a, b, m, k, n);
   run_task(base, chunks, threads);
 }
 

@@ -76,6 +76,15 @@ function workspaceBytes(sizes: readonly number[], rows: number): number {
   const layers = sizes.slice(1).reduce((sum, units) => sum + 2 * units, 0);
   return rows * (2 * Math.max(...sizes) + sizes[sizes.length - 1]! + 1 + layers) * 4;
 }
+/** A child's source line making `net`, a native Net of `spec`. */
+const newNet = (spec: NetSpec): string => `const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));`;
+
+/** A child's source lines: 2 pool threads, and `net` with small deterministic parameters. */
+const netOnTwoThreads = (spec: NetSpec): string => `
+      addon.setThreads(2);
+      ${newNet(spec)}
+      net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));`;
+
 if (!canLimitAddressSpace) console.log('[native] out-of-memory tests skipped: needs Linux and prlimit (util-linux) to lower a limit');
 describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory running out', () => {
   // reserve() also grows, beside the workspace, the buffer where a forward GEMM split by K blocks
@@ -86,10 +95,7 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
   it('lets reserve succeed without the split buffer, and 2 threads give the bits of 1', () => {
     const spec: NetSpec = { sizes: [4312, 4000, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     const rows = 100;
-    const setup = `
-      addon.setThreads(2);
-      const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
-      net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));
+    const setup = `${netOnTwoThreads(spec)}
       const x = Float32Array.from({ length: ${rows * 4312} }, (_, i) => Math.cos(i));
       const two = new Float32Array(${rows * 10}), one = new Float32Array(${rows * 10});`;
     const result = underAddressLimit(loadAddonFile().file, setup, workspaceBytes(spec.sizes, rows) + 4 * MB, `[
@@ -104,7 +110,7 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
   it('names the buffer that did not fit: the workspace of a batch', () => {
     const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     const rows = 1000;  // a 7.4 MB workspace
-    const setup = `const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));`;
+    const setup = newNet(spec);
     const result = underAddressLimit(loadAddonFile().file, setup, 1 * MB, `[outcome(() => net.reserve(${rows})), outcome(() => net.reserve(1))]`);
     expect(result).toEqual([
       `native backend: could not allocate ${workspaceBytes(spec.sizes, rows)} bytes for the workspace of a batch of ${rows} rows`,
@@ -118,10 +124,7 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
   it('makes predict throw when a block of activations does not fit, and go on afterwards', () => {
     const spec: NetSpec = { sizes: [1, 100_000, 1], activations: [Activation.relu, Activation.linear], loss: Loss.sse };
     const rows = 100;
-    const setup = `
-      addon.setThreads(2);
-      const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
-      net.writeParams(Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02));
+    const setup = `${netOnTwoThreads(spec)}
       net.reserve(${rows});
       const x = Float32Array.from({ length: ${rows} }, (_, i) => Math.cos(i)), out = new Float32Array(${rows});`;
     const result = underAddressLimit(loadAddonFile().file, setup, 8 * MB, `[
