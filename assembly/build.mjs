@@ -8,7 +8,10 @@
 //   mlpx.wasm          SIMD, imported non-shared memory: single-threaded (pages that are not
 //                      cross-origin isolated, runtimes without SharedArrayBuffer)
 //   mlpx-threads.wasm  SIMD + shared imported memory: the caller and worker instances share it
-// Both come from the same source. --runtime stub and raw pointers: kernels never allocate, and
+//   mlpx-relaxed.wasm, mlpx-threads-relaxed.wasm
+//                      the same two with relaxed SIMD: the GEMM's multiply-adds are fused
+//                      (assembly/gemm.ts), for engines that have it (src/backend/wasm/runtime.ts)
+// All come from the same source. --runtime stub and raw pointers: kernels never allocate, and
 // the typed-array bindings of the stub/minimal runtimes would leak on every call.
 // Usage: node assembly/build.mjs   (npm run build:wasm)
 //        node assembly/build.mjs --profile   the threads module with phase clocks (assembly/profile.ts)
@@ -33,6 +36,8 @@ const variants = profile ? [
 ] : [
   { file: 'dist/wasm/mlpx.wasm', flags: [] },
   { file: 'dist/wasm/mlpx-threads.wasm', flags: ['--sharedMemory'] },
+  { file: 'dist/wasm/mlpx-relaxed.wasm', flags: ['--enable', 'relaxed-simd'] },
+  { file: 'dist/wasm/mlpx-threads-relaxed.wasm', flags: ['--sharedMemory', '--enable', 'relaxed-simd'] },
 ];
 
 await mkdir(new URL(profile ? '../build/wasm-profile' : '../dist/wasm', import.meta.url), { recursive: true });

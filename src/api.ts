@@ -22,6 +22,8 @@ export type { TfjsModel, TfjsModelJson } from './interop/tfjs.js';
 export type { IdxArray, LabelledImages } from './data/idx.js';
 export { Random } from './util/prng.js';
 export { setBackend, setThreads, backendInfo, loadBackend, registerBackend } from './backend/registry.js';
+export { setWasmKernels, WASM_KERNELS } from './backend/wasm/kernel-choice.js';
+export type { WasmKernels } from './backend/wasm/kernel-choice.js';
 export type { BackendChoice, BackendStatus } from './backend/registry.js';
 export type { Backend, BackendDetails, BackendName, Engine } from './backend/engine.js';
 export { Activation, Loss, Optimizer, KERNEL_NAMES } from './backend/kernels.js';

@@ -92,7 +92,7 @@ export async function wasmProfiled(threads: number): Promise<{ backend: Awaited<
   const backend = await createWasmBackend({
     ...nodePlatform,
     compile: (file) => WebAssembly.compile(file === 'mlpx-threads.wasm' ? bytes : embeddedWasm(file)),
-  });
+  }, 'simd128'); // the profile build is of the simd128 module
   backend.setThreads(threads);
   await backend.threadsReady();
   const running = backend.runtime.pool?.active ?? 1;

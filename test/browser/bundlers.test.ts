@@ -32,6 +32,8 @@ function expectTrainedWithWasm(page: PageRun<AppResult>, isolated: boolean): voi
   expect(result.backend).toBe('wasm');
   expect(result.accuracy).toBe(1);
   expect(result.isolated).toBe(isolated);
+  // Chromium has relaxed SIMD (since 114): auto loads the fused multiply-add build
+  expect(result.notes.join(' ')).toMatch(/relaxed SIMD: the GEMM's multiply-adds are fused/);
   if (isolated) {
     expect(result.threads).toBeGreaterThanOrEqual(2);
     // every requested worker started: the Blob-URL workers survived the bundler
@@ -107,7 +109,7 @@ describe.skipIf(skipReason !== null)('the packed package in bundled apps, in Chr
     try {
       const page = await pageRun<AppResult>(browser, `${server.origin}/index.html?wasm-location=./mlpx/dist/wasm/`);
       expectTrainedWithWasm(page, true);
-      expect(page.requests).toContain(`200 ${server.origin}/mlpx/dist/wasm/mlpx-threads.wasm`);
+      expect(page.requests).toContain(`200 ${server.origin}/mlpx/dist/wasm/mlpx-threads-relaxed.wasm`);
     } finally {
       await server.close();
     }
@@ -119,9 +121,9 @@ describe.skipIf(skipReason !== null)('the packed package in bundled apps, in Chr
       const page = await pageRun<AppResult>(browser, `${server.origin}/index.html?wasm-location=./nowhere/`);
       expect(page.failure).toBeUndefined();
       expect(page.pageErrors).toEqual([]);
-      expect(page.httpErrors.filter((e) => !e.includes('/nowhere/mlpx-threads.wasm'))).toEqual([]);
+      expect(page.httpErrors.filter((e) => !e.includes('/nowhere/mlpx-threads-relaxed.wasm'))).toEqual([]);
       expect(page.result).toMatchObject({ backend: 'js', accuracy: 1 });
-      expect(page.result!.notes.join(' ')).toMatch(/cannot fetch .*\/nowhere\/mlpx-threads\.wasm \(HTTP 404\)/);
+      expect(page.result!.notes.join(' ')).toMatch(/cannot fetch .*\/nowhere\/mlpx-threads-relaxed\.wasm \(HTTP 404\)/);
       expect(page.result!.warnings).toHaveLength(1);
       expect(page.result!.warnings[0]).toMatch(/'auto' is using js.*wasm: cannot fetch .*HTTP 404/);
     } finally {

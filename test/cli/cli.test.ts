@@ -14,7 +14,9 @@ const backends = await backendInfo();
 const available = backends.filter((b) => b.available).map((b) => b.name);
 
 function run(env: Record<string, string>, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  // with this process's V8 flags (relaxed SIMD, vitest.config.ts), so the CLI's wasm backend is the one these tests load
+  const v8Flags = process.execArgv.filter((flag) => flag.startsWith('--experimental-wasm'));
+  const result = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -7,6 +7,10 @@ import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
 import { loadAddon, type NativeAddon } from '../../src/backend/native/load.js';
+import { createWasmBackend } from '../../src/backend/wasm/backend.js';
+import { nodePlatform } from '../../src/backend/wasm/node.js';
+import { WASM_KERNELS } from '../../src/backend/wasm/kernel-choice.js';
+import { hasRelaxedSimd } from '../../src/backend/wasm/runtime.js';
 
 export const reference: Backend = createJsBackend();
 
@@ -39,6 +43,15 @@ function nativeKernelPaths(native: Backend): Backend[] {
   }));
 }
 
+/** The wasm backend once per kernel build this engine runs, named e.g. 'wasm simd128'. */
+async function wasmKernelBuilds(): Promise<Backend[]> {
+  const builds = WASM_KERNELS.filter((kernels) => kernels !== 'relaxed-simd' || hasRelaxedSimd());
+  const missing = WASM_KERNELS.filter((kernels) => !builds.includes(kernels));
+  console.log(`[parity] wasm backend tested with the kernels ${builds.join(', ')}` +
+    (missing.length > 0 ? `; not with ${missing.join(', ')}: this engine lacks relaxed SIMD` : ''));
+  return Promise.all(builds.map(async (kernels) => ({ ...(await createWasmBackend(nodePlatform, kernels)), name: `wasm ${kernels}` as BackendName })));
+}
+
 export async function backendsUnderTest(): Promise<Backend[]> {
   const statuses = await backendInfo();
   const loaded: Backend[] = [];
@@ -46,6 +59,10 @@ export async function backendsUnderTest(): Promise<Backend[]> {
     if (status.name === reference.name) continue;
     if (!status.available) {
       console.warn(`[parity] ${status.name} backend not tested: ${status.reason}`);
+      continue;
+    }
+    if (status.name === 'wasm') {
+      loaded.push(...(await wasmKernelBuilds()));
       continue;
     }
     const backend = await loadBackend(status.name);

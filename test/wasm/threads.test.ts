@@ -10,7 +10,8 @@ import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
-import { SPLIT_ALL, wasmBackend } from './backend.js';
+import type { WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
+import { SPLIT_ALL, WASM_BUILDS, wasmBackend } from './backend.js';
 
 // odd edges; with the default costs (batch 100) the GEMMs of the first two layers are split, the
 // last layer's and the update stay on the caller
@@ -23,9 +24,9 @@ const ROWS = 700;
 const BATCH = 100;
 
 async function train(
-  threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam, costs = DEFAULT_SPLIT_COSTS,
+  threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam, costs = DEFAULT_SPLIT_COSTS, kernels?: WasmKernels,
 ): Promise<{ params: Float32Array; state: Float32Array; stats: Float64Array; active: number }> {
-  const backend = await wasmBackend();
+  const backend = await wasmBackend(kernels);
   backend.setThreads(threads);
   await backend.threadsReady();
   const pool = backend.runtime.pool;
@@ -49,11 +50,12 @@ async function train(
 }
 
 describe('wasm threads', () => {
-  it.each([['the default costs', DEFAULT_SPLIT_COSTS], ['every task split', SPLIT_ALL]] as const)('parameters after 3 epochs are bit-identical for 1, 2 and 3 threads, %s', async (_, costs) => {
-    const one = await train(1);
+  const cases = WASM_BUILDS.flatMap((kernels) => [['the default costs', kernels, DEFAULT_SPLIT_COSTS], ['every task split', kernels, SPLIT_ALL]] as const);
+  it.each(cases)('parameters after 3 epochs are bit-identical for 1, 2 and 3 threads, %s, %s kernels', async (_, kernels, costs) => {
+    const one = await train(1, SPEC, Optimizer.adam, DEFAULT_SPLIT_COSTS, kernels);
     expect(one.active).toBe(1);
     for (const threads of [2, 3]) {
-      const many = await train(threads, SPEC, Optimizer.adam, costs);
+      const many = await train(threads, SPEC, Optimizer.adam, costs, kernels);
       if (many.active !== threads) console.warn(`[wasm] ${threads} threads requested, ${many.active} running`);
       expect(many.active).toBe(threads);
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);

@@ -6,6 +6,7 @@ import { workspaceBytes } from '../layout.js';
 import { clampThreads, threadCap } from '../threads.js';
 import { WasmEngine } from './engine.js';
 import { wasmKernels } from './kernels.js';
+import { requestedWasmKernels, type WasmKernels } from './kernel-choice.js';
 import type { WasmPlatform } from './platform.js';
 import { MAXIMUM_PAGES, PAGE_BYTES } from './memory.js';
 import { createRuntime, type WasmRuntime } from './runtime.js';
@@ -18,8 +19,9 @@ export interface WasmBackend extends Backend {
   readonly runtime: WasmRuntime;
 }
 
-export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBackend> {
-  const runtime = await createRuntime(platform);
+/** `kernels`: which build to load; by default what setWasmKernels or MLPX_WASM_KERNELS ask for, else 'auto'. */
+export async function createWasmBackend(platform: WasmPlatform, kernels: WasmKernels | 'auto' = requestedWasmKernels()): Promise<WasmBackend> {
+  const runtime = await createRuntime(platform, kernels);
   const { pool } = runtime;
   const maxThreads = pool === undefined ? 1 : threadCap(platform.cores, pool.maxThreads);
   let clampNote: string | undefined;
@@ -33,8 +35,9 @@ export async function createWasmBackend(platform: WasmPlatform): Promise<WasmBac
       else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update, Σg² and batch gather split in chunks where a cost model says it pays`);
       if (pool?.failure !== undefined) notes.push(pool.failure);
       if (clampNote !== undefined) notes.push(clampNote);
-      notes.push('relaxed SIMD not used (no fused multiply-add build; results stay bit-identical across engines)');
-      return { kernelPath: 'simd128 (AssemblyScript, 4x8 f32x4 GEMM microkernel)', threads: pool?.threads ?? 1, notes };
+      notes.push(runtime.kernelsNote);
+      const fused = runtime.kernels === 'relaxed-simd' ? ' multiply-add' : '';
+      return { kernelPath: `${runtime.kernels} (AssemblyScript, 4x8 f32x4${fused} GEMM microkernel)`, threads: pool?.threads ?? 1, notes };
     },
     maxThreads,
     setThreads: (requested: number) => {

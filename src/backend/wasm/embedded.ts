@@ -1,6 +1,6 @@
 // The modules' bytes from the copies embedded in the JavaScript (assembly/build.mjs writes them),
 // so no bundler and no server has to know about .wasm files. Only the wasm backend imports this:
-// the entry points load that lazily, so the 67 KB of base64 is fetched only when wasm is used.
+// the entry points load that lazily, so the base64 (210 KB) is fetched only when wasm is used.
 import { WASM_BASE64 } from './binaries.generated.js';
 import type { WasmFile } from './platform.js';
 

@@ -16,8 +16,11 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
-/** The backend's two modules: SIMD, and SIMD + shared memory for worker threads. */
-export type WasmFile = 'mlpx.wasm' | 'mlpx-threads.wasm';
+/**
+ * The backend's modules: SIMD, and SIMD + shared memory for worker threads; each also with
+ * relaxed SIMD (the GEMM's multiply-adds fused).
+ */
+export type WasmFile = 'mlpx.wasm' | 'mlpx-threads.wasm' | 'mlpx-relaxed.wasm' | 'mlpx-threads-relaxed.wasm';
 
 export interface WasmPlatform {
   /** e.g. 'worker_threads', 'Web Workers' */
