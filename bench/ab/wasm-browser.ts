@@ -52,7 +52,7 @@ export async function runInChromium(
     await page.exposeFunction('abReport', (result: AbResult) => report(result));
     const setup = {
       cases, ...options, splitCosts,
-      contenders: contenders.map((c, i) => ({ label: c.label, threads: c.threads, url: c.file === undefined ? null : contenderUrl(i) })),
+      contenders: contenders.map((c, i) => ({ label: c.label, threads: c.threads, kernels: c.kernels, url: c.file === undefined ? null : contenderUrl(i) })),
     };
     await page.evaluate((s) => (window as unknown as { runAb: (s: unknown) => Promise<void> }).runAb(s), setup);
   });

@@ -9,12 +9,13 @@ import { abRounds, calibrate, capabilityProbe, caseName, gemmWork, PROBE_WORKER_
 
 const ids = { Activation, Loss, Optimizer };
 
-async function backendFor({ threads, url }, splitCosts = {}) {
+async function backendFor({ threads, url, kernels = 'simd128' }, splitCosts = {}) {
   const bytes = url === null ? undefined : new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const threadsFile = kernels === 'relaxed-simd' ? 'mlpx-threads-relaxed.wasm' : 'mlpx-threads.wasm';
   const backend = await createWasmBackend({
     ...browserPlatform,
-    compile: (file) => WebAssembly.compile(bytes !== undefined && file === 'mlpx-threads.wasm' ? bytes : embeddedWasm(file)),
-  });
+    compile: (file) => WebAssembly.compile(bytes !== undefined && file === threadsFile ? bytes : embeddedWasm(file)),
+  }, kernels);
   backend.setThreads(threads);
   await backend.threadsReady();
   const pool = backend.runtime.pool;

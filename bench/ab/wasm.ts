@@ -13,8 +13,10 @@
 //   npx tsx bench/ab/wasm.ts calibrate              the cost model's measurements (wasm-work.js calibrate)
 //   … --browser                                     the same in headless Chromium (/usr/bin/chromium)
 //
-// SPEC is [file][:threads]: `:2` is the built threads module (dist/wasm/mlpx-threads.wasm, as
-// embedded) on 2 threads, `/tmp/other.wasm:1` another build of it. Options: --rounds N (default
+// SPEC is [file][@kernels][:threads]: `:2` is the built threads module (dist/wasm/mlpx-threads.wasm,
+// as embedded) on 2 threads, `/tmp/other.wasm:1` another build of it, `@relaxed-simd:1` the
+// relaxed-SIMD build (mlpx-threads-relaxed.wasm; Node 20 needs `node
+// --experimental-wasm-relaxed-simd --import tsx bench/ab/wasm.ts …`). Without @kernels: simd128. Options: --rounds N (default
 // 15), --round-ms MS (default 150), --no-probe, --gate X (run a pair of rounds only once a probe
 // reaches X, at most 100 probes), --json FILE (append the results as JSON lines),
 // --split COST, --chunk COST, --no-adapt (the cost model's thresholds and its backing off after
@@ -28,11 +30,12 @@ import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/backend.js';
 import { embeddedWasm } from '../../src/backend/wasm/embedded.js';
 import { nodePlatform } from '../../src/backend/wasm/node.js';
+import { WASM_KERNELS, type WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
 import { calibrateInChromium, runInChromium } from './wasm-browser.js';
 import { abRounds, calibrate, capabilityProbe, caseName, format, gemmWork, PROBE_WORKER_SOURCE, THREAD_CASES, trainWork, type GemmCaseOptions, type TrainCaseOptions } from './wasm-work.js';
 
-export interface Contender { readonly label: string; readonly file: string | undefined; readonly threads: number }
+export interface Contender { readonly label: string; readonly file: string | undefined; readonly kernels: WasmKernels; readonly threads: number }
 
 export type CaseOptions = ({ kind: 'train' } & TrainCaseOptions) | ({ kind: 'gemm' } & GemmCaseOptions);
 
@@ -52,9 +55,12 @@ export interface AbResult {
 }
 
 export function parseContender(spec: string): Contender {
-  const match = /^([^:]*)(?::(\d+))?$/.exec(spec);
-  if (match === null) throw new Error(`bad contender '${spec}': expected [file][:threads]`);
-  return { label: spec, file: match[1] === '' ? undefined : path.resolve(match[1]!), threads: Number(match[2] ?? 1) };
+  const match = /^([^:@]*)(?:@([a-z0-9-]+))?(?::(\d+))?$/.exec(spec);
+  const kernels = match?.[2] ?? 'simd128';
+  if (match === null || !(WASM_KERNELS as readonly string[]).includes(kernels)) {
+    throw new Error(`bad contender '${spec}': expected [file][@${WASM_KERNELS.join('|')}][:threads]`);
+  }
+  return { label: spec, file: match[1] === '' ? undefined : path.resolve(match[1]!), kernels: kernels as WasmKernels, threads: Number(match[3] ?? 1) };
 }
 
 /** The cost model's thresholds for every contender (`--split`, `--chunk`), else the defaults. */
@@ -62,10 +68,11 @@ let splitCosts: Partial<SplitCosts> = {};
 
 async function backendFor(c: Contender): Promise<WasmBackend> {
   const bytes = c.file === undefined ? undefined : readFileSync(c.file);
+  const threadsFile = c.kernels === 'relaxed-simd' ? 'mlpx-threads-relaxed.wasm' : 'mlpx-threads.wasm';
   const backend = await createWasmBackend({
     ...nodePlatform,
-    compile: (file) => WebAssembly.compile(bytes !== undefined && file === 'mlpx-threads.wasm' ? bytes : embeddedWasm(file)),
-  });
+    compile: (file) => WebAssembly.compile(bytes !== undefined && file === threadsFile ? bytes : embeddedWasm(file)),
+  }, c.kernels);
   backend.setThreads(c.threads);
   await backend.threadsReady();
   const pool = backend.runtime.pool;

@@ -117,7 +117,7 @@ async function run() {
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
     rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst },
-    mlpx: { threads, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
+    mlpx: { threads, kernelPath: mlpxDetails.kernelPath, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
     mlpxOneThread: { threads: 1, seconds: rounds.map((r) => r.mlpx1.seconds), losses: rounds.map((r) => r.mlpx1.loss), testAccuracy: single.evaluate(test.x, test.labels).accuracy },
     tfjs: { threads: tfThreads, requestedThreads: navigator.hardwareConcurrency, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), seconds: rounds.map((r) => r.tfjs.seconds), losses: rounds.map((r) => r.tfjs.loss), testAccuracy: tfAccuracy },
   };

@@ -17,7 +17,8 @@ export interface BrowserPageResult {
   lr: number;
   epochsEach: number;
   firstBatchLoss: { mlpx: number; tfjs: number };
-  mlpx: ContenderRun & { notes: string[] };
+  /** kernelPath: the wasm backend's details().kernelPath (which build the engine loaded) */
+  mlpx: ContenderRun & { notes: string[]; kernelPath: string };
   /** the same network on one thread */
   mlpxOneThread: ContenderRun;
   /** threads: what tfjs reports (getThreadsCount); requestedThreads: what setThreadsCount asked for */
@@ -30,7 +31,7 @@ interface Spread { median: number; min: number; max: number }
 export interface BrowserReport {
   machine: Machine & { browser: string; loadBefore: number[]; loadAfter: number[] };
   case: { network: string; rows: number; batch: number; optimizer: string; epochsEach: number; firstBatchLoss: { mlpx: number; tfjs: number } };
-  mlpx: { threads: number; samplesPerSecond: Spread; rounds: number[]; testAccuracy: number; notes: string[] };
+  mlpx: { threads: number; kernelPath: string; samplesPerSecond: Spread; rounds: number[]; testAccuracy: number; notes: string[] };
   mlpxOneThread: { samplesPerSecond: Spread; rounds: number[]; testAccuracy: number };
   tfjs: { threads: number; requestedThreads: number; simd: boolean; multithread: boolean; samplesPerSecond: Spread; rounds: number[]; testAccuracy: number };
   /** mlpx samples/s ÷ tfjs samples/s, per round */
@@ -53,7 +54,7 @@ export function summarizeBrowserRun(page: BrowserPageResult, machine: BrowserRep
       network: '784-128-10 relu/softmax, cross-entropy', rows: page.rows, batch: page.batch, optimizer: `adam lr ${page.lr}`,
       epochsEach: page.epochsEach, firstBatchLoss: page.firstBatchLoss,
     },
-    mlpx: { threads: page.mlpx.threads, samplesPerSecond: summarize(mlpx), rounds: mlpx, testAccuracy: page.mlpx.testAccuracy, notes: page.mlpx.notes },
+    mlpx: { threads: page.mlpx.threads, kernelPath: page.mlpx.kernelPath, samplesPerSecond: summarize(mlpx), rounds: mlpx, testAccuracy: page.mlpx.testAccuracy, notes: page.mlpx.notes },
     mlpxOneThread: { samplesPerSecond: summarize(single), rounds: single, testAccuracy: page.mlpxOneThread.testAccuracy },
     tfjs: { threads: page.tfjs.threads, requestedThreads: page.tfjs.requestedThreads, simd: page.tfjs.simd, multithread: page.tfjs.multithread, samplesPerSecond: summarize(tfjs), rounds: tfjs, testAccuracy: page.tfjs.testAccuracy },
     ratio: { ...summarize(ratios), rounds: ratios },
@@ -67,6 +68,7 @@ const count = (v: number) => Math.round(v).toLocaleString('en-US');
 export function browserMarkdown(report: BrowserReport): string {
   const { machine: m, mlpx, mlpxOneThread: single, tfjs, ratio, ratioOneThread } = report;
   const spread = (s: Spread) => `${count(s.median)} (${count(s.min)}–${count(s.max)})`;
+  const kernels = mlpx.kernelPath.split(' ')[0]; // 'relaxed-simd' or 'simd128'
   return [
     '## In the browser',
     '',
@@ -80,8 +82,8 @@ export function browserMarkdown(report: BrowserReport): string {
     '',
     '| contender | threads | samples/s, median (min–max) | test accuracy after the run |',
     '|---|---:|---|---:|',
-    `| mlpx wasm | ${mlpx.threads} | ${spread(mlpx.samplesPerSecond)} | ${(mlpx.testAccuracy * 100).toFixed(1)}% |`,
-    `| mlpx wasm | 1 | ${spread(single.samplesPerSecond)} | ${(single.testAccuracy * 100).toFixed(1)}% |`,
+    `| mlpx wasm, ${kernels} | ${mlpx.threads} | ${spread(mlpx.samplesPerSecond)} | ${(mlpx.testAccuracy * 100).toFixed(1)}% |`,
+    `| mlpx wasm, ${kernels} | 1 | ${spread(single.samplesPerSecond)} | ${(single.testAccuracy * 100).toFixed(1)}% |`,
     `| tfjs wasm${tfjs.simd ? ', SIMD' : ''}${tfjs.multithread ? ', threaded build' : ''} | ${tfjs.threads}${tfjs.threads !== tfjs.requestedThreads ? ` (${tfjs.requestedThreads} asked for)` : ''} | ${spread(tfjs.samplesPerSecond)} | ${(tfjs.testAccuracy * 100).toFixed(1)}% |`,
     '',
     `mlpx wasm is **${ratio.median.toFixed(2)}×** as fast as tfjs wasm on ${mlpx.threads} threads (per-round ratios ${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×, ${ratio.rounds.length} rounds),`,

@@ -14,7 +14,7 @@ describe("BENCHMARKS.md's browser section", () => {
   const page: BrowserPageResult = {
     userAgent: 'test', crossOriginIsolated: true, hardwareConcurrency: 2, rows: 8000, batch: 128, lr: 0.001, epochsEach: 4,
     firstBatchLoss: { mlpx: 2.3593, tfjs: 2.3592 },
-    mlpx: { threads: 2, seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
+    mlpx: { threads: 2, kernelPath: 'relaxed-simd (AssemblyScript, 4x8 f32x4 multiply-add GEMM microkernel)', seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
     mlpxOneThread: { threads: 1, seconds: [0.2, 0.4, 0.2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93 },
     tfjs: { threads: 1, requestedThreads: 2, simd: true, multithread: true, seconds: [1, 1, 2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.931 },
   };
@@ -33,8 +33,8 @@ describe("BENCHMARKS.md's browser section", () => {
   it('is appended to BENCHMARKS.md with both rows, the ratio and the load', () => {
     const markdown = benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, summarizeBrowserRun(page, machine));
     expect(markdown).toMatch(/^## In the browser$/m);
-    expect(markdown).toMatch(/^\| mlpx wasm \| 2 \| 80,000 \(40,000–80,000\) \| 93\.0% \|$/m);
-    expect(markdown).toMatch(/^\| mlpx wasm \| 1 \| 40,000 \(20,000–40,000\) \| 93\.0% \|$/m);
+    expect(markdown).toMatch(/^\| mlpx wasm, relaxed-simd \| 2 \| 80,000 \(40,000–80,000\) \| 93\.0% \|$/m);
+    expect(markdown).toMatch(/^\| mlpx wasm, relaxed-simd \| 1 \| 40,000 \(20,000–40,000\) \| 93\.0% \|$/m);
     expect(markdown).toMatch(/^\| tfjs wasm, SIMD, threaded build \| 1 \(2 asked for\) \| 8,000 \(4,000–8,000\) \| 93\.1% \|$/m);
     expect(markdown).toMatch(/\*\*10\.00×\*\* as fast as tfjs wasm on 2 threads \(per-round ratios 5\.00×–20\.00×, 3 rounds\),\nand 5\.00× on one thread \(2\.50×–10\.00×\)/);
     expect(markdown).toMatch(/load average 1\.00, 2\.00, 3\.00 before and 4\.00, 5\.00, 6\.00 after/);
