@@ -51,7 +51,8 @@ async function main(): Promise<number> {
     applyRatios(all, baselines(peers));
     const results = [...all, ...scalingRows(all), ...vsNumpyRows(all), ...vsOrtRows(all), ...boundRows(all)];
     const numpy = peers.numpy.flatMap((proc) => (proc.info ? [proc.info] : []));
-    return { machine, results, suites, ...(numpy.length > 0 ? { numpy } : {}), peaks: peakRecords(all), ...(profile.length > 0 ? { profile } : {}) };
+    const kernels = Object.fromEntries(peers.mlpx.map((t) => [t.name, t.backend.details().kernelPath]));
+    return { machine, kernels, results, suites, ...(numpy.length > 0 ? { numpy } : {}), peaks: peakRecords(all), ...(profile.length > 0 ? { profile } : {}) };
   };
   // after every case, so a run that is stopped keeps what it measured
   const record = (caseRows: Row[]): void => {

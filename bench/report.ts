@@ -80,6 +80,7 @@ export function benchmarksMarkdown(report: Report, versions: Readonly<Record<str
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}. Run started ${machine.date}.`,
     `Suites in this run: ${suites.join(', ')}; ${results.length} rows${errors > 0 ? `, **${errors} error rows**` : ''}. Peers: ${peers}.`,
+    ...(report.kernels === undefined ? [] : [`mlpx kernels: ${Object.entries(report.kernels).map(([name, path]) => `${name} ${path}`).join('; ')}.`]),
     'The machine may be shared and its load drift: read single rows with their min–max, and compare',
     'ratios, which pair measurements taken seconds apart, rather than absolute numbers across runs.',
     '',

@@ -133,6 +133,8 @@ export interface ProfileRecord {
 
 export interface Report {
   machine: Machine;
+  /** each mlpx backend's kernels as measured (details().kernelPath), by backend name */
+  kernels?: Record<string, string>;
   results: Row[];
   suites?: SuiteRun[];
   numpy?: NumpyInfo[];

@@ -38,5 +38,12 @@ describe('BENCHMARKS.md generator', () => {
     expect(markdown).toMatch(/^### train$/m);
     expect(markdown).toMatch(/^### gemm$/m);
     expect(markdown).toMatch(/\*\*ERROR\*\*: wrong loss at step 3/);
+    expect(markdown).not.toMatch(/^mlpx kernels:/m);
+  });
+
+  it('names the kernels each mlpx backend ran, when the results record them', () => {
+    const kernels = { native: 'avx512', wasm: 'simd128 (AssemblyScript, 4x8 f32x4 GEMM microkernel)' };
+    const markdown = benchmarksMarkdown({ machine: machineInfo(), kernels, results: rows }, {});
+    expect(markdown).toMatch(/^mlpx kernels: native avx512; wasm simd128 \(AssemblyScript, 4x8 f32x4 GEMM microkernel\)\.$/m);
   });
 });
