@@ -4,7 +4,7 @@
 // task (its own short warm-up, then calls for `roundMs`), in an order rotated every round so
 // machine drift hits all contenders alike. A round yields the mean time per call; the row
 // reports the median and min–max over rounds. A contender that names its floating-point work
-// (mlpx native) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
+// (mlpx native and wasm) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
 // thread and on all cores, so its rate is read against the arithmetic bound of that moment, and
 // of the round trip between two cores, which bounds what work split across them can gain.
 import { Bench } from 'tinybench';

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const peers = await findPeers(timing.roundMs);
   // 50 ms per thread count after a 250 ms round; --quick's rounds are 25 ms
   timing.peak = nativePeakProbe(peers.mlpx, quick ? 0.03 : 0.05);
-  if (timing.peak !== undefined) log(`FMA peak probes (${timing.peak.path}, 1 and ${timing.peak.cores} threads) after every round of mlpx native`);
+  if (timing.peak !== undefined) log(`FMA peak probes (${timing.peak.path}, 1 and ${timing.peak.cores} threads) after every round of mlpx native and wasm`);
   const rows: Row[] = [];
   const suites: SuiteRun[] = [];
   const profile: ProfileRecord[] = [];

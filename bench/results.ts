@@ -79,6 +79,8 @@ export interface PeakRecord {
   batch: number | null;
   optimizer: string | null;
   contender: string;
+  /** 'native' or 'wasm'; absent in results from before wasm rows were probed (all native) */
+  backend?: string;
   threads: number;
   path: string;
   probeSeconds: number;

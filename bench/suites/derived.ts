@@ -48,8 +48,9 @@ const peakAt = (row: Row, i: number): number => (row.threads === 1 ? row.bound!.
 
 const probed = (rows: readonly Row[]): Row[] => rows.filter((r) => r.median !== null && r.bound !== undefined && r.bound.gflops.length > 0);
 
+/** Native rows against the FMA peak (wasm's 128-bit vectors have a bound of their own, not probed). */
 export function boundRows(rows: readonly Row[]): Row[] {
-  return probed(rows).map((row) => {
+  return probed(rows).filter((row) => row.backend === 'native').map((row) => {
     const { gflops, path } = row.bound!;
     return {
       ...row, suite: 'fma-bound', shape: `${row.suite} ${row.shape}`, metric: 'gflops', unit: 'GFLOP/s', ...summarize(gflops),
@@ -73,7 +74,7 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
       return { rounds: rounds.length, scaling: scalingOver(rounds) };
     };
     return {
-      suite: row.suite, shape: row.shape, batch: row.batch, optimizer: row.optimizer, contender: label(row), threads: row.threads,
+      suite: row.suite, shape: row.shape, batch: row.batch, optimizer: row.optimizer, contender: label(row), backend: row.backend, threads: row.threads,
       path: b.path, probeSeconds: b.probeSeconds, gflops: median(b.gflops), peakOne: median(b.one), peakAll: median(b.all), peakRatio: median(peakRatios),
       fraction: median(b.gflops.map((g, i) => g / peakAt(row, i))), rounds: b.gflops.length,
       twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scalingOver(twoCores),

@@ -1,4 +1,4 @@
-// Native rows against the FMA peak: the harness probes the peak (and the core round trip) after
+// Native and wasm rows against the FMA peak: the harness probes the peak (and the core round trip) after
 // every round of a contender that names its flops, the derived fma-bound rows and peak records
 // read each round against the peak of that round, and a multi-thread row's scaling counts only
 // the rounds in which its threads had a core each.
@@ -65,6 +65,18 @@ describe('FMA peak probes', () => {
     expect(before).not.toContain('round trip');
     expect(before).not.toContain('close cores');
     expect(TWO_CORES).toBe(1.7);
+  });
+
+  it('wasm rows: probed for their scaling on close and distant cores, but not read against the native FMA bound', () => {
+    const bound = { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1 };
+    const one = row({ backend: 'wasm', rounds: [100, 100], bound: { ...bound, gflops: [20, 20], one: [100, 100], all: [200, 200], roundTripNs: [70, 400] } });
+    const two = row({ backend: 'wasm', threads: 2, rounds: [180, 140], bound: { ...bound, gflops: [36, 28], one: [100, 100], all: [200, 200], roundTripNs: [70, 400] } });
+    expect(boundRows([one, two])).toEqual([]);
+    const peaks = peakRecords([one, two]);
+    expect(peaks[1]).toMatchObject({ contender: 'mlpx wasm 2t', backend: 'wasm', closeCores: { rounds: 1, scaling: 1.8 }, distantCores: { rounds: 1, scaling: 1.4 } });
+    const markdown = peakSection(peaks, 2).join('\n');
+    expect(markdown).toMatch(/^\| train 784-128-10 batch 128 sgd \| mlpx wasm 2t \| 2\.00× \| 2 of 2 \| 1\.60× \| 235 ns \| 1\.80× \(1\) \| 1\.40× \(1\) \|$/m);
+    expect(markdown).not.toMatch(/mlpx wasm \dt \| [\d.]+ \| 100/); // no row in the fraction-of-bound table
   });
 
   it('flag a multi-thread case whose threads mostly shared a core', () => {
