@@ -155,6 +155,23 @@ export function activation_backward(dz: usize, da: usize, z: usize, a: usize, m:
   }
 }
 
+/**
+ * activation_backward of the block rows [r0, r1) × columns [c0, c1) of (m, n) matrices, for an
+ * element-wise act (not softmax): the same bits as the whole-matrix call, row by row.
+ */
+export function activation_backward_block(dz: usize, da: usize, z: usize, a: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, act: i32): void {
+  const count = c1 - c0;
+  for (let r = r0; r < r1; r++) {
+    const off = <usize>(r * n + c0) << 2;
+    if (act == ACT_LINEAR) memory.copy(dz + off, da + off, <usize>count << 2);
+    else if (act == ACT_SIGMOID) derivative_from_output_range(dz + off, da + off, a + off, count, ACT_SIGMOID);
+    else if (act == ACT_TANH) derivative_from_output_range(dz + off, da + off, a + off, count, ACT_TANH);
+    else if (act == ACT_RELU) derivative_range(dz + off, da + off, z + off, count, ACT_RELU);
+    else if (act == ACT_LEAKY_RELU) derivative_range(dz + off, da + off, z + off, count, ACT_LEAKY_RELU);
+    else unreachable(); // softmax needs whole rows; unknown ids never get here
+  }
+}
+
 // dz = da ⊙ act'(z) over count elements, four lanes at a time (dz may alias da)
 // @ts-ignore: decorator
 @inline function derivative_range(dz: usize, da: usize, z: usize, count: i32, act: i32): void {

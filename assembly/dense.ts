@@ -1,8 +1,8 @@
 // dense family: Z = X·W + b and its backward pass (pointers into linear memory).
 import { ACT_SOFTMAX, activation_forward } from './activation';
 import { GEMM_NN, GEMM_TN } from './gemm';
-import { matmul_nn, matmul_nt } from './matmul';
-import { gemm_activate_parallel, gemm_owned_rows_parallel } from './threads';
+import { matmul_nn } from './matmul';
+import { gemm_activate_parallel, gemm_owned_rows_parallel, input_gradient_parallel } from './threads';
 import { phase_add, phase_start, PHASE_BACKWARD_GEMM_INPUTS, PHASE_BACKWARD_GEMM_WEIGHTS, PHASE_BIAS_GRADIENT } from './profile';
 
 /** z (m, n) += bias (n) on every row */
@@ -83,11 +83,19 @@ export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
+  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0);
+}
+
+/**
+ * dense_backward in a training step, where the layer below has `below` inputs: dx is split like
+ * that layer's forward GEMM (input_gradient_parallel); 0 for none.
+ */
+export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32): void {
   let start = phase_start();
   gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n); // matmul_tn, split as the update splits W
   start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
   start = phase_add(PHASE_BIAS_GRADIENT, start);
-  if (dx != 0) matmul_nt(dx, dz, w, m, n, k);
+  if (dx != 0) input_gradient_parallel(dx, dz, w, m, n, k, below);
   phase_add(PHASE_BACKWARD_GEMM_INPUTS, start);
 }

@@ -4,7 +4,7 @@
 // the JS engine (src/backend/wasm/engine.ts) writes at the NET_* offsets below; those, the stats
 // slots and the step statuses are exported and checked against the TypeScript tables by
 // test/parity/layout.test.ts.
-import { dense_backward, dense_forward, dense_forward_activate } from './dense';
+import { dense_forward, dense_forward_activate, layer_backward } from './dense';
 import { ACT_SOFTMAX, activation_backward, activation_forward } from './activation';
 import { dropout_backward_masked, dropout_forward_masked, dropout_layer_key } from './dropout';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
@@ -14,7 +14,7 @@ import {
 import {
   phase_add, phase_start, PHASE_ACTIVATION, PHASE_ACTIVATION_BACKWARD, PHASE_FORWARD_GEMM, PHASE_GRADIENT_NORM, PHASE_LOSS, PHASE_OUTPUT_DELTA, PHASE_UPDATE,
 } from './profile';
-import { gather_parallel, step_rows, sum_squares_parallel, update_parallel } from './threads';
+import { activation_backward_parallel, gather_parallel, step_rows, sum_squares_parallel, update_parallel } from './threads';
 
 export const NET_LAYERS: i32 = 0;    // L
 export const NET_LOSS: i32 = 4;      // loss id
@@ -114,15 +114,15 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     const s = layer(net, l);
     const inputs = load<i32>(s + LAYER_IN);
     const input = l == 0 ? x : load<usize>(layer(net, l - 1) + LAYER_A);
-    dense_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
-      rows, inputs, load<i32>(s + LAYER_UNITS));
+    layer_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
+      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN));
     if (l > 0) {
       start = phase_start();
       const below = layer(net, l - 1);
       const z = load<usize>(below + LAYER_Z), act = load<i32>(below + LAYER_ACT);
       const threshold = load<u32>(below + LAYER_DROP);
       if (dropout && threshold != 0) dropout_backward_masked(dz, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
-      else activation_backward(dz, da, z, load<usize>(below + LAYER_A), rows, inputs, act);
+      else activation_backward_parallel(dz, da, z, load<usize>(below + LAYER_A), rows, load<i32>(below + LAYER_IN), inputs, act);
       phase_add(PHASE_ACTIVATION_BACKWARD, start);
     }
   }
