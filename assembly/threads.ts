@@ -474,6 +474,16 @@ function splits_columns(m: i32, k: i32, n: i32, threads: i32): bool {
 }
 
 /**
+ * The owned column chunks a GEMM C (m, n) over k that the cost model gives `chunks` is split into
+ * (a multiple of the threads, each thread's run the same owned_start span whatever the count),
+ * or 0: not split, split by rows, or into more column chunks than affinity deals out.
+ */
+function owned_column_chunks(chunks: i32, m: i32, k: i32, n: i32, threads: i32): i32 {
+  const groups = ceil_div(n, 16);
+  return chunks != 0 && min(chunks, groups) <= AFFINE_CHUNKS && splits_columns(m, k, n, threads) ? owned_chunks(min(chunks, groups), threads) : 0;
+}
+
+/**
  * gemm_parallel, then, unless bias is 0, c += bias on every row and out = act(c)
  * (bias_activate_block), each chunk over its own block of C: the core that computed a block
  * activates it from its cache (an element-wise act; softmax needs whole rows). Bit for bit
@@ -491,16 +501,16 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   const packed = gemm_packing(k, n); // op(B), packed by every row chunk
   const chunks = chunks_for(base, workers, work + packed);
   const rowChunks = <i32>min<i64>(blocks, work / (8 * max<i64>(1, packed)));
-  const columns = chunks != 0 && splits_columns(m, k, n, threads);
-  if (columns && min(chunks, groups) <= AFFINE_CHUNKS) {
+  const owned = owned_column_chunks(chunks, m, k, n, threads);
+  if (owned > 0) {
     begin_task(base, TASK_GEMM_OWNED_COLUMNS);
     set_gemm_args(base, kind, c, a, b, m, k, n);
     set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
-    run_task(base, owned_chunks(min(chunks, groups), threads), threads);
+    run_task(base, owned, threads);
     return;
   }
   let rows = m, cols = n;
-  if (columns) {
+  if (chunks != 0 && splits_columns(m, k, n, threads)) {
     cols = 16 * ceil_div(groups, min(chunks, groups)); // more chunks than affinity deals out: claimed in order
   } else if (chunks != 0 && rowChunks >= 2) {
     rows = 4 * ceil_div(blocks, min(chunks, rowChunks));
@@ -519,8 +529,7 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
 /** Whether gemm_activate_parallel splits the forward GEMM of a layer (m rows, k inputs, n units) by owned columns. */
 function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
   const workers = atomic.load<i32>(base + WORKERS);
-  const chunks = chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n));
-  return chunks != 0 && min(chunks, ceil_div(n, 16)) <= AFFINE_CHUNKS && splits_columns(m, k, n, workers + 1);
+  return owned_column_chunks(chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n)), m, k, n, workers + 1) > 0;
 }
 
 /**
