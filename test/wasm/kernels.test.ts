@@ -1,12 +1,14 @@
 // The wasm kernel builds: `auto` loads relaxed-simd exactly where the engine validates relaxed
 // SIMD, MLPX_WASM_KERNELS and setWasmKernels choose one (a build the engine lacks, or a name that
-// is none, is a clear error), and the relaxed build really fuses: on a CPU with FMA its GEMM gives
+// is none, is a clear error, and so is asking for other kernels once the backend has loaded),
+// and the relaxed build really fuses: on a CPU with FMA its GEMM gives
 // other bits than simd128's, within the parity tolerance.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setWasmKernels } from '../../src/backend/wasm/kernel-choice.js';
+import { setWasmKernels, WASM_KERNELS, type WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
+import { loadBackend } from '../../src/index.js';
 import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray } from '../helpers/random.js';
@@ -78,6 +80,15 @@ describe('wasm kernel builds', () => {
     expect(loaded.message).toMatch(/Expected 'auto', 'relaxed-simd' or 'simd128' for MLPX_WASM_KERNELS but received 'avx2'/);
     expect(() => setWasmKernels('fast' as 'auto')).toThrow(InvalidArgumentError);
     expect(() => setWasmKernels('fast' as 'auto')).toThrow(/for setWasmKernels but received 'fast'/);
+  });
+
+  it('once the wasm backend has loaded, asking for other kernels is an error, not a silent no-op', async () => {
+    const loaded = (await loadBackend('wasm')).details().kernelPath.split(' ')[0] as WasmKernels;
+    const other = WASM_KERNELS.find((kernels) => kernels !== loaded)!;
+    expect(() => setWasmKernels(other)).toThrow(InvalidArgumentError);
+    expect(() => setWasmKernels(other)).toThrow(new RegExp(`setWasmKernels\\('${other}'\\): the wasm backend has already loaded its ${loaded} kernels.*call setWasmKernels before the first network`));
+    expect(() => setWasmKernels(loaded)).not.toThrow();
+    expect(() => setWasmKernels('auto')).not.toThrow();
   });
 
   it.runIf(WASM_BUILDS.includes('relaxed-simd') && cpuFuses())('relaxed-simd fuses: its GEMM bits differ from simd128 on this CPU, within twice the parity tolerance (2e-5 of the terms summed)', async () => {

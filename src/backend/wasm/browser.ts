@@ -3,6 +3,7 @@
 // lose), and threads need a cross-origin-isolated page (COOP/COEP headers).
 import { createWasmBackend, type WasmBackend } from './backend.js';
 import { embeddedWasm } from './embedded.js';
+import { wasmKernelsLoaded } from './kernel-choice.js';
 import { wasmLocation, type WasmPlatform } from './platform.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -40,6 +41,8 @@ export const browserPlatform: WasmPlatform = {
   },
 };
 
-export function loadWasmBackend(): Promise<WasmBackend> {
-  return createWasmBackend(browserPlatform);
+export async function loadWasmBackend(): Promise<WasmBackend> {
+  const backend = await createWasmBackend(browserPlatform);
+  wasmKernelsLoaded(backend.runtime.kernels);
+  return backend;
 }

@@ -1,7 +1,7 @@
 // Which wasm build to load (setWasmKernels, MLPX_WASM_KERNELS): its own module, free of
 // WebAssembly types, because both entry points export it and a Node project's types may have no
 // WebAssembly namespace.
-import { invalidArgument } from '../../util/errors.js';
+import { InvalidArgumentError, invalidArgument } from '../../util/errors.js';
 
 /**
  * The wasm kernels: 'relaxed-simd' fuses the GEMM's multiply-adds where the engine has relaxed
@@ -12,14 +12,28 @@ export const WASM_KERNELS = ['relaxed-simd', 'simd128'] as const;
 export type WasmKernels = (typeof WASM_KERNELS)[number];
 
 let wasmKernels: WasmKernels | 'auto' | undefined;
+/** The kernels the wasm backend of the entry points loaded (it loads once), once it has. */
+let loadedKernels: WasmKernels | undefined;
 
 /**
  * The kernels the wasm backend loads: 'auto' (the default) takes 'relaxed-simd' where the engine
  * has relaxed SIMD, else 'simd128'; 'simd128' gives the same bits in every engine. Takes
- * precedence over MLPX_WASM_KERNELS. Call it before the first network: the backend loads once.
+ * precedence over MLPX_WASM_KERNELS. Call it before the first network: the backend loads once,
+ * and asking for other kernels than it loaded is an error, not a silent no-op.
  */
 export function setWasmKernels(kernels: WasmKernels | 'auto'): void {
-  wasmKernels = parseWasmKernels(kernels, 'setWasmKernels');
+  const requested = parseWasmKernels(kernels, 'setWasmKernels');
+  if (loadedKernels !== undefined && requested !== 'auto' && requested !== loadedKernels) {
+    throw new InvalidArgumentError(
+      `setWasmKernels('${requested}'): the wasm backend has already loaded its ${loadedKernels} kernels, and loads once per page or process; call setWasmKernels before the first network`,
+    );
+  }
+  wasmKernels = requested;
+}
+
+/** Called by the entry points' wasm loader once its backend has loaded `kernels`. */
+export function wasmKernelsLoaded(kernels: WasmKernels): void {
+  loadedKernels = kernels;
 }
 
 function parseWasmKernels(value: unknown, source: string): WasmKernels | 'auto' {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createWasmBackend, type WasmBackend } from './backend.js';
 import { embeddedWasm } from './embedded.js';
+import { wasmKernelsLoaded } from './kernel-choice.js';
 import type { WasmPlatform } from './platform.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -29,6 +30,8 @@ export const nodePlatform: WasmPlatform = {
   },
 };
 
-export function loadWasmBackend(): Promise<WasmBackend> {
-  return createWasmBackend(nodePlatform);
+export async function loadWasmBackend(): Promise<WasmBackend> {
+  const backend = await createWasmBackend(nodePlatform);
+  wasmKernelsLoaded(backend.runtime.kernels);
+  return backend;
 }
