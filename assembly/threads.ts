@@ -469,8 +469,12 @@ export function gemm_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k
  */
 function splits_columns(m: i32, k: i32, n: i32, threads: i32): bool {
   const groups = ceil_div(n, 16);
-  const rowChunks = <i32>min<i64>(ceil_div(m, 4), gemm_work(m, k, n) / (8 * max<i64>(1, gemm_packing(k, n))));
-  return groups >= 2 * threads || (rowChunks < 2 && groups >= 2);
+  return groups >= 2 * threads || (row_chunks(m, k, n) < 2 && groups >= 2);
+}
+
+/** The most row chunks of a GEMM: 4-row blocks, each packing all of op(B), its packing under an eighth of the work. */
+function row_chunks(m: i32, k: i32, n: i32): i32 {
+  return <i32>min<i64>(ceil_div(m, 4), gemm_work(m, k, n) / (8 * max<i64>(1, gemm_packing(k, n))));
 }
 
 /**
@@ -497,10 +501,8 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   const workers = atomic.load<i32>(base + WORKERS);
   const threads = workers + 1;
   const groups = ceil_div(n, 16), blocks = ceil_div(m, 4);
-  const work = gemm_work(m, k, n);
-  const packed = gemm_packing(k, n); // op(B), packed by every row chunk
-  const chunks = chunks_for(base, workers, work + packed);
-  const rowChunks = <i32>min<i64>(blocks, work / (8 * max<i64>(1, packed)));
+  const chunks = chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n));
+  const rowChunks = row_chunks(m, k, n);
   const owned = owned_column_chunks(chunks, m, k, n, threads);
   if (owned > 0) {
     begin_task(base, TASK_GEMM_OWNED_COLUMNS);
@@ -536,20 +538,21 @@ function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
  * The input gradient dx (m, k) = dz (m, n) · wᵀ of a layer whose layer below (m rows, `below`
  * inputs, k units) had its forward GEMM split by owned columns: split by the same columns, so the
  * core that reads a column of dx next (activation_backward_parallel) is the one that wrote it,
- * whatever the GEMM's own cost; else matmul_nt's split. On distant cores, the caller writing all
- * of dx, half of whose lines the worker had read the step before, took 38 µs against 13.
+ * whatever the GEMM's own cost; else, or with no layer below (below = 0), matmul_nt's split. On
+ * distant cores, the caller writing all of dx, half of whose lines the worker had read the step
+ * before, took 38 µs against 13.
  */
 export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32): void {
   const base = ctrl;
   const threads = atomic.load<i32>(base + WORKERS) + 1;
-  if (!owned_columns(base, m, below, k)) {
+  if (below == 0 || !owned_columns(base, m, below, k)) {
     gemm_activate_parallel(GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0);
     return;
   }
   begin_task(base, TASK_GEMM_OWNED_COLUMNS);
   set_gemm_args(base, GEMM_NT, dx, dz, w, m, n, k);
   set_i32(base, ARG_BIAS, 0);
-  run_task(base, owned_chunks(threads, threads), threads);
+  run_task(base, threads, threads); // one chunk per thread: its owned_start span of the columns
 }
 
 /**
@@ -569,7 +572,7 @@ export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: 
   begin_task(base, TASK_ACTIVATION_BACKWARD);
   set_i32(base, ARG_DZ, <i32>dz); set_i32(base, ARG_DA, <i32>da); set_i32(base, ARG_Z, <i32>z); set_i32(base, ARG_A_OUT, <i32>a);
   set_i32(base, ARG_ROWS_M, m); set_i32(base, ARG_COLS_N, n); set_i32(base, ARG_ACT_ID, act);
-  run_task(base, owned_chunks(threads, threads), threads);
+  run_task(base, threads, threads); // one chunk per thread: its owned_start span of the columns
 }
 
 /**
