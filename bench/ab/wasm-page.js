@@ -5,13 +5,14 @@ import { Activation, Loss, Optimizer } from '/dist/backend/kernels.js';
 import { createWasmBackend } from '/dist/backend/wasm/backend.js';
 import { browserPlatform } from '/dist/backend/wasm/browser.js';
 import { embeddedWasm } from '/dist/backend/wasm/embedded.js';
+import { moduleFile } from '/dist/backend/wasm/runtime.js';
 import { abRounds, calibrate, capabilityProbe, caseName, gemmWork, PROBE_WORKER_SOURCE, trainWork } from './wasm-work.js';
 
 const ids = { Activation, Loss, Optimizer };
 
 async function backendFor({ threads, url, kernels = 'simd128' }, splitCosts = {}) {
   const bytes = url === null ? undefined : new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const threadsFile = kernels === 'relaxed-simd' ? 'mlpx-threads-relaxed.wasm' : 'mlpx-threads.wasm';
+  const threadsFile = moduleFile(true, kernels);
   const backend = await createWasmBackend({
     ...browserPlatform,
     compile: (file) => WebAssembly.compile(bytes !== undefined && file === threadsFile ? bytes : embeddedWasm(file)),

@@ -30,6 +30,7 @@ import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/backend.js';
 import { embeddedWasm } from '../../src/backend/wasm/embedded.js';
 import { nodePlatform } from '../../src/backend/wasm/node.js';
+import { moduleFile } from '../../src/backend/wasm/runtime.js';
 import { WASM_KERNELS, type WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
 import { calibrateInChromium, runInChromium } from './wasm-browser.js';
@@ -68,7 +69,7 @@ let splitCosts: Partial<SplitCosts> = {};
 
 async function backendFor(c: Contender): Promise<WasmBackend> {
   const bytes = c.file === undefined ? undefined : readFileSync(c.file);
-  const threadsFile = c.kernels === 'relaxed-simd' ? 'mlpx-threads-relaxed.wasm' : 'mlpx-threads.wasm';
+  const threadsFile = moduleFile(true, c.kernels);
   const backend = await createWasmBackend({
     ...nodePlatform,
     compile: (file) => WebAssembly.compile(bytes !== undefined && file === threadsFile ? bytes : embeddedWasm(file)),

@@ -2,16 +2,12 @@
 // change its thread count (and split costs) without affecting other suites; one per kernel build.
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/backend.js';
 import { nodePlatform } from '../../src/backend/wasm/node.js';
-import { WASM_KERNELS, type WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
-import { hasRelaxedSimd } from '../../src/backend/wasm/runtime.js';
+import type { WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
+import { WASM_BUILDS } from '../helpers/backends.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
 
 /** Every task split into as many chunks as the threads allow, the most the workers can share. */
 export const SPLIT_ALL: SplitCosts = { split: 0, splitIdle: 0, chunk: 1, adaptive: false };
-
-/** The kernel builds this engine runs (vitest.config.ts gives Node 20 relaxed SIMD). */
-export const WASM_BUILDS: readonly WasmKernels[] = WASM_KERNELS.filter((kernels) => kernels !== 'relaxed-simd' || hasRelaxedSimd());
-if (WASM_BUILDS.length < WASM_KERNELS.length) console.warn('[wasm] relaxed-simd build not tested: this engine lacks relaxed SIMD');
 
 const loaded = new Map<WasmKernels, Promise<WasmBackend>>();
 

@@ -12,7 +12,8 @@ import { loadBackend } from '../../src/index.js';
 import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray } from '../helpers/random.js';
-import { WASM_BUILDS, wasmBackend } from './backend.js';
+import { WASM_BUILDS } from '../helpers/backends.js';
+import { wasmBackend } from './backend.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';

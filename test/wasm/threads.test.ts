@@ -11,7 +11,8 @@ import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
 import type { WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
-import { SPLIT_ALL, WASM_BUILDS, wasmBackend } from './backend.js';
+import { WASM_BUILDS } from '../helpers/backends.js';
+import { SPLIT_ALL, wasmBackend } from './backend.js';
 
 // odd edges; with the default costs (batch 100) the GEMMs of the first two layers are split, the
 // last layer's and the update stay on the caller

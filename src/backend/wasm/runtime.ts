@@ -48,7 +48,8 @@ function chooseKernels(requested: WasmKernels | 'auto'): { kernels: WasmKernels;
     : { kernels: 'simd128', note: 'this WebAssembly engine lacks relaxed SIMD: GEMM multiplies and adds are rounded separately' };
 }
 
-function moduleFile(threaded: boolean, kernels: WasmKernels): WasmFile {
+/** The module of `kernels`, shared-memory (threaded) or not. */
+export function moduleFile(threaded: boolean, kernels: WasmKernels): WasmFile {
   const name = threaded ? 'mlpx-threads' : 'mlpx';
   return kernels === 'relaxed-simd' ? `${name}-relaxed.wasm` : `${name}.wasm`;
 }
