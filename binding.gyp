@@ -9,7 +9,7 @@
       "target_name": "mlpx",
       "sources": [
         "native/addon.cc", "native/bindings.cc", "native/napi_args.cc", "native/net.cc", "native/net_napi.cc",
-        "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/core_round_trip.cc", "native/threadpool.cc",
+        "native/inference.cc", "native/runtime_napi.cc", "native/fma_peak.cc", "native/core_round_trip.cc", "native/threadpool.cc", "native/lead_thread.cc",
         "native/matmul.cc", "native/gemm_driver.cc", "native/cpu_features.cc", "native/gemm_portable.cc",
         "native/dense.cc", "native/activation.cc", "native/loss.cc", "native/optim.cc"
       ],

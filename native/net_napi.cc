@@ -18,7 +18,9 @@
 #include "activation.h"
 #include "aligned.h"
 #include "inference.h"
+#include "lead_thread.h"
 #include "loss.h"
+#include "matmul.h"
 #include "napi_args.h"
 #include "net.h"
 #include "optim.h"
@@ -404,19 +406,18 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
 
  protected:
   void Execute(const ExecutionProgress& progress) override {
-    NetCore& core = *net_->core_;
-    auto next_signal = std::chrono::steady_clock::now();
-    for (int batch = 0; batch < job_.batches && !stop_.load(std::memory_order_acquire); ++batch) {
-      double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
-      const int ran = core.net_train_batches(job_.source, batch, 1, job_.opt, job_.first_step + batch, stats);
-      done_.store(batch + 1, std::memory_order_release);
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= next_signal) {
-        progress.Signal();
-        next_signal = now + kProgressInterval;
-      }
-      if (ran == 1 && stats[kStatStatus] != kStepOk) break;
-    }
+    // On more than one thread the batches run on the lead thread, so the pool's caller (whose
+    // core keeps chunk 0's rows of W) is the same thread in every call, whichever libuv thread
+    // runs this one (native/lead_thread.h).
+    if (threads() < 2) return run_batches(progress);
+    struct Call {
+      EpochWorker* worker;
+      const ExecutionProgress* progress;
+    } call{this, &progress};
+    run_on_lead_thread([](void* context) {
+      const Call& c = *static_cast<Call*>(context);
+      c.worker->run_batches(*c.progress);
+    }, &call);
   }
 
   void OnProgress(const std::uint32_t*, std::size_t) override { report(); }
@@ -437,6 +438,23 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   }
 
  private:
+  // The epoch's batches, one net_train_batches call each so a stop request is seen between them.
+  void run_batches(const ExecutionProgress& progress) {
+    NetCore& core = *net_->core_;
+    auto next_signal = std::chrono::steady_clock::now();
+    for (int batch = 0; batch < job_.batches && !stop_.load(std::memory_order_acquire); ++batch) {
+      double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
+      const int ran = core.net_train_batches(job_.source, batch, 1, job_.opt, job_.first_step + batch, stats);
+      done_.store(batch + 1, std::memory_order_release);
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_signal) {
+        progress.Signal();
+        next_signal = now + kProgressInterval;
+      }
+      if (ran == 1 && stats[kStatStatus] != kStepOk) break;
+    }
+  }
+
   // Copy the stats of the batches finished since the last report, then tell onProgress.
   void report() {
     const int done = done_.load(std::memory_order_acquire);

@@ -9,17 +9,19 @@ export const canLimitAddressSpace =
 /**
  * `setup` and then `body` run in the child, with `addon` (the addon at addonFile) and `outcome`
  * (call → 'returned …' or the message it threw) in scope; between them the child's address space
- * is capped at what it uses plus `marginBytes`. The child prints JSON.stringify of body's
- * expression; returns it parsed. Fails if the child does not exit normally.
+ * is capped at what it uses plus `marginBytes`. Both run inside an async function, so they may
+ * await. The child prints JSON.stringify of body's (awaited) expression; returns it parsed. Fails
+ * if the child does not exit normally.
  */
 export function underAddressLimit(addonFile: string, setup: string, marginBytes: number, body: string): unknown {
-  const code = `
+  const code = `(async () => {
     const addon = require(${JSON.stringify(addonFile)});
     const outcome = (call) => { try { return 'returned ' + call(); } catch (error) { return error.message; } };
     ${setup}
     const used = Number(/VmSize:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
     require('node:child_process').execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (used + ${marginBytes})]);
-    console.log(JSON.stringify(${body}));`;
+    console.log(JSON.stringify(await (${body})));
+  })().catch((error) => { console.error(error); process.exit(1); });`;
   const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
   if (child.status !== 0) throw new Error(`the child exited with ${child.status ?? child.signal}: ${child.stderr}`);
   return JSON.parse(child.stdout) as unknown;

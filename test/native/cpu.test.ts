@@ -4,6 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer, OPTIMIZER_FIELDS, packOptimizer } from '../../src/backend/kernels.js';
+import { packSpec, paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { InvalidArgumentError, BackendUnavailableError } from '../../src/util/errors.js';
 import { applyKernelPathChoice, kernelPathNotes } from '../../src/backend/native/kernel-path.js';
 import { loadAddonFile, type NativeAddon } from '../../src/backend/native/load.js';
@@ -140,5 +143,31 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: the OS re
       expect.stringMatching(/fmaPeak: could not start a thread: /),
       expect.stringMatching(/coreRoundTrip: could not start a thread: /),
     ]);
+  });
+
+  // On two threads an epoch runs on a lead thread of the addon's own (native/lead_thread.h),
+  // started by the first such epoch; where it cannot start, the epoch runs where it is.
+  it('trains an epoch on two threads without its lead thread, to the bits of one thread', () => {
+    const spec: NetSpec = { sizes: [64, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const rows = 64, batch = 32;
+    const opt = Array.from(packOptimizer({ kind: Optimizer.sgd, lr: 0.05, beta1: 0, beta2: 0, eps: 0 }, new Float64Array(OPTIMIZER_FIELDS.length)));
+    const epoch = (threads: number) => `(addon.setThreads(${threads}), net.writeParams(start),
+      net.trainEpoch(x, y, null, ${rows}, order, ${batch}, opt, null, 1, new Float64Array(${(rows / batch) * STATS_PER_BATCH})))`;
+    const setup = `
+      addon.setThreads(2);
+      const net = new addon.Net(Int32Array.from(${JSON.stringify(Array.from(packSpec(spec)))}));
+      const start = Float32Array.from({ length: ${paramLayout(spec.sizes).count} }, (_, i) => Math.sin(i) * 0.02);
+      net.reserve(${batch});
+      const x = Float32Array.from({ length: ${rows * 64} }, (_, i) => Math.cos(i));
+      const y = Float32Array.from({ length: ${rows * 10} }, (_, i) => (i % 10 === (i / 10 | 0) % 10 ? 1 : 0));
+      const order = Uint32Array.from({ length: ${rows} }, (_, i) => i);
+      const opt = Float64Array.from(${JSON.stringify(opt)});
+      await require('node:fs/promises').stat('.');  // libuv's own threads start here, before the cap`;
+    const result = underAddressLimit(loadAddonFile().file, setup, 4 << 20, `(async () => [
+      outcome(() => addon.fmaPeak(2, 0.01)),
+      await ${epoch(2)}, Buffer.from(net.readParams().buffer),
+      await ${epoch(1)}, Buffer.from(net.readParams().buffer),
+    ])().then(([refused, two, paramsTwo, one, paramsOne]) => [refused, two, one, paramsTwo.equals(paramsOne), net.readParams().every(Number.isFinite)])`);
+    expect(result).toEqual([expect.stringMatching(/fmaPeak: could not start a thread: /), 2, 2, true, true]);
   });
 });
