@@ -64,6 +64,41 @@ describe.each(await backendsUnderTest())('$name backend: optim', (backend) => {
   });
 });
 
+// Optimizer state that decays below float32's smallest normal (a unit without gradient) is stored
+// as 0, in the SIMD body and the scalar tail; state just above it, and all state of a unit with a
+// gradient, is kept.
+describe.each([reference, ...(await backendsUnderTest())])('$name backend: optimizer state below the smallest normal float', (backend) => {
+  it.each(COUNTS)('is stored as 0 and the rest is kept (%i parameters)', (count) => {
+    const k = backend.kernels;
+    const SMALLEST_NORMAL = 2 ** -126;
+    // even positions get no gradient and state that one step's decay takes below the smallest normal;
+    // odd positions keep state 1e-30 with no gradient, or get a gradient
+    const grads = Float32Array.from({ length: count }, (_, i) => (i % 4 === 3 ? 0.5 : 0));
+    const state = (value: number) => Float32Array.from({ length: count }, (_, i) => (i % 2 === 0 ? value : 1e-30));
+    const check = (name: string, after: Float32Array) => {
+      after.forEach((value, i) => {
+        if (i % 2 === 0) expect(value, `${name} at ${i}`).toBe(0);
+        else expect(Math.abs(value), `${name} at ${i}`).toBeGreaterThanOrEqual(SMALLEST_NORMAL);
+      });
+    };
+    const params = () => new Float32Array(count).fill(0.25);
+    const velocity = state(1.2e-38);
+    k.momentum_update(params(), grads, velocity, count, 0.1, 0.9, 0, 1, 0, 0, 0, 0);
+    check('momentum velocity', velocity);
+    const squares = state(1.2e-38);
+    k.rmsprop_update(params(), grads, squares, count, 0.01, 0.9, 1e-8, 1, 0, 0, 0, 0);
+    check('rmsprop squares', squares);
+    const [m, v] = [state(1.2e-38), state(1.176e-38)];
+    k.adam_update(params(), grads, m, v, count, 0.001, 0.9, 0.999, 1e-8, 3, 1, 0, 0, 0, 0);
+    check('adam m', m);
+    check('adam v', v);
+    const [mT, vT] = [state(1.2e-38), state(1.176e-38)];
+    k.adam_update(params(), grads, mT, vT, count, 0.001, 0.9, 0.999, 1e-8, 3, 0.8, 0.5, 0, 0, 0.01);
+    check('adam m with the transform', mT);
+    check('adam v with the transform', vT);
+  });
+});
+
 // Every update checks, inside its own loop, that the parameters it wrote are finite: an overflow
 // anywhere (the SIMD body, the scalar tail, any thread's chunk, with or without the transform) is
 // reported, on every backend. (The state needs no check: a non-finite velocity or Adam m makes θ

@@ -6,6 +6,17 @@
 // non-finite, and the second moments stay finite for the gradients a step applies:
 // GRAD_NORM2_LIMIT in ../engine.ts). The same check as native/optim.cc and assembly/optim.ts.
 
+const SMALLEST_NORMAL_F32 = 2 ** -126;
+
+/**
+ * A state value (velocity, squares, Adam's m and v) as stored: 0 when its float32 is below the
+ * smallest normal float32, as in every backend (native/elementwise_loops.inc flushed: a unit
+ * without gradient would otherwise hold denormal state for good, and denormal arithmetic is slow).
+ */
+function stored(value: number): number {
+  return Math.abs(Math.fround(value)) < SMALLEST_NORMAL_F32 ? 0 : value;
+}
+
 /** g · gradScale, clamped to ±clipValue (when > 0), plus l2 θ + l1 sign(θ) */
 function transformed(g: number, theta: number, gradScale: number, clipValue: number, l2: number, l1: number): number {
   let t = g * gradScale;
@@ -36,7 +47,7 @@ export function momentum_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    velocity[i] = gamma * velocity[i]! + lr * g;
+    velocity[i] = stored(gamma * velocity[i]! + lr * g);
     const step = nesterov !== 0 ? gamma * velocity[i]! + lr * g : velocity[i]!;
     params[i] = theta - lr * weightDecay * theta - step;
     finite &&= Number.isFinite(params[i]!);
@@ -53,7 +64,7 @@ export function rmsprop_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    sq[i] = beta * sq[i]! + (1 - beta) * g * g;
+    sq[i] = stored(beta * sq[i]! + (1 - beta) * g * g);
     params[i] = theta - lr * weightDecay * theta - (lr * g) / Math.sqrt(sq[i]! + eps);
     finite &&= Number.isFinite(params[i]!);
   }
@@ -72,8 +83,8 @@ export function adam_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    m[i] = beta1 * m[i]! + (1 - beta1) * g;
-    v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+    m[i] = stored(beta1 * m[i]! + (1 - beta1) * g);
+    v[i] = stored(beta2 * v[i]! + (1 - beta2) * g * g);
     const mHat = m[i]! / correction1;
     const vHat = v[i]! / correction2;
     params[i] = theta - lr * weightDecay * theta - (lr * mHat) / (Math.sqrt(vHat) + eps);
