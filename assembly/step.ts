@@ -9,7 +9,7 @@ import { ACT_SOFTMAX, activation_backward, activation_forward } from './activati
 import { dropout_backward_masked, dropout_forward_masked, dropout_layer_key } from './dropout';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
 import {
-  UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
+  UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_KIND, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
 } from './optim';
 import {
   phase_add, phase_start, PHASE_ACTIVATION, PHASE_ACTIVATION_BACKWARD, PHASE_FORWARD_GEMM, PHASE_GRADIENT_NORM, PHASE_LOSS, PHASE_OUTPUT_DELTA, PHASE_UPDATE,
@@ -172,7 +172,7 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
  * unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats.
  */
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
-  step_rows(rows);
+  step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
   net_loss(net, net_forward(net, x, rows, true, step), y, w, rows, stats);
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
   net_backward(net, x, y, w, rows, stats, true, step);
@@ -181,7 +181,7 @@ export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i
     : !(gradNorm2 <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
     : optimizer_update(net, lr, step, clip_scale(net, gradNorm2)) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   store<f64>(stat(stats, STAT_STATUS), <f64>status);
-  step_rows(0);
+  step_rows(0, 0);
 }
 
 /**
@@ -203,7 +203,7 @@ export function net_train_batches(
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
-    step_rows(rows);
+    step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
     gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
     const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));

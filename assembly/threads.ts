@@ -88,7 +88,7 @@ export const CTRL_PARKED: i32 = PARKED;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3, TASK_GEMM_OWNED_ROWS = 4;
-const TASK_GEMM_OWNED_COLUMNS = 5, TASK_ACTIVATION_BACKWARD = 6;
+const TASK_GEMM_OWNED_COLUMNS = 5, TASK_ACTIVATION_BACKWARD = 6, TASK_PING = 7;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk, and the
 // epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); Σx² x, count;
 // gather bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk.
@@ -185,14 +185,89 @@ let absent: i32 = 0;
 export const MIN_SPLIT_ROWS: i32 = 8;
 
 /**
- * Marks the start (rows: the step's) and the end (0) of a training step inside a busy region:
- * BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS rows. JS clears BUSY when the region
- * ends, so a trap in the step cannot leave it set.
+ * The least rows a training step splits its tasks from while the caller's core and the workers'
+ * are far apart (FAR_ROUND_TRIP_MS: on different dies, a cache-line round trip of ~330 ns against
+ * ~65 ns), with SGD and with the other optimizers. Every split task then moves its operands
+ * between the dies, and the weights move too: the forward GEMM reads W by columns, the update
+ * writes it by rows. On two such vCPUs, two threads trained 784-128-10 at this rate over one
+ * thread's with every task split the cost model's way: batch 32, Adam 0.81x (0.64x with only its
+ * GEMMs split); batch 64, SGD 1.15x and Adam 0.94x; batch 128, SGD 1.42x and Adam 1.25x.
  */
-export function step_rows(rows: i32): void {
+export const FAR_SPLIT_ROWS_SGD: i32 = 64;
+export const FAR_SPLIT_ROWS: i32 = 128;
+/**
+ * A ping (worker_round_trip) slower than this means far-apart cores: on one die a ping took
+ * 0.2–0.27 µs, about four hand-overs of a cache line at ~65 ns; across dies each takes ~330 ns.
+ */
+const FAR_ROUND_TRIP_MS: f64 = 0.0006;
+/** How often check_cores measures again: the host may move a vCPU between dies at any time. */
+const CORE_CHECK_MS: f64 = 1000;
+/** Whether the last check_cores found the caller's core and the workers' far apart. */
+let far_cores = false;
+let cores_checked: f64 = -Infinity;
+/** -1: check_cores measures; 0, 1: the cores count as close, far (set_far_cores). */
+let far_cores_fixed: i32 = -1;
+
+/** Tests: 1 or 0 makes the cores count as far apart or close from now on; −1 measures again. */
+export function set_far_cores(far: i32): void {
+  far_cores_fixed = far;
+  far_cores = far == 1;
+  cores_checked = -Infinity;
+}
+
+/**
+ * Marks the start (rows: the step's; its optimizer, optim.ts OPT_*) and the end (rows 0) of a
+ * training step inside a busy region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS
+ * rows, or than FAR_SPLIT_ROWS(_SGD) while the cores are far apart (check_cores). JS clears BUSY
+ * when the region ends, so a trap in the step cannot leave it set.
+ */
+export function step_rows(rows: i32, optimizer: i32): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
-  atomic.store<i32>(base + BUSY, rows > 0 && rows < MIN_SPLIT_ROWS ? BUSY_SMALL_STEP : BUSY_ON);
+  if (rows > 0) check_cores();
+  const least = !far_cores ? MIN_SPLIT_ROWS : optimizer == OPT_SGD ? FAR_SPLIT_ROWS_SGD : FAR_SPLIT_ROWS;
+  atomic.store<i32>(base + BUSY, rows > 0 && rows < least ? BUSY_SMALL_STEP : BUSY_ON);
+}
+
+/**
+ * At the start of a training step in a busy region (the workers spinning), at most every
+ * CORE_CHECK_MS: whether the caller's core and the workers' are far apart (worker_round_trip).
+ */
+function check_cores(): void {
+  if (far_cores_fixed >= 0 || atomic.load<i32>(ctrl + WORKERS) == 0) return;
+  const start = now();
+  if (start - cores_checked < CORE_CHECK_MS) return;
+  cores_checked = start;
+  far_cores = worker_round_trip(16) > FAR_ROUND_TRIP_MS;
+}
+
+/**
+ * The time in ms from posting a task of one empty chunk, which the caller leaves to a worker, to
+ * seeing it completed: the hand-overs of cache lines between the caller's core and a worker's that
+ * every split task pays. The least mean over 4 runs of `pings` such tasks (a clock coarser than one
+ * ping still resolves a run of them); 0 without workers. Meaningful while the workers spin (a busy
+ * region): else it also times waking one.
+ */
+export function worker_round_trip(pings: i32): f64 {
+  const base = ctrl;
+  const workers = atomic.load<i32>(base + WORKERS);
+  if (workers == 0) return 0;
+  let best = Infinity;
+  for (let run = 0; run < 4; run++) {
+    const start = now();
+    for (let ping = 0; ping < pings; ping++) {
+      begin_task(base, TASK_PING);
+      const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
+      store<i32>(base + CHUNKS, 1);
+      atomic.store<i32>(base + COMPLETED, 0);
+      atomic.store<i64>(base + CLAIM, <i64>(counter & TAG_MASK) << 32);
+      atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | 2);
+      if (parked_from(base, 1)) atomic.notify(base + GEN);
+      wait_until(base, base + COMPLETED, 1, true);
+    }
+    best = min(best, (now() - start) / pings);
+  }
+  return best;
 }
 
 /**
@@ -280,6 +355,8 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
     }
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
+  } else if (task == TASK_PING) {
+    // nothing: worker_round_trip times the hand-over alone
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),

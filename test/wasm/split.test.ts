@@ -38,6 +38,7 @@ beforeAll(async () => {
   if (two.runtime.pool?.active !== 2) throw new Error(`two wasm threads needed: ${two.details().notes.join('; ')}`);
   pool = two.runtime.pool;
   pool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
+  two.runtime.exports.set_far_cores(0); // the cores count as close (the far case has its own test)
 });
 
 /** C = A·B on `backend` inside a training step's busy region (`hot`) or as a lone call; C's bytes. */
@@ -138,6 +139,39 @@ describe('wasm cost model', () => {
     expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, minRows)[1].buffer))).toBe(true);
     // an epoch's short last batch (1 row) posts nothing
     expect(await epochTasks(spec, minRows, minRows + 1)).toBe(await epochTasks(spec, minRows, minRows));
+  });
+
+  it('while the cores are far apart, steps of fewer than FAR_SPLIT_ROWS rows (FAR_SPLIT_ROWS_SGD with SGD) post no task; bit-identical either way', async () => {
+    const exports = two.runtime.exports;
+    const [farSgd, far] = [exports.FAR_SPLIT_ROWS_SGD.value as number, exports.FAR_SPLIT_ROWS.value as number];
+    const minRows = exports.MIN_SPLIT_ROWS.value as number;
+    expect(minRows).toBeLessThan(farSgd);
+    expect(farSgd).toBeLessThanOrEqual(far);
+    const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const cases: [OptimizerId, number, boolean][] = [
+      [Optimizer.sgd, farSgd - 1, false], [Optimizer.sgd, farSgd, true],
+      [Optimizer.adam, far - 1, false], [Optimizer.momentum, far - 1, false], [Optimizer.adam, far, true],
+    ];
+    try {
+      exports.set_far_cores(1);
+      for (const [optimizer, rows, splits] of cases) {
+        const [tasks, got] = trainOneStep(two, spec, optimizer, rows);
+        expect(tasks > 0, `optimizer ${optimizer}, ${rows} rows`).toBe(splits);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, optimizer, rows)[1].buffer))).toBe(true);
+        expect((await epochTasks(spec, rows, 2 * rows, optimizer)) > 0, `an epoch, optimizer ${optimizer}, ${rows} rows`).toBe(splits);
+      }
+      exports.set_far_cores(0);
+      expect(trainOneStep(two, spec, Optimizer.adam, far - 1)[0], 'close again').toBeGreaterThan(0);
+    } finally {
+      exports.set_far_cores(0);
+    }
+  });
+
+  it('times a hand-over to a worker (worker_round_trip): positive on two threads, 0 on one', () => {
+    const ping = pool.busy(() => two.runtime.exports.worker_round_trip(8));
+    expect(ping).toBeGreaterThan(0);
+    expect(ping).toBeLessThan(50); // ms: a ping is well under a microsecond on free cores
+    expect(one.runtime.exports.worker_round_trip(8)).toBe(0);
   });
 
   it('the spirals playground networks (batch 32) never post a task: their steps stay on the caller', async () => {
