@@ -98,6 +98,10 @@ const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
 // activation backward: dz, da, z, a, m, n, act
 const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6;
 const ARG_UPDATE = 0;
+// worker_round_trip: the word handed back and forth, the number of bounces
+const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
+/** Polls of a ping before giving up on the other side (a few ms): a worker that is not running. */
+const PING_SPINS: i32 = 1 << 20;
 const ARG_X = 0, ARG_X_COUNT = 1;
 const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
 const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
@@ -195,11 +199,10 @@ export const MIN_SPLIT_ROWS: i32 = 8;
  */
 export const FAR_SPLIT_ROWS_SGD: i32 = 64;
 export const FAR_SPLIT_ROWS: i32 = 128;
-/**
- * A ping (worker_round_trip) slower than this means far-apart cores: on one die a ping took
- * 0.2–0.27 µs, about four hand-overs of a cache line at ~65 ns; across dies each takes ~330 ns.
- */
-const FAR_ROUND_TRIP_MS: f64 = 0.0006;
+/** A round trip (worker_round_trip) slower than this means far-apart cores: ~65 ns on one die, ~330 ns across dies. */
+const FAR_ROUND_TRIP_MS: f64 = 0.00015;
+/** Round trips check_cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
+const PING_BOUNCES: i32 = 128;
 /** How often check_cores measures again: the host may move a vCPU between dies at any time. */
 const CORE_CHECK_MS: f64 = 1000;
 /** Whether the last check_cores found the caller's core and the workers' far apart. */
@@ -238,36 +241,63 @@ function check_cores(): void {
   const start = now();
   if (start - cores_checked < CORE_CHECK_MS) return;
   cores_checked = start;
-  far_cores = worker_round_trip(16) > FAR_ROUND_TRIP_MS;
+  far_cores = worker_round_trip(PING_BOUNCES) > FAR_ROUND_TRIP_MS;
 }
 
 /**
- * The time in ms from posting a task of one empty chunk, which the caller leaves to a worker, to
- * seeing it completed: the hand-overs of cache lines between the caller's core and a worker's that
- * every split task pays. The least mean over 4 runs of `pings` such tasks (a clock coarser than one
- * ping still resolves a run of them); 0 without workers. Meaningful while the workers spin (a busy
- * region): else it also times waking one.
+ * The time in ms of one round trip of a cache line between the caller's core and a worker's: the
+ * caller posts a task of one chunk that it leaves to a worker, and the two hand a word back and
+ * forth `bounces` times (the first, while the worker may still be claiming the chunk, untimed).
+ * 0 without workers; Infinity when no worker answered within PING_SPINS polls (then the caller
+ * runs the chunk itself, which returns at once). Meaningful while the workers spin (a busy region).
  */
-export function worker_round_trip(pings: i32): f64 {
+export function worker_round_trip(bounces: i32): f64 {
   const base = ctrl;
-  const workers = atomic.load<i32>(base + WORKERS);
-  if (workers == 0) return 0;
-  let best = Infinity;
-  for (let run = 0; run < 4; run++) {
-    const start = now();
-    for (let ping = 0; ping < pings; ping++) {
-      begin_task(base, TASK_PING);
-      const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
-      store<i32>(base + CHUNKS, 1);
-      atomic.store<i32>(base + COMPLETED, 0);
-      atomic.store<i64>(base + CLAIM, <i64>(counter & TAG_MASK) << 32);
-      atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | 2);
-      if (parked_from(base, 1)) atomic.notify(base + GEN);
-      wait_until(base, base + COMPLETED, 1, true);
-    }
-    best = min(best, (now() - start) / pings);
+  if (atomic.load<i32>(base + WORKERS) == 0) return 0;
+  begin_task(base, TASK_PING);
+  const word = base + ARGS + (<usize>ARG_PING_WORD << 3);
+  atomic.store<i32>(word, 0);
+  set_i32(base, ARG_PING_BOUNCES, bounces);
+  const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
+  const tag = <i64>(counter & TAG_MASK);
+  store<i32>(base + CHUNKS, 1);
+  atomic.store<i32>(base + COMPLETED, 0);
+  atomic.store<i64>(base + CLAIM, tag << 32);
+  atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | 2); // the caller and worker 1
+  if (parked_from(base, 1)) atomic.notify(base + GEN);
+  let start: f64 = 0;
+  let answered = true;
+  for (let k = 0; k < bounces && answered; k++) {
+    if (k == 1) start = now();
+    atomic.store<i32>(word, 2 * k + 1);
+    answered = awaited(word, 2 * k + 2);
   }
-  return best;
+  const elapsed = now() - start;
+  if (!answered) atomic.store<i32>(word, -1);
+  // the worker took the chunk, or the caller takes it now (a cancelled ping_back returns at once)
+  take_chunks(base, 0, 2, tag);
+  wait_until(base, base + COMPLETED, 1, true);
+  return !answered ? Infinity : bounces > 1 ? elapsed / <f64>(bounces - 1) : 0;
+}
+
+/** The worker's side of worker_round_trip: answer each odd value with the next, until cancelled (−1) or no value comes. */
+function ping_back(base: usize): void {
+  const word = base + ARGS + (<usize>ARG_PING_WORD << 3);
+  const bounces = arg_i32(base, ARG_PING_BOUNCES);
+  for (let k = 0; k < bounces; k++) {
+    if (!awaited(word, 2 * k + 1)) return;
+    atomic.store<i32>(word, 2 * k + 2);
+  }
+}
+
+/** Whether *word became `value` within PING_SPINS polls (not if it became −1: cancelled). */
+function awaited(word: usize, value: i32): bool {
+  for (let spin = 0; spin < PING_SPINS; spin++) {
+    const seen = atomic.load<i32>(word);
+    if (seen == value) return true;
+    if (seen < 0) return false;
+  }
+  return false;
 }
 
 /**
@@ -356,7 +386,7 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_PING) {
-    // nothing: worker_round_trip times the hand-over alone
+    ping_back(base);
   } else if (task == TASK_GATHER) {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),

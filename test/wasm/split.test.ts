@@ -167,11 +167,26 @@ describe('wasm cost model', () => {
     }
   });
 
-  it('times a hand-over to a worker (worker_round_trip): positive on two threads, 0 on one', () => {
-    const ping = pool.busy(() => two.runtime.exports.worker_round_trip(8));
+  it('times a round trip to a worker (worker_round_trip): positive on two threads, 0 on one; tasks go on as before', () => {
+    const ping = pool.busy(() => two.runtime.exports.worker_round_trip(128));
     expect(ping).toBeGreaterThan(0);
-    expect(ping).toBeLessThan(50); // ms: a ping is well under a microsecond on free cores
-    expect(one.runtime.exports.worker_round_trip(8)).toBe(0);
+    expect(ping).toBeLessThan(1); // ms: well under a microsecond between running cores
+    expect(one.runtime.exports.worker_round_trip(128)).toBe(0);
+    expect(matmul(two, 256, 256, 256, true)).toEqual(matmul(one, 256, 256, 256, true));
+  });
+
+  it('gives up on a worker that never answers the round trip, and runs its chunk itself', () => {
+    // the control block claims a worker that never runs (as in the backing-off test below)
+    const lonePool = one.runtime.pool!;
+    const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
+    Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
+    try {
+      const before = lonePool.tasksPosted;
+      expect(one.runtime.exports.worker_round_trip(4)).toBe(Number.POSITIVE_INFINITY);
+      expect(lonePool.tasksPosted - before).toBe(1);
+    } finally {
+      Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
+    }
   });
 
   it('the spirals playground networks (batch 32) never post a task: their steps stay on the caller', async () => {
