@@ -203,8 +203,12 @@ export const FAR_SPLIT_ROWS: i32 = 128;
 const FAR_ROUND_TRIP_MS: f64 = 0.00015;
 /** Round trips check_cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
 const PING_BOUNCES: i32 = 128;
-/** How often check_cores measures again: the host may move a vCPU between dies at any time. */
-const CORE_CHECK_MS: f64 = 1000;
+/**
+ * How often check_cores measures again: the host may move a vCPU between dies at any time (this
+ * one did every 10–20 s), and until the next check steps split the old way. At most 42 µs of
+ * round trips every 200 ms.
+ */
+const CORE_CHECK_MS: f64 = 200;
 /** Whether the last check_cores found the caller's core and the workers' far apart. */
 let far_cores = false;
 let cores_checked: f64 = -Infinity;
