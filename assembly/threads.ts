@@ -262,13 +262,8 @@ export function worker_round_trip(bounces: i32): f64 {
   const word = base + ARGS + (<usize>ARG_PING_WORD << 3);
   atomic.store<i32>(word, 0);
   set_i32(base, ARG_PING_BOUNCES, bounces);
-  const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
-  const tag = <i64>(counter & TAG_MASK);
-  store<i32>(base + CHUNKS, 1);
-  atomic.store<i32>(base + COMPLETED, 0);
-  atomic.store<i64>(base + CLAIM, tag << 32);
-  atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | 2); // the caller and worker 1
-  if (parked_from(base, 1)) atomic.notify(base + GEN);
+  publish(base, 1, 2); // the caller and worker 1
+  const tag = published_tag(base);
   let start: f64 = 0;
   let answered = true;
   for (let k = 0; k < bounces && answered; k++) {
@@ -517,19 +512,31 @@ function begin_task(base: usize, task: i32): void {
   store<i32>(base + TASK, task);
 }
 
+// Publish the task begun (begin_task) as `chunks` chunks for the caller and the workers with id <
+// `parts`, and wake them if any is parked; returns whether one was.
+function publish(base: usize, chunks: i32, parts: i32): bool {
+  const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
+  store<i32>(base + CHUNKS, chunks);
+  atomic.store<i32>(base + COMPLETED, 0);
+  atomic.store<i64>(base + CLAIM, <i64>(counter & TAG_MASK) << 32);
+  atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | parts);
+  const parked = parked_from(base, 1);
+  if (parked) atomic.notify(base + GEN);
+  return parked;
+}
+
+/** The tag of the task last published (only the caller writes GEN). */
+// @ts-ignore: decorator
+@inline function published_tag(base: usize): i64 {
+  return <i64>((atomic.load<i32>(base + GEN) >>> PARTS_BITS) & TAG_MASK);
+}
+
 // Publish the task's `chunks` to the caller and up to `threads` − 1 workers, take chunks, wait
 // until all are completed.
 function run_task(base: usize, chunks: i32, threads: i32): void {
   const parts = min(threads, chunks);
-  const counter = (atomic.load<i32>(base + GEN) >>> PARTS_BITS) + 1;
-  const tag = <i64>(counter & TAG_MASK);
-  store<i32>(base + CHUNKS, chunks);
-  atomic.store<i32>(base + COMPLETED, 0);
-  atomic.store<i64>(base + CLAIM, tag << 32);
-  atomic.store<i32>(base + GEN, (counter << PARTS_BITS) | parts);
-  // wake(), keeping what it found: whether a worker was parked
-  const parked = parked_from(base, 1);
-  if (parked) atomic.notify(base + GEN);
+  const parked = publish(base, chunks, parts);
+  const tag = published_tag(base);
   const taken = take_chunks(base, 0, parts, tag);
   const joined = join(base, chunks);
   absent = taken == chunks ? absent + 1 : 0;
