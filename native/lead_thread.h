@@ -4,9 +4,8 @@
 // trainEpoch runs on libuv's pool, which hands each call to whichever of its (four) threads is free.
 // The calling thread runs chunk 0 of every affine split (ThreadPool::run), so its rows of W, dW
 // and the optimizer state live in its core's cache; a new caller on the other core pulled all of
-// them across at the start of every call, and the first split jobs then found the worker late:
-// 784-128-10 at batch 32 on two threads ran 1.07x slower per step at 16 steps per call than at
-// 256 (1.00x with one libuv thread).
+// them across at the start of every call: 784-128-10 at batch 32 on two threads ran 1.04-1.07x
+// slower per step at 16 steps per call than at 256 (1.00x with one libuv thread).
 #pragma once
 
 namespace mlpx {

@@ -13,7 +13,7 @@ const SMALLEST_NORMAL_F32 = 2 ** -126;
  * smallest normal float32, as in every backend (native/elementwise_loops.inc flushed: a unit
  * without gradient would otherwise hold denormal state for good, and denormal arithmetic is slow).
  */
-function stored(value: number): number {
+function flushed(value: number): number {
   return Math.abs(Math.fround(value)) < SMALLEST_NORMAL_F32 ? 0 : value;
 }
 
@@ -47,7 +47,7 @@ export function momentum_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    velocity[i] = stored(gamma * velocity[i]! + lr * g);
+    velocity[i] = flushed(gamma * velocity[i]! + lr * g);
     const step = nesterov !== 0 ? gamma * velocity[i]! + lr * g : velocity[i]!;
     params[i] = theta - lr * weightDecay * theta - step;
     finite &&= Number.isFinite(params[i]!);
@@ -64,7 +64,7 @@ export function rmsprop_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    sq[i] = stored(beta * sq[i]! + (1 - beta) * g * g);
+    sq[i] = flushed(beta * sq[i]! + (1 - beta) * g * g);
     params[i] = theta - lr * weightDecay * theta - (lr * g) / Math.sqrt(sq[i]! + eps);
     finite &&= Number.isFinite(params[i]!);
   }
@@ -83,8 +83,8 @@ export function adam_update(
   for (let i = 0; i < count; i++) {
     const theta = params[i]!;
     const g = transformed(grads[i]!, theta, gradScale, clipValue, l2, l1);
-    m[i] = stored(beta1 * m[i]! + (1 - beta1) * g);
-    v[i] = stored(beta2 * v[i]! + (1 - beta2) * g * g);
+    m[i] = flushed(beta1 * m[i]! + (1 - beta1) * g);
+    v[i] = flushed(beta2 * v[i]! + (1 - beta2) * g * g);
     const mHat = m[i]! / correction1;
     const vHat = v[i]! / correction2;
     params[i] = theta - lr * weightDecay * theta - (lr * mHat) / (Math.sqrt(vHat) + eps);
