@@ -199,6 +199,15 @@ export const MIN_SPLIT_ROWS: i32 = 8;
  */
 export const FAR_SPLIT_ROWS_SGD: i32 = 64;
 export const FAR_SPLIT_ROWS: i32 = 128;
+/**
+ * A lone kernel call (outside a busy region: workers parked, its operands just copied in by the
+ * caller) splits only from this cost while the cores are far apart: the workers then read every
+ * operand from the caller's die. Called through the kernel API on distant cores, two threads ran
+ * these GEMMs at this rate over one thread's: 128×784·784×128 (cost 2^23.6) 0.82x, 512×784·784×128
+ * (2^25.6) 1.03x, 1024×784·784×128 (2^26.6) 1.10x, 512³ (2^27) 1.46x, 1024³ 1.69x; on one die
+ * 1.41x, 1.63x, 1.69x, 1.81x, 1.85x.
+ */
+export const FAR_SPLIT_COST_IDLE: i32 = 1 << 26;
 /** A round trip (worker_round_trip) slower than this means far-apart cores: ~65 ns on one die, ~330 ns across dies. */
 const FAR_ROUND_TRIP_MS: f64 = 0.00015;
 /** Round trips check_cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
@@ -214,12 +223,15 @@ let far_cores = false;
 let cores_checked: f64 = -Infinity;
 /** -1: check_cores measures; 0, 1: the cores count as close, far (set_far_cores). */
 let far_cores_fixed: i32 = -1;
+/** A lone call split because a check was due (lone_call_alone): run_task measures after its task. */
+let check_after_task = false;
 
 /** Tests: 1 or 0 makes the cores count as far apart or close from now on; −1 measures again. */
 export function set_far_cores(far: i32): void {
   far_cores_fixed = far;
   far_cores = far == 1;
   cores_checked = -Infinity;
+  check_after_task = false;
 }
 
 /**
@@ -242,10 +254,27 @@ export function step_rows(rows: i32, optimizer: i32): void {
  */
 function check_cores(): void {
   if (far_cores_fixed >= 0 || atomic.load<i32>(ctrl + WORKERS) == 0) return;
-  const start = now();
-  if (start - cores_checked < CORE_CHECK_MS) return;
-  cores_checked = start;
+  if (now() - cores_checked >= CORE_CHECK_MS) measure_cores();
+}
+
+function measure_cores(): void {
+  cores_checked = now();
   far_cores = worker_round_trip(PING_BOUNCES) > FAR_ROUND_TRIP_MS;
+}
+
+/**
+ * Whether a lone kernel call under FAR_SPLIT_COST_IDLE runs on the caller alone: while the cores
+ * count as far apart. When a check is due the call splits instead, and run_task measures after
+ * its task, while the worker that took part still spins: a ping that has to wake a parked worker
+ * measures the wake-up (on this host, after 300 ms idle, 0.1–11 ms, its bounces 32 µs apart while
+ * the hypervisor ran both vCPUs on one core).
+ */
+function lone_call_alone(): bool {
+  if (far_cores_fixed < 0 && now() - cores_checked >= CORE_CHECK_MS) {
+    check_after_task = true;
+    return false;
+  }
+  return far_cores;
 }
 
 /**
@@ -253,7 +282,8 @@ function check_cores(): void {
  * caller posts a task of one chunk that it leaves to a worker, and the two hand a word back and
  * forth `bounces` times (the first, while the worker may still be claiming the chunk, untimed).
  * 0 without workers; Infinity when no worker answered within PING_SPINS polls (then the caller
- * runs the chunk itself, which returns at once). Meaningful while the workers spin (a busy region).
+ * runs the chunk itself, which returns at once). Meaningful while the workers spin: in a busy
+ * region, or right after a task.
  */
 export function worker_round_trip(bounces: i32): f64 {
   const base = ctrl;
@@ -302,7 +332,8 @@ function awaited(word: usize, value: i32): bool {
 /**
  * How many chunks a task of estimated `cost` is split into: 0 to run it on the caller alone (no
  * workers, a training step of fewer than MIN_SPLIT_ROWS rows, the task too small to pay for
- * waking, claiming and joining: SPLIT_COST, or backing off after a stall), else 2 …
+ * waking, claiming and joining: SPLIT_COST, a lone call under FAR_SPLIT_COST_IDLE while the cores
+ * are far apart, or backing off after a stall), else 2 …
  * (workers + 1) · CHUNKS_PER_THREAD chunks of at least CHUNK_COST each, more if needed to keep
  * each under MAX_CHUNK_COST.
  */
@@ -311,6 +342,7 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   if (workers == 0 || busy == BUSY_SMALL_STEP) return 0;
   const least = load<i32>(base + (busy != BUSY_OFF ? SPLIT_COST : SPLIT_COST_IDLE));
   if (cost < <i64>least) return 0;
+  if (busy == BUSY_OFF && cost < <i64>FAR_SPLIT_COST_IDLE && lone_call_alone()) return 0;
   if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
     skip--;
     return 0;
@@ -552,6 +584,10 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   if (atomic.load<i32>(base + ERROR) != 0) {
     atomic.store<i32>(base + ERROR, 0);
     unreachable(); // a worker's chunk trapped; the JS wrapper names the kernel
+  }
+  if (check_after_task) {
+    check_after_task = false;
+    measure_cores();
   }
 }
 

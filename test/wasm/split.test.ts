@@ -93,6 +93,35 @@ describe('wasm cost model', () => {
     expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...above, false)))).toBe(true);
   });
 
+  it('while the cores are far apart, a lone GEMM call under FAR_SPLIT_COST_IDLE stays on the caller; bit-identical either way', () => {
+    const farIdle = two.runtime.exports.FAR_SPLIT_COST_IDLE.value as number;
+    // n = 128, k = 784: the kernel API's shapes that two threads ran slower than one across dies
+    const rows = Math.floor((farIdle - gemmCost(0, 784, 128)) / (gemmCost(1, 784, 128) - gemmCost(0, 784, 128)));
+    const below: [number, number, number] = [rows, 784, 128];
+    const above: [number, number, number] = [below[0] + 1, 784, 128];
+    expect(gemmCost(...below)).toBeGreaterThanOrEqual(splitIdle);
+    expect(gemmCost(...below)).toBeLessThan(farIdle);
+    expect(gemmCost(...above)).toBeGreaterThanOrEqual(farIdle);
+    try {
+      two.runtime.exports.set_far_cores(1);
+      for (const [shape, tasks] of [[below, 0], [above, 1]] as const) {
+        let got!: Uint8Array;
+        expect(tasksDuring(() => { got = matmul(two, ...shape, false); }), `${shape.join('×')}`).toBe(tasks);
+        expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...shape, false)))).toBe(true);
+      }
+      expect(tasksDuring(() => matmul(two, ...below, true)), 'inside a busy region').toBe(1);
+      two.runtime.exports.set_far_cores(0);
+      expect(tasksDuring(() => matmul(two, ...below, false)), 'close again').toBe(1);
+      // measuring again: the check is due, so the call splits and a round trip follows its task
+      two.runtime.exports.set_far_cores(-1);
+      let got!: Uint8Array;
+      expect(tasksDuring(() => { got = matmul(two, ...below, false); }), 'the split, then the round trip').toBe(2);
+      expect(Buffer.from(got).equals(Buffer.from(matmul(one, ...below, false)))).toBe(true);
+    } finally {
+      two.runtime.exports.set_far_cores(0);
+    }
+  });
+
   // A network [inputs, 1] trained one step on MIN_SPLIT_ROWS rows has inputs + 1 parameters; its
   // GEMMs split alike on both sides, so the tasks posted differ by the update (and Σg²) alone.
   const updateCases = Object.entries(Optimizer).map(([name, kind]) => [name, kind] as const);

@@ -64,6 +64,8 @@ export interface ThreadExports {
   /** The same while the caller's core and the workers' are far apart (a slow worker_round_trip), with SGD and with other optimizers. */
   FAR_SPLIT_ROWS_SGD: WebAssembly.Global;
   FAR_SPLIT_ROWS: WebAssembly.Global;
+  /** While they are far apart, a lone kernel call (outside a busy region) splits only from this cost. */
+  FAR_SPLIT_COST_IDLE: WebAssembly.Global;
   /** ms per round trip of a word bounced `bounces` times between the caller and a worker (0 without workers). */
   worker_round_trip(bounces: number): number;
   /** Tests: 1 or 0 makes the cores count as far apart or close; −1 measures them again. */
