@@ -210,20 +210,20 @@ export const FAR_SPLIT_ROWS: i32 = 128;
 export const FAR_SPLIT_COST_IDLE: i32 = 1 << 26;
 /** A round trip (worker_round_trip) slower than this means far-apart cores: ~65 ns on one die, ~330 ns across dies. */
 const FAR_ROUND_TRIP_MS: f64 = 0.00015;
-/** Round trips check_cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
+/** Round trips a check of the cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
 const PING_BOUNCES: i32 = 128;
 /**
- * How often check_cores measures again: the host may move a vCPU between dies at any time (this
- * one did every 10–20 s), and until the next check steps split the old way. At most 42 µs of
- * round trips every 200 ms.
+ * How often the cores are checked again (cores_far): the host may move a vCPU between dies at any
+ * time (this one did every 10–20 s), and until the next check steps split the old way. At most
+ * 42 µs of round trips every 200 ms.
  */
 const CORE_CHECK_MS: f64 = 200;
-/** Whether the last check_cores found the caller's core and the workers' far apart. */
+/** Whether the last check found the caller's core and the workers' far apart. */
 let far_cores = false;
 let cores_checked: f64 = -Infinity;
-/** -1: check_cores measures; 0, 1: the cores count as close, far (set_far_cores). */
+/** -1: the cores are measured (cores_far); 0, 1: the cores count as close, far (set_far_cores). */
 let far_cores_fixed: i32 = -1;
-/** A lone call split because a check was due (lone_call_alone): run_task measures after its task. */
+/** Work split because a check was due (cores_far): run_task measures after its task. */
 let check_after_task = false;
 
 /** Tests: 1 or 0 makes the cores count as far apart or close from now on; −1 measures again. */
@@ -237,40 +237,27 @@ export function set_far_cores(far: i32): void {
 /**
  * Marks the start (rows: the step's; its optimizer, optim.ts OPT_*) and the end (rows 0) of a
  * training step inside a busy region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS
- * rows, or than FAR_SPLIT_ROWS(_SGD) while the cores are far apart (check_cores). JS clears BUSY
+ * rows, or than FAR_SPLIT_ROWS(_SGD) while the cores are far apart (cores_far). JS clears BUSY
  * when the region ends, so a trap in the step cannot leave it set.
  */
 export function step_rows(rows: i32, optimizer: i32): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
-  if (rows > 0) check_cores();
-  const least = !far_cores ? MIN_SPLIT_ROWS : optimizer == OPT_SGD ? FAR_SPLIT_ROWS_SGD : FAR_SPLIT_ROWS;
+  const least = rows == 0 || !cores_far() ? MIN_SPLIT_ROWS : optimizer == OPT_SGD ? FAR_SPLIT_ROWS_SGD : FAR_SPLIT_ROWS;
   atomic.store<i32>(base + BUSY, rows > 0 && rows < least ? BUSY_SMALL_STEP : BUSY_ON);
 }
 
 /**
- * At the start of a training step in a busy region (the workers spinning), at most every
- * CORE_CHECK_MS: whether the caller's core and the workers' are far apart (worker_round_trip).
+ * Whether the split rules count the caller's core and the workers' as far apart (a training step
+ * of few rows, a lone call under FAR_SPLIT_COST_IDLE). At most every CORE_CHECK_MS a check is due:
+ * then not, this once, so the work splits, and run_task measures after its task
+ * (worker_round_trip), while the worker that took part still spins. A ping that has to wake a
+ * parked worker times the wake-up instead: after 300 ms idle on this host, 0.1–11 ms (its bounces
+ * 32 µs apart while the hypervisor ran both vCPUs on one core), which kept whole epochs that
+ * followed on one thread.
  */
-function check_cores(): void {
-  if (far_cores_fixed >= 0 || atomic.load<i32>(ctrl + WORKERS) == 0) return;
-  if (now() - cores_checked >= CORE_CHECK_MS) measure_cores();
-}
-
-function measure_cores(): void {
-  cores_checked = now();
-  far_cores = worker_round_trip(PING_BOUNCES) > FAR_ROUND_TRIP_MS;
-}
-
-/**
- * Whether a lone kernel call under FAR_SPLIT_COST_IDLE runs on the caller alone: while the cores
- * count as far apart. When a check is due the call splits instead, and run_task measures after
- * its task, while the worker that took part still spins: a ping that has to wake a parked worker
- * measures the wake-up (on this host, after 300 ms idle, 0.1–11 ms, its bounces 32 µs apart while
- * the hypervisor ran both vCPUs on one core).
- */
-function lone_call_alone(): bool {
-  if (far_cores_fixed < 0 && now() - cores_checked >= CORE_CHECK_MS) {
+function cores_far(): bool {
+  if (far_cores_fixed < 0 && atomic.load<i32>(ctrl + WORKERS) > 0 && now() - cores_checked >= CORE_CHECK_MS) {
     check_after_task = true;
     return false;
   }
@@ -342,7 +329,7 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   if (workers == 0 || busy == BUSY_SMALL_STEP) return 0;
   const least = load<i32>(base + (busy != BUSY_OFF ? SPLIT_COST : SPLIT_COST_IDLE));
   if (cost < <i64>least) return 0;
-  if (busy == BUSY_OFF && cost < <i64>FAR_SPLIT_COST_IDLE && lone_call_alone()) return 0;
+  if (busy == BUSY_OFF && cost < <i64>FAR_SPLIT_COST_IDLE && cores_far()) return 0;
   if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
     skip--;
     return 0;
@@ -587,7 +574,8 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   }
   if (check_after_task) {
     check_after_task = false;
-    measure_cores();
+    cores_checked = now();
+    far_cores = worker_round_trip(PING_BOUNCES) > FAR_ROUND_TRIP_MS;
   }
 }
 
