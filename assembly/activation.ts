@@ -30,9 +30,12 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
     case ACT_LEAKY_RELU:
       activate_range(a, z, m * n, ACT_LEAKY_RELU);
       return;
-    case ACT_SOFTMAX:
-      for (let r = 0; r < m; r++) softmax_row(a + (<usize>(r * n) << 2), z + (<usize>(r * n) << 2), n);
+    case ACT_SOFTMAX: {
+      let r = 0;
+      if (n <= SOFTMAX_NARROW) for (; r + 4 <= m; r += 4) softmax_rows4(a + (<usize>(r * n) << 2), z + (<usize>(r * n) << 2), n);
+      for (; r < m; r++) softmax_row(a + (<usize>(r * n) << 2), z + (<usize>(r * n) << 2), n);
       return;
+    }
     default:
       unreachable(); // unknown activation id (validated in TS; reaching here is a bug)
   }
@@ -105,6 +108,49 @@ export function activation_forward(a: usize, z: usize, m: i32, n: i32, act: i32)
     const off = <usize>i << 2;
     store<f32>(a + off, activate(load<f32>(z + off), act));
   }
+}
+
+/**
+ * Rows at most this wide are taken four at a time, one row per lane (softmax_rows4): along a row of
+ * 10 (a classifier's output) the scalar exp left the batch's softmax at 14 µs of a 128-row
+ * 784-128-10 training step.
+ */
+const SOFTMAX_NARROW: i32 = 32;
+
+/** Column j of the four rows at z (n floats apart), a row per lane. */
+// @ts-ignore: decorator
+@inline function column4(z: usize, j: i32, n: i32): v128 {
+  const stride = <usize>n << 2, at = z + (<usize>j << 2);
+  let v = v128.load32_lane(at, f32x4.splat(0), 0);
+  v = v128.load32_lane(at + stride, v, 1);
+  v = v128.load32_lane(at + 2 * stride, v, 2);
+  return v128.load32_lane(at + 3 * stride, v, 3);
+}
+
+// @ts-ignore: decorator
+@inline function store_column4(a: usize, j: i32, n: i32, v: v128): void {
+  const stride = <usize>n << 2, at = a + (<usize>j << 2);
+  v128.store32_lane(at, v, 0);
+  v128.store32_lane(at + stride, v, 1);
+  v128.store32_lane(at + 2 * stride, v, 2);
+  v128.store32_lane(at + 3 * stride, v, 3);
+}
+
+/** softmax_row on four rows, one per lane: each lane's operations and their order are softmax_row's, so the bits are too. */
+function softmax_rows4(a: usize, z: usize, n: i32): void {
+  let max = f32x4.splat(-Infinity);
+  for (let j = 0; j < n; j++) max = f32x4.max(max, column4(z, j, n));
+  let sumLow = f64x2.splat(0), sumHigh = f64x2.splat(0); // rows 0–1, 2–3
+  for (let j = 0; j < n; j++) {
+    const e = exp_float4(f32x4.sub(column4(z, j, n), max));
+    store_column4(a, j, n, e);
+    sumLow = f64x2.add(sumLow, f64x2.promote_low_f32x4(e));
+    sumHigh = f64x2.add(sumHigh, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
+  }
+  const one = f64x2.splat(1);
+  const invLow = f32x4.demote_f64x2_zero(f64x2.div(one, sumLow)), invHigh = f32x4.demote_f64x2_zero(f64x2.div(one, sumHigh));
+  const inv = i32x4.shuffle(invLow, invHigh, 0, 1, 4, 5);
+  for (let j = 0; j < n; j++) store_column4(a, j, n, f32x4.mul(column4(a, j, n), inv));
 }
 
 function softmax_row(a: usize, z: usize, n: i32): void {

@@ -52,4 +52,23 @@ describe.each(await backendsUnderTest())('$name backend: activation', (backend) 
       expect(actual.dz[i], `${name}'(${z[i]}) · ${da[i]}`).toBe(expected.dz[i]);
     }
   });
+
+  // Narrow rows are taken several at a time, a row per vector lane, the rest one by one: every
+  // row must get the values it gets alone, ±∞ and NaN among its inputs too
+  it.each([1, 2, 10, 32, 33])('softmax gives each row of a 37-row batch the bits it gets alone, n=%i', (n) => {
+    const m = 37;
+    const random = new Random(n);
+    const z = randomArray(random, m * n, -30, 30);
+    const specials = [Infinity, -Infinity, NaN, 1e30, -1e30, 0, -0];
+    for (let r = 0; r < m; r += 3) z[r * n + (r % n)] = specials[(r / 3) % specials.length]!;
+    z.fill(-Infinity, 5 * n, 6 * n); // a row of −∞ only
+    const a = new Float32Array(m * n);
+    backend.kernels.activation_forward(a, z, m, n, Activation.softmax);
+    for (let r = 0; r < m; r++) {
+      const alone = new Float32Array(n);
+      backend.kernels.activation_forward(alone, z.subarray(r * n, (r + 1) * n), 1, n, Activation.softmax);
+      // Object.is per element: bits, except a NaN's, whose payload WebAssembly leaves open
+      expect(Array.from(a.subarray(r * n, (r + 1) * n)), `row ${r}`).toEqual(Array.from(alone));
+    }
+  });
 });
