@@ -109,10 +109,16 @@ export function count_correct(p: usize, y: usize, m: i32, n: i32): i32 {
       if ((load<f32>(pr) >= 0.5) == (load<f32>(yr) >= 0.5)) correct++;
       continue;
     }
+    // the first maximum of each row through selects, as native/loss.cc count_correct
     let bestP = 0, bestY = 0;
+    let topP = load<f32>(pr), topY = load<f32>(yr);
     for (let j = 1; j < n; j++) {
-      if (load<f32>(pr + (<usize>j << 2)) > load<f32>(pr + (<usize>bestP << 2))) bestP = j;
-      if (load<f32>(yr + (<usize>j << 2)) > load<f32>(yr + (<usize>bestY << 2))) bestY = j;
+      const pj = load<f32>(pr + (<usize>j << 2)), yj = load<f32>(yr + (<usize>j << 2));
+      const pHigher = pj > topP, yHigher = yj > topY;
+      bestP = select<i32>(j, bestP, pHigher);
+      topP = select<f32>(pj, topP, pHigher);
+      bestY = select<i32>(j, bestY, yHigher);
+      topY = select<f32>(yj, topY, yHigher);
     }
     if (bestP == bestY) correct++;
   }

@@ -72,11 +72,16 @@ int count_correct(const float* p, const float* y, int m, int n) {
       if ((pr[0] >= 0.5f) == (yr[0] >= 0.5f)) ++correct;
       continue;
     }
-    int best_p = 0;
-    int best_y = 0;
+    // The first maximum of each row, through selects on values kept in registers: where the
+    // maximum lies is random, and the branches it took mispredicted about once a row each.
+    int best_p = 0, best_y = 0;
+    float top_p = pr[0], top_y = yr[0];
     for (int j = 1; j < n; ++j) {
-      if (pr[j] > pr[best_p]) best_p = j;
-      if (yr[j] > yr[best_y]) best_y = j;
+      const bool p_higher = pr[j] > top_p, y_higher = yr[j] > top_y;
+      best_p = p_higher ? j : best_p;
+      top_p = p_higher ? pr[j] : top_p;
+      best_y = y_higher ? j : best_y;
+      top_y = y_higher ? yr[j] : top_y;
     }
     if (best_p == best_y) ++correct;
   }
