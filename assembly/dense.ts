@@ -83,16 +83,17 @@ export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
-  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0);
+  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0, 0);
 }
 
 /**
  * dense_backward in a training step, where the layer below has `below` inputs: dx is split like
- * that layer's forward GEMM (input_gradient_parallel); 0 for none.
+ * that layer's forward GEMM (input_gradient_parallel); 0 for none. Unless `squares` is 0, each
+ * 4×8 tile's Σ dW² goes there (gemm.ts gemm_tiles).
  */
-export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32): void {
+export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, squares: usize): void {
   let start = phase_start();
-  gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n); // matmul_tn, split as the update splits W
+  gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n, squares); // matmul_tn, split as the update splits W
   start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
   start = phase_add(PHASE_BIAS_GRADIENT, start);

@@ -1,6 +1,7 @@
 // The wasm backend's exports: kernels (same names and argument order as src/backend/kernels.ts,
 // pointers instead of arrays), the fused engine calls, and the thread plumbing. Re-exports only.
 export * from './matmul';
+export { gemm_squares_floats } from './gemm';
 export { bias_add, bias_grad, dense_forward, dense_backward } from './dense';
 export {
   activation_forward, activation_backward, ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX, LEAKY_SLOPE,

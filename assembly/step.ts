@@ -9,12 +9,13 @@ import { ACT_SOFTMAX, activation_backward, activation_forward } from './activati
 import { dropout_backward_masked, dropout_forward_masked, dropout_layer_key } from './dropout';
 import { count_correct, loss_backward, loss_forward, output_delta_fused } from './loss';
 import {
-  UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_KIND, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
+  sum_squares, UPD_BYTES, UPD_COUNT, UPD_GRAD_SCALE, UPD_GRADS, UPD_KIND, UPD_L1, UPD_L2, UPD_LR, UPD_STEP, weight_penalty,
 } from './optim';
 import {
   phase_add, phase_start, PHASE_ACTIVATION, PHASE_ACTIVATION_BACKWARD, PHASE_FORWARD_GEMM, PHASE_GRADIENT_NORM, PHASE_LOSS, PHASE_OUTPUT_DELTA, PHASE_UPDATE,
 } from './profile';
-import { activation_backward_parallel, gather_parallel, step_rows, sum_squares_parallel, update_parallel } from './threads';
+import { gemm_squares_floats } from './gemm';
+import { activation_backward_parallel, gather_parallel, step_rows, update_parallel } from './threads';
 
 export const NET_LAYERS: i32 = 0;    // L
 export const NET_LOSS: i32 = 4;      // loss id
@@ -33,6 +34,8 @@ export const LAYER_IN: i32 = 0, LAYER_UNITS: i32 = 4, LAYER_ACT: i32 = 8, LAYER_
 export const LAYER_DW: i32 = 20, LAYER_DB: i32 = 24, LAYER_Z: i32 = 28, LAYER_A: i32 = 32;
 /** the dropout threshold (u32; 0: no dropout) and the scale of kept units (f32) */
 export const LAYER_DROP: i32 = 36, LAYER_DROP_SCALE: i32 = 40;
+/** the weight gradient's sums of squares: gemm_squares_floats(LAYER_IN) f32 */
+export const LAYER_SQUARES: i32 = 44;
 
 /** f64 slots of a step's stats (src/backend/engine.ts STAT_*). */
 export const STAT_LOSS: i32 = 0, STAT_CORRECT: i32 = 1, STAT_GRAD_NORM2: i32 = 2, STAT_STATUS: i32 = 3, STATS_PER_BATCH: i32 = 4;
@@ -115,7 +118,7 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     const inputs = load<i32>(s + LAYER_IN);
     const input = l == 0 ? x : load<usize>(layer(net, l - 1) + LAYER_A);
     layer_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
-      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN));
+      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN), load<usize>(s + LAYER_SQUARES));
     if (l > 0) {
       start = phase_start();
       const below = layer(net, l - 1);
@@ -126,10 +129,32 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
       phase_add(PHASE_ACTIVATION_BACKWARD, start);
     }
   }
-  const update = net + NET_UPDATE;
   start = phase_start();
-  store<f64>(stat(stats, STAT_GRAD_NORM2), sum_squares_parallel(load<usize>(update + UPD_GRADS), load<i32>(update + UPD_COUNT)));
+  store<f64>(stat(stats, STAT_GRAD_NORM2), gradient_norm2(net));
   phase_add(PHASE_GRADIENT_NORM, start);
+}
+
+/**
+ * ‖g‖² from the sums of squares the weight-gradient GEMMs left (gemm_squares_floats), plus the
+ * biases: no pass over the weight gradients, in a fixed order, so the same for any thread count
+ * (as native/net.cc gradient_norm2). Those sums are f32, so a gradient above ~1e19 overflows them
+ * although its f64 norm (what the reference computes) is finite: then every gradient is summed
+ * again in f64.
+ */
+function gradient_norm2(net: usize): f64 {
+  const L = load<i32>(net + NET_LAYERS);
+  let sum: f64 = 0;
+  for (let l = 0; l < L; l++) {
+    const s = layer(net, l);
+    const squares = load<usize>(s + LAYER_SQUARES), floats = gemm_squares_floats(load<i32>(s + LAYER_IN));
+    for (let i = 0; i < floats; i++) sum += <f64>load<f32>(squares + (<usize>i << 2));
+  }
+  for (let l = 0; l < L; l++) {
+    const s = layer(net, l);
+    sum += sum_squares(load<usize>(s + LAYER_DB), load<i32>(s + LAYER_UNITS));
+  }
+  const update = net + NET_UPDATE;
+  return isFinite(sum) ? sum : sum_squares(load<usize>(update + UPD_GRADS), load<i32>(update + UPD_COUNT));
 }
 
 /**

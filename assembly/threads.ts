@@ -1,5 +1,5 @@
 // Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C),
-// the optimizer update and Σg² (by ranges of the flat parameter vector), the batch gather (by rows).
+// the optimizer update (by rows of each layer's W), the batch gather (by rows).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
@@ -9,17 +9,17 @@
 // returns once all are (spinning first; blocking only where allowed: a browser main thread may not
 // memory.atomic.wait). Chunks are claimed dynamically, so a thread on a slower (shared, throttled)
 // core takes fewer of them, and one that has not woken up yet (or was preempted before claiming)
-// holds nothing up: the caller does its share. Each output element (of a block of C, a parameter,
-// a block of Σg²) is computed exactly as in the single-threaded kernel whichever chunk and thread
-// it falls in: results do not depend on the thread count.
+// holds nothing up: the caller does its share. Each output element (of a block of C and its tile's
+// Σc², a parameter) is computed exactly as in the single-threaded kernel whichever chunk and
+// thread it falls in: results do not depend on the thread count.
 //
 // Affinity: a task of at most AFFINE_CHUNKS chunks deals them out as contiguous runs, one per
 // taking thread; each thread claims its own run first (lowest chunk first), then the highest chunk
 // still unclaimed of the others', so a late thread still holds nothing up. The update is split by
-// rows of each layer's W (and of its state) and Σg² by blocks in parameter order, each into a
-// multiple of the threads: then every thread's run covers the same rows whatever the chunk count
-// (owned_start), and each core updates the rows of W and the optimizer state it updated the step
-// before, in its own cache; the weight-gradient GEMM is split by the same rows of dW. A layer's
+// rows of each layer's W (and of its state), into a multiple of the threads: then every thread's
+// run covers the same rows whatever the chunk count (owned_start), and each core updates the rows
+// of W and the optimizer state it updated the step before, in its own cache; the weight-gradient
+// GEMM is split by the same rows of dW. A layer's
 // forward GEMM split by columns deals out owned_start spans of 16-column groups, and the
 // backward pass gives each thread the same columns of the input gradient and of the
 // activation's derivative, so each core reads the z it wrote.
@@ -34,7 +34,7 @@ import { bias_activate_block } from './dense';
 import { gather_rows } from './gather';
 import { GEMM_NT, gemm_kind_block, PACK_BYTES } from './gemm';
 import {
-  OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, sum_squares, sum_squares_blocks, SUM_BLOCKS, update_range, UPD_BOUNDS, UPD_COUNT, UPD_KIND, UPD_SEGMENTS,
+  OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, update_range, UPD_BOUNDS, UPD_COUNT, UPD_KIND, UPD_SEGMENTS,
 } from './optim';
 
 const PARTS_BITS = 6;
@@ -66,8 +66,7 @@ const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry a
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const ARGS = 320;     // the task's arguments, ARG_SLOTS of 8 bytes (ARG_* per task)
 const ARG_SLOTS = 16;
-const PARTIALS = ARGS + ARG_SLOTS * 8; // f64 per Σx² block
-const PARKED = PARTIALS + SUM_BLOCKS * 8; // i32 per thread id (caller = 0): 1 while blocked in memory.atomic.wait32 (JS clears a stopped worker's)
+const PARKED = ARGS + ARG_SLOTS * 8; // i32 per thread id (caller = 0): 1 while blocked in memory.atomic.wait32 (JS clears a stopped worker's)
 const HEADER_BYTES = PARKED + (MAX_THREADS << 2);
 
 // The words JS reads or writes (src/backend/wasm/layout.ts CTRL, checked by test/parity/layout.test.ts).
@@ -87,14 +86,15 @@ export const CTRL_INCARNATION: i32 = INCARNATION;
 export const CTRL_PARKED: i32 = PARKED;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
-const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_SUM_SQUARES = 2, TASK_GATHER = 3, TASK_GEMM_OWNED_ROWS = 4;
+const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_GATHER = 3, TASK_GEMM_OWNED_ROWS = 4;
 const TASK_GEMM_OWNED_COLUMNS = 5, TASK_ACTIVATION_BACKWARD = 6, TASK_PING = 7;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk, and the
-// epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); Σx² x, count;
-// gather bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk.
-// ARG_SLOTS of them at most: Σx²'s partials follow.
+// epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); gather bx, by,
+// bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS at most.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
+// the weight-gradient GEMM's tile Σc² slots (gemm_owned_rows_parallel)
+const ARG_SQUARES = 12;
 // activation backward: dz, da, z, a, m, n, act
 const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6;
 const ARG_UPDATE = 0;
@@ -102,7 +102,6 @@ const ARG_UPDATE = 0;
 const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
 /** Polls of a ping before giving up on the other side (a few ms): a worker that is not running. */
 const PING_SPINS: i32 = 1 << 20;
-const ARG_X = 0, ARG_X_COUNT = 1;
 const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
 const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
@@ -124,13 +123,11 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 //   GEMM         m·n₈·(k + 2) + k·n₈, n₈ = n rounded up to the microkernel's 8 columns: the
 //                multiply-adds, each C element's load and store, and packing op(B) once
 //   update       parameters × 4 (SGD), 20 (momentum), 28 (RMSProp), 12 (Adam)
-//   Σx²          elements × 4
 //   gather       bytes copied (inputs, targets and row weights) × 1
 /** a C element's load, store and edge handling, beside its k multiply-adds */
 const COST_PER_C: i64 = 2;
 // @ts-ignore: decorator
 @inline function cost_per_param(kind: i32): i64 { return kind == OPT_SGD ? 4 : kind == OPT_MOMENTUM ? 20 : kind == OPT_RMSPROP ? 28 : 12; }
-const COST_PER_SQUARE: i64 = 4;
 const COST_PER_GATHERED_BYTE: i64 = 1;
 
 /**
@@ -180,7 +177,7 @@ let absent: i32 = 0;
 
 /**
  * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
- * 784-128-10 step still had an update, a Σg² and a weight-gradient GEMM over the split cost, and
+ * 784-128-10 step still had an update and a weight-gradient GEMM over the split cost, and
  * splitting them gained nothing on two threads (0.96–1.00x wall, 0.92x by CPU time) while the
  * worker spun through the whole epoch, taking a core the caller needs when the two vCPUs share
  * one. At 8 rows two threads trained 1.68x faster than one. (Native keeps steps of fewer than
@@ -399,21 +396,18 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
     const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
     if (r0 < r1) {
       gemm_kind_block(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
-        r0, r1, 0, n, m, arg_i32(base, ARG_K), n, pack);
+        r0, r1, 0, n, m, arg_i32(base, ARG_K), n, pack, <usize>arg_i32(base, ARG_SQUARES));
     }
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
   } else if (task == TASK_PING) {
     ping_back(base);
-  } else if (task == TASK_GATHER) {
+  } else {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
     gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),
       <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y), <usize>arg_i32(base, ARG_DATA_W),
       <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
       <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
-  } else {
-    sum_squares_blocks(base + PARTIALS, <usize>arg_i32(base, ARG_X), arg_i32(base, ARG_X_COUNT),
-      owned_start(SUM_BLOCKS, 1, chunk, chunks), owned_start(SUM_BLOCKS, 1, chunk + 1, chunks));
   }
 }
 
@@ -718,26 +712,27 @@ export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: 
 }
 
 /**
- * C (m, n) of a GEMM whose rows are a layer's rows of W (the weight gradient), in chunks of rows
- * across the workers when it is worth it: the owned_start spans of 4-row blocks that
- * update_parallel and sum_squares_parallel give each thread, so the core that writes a row of dW
- * is the one that reads it next for Σg² and the update, from its own cache. Split by columns, half
+ * C (m, n) of a GEMM whose rows are a layer's rows of W (the weight gradient), and each 4×8
+ * tile's Σc² into `squares` (gemm_kind_block), in chunks of rows across the workers when it is
+ * worth it: the owned_start spans of 4-row blocks that update_parallel gives each thread, so the
+ * core that writes a row of dW is the one that reads it next for the update, from its own cache. Split by columns, half
  * of every row of dW moved between the cores each step: with the two vCPUs on different dies (a
  * ~330 ns cache-line round trip), 784-128-10 at batch 32 then trained no faster on two threads
  * than on one, and 1.07-1.15x faster split this way; with the vCPUs close (~65 ns) the two splits
  * ran within 3% of each other. At most two chunks per thread, because each chunk packs all of op(B).
  */
-export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, squares: usize): void {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   const threads = workers + 1;
   const chunks = owned_chunks(min(min(chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n)), ceil_div(m, 4)), 2 * threads), threads);
   if (chunks < 2) {
-    gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
+    gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0), squares);
     return;
   }
   begin_task(base, TASK_GEMM_OWNED_ROWS);
   set_gemm_args(base, kind, c, a, b, m, k, n);
+  set_i32(base, ARG_SQUARES, <i32>squares);
   run_task(base, chunks, threads);
 }
 
@@ -757,21 +752,6 @@ export function update_parallel(upd: usize): bool {
   set_i32(base, ARG_UPDATE, <i32>upd);
   run_task(base, chunks, workers + 1);
   return atomic.load<i32>(base + NONFINITE) == 0;
-}
-
-/** Σ x² (optim.ts sum_squares: the same blocks, summed in the same order), blocks split across the workers. */
-export function sum_squares_parallel(x: usize, count: i32): f64 {
-  const base = ctrl;
-  const workers = atomic.load<i32>(base + WORKERS);
-  // in parameter order, so each thread's blocks are about its own rows of a layer (update_parallel)
-  const chunks = owned_chunks(chunks_for(base, workers, <i64>count * COST_PER_SQUARE), workers + 1);
-  if (chunks == 0) return sum_squares(x, count);
-  begin_task(base, TASK_SUM_SQUARES);
-  set_i32(base, ARG_X, <i32>x); set_i32(base, ARG_X_COUNT, count);
-  run_task(base, chunks, workers + 1);
-  let sum: f64 = 0;
-  for (let b = 0; b < SUM_BLOCKS; b++) sum += load<f64>(base + PARTIALS + (<usize>b << 3));
-  return sum;
 }
 
 /** gather_rows of batch rows [0, rows) (their weights too unless dataW is 0), in chunks of rows across the workers. */

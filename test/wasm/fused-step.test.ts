@@ -2,10 +2,11 @@
 // (src/backend/composed.ts over the wasm kernels): in particular the forward pass, where each GEMM
 // chunk adds the bias and applies an element-wise activation to its own block of z, must give
 // the bits of dense_forward followed by activation_forward, on one thread and with every task
-// split across two.
+// split across two. Only ‖g‖² differs: the fused step sums the weight-gradient GEMM's f32 tile
+// sums, the composed one every gradient in f64.
 import { describe, expect, it } from 'vitest';
 import { ComposedEngine } from '../../src/backend/composed.js';
-import { STATS_PER_BATCH, type Engine } from '../../src/backend/engine.js';
+import { STAT_GRAD_NORM2, STATS_PER_BATCH, type Engine } from '../../src/backend/engine.js';
 import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { DEFAULT_SPLIT_COSTS } from '../../src/backend/wasm/threads.js';
@@ -53,7 +54,13 @@ describe('wasm fused step', () => {
     try {
       const fused = await trainTwoEpochs(backend.createEngine(SPEC));
       expect(Buffer.from(fused.params.buffer).equals(Buffer.from(composed.params.buffer))).toBe(true);
-      expect(fused.stats).toEqual(composed.stats);
+      for (let i = 0; i < fused.stats.length; i++) {
+        if (i % STATS_PER_BATCH !== STAT_GRAD_NORM2) {
+          expect(fused.stats[i], `stat ${i}`).toBe(composed.stats[i]);
+        } else {
+          expect(Math.abs(fused.stats[i]! - composed.stats[i]!) / composed.stats[i]!, `‖g‖², stat ${i}`).toBeLessThan(1e-5);
+        }
+      }
     } finally {
       if (pool !== undefined) pool.splitCosts = DEFAULT_SPLIT_COSTS;
       backend.setThreads(1);

@@ -32,7 +32,7 @@ export async function createWasmBackend(platform: WasmPlatform, kernels: WasmKer
     details: (): BackendDetails => {
       const notes: string[] = [];
       if (pool === undefined) notes.push(`single-threaded: ${runtime.threadsOff}`);
-      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update, Σg² and batch gather split in chunks where a cost model says it pays`);
+      else notes.push(`${pool.active} of ${pool.threads} threads running (${platform.workerKind}, shared WebAssembly.Memory); GEMMs, optimizer update and batch gather split in chunks where a cost model says it pays`);
       if (pool?.failure !== undefined) notes.push(pool.failure);
       if (clampNote !== undefined) notes.push(clampNote);
       notes.push(runtime.kernelsNote);

@@ -126,7 +126,10 @@ export class WasmEngine implements Engine {
     this.paramCount = this.#layout.count;
     const blocks = (this.#blocks = new Blocks(rt.mem));
     const L = spec.activations.length;
-    const [net, params, grads, stats] = blocks.allocAll([this.#netBytes(), this.paramCount * 4, this.paramCount * 4, MAX_CHUNK * STATS_BYTES]);
+    const squareFloats = this.#layout.layers.map((slot) => rt.exports.gemm_squares_floats(slot.inputs));
+    const [net, params, grads, stats, squares] = blocks.allocAll([
+      this.#netBytes(), this.paramCount * 4, this.paramCount * 4, MAX_CHUNK * STATS_BYTES, squareFloats.reduce((sum, f) => sum + f, 0) * 4,
+    ]);
     this.#net = net!;
     this.#update = this.#net + NET.NET_UPDATE;
     this.#params = params!;
@@ -146,6 +149,7 @@ export class WasmEngine implements Engine {
     const bounds = NET.NET_LAYER0 + L * NET.NET_LAYER_BYTES;
     words[update + UPDATE.UPD_BOUNDS / 4] = this.#net + bounds;
     const floats = rt.mem.f32(this.#net, this.#netBytes() / 4);
+    let layerSquares = squares!;
     this.#layout.layers.forEach((slot, l) => {
       const at = (NET.NET_LAYER0 + l * NET.NET_LAYER_BYTES) / 4;
       words[at + NET.LAYER_IN / 4] = slot.inputs;
@@ -157,6 +161,8 @@ export class WasmEngine implements Engine {
       words[at + NET.LAYER_DB / 4] = this.#grads + slot.biasOffset * 4;
       words[at + NET.LAYER_DROP / 4] = thresholds[l]! | 0;
       floats[at + NET.LAYER_DROP_SCALE / 4] = dropoutScale(thresholds[l]!);
+      words[at + NET.LAYER_SQUARES / 4] = layerSquares;
+      layerSquares += squareFloats[l]! * 4;
       // segment 2l: the layer's weights (regularised), 2l + 1: its biases
       words[bounds / 4 + 2 * l + 1] = slot.biasOffset;
       words[bounds / 4 + 2 * l + 2] = slot.biasOffset + slot.units;
