@@ -296,45 +296,14 @@ export function update_range(upd: usize, i0: i32, i1: i32): bool {
   return bad == 0;
 }
 
-/**
- * Σ x² is summed in SUM_BLOCKS blocks whose bounds depend only on count (threads.ts sums blocks
- * on several threads), then the block sums in block order: the same value for any thread count.
- */
-export const SUM_BLOCKS: i32 = 64;
-
-/** First element of block b (b ≤ SUM_BLOCKS); blocks hold multiples of 4 elements, the last one the tail. */
-export function sum_block_start(count: i32, b: i32): i32 {
-  const len = (((count + SUM_BLOCKS - 1) / SUM_BLOCKS) + 3) & ~3;
-  return b == SUM_BLOCKS ? count : min(count, b * len);
-}
-
-/** Σ x² of blocks [b0, b1), one f64 per block at partials + 8·b */
-export function sum_squares_blocks(partials: usize, x: usize, count: i32, b0: i32, b1: i32): void {
-  for (let b = b0; b < b1; b++) {
-    const i0 = sum_block_start(count, b);
-    store<f64>(partials + (<usize>b << 3), sum_squares_run(x + (<usize>i0 << 2), sum_block_start(count, b + 1) - i0));
-  }
-}
-
 /** ½ l2 Σ w² + l1 Σ |w| in f64, both sums from one pass over the weights (penalty_sums) */
 export function weight_penalty(w: usize, count: i32, l2: f32, l1: f32): f64 {
   const sums = penalty_sums(w, count, true);
   return 0.5 * <f64>l2 * f64x2.extract_lane(sums, 0) + <f64>l1 * f64x2.extract_lane(sums, 1);
 }
 
-/** Σ x² in f64, block by block */
+/** Σ x² in f64, in native's order (penalty_sums) */
 export function sum_squares(x: usize, count: i32): f64 {
-  let sum: f64 = 0;
-  for (let b = 0; b < SUM_BLOCKS; b++) {
-    const i0 = sum_block_start(count, b);
-    sum += sum_squares_run(x + (<usize>i0 << 2), sum_block_start(count, b + 1) - i0);
-  }
-  return sum;
-}
-
-// Σ x² of one block
-// @ts-ignore: decorator
-@inline function sum_squares_run(x: usize, count: i32): f64 {
   return f64x2.extract_lane(penalty_sums(x, count, false), 0);
 }
 
