@@ -9,8 +9,8 @@
 // returns once all are (spinning first; blocking only where allowed: a browser main thread may not
 // memory.atomic.wait). Chunks are claimed dynamically, so a thread on a slower (shared, throttled)
 // core takes fewer of them, and one that has not woken up yet (or was preempted before claiming)
-// holds nothing up: the caller does its share. Each output element (of a block of C and its tile's
-// Σc², a parameter) is computed exactly as in the single-threaded kernel whichever chunk and
+// holds nothing up: the caller does its share. Each output element (of a block of C and its 4-row
+// blocks' Σc², a parameter) is computed exactly as in the single-threaded kernel whichever chunk and
 // thread it falls in: results do not depend on the thread count.
 //
 // Affinity: a task of at most AFFINE_CHUNKS chunks deals them out as contiguous runs, one per
@@ -86,14 +86,14 @@ export const CTRL_INCARNATION: i32 = INCARNATION;
 export const CTRL_PARKED: i32 = PARKED;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
-const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_GATHER = 3, TASK_GEMM_OWNED_ROWS = 4;
-const TASK_GEMM_OWNED_COLUMNS = 5, TASK_ACTIVATION_BACKWARD = 6, TASK_PING = 7;
+const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_GATHER = 2, TASK_GEMM_OWNED_ROWS = 3;
+const TASK_GEMM_OWNED_COLUMNS = 4, TASK_ACTIVATION_BACKWARD = 5, TASK_PING = 6;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk, and the
 // epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); gather bx, by,
 // bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS at most.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
-// the weight-gradient GEMM's tile Σc² slots (gemm_owned_rows_parallel)
+// the weight-gradient GEMM's Σc² per 4-row block (gemm_owned_rows_parallel)
 const ARG_SQUARES = 12;
 // activation backward: dz, da, z, a, m, n, act
 const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6;
@@ -712,11 +712,12 @@ export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: 
 }
 
 /**
- * C (m, n) of a GEMM whose rows are a layer's rows of W (the weight gradient), and each 4×8
- * tile's Σc² into `squares` (gemm_kind_block), in chunks of rows across the workers when it is
- * worth it: the owned_start spans of 4-row blocks that update_parallel gives each thread, so the
- * core that writes a row of dW is the one that reads it next for the update, from its own cache. Split by columns, half
- * of every row of dW moved between the cores each step: with the two vCPUs on different dies (a
+ * C (m, n) of a GEMM whose rows are a layer's rows of W (the weight gradient), and unless
+ * `squares` is 0 the Σc² of each 4-row block there (gemm_squares_floats), in chunks of rows across
+ * the workers when it is worth it: the owned_start spans of 4-row blocks that update_parallel
+ * gives each thread, so the core that writes a row of dW is the one that reads it next for the
+ * update, from its own cache. Split by columns, half of every row of dW moved between the cores
+ * each step: with the two vCPUs on different dies (a
  * ~330 ns cache-line round trip), 784-128-10 at batch 32 then trained no faster on two threads
  * than on one, and 1.07-1.15x faster split this way; with the vCPUs close (~65 ns) the two splits
  * ran within 3% of each other. At most two chunks per thread, because each chunk packs all of op(B).
