@@ -220,8 +220,15 @@ let far_cores = false;
 let cores_checked: f64 = -Infinity;
 /** -1: the cores are measured (cores_far); 0, 1: the cores count as close, far (set_far_cores). */
 let far_cores_fixed: i32 = -1;
-/** Work split because a check was due (cores_far): run_task measures after its task. */
+/** Work split because a check was due (cores_far): run_task measures after a task a worker took part in. */
 let check_after_task = false;
+/** When the pending check fell due. */
+let check_due_since: f64 = 0;
+/**
+ * How long a due check waits for a split task that a worker took part in (so runs, and answers
+ * a round trip at once) before it times one anyway, waiting for a parked worker to wake.
+ */
+const CHECK_WAIT_MS: f64 = 20;
 
 /** Tests: 1 or 0 makes the cores count as far apart or close from now on; −1 measures again. */
 export function set_far_cores(far: i32): void {
@@ -247,14 +254,16 @@ export function step_rows(rows: i32, optimizer: i32): void {
 /**
  * Whether the split rules count the caller's core and the workers' as far apart (a training step
  * of few rows, a lone call under FAR_SPLIT_COST_IDLE). At most every CORE_CHECK_MS a check is due:
- * then not, this once, so the work splits, and run_task measures after its task
- * (worker_round_trip), while the worker that took part still spins. A ping that has to wake a
- * parked worker times the wake-up instead: after 300 ms idle on this host, 0.1–11 ms (its bounces
- * 32 µs apart while the hypervisor ran both vCPUs on one core), which kept whole epochs that
- * followed on one thread.
+ * then not, until it is done, so the work splits, and run_task measures (worker_round_trip) right
+ * after a task that a worker took part in, while that worker still spins. Every split task
+ * wakes the parked workers, so one soon does, and the caller waits for none: after 300 ms idle on
+ * this host a parked worker took 0.1–11 ms to wake (its bounces 32 µs apart while the hypervisor
+ * ran both vCPUs on one core). A ping that wakes a worker times the wake-up; one that waits for
+ * it stalls the caller. Only after CHECK_WAIT_MS with no worker taking part does the check wait.
  */
 function cores_far(): bool {
   if (far_cores_fixed < 0 && atomic.load<i32>(ctrl + WORKERS) > 0 && now() - cores_checked >= CORE_CHECK_MS) {
+    if (!check_after_task) check_due_since = now();
     check_after_task = true;
     return false;
   }
@@ -566,7 +575,7 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
     atomic.store<i32>(base + ERROR, 0);
     unreachable(); // a worker's chunk trapped; the JS wrapper names the kernel
   }
-  if (check_after_task) {
+  if (check_after_task && (taken < chunks || now() - check_due_since >= CHECK_WAIT_MS)) {
     check_after_task = false;
     cores_checked = now();
     far_cores = worker_round_trip(PING_BOUNCES) > FAR_ROUND_TRIP_MS;
