@@ -256,10 +256,11 @@ export function step_rows(rows: i32, optimizer: i32): void {
  * of few rows, a lone call under FAR_SPLIT_COST_IDLE). At most every CORE_CHECK_MS a check is due:
  * then not, until it is done, so the work splits, and run_task measures (worker_round_trip) right
  * after a task that a worker took part in, while that worker still spins. Every split task
- * wakes the parked workers, so one soon does, and the caller waits for none: after 300 ms idle on
- * this host a parked worker took 0.1–11 ms to wake (its bounces 32 µs apart while the hypervisor
- * ran both vCPUs on one core). A ping that wakes a worker times the wake-up; one that waits for
- * it stalls the caller. Only after CHECK_WAIT_MS with no worker taking part does the check wait.
+ * wakes the parked workers, so one soon takes part, and the caller waits for none to wake: after
+ * 300 ms idle on this host a parked worker took 0.1–11 ms (its bounces 32 µs apart while the
+ * hypervisor ran both vCPUs on one core). A ping to a parked worker would time that wake-up, and
+ * the caller would spin through it. Only after CHECK_WAIT_MS with no worker taking part does the
+ * check ping one anyway.
  */
 function cores_far(): bool {
   if (far_cores_fixed < 0 && atomic.load<i32>(ctrl + WORKERS) > 0 && now() - cores_checked >= CORE_CHECK_MS) {
