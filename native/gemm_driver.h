@@ -18,7 +18,11 @@ struct GemmScratch {
   GemmScratch();
   AlignedFloats b;                    // a packed KC × NC block of B
   std::vector<const float*> k_rows;  // Aᵀ·B: the rows of A in the current K block
+  AlignedFloats a_copy;               // GemmOperands::a_copy
 };
+
+/** Floats of room for one copied A micro-panel of any kernel path (GemmOperands::a_copy). */
+std::size_t gemm_a_copy_floats();
 
 struct GemmOperands {
   const GemmKernel* kernel;
@@ -38,6 +42,13 @@ struct GemmOperands {
    * need the A-stationary order's prefetching.
    */
   bool b_stationary = false;
+  /**
+   * Room for one A micro-panel (gemm_a_copy_floats), or null to use the scratch's. Untransposed
+   * rows of A that start in the same L1 set (a stride of a multiple of 4 KiB) are copied there
+   * side by side before use, a micro-panel at a time, and such a block runs A-stationary; without
+   * room they are read in place.
+   */
+  float* a_copy = nullptr;
   /** K block: K split into equal blocks of at most kernel->kc (KC 392: 1000 → 334 + 334 + 332, not 392 + 392 + 216). */
   int kc;
   /**

@@ -39,6 +39,8 @@ struct Inference {
   float* out;
   int block_rows;
   std::size_t half_buffer;  // floats of one hidden layer's block: each thread's buffer holds two
+  // ... then room for a copied A micro-panel (GemmOperands::a_copy)
+  std::size_t buffer_floats() const { return 2 * half_buffer + gemm_a_copy_floats(); }
 };
 
 // Rows [first, first + count) through every layer. Hidden layers go to the two halves of the
@@ -60,6 +62,7 @@ void run_block(const Inference& job, int first, int count, float* buffer) {
     GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr);
     g.b_in_place = true;
     g.b_stationary = true;
+    g.a_copy = buffer + 2 * job.half_buffer;
     gemm_block(g, 0, count, 0, units, nullptr);
     activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);
     input = Rows(output);
@@ -85,9 +88,9 @@ void infer(const NetSpec& spec, const float* params, const float* x, int rows, f
   Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr), 0};
   job.half_buffer = static_cast<std::size_t>(std::min(job.block_rows, rows)) * widest_hidden_layer(spec);
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;
-  if (blocks > 1) return parallel_tasks_with_buffers(blocks, block_task, &job, 2 * job.half_buffer);
+  if (blocks > 1) return parallel_tasks_with_buffers(blocks, block_task, &job, job.buffer_floats());
   // one block: on this thread, without the pool's lock (a GEMM of another network's training may hold it)
-  if (caller_buffer.size() < 2 * job.half_buffer) caller_buffer = AlignedFloats(2 * job.half_buffer);
+  if (caller_buffer.size() < job.buffer_floats()) caller_buffer = AlignedFloats(job.buffer_floats());
   run_block(job, 0, rows, caller_buffer.data());
 }
 

@@ -16,6 +16,8 @@ const SPECS: NetSpec[] = [
   { sizes: [13, 7, 3], activations: [Activation.tanh, Activation.sigmoid], loss: Loss.binary_cross_entropy },
   { sizes: [37, 64, 33, 5], activations: [Activation.leaky_relu, Activation.linear, Activation.softmax], loss: Loss.cross_entropy },
   { sizes: [5, 1], activations: [Activation.linear], loss: Loss.mse },
+  // rows of x, of W and of the hidden layer 4 KiB apart (native copies A micro-panels then)
+  { sizes: [1024, 1024, 7], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy },
 ];
 // 1, a prime, one block and one more row, and enough rows for many blocks on every thread
 const ROWS = [1, 2, 13, 48, 49, 1024];

@@ -1,5 +1,6 @@
 // GEMM parity: every backend against the float64-accumulating reference, on shapes that hit
-// 1, primes, non-multiples of every tile size, and large sizes.
+// 1, primes, non-multiples of every tile size, large sizes, and rows of A a multiple of 4 KiB
+// apart, or 4 bytes more (k = 1024, 1025: native copies such A micro-panels before use).
 //
 // Tolerance: |c − ref| ≤ 1e-5 · (|A|·|B|)_ij per element, i.e. 1e-5 relative to the magnitude of
 // the terms summed (a plain relative error is meaningless where the sum cancels to ~0).
@@ -11,6 +12,7 @@ import { randomArray } from '../helpers/random.js';
 const SHAPES: [m: number, k: number, n: number][] = [
   [1, 1, 1], [1, 7, 1], [1, 1, 9], [2, 3, 5], [5, 1, 3], [6, 16, 16], [7, 17, 33], [13, 17, 19],
   [31, 2, 37], [4, 24, 8], [65, 63, 17], [97, 101, 103], [128, 784, 128], [257, 129, 10], [3, 1000, 5],
+  [29, 1024, 45], [13, 1025, 7],
 ];
 const LARGE: [number, number, number] = [1000, 1000, 1000];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
