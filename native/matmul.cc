@@ -228,16 +228,25 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     }
     split = GemmSplit::kColumns;
   }
-  const bool owned = split != GemmSplit::kAuto;
+  const bool owned = split == GemmSplit::kColumns || split == GemmSplit::kRows;
   // sgemm's own split is by rows of C, one chunk per thread, each writing whole rows of C. Column
   // chunks write interleaved slices of every row, and each core's hardware prefetchers pull in the
   // other's lines: on two threads, by rows ran 1.13-1.18x faster than by columns at 512³, 1.15x at
   // 1024³, 1.34x at 512×784·784×128 (ab.ts gemm, --peak-gate 1.7), and 512³ scaled 1.95x over
   // one thread. A row chunk packs all of B itself when B is not read in place, hence one chunk
   // per thread.
-  const bool worth_splitting = static_cast<double>(m) * n * k >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
-  const int threads = owned ? pool_chunks(s, split, split == GemmSplit::kRows ? m : n) : worth_splitting ? s.pool.size() : 1;
-  const bool split_columns = split == GemmSplit::kColumns;
+  const double macs = static_cast<double>(m) * n * k;
+  const bool worth_splitting = macs >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
+  // A standalone GEMM splits without the minimum dimensions: no training step's other kernels
+  // share its operands' cache lines between the cores, and 32×784·784×128, 16×1000·1000×1000 and
+  // 1000×1000·1000×10 ran 1.71–1.82x faster on two threads than on one, 64×128·128×128 1.57x.
+  // When m is too short for a row chunk per thread, by columns: each core then reads only its
+  // columns of B.
+  const bool standalone = split == GemmSplit::kStandalone && !worth_splitting && macs >= kParallelMinFlops;
+  const bool standalone_columns = standalone && m < kParallelMinDim && column_tiles >= 2;
+  const bool split_columns = split == GemmSplit::kColumns || standalone_columns;
+  const int threads = owned ? pool_chunks(s, split, split_columns ? n : m)
+                      : worth_splitting || standalone ? s.pool.size() : 1;
   const Chunking chunking{split_columns ? column_tiles : row_tiles, threads};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
@@ -258,13 +267,13 @@ void sgemm_on_thread(int thread, bool trans_a, bool trans_b, int m, int n, int k
 }
 
 void matmul_nn(float* c, const float* a, const float* b, int m, int k, int n) {
-  sgemm(false, false, m, n, k, a, b, c, nullptr);
+  sgemm(false, false, m, n, k, a, b, c, nullptr, nullptr, GemmSplit::kStandalone);
 }
 void matmul_tn(float* c, const float* a, const float* b, int m, int k, int n) {
-  sgemm(true, false, m, n, k, a, b, c, nullptr);
+  sgemm(true, false, m, n, k, a, b, c, nullptr, nullptr, GemmSplit::kStandalone);
 }
 void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n) {
-  sgemm(false, true, m, n, k, a, b, c, nullptr);
+  sgemm(false, true, m, n, k, a, b, c, nullptr, nullptr, GemmSplit::kStandalone);
 }
 
 namespace {

@@ -41,9 +41,10 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * into c, the others keep each block's product apart, and a second pass adds those to c in K
  * order, then the bias: the same additions in the same order as one thread makes, so the same
  * bits. With fewer than two K blocks, or more to keep apart than reserve_depth_partials made room
- * for, kColumns.
+ * for, kColumns. kStandalone (a GEMM called on its own: the kernel API): as kAuto, but from the
+ * same size on whatever its shape, by columns when m is too short to give each thread rows.
  */
-enum class GemmSplit { kAuto, kColumns, kRows, kDepth };
+enum class GemmSplit { kAuto, kColumns, kRows, kDepth, kStandalone };
 
 /**
  * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass: each

@@ -19,9 +19,13 @@ const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
 /** the gradient transform's arguments (gradScale, clipValue, l2, l1, weightDecay): off, then all on */
 const TRANSFORMS: [number, number, number, number, number][] = [[1, 0, 0, 0, 0], [0.6, 0.3, 0.01, 0.001, 0.1]];
 // Large enough (≥ 2^23 multiply-adds, every dimension ≥ 128) that every GEMM is split across
-// threads (by rows of C), with edges in every dimension. Splits by columns and by K blocks are
-// the training step's, tested below.
-const SHAPES: [number, number, number][] = [[128, 784, 128], [203, 301, 171], [131, 515, 700], [700, 400, 137], [129, 300, 1001]];
+// threads (by rows of C), with edges in every dimension; then GEMMs of at least 2^20
+// multiply-adds with a short side, split all the same: by columns when m is under 128 (even 1),
+// else by rows. Splits by K blocks are the training step's, tested below.
+const SHAPES: [number, number, number][] = [
+  [128, 784, 128], [203, 301, 171], [131, 515, 700], [700, 400, 137], [129, 300, 1001],
+  [32, 784, 128], [5, 701, 259], [1, 2048, 1024], [517, 1000, 10],
+];
 
 const operandCache = new Map<string, [Float32Array, Float32Array]>();
 function operands(m: number, k: number, n: number): [Float32Array, Float32Array] {
