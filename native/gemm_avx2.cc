@@ -141,6 +141,6 @@ struct PeakOps {
 // 1024³ 1.010x (CPU-time A/B, ab.ts). Not yet measured on a core with the 512 KiB L2 this
 // blocking is sized for.
 const GemmKernel kGemmAvx2{"avx2", ukernel_avx2, MR, NR, /*kc=*/392, /*mc=*/144,
-                           /*nc=*/256, peak_chains_of<PeakOps>};
+                           /*nc=*/256, /*prefetch_a_panels=*/false, peak_chains_of<PeakOps>};
 
 }  // namespace mlpx

@@ -131,10 +131,14 @@ struct KBlock {
 };
 
 // One MR-row A micro-panel stays in L1 across every B micro-panel of the block (KC × NC, in L2),
-// so each A row is fetched from memory once per K block. Meanwhile the lines the next micro-panel
-// needs are prefetched, a share per B panel: shuffled batch rows are invisible to the hardware
-// prefetcher. Untransposed, that is the next mr rows; transposed, the next 16 columns of every one
-// of the kc rows (a micro-panel reads mr columns of each).
+// so each A row is fetched from memory once per K block. The lines the next micro-panel needs
+// may be prefetched meanwhile, a share per B panel: untransposed, the next mr rows; transposed,
+// the next 16 columns of every one of the kc rows (a micro-panel reads mr columns of each).
+// A copied panel (a_copy) is read in one burst by the copy, so its lines are always prefetched
+// (1024³ AVX-512: 1.015×). A panel read in place is prefetched only on paths that ask for it
+// (prefetch_a_panels): the portable kernel gains 1.7% on 784-128-10 training, while the AVX2
+// and AVX-512 kernels run ahead of the hardware prefetchers anyway and stalled on the burst of
+// prefetches when miss buffers filled (without them: training 1.01–1.05×, 1000³ TN 1.03×).
 void multiply_a_stationary(const KBlock& block) {
   const GemmOperands& g = block.g;
   const int mr_full = g.kernel->mr, nr_full = g.kernel->nr;
@@ -145,7 +149,8 @@ void multiply_a_stationary(const KBlock& block) {
     APanel a = a_panel(g, block.k_rows, ic + ir, mr, block.pc);
     if (block.a_copy) copy_a_panel(&a, mr, block.kc, block.a_copy);
     const bool more = ir + mr_full < mc;
-    const int ahead = !more ? 0 : g.trans_a ? kc : std::min(mr_full, mc - ir - mr_full);
+    const bool prefetch_next = more && (block.a_copy || g.kernel->prefetch_a_panels);
+    const int ahead = !prefetch_next ? 0 : g.trans_a ? kc : std::min(mr_full, mc - ir - mr_full);
     const int per_panel = (ahead + panels - 1) / panels;
     for (int jr = 0, t = 0; jr < block.nc; jr += nr_full, ++t) {
       for (int q = t * per_panel; q < std::min(ahead, (t + 1) * per_panel); ++q) {
@@ -165,7 +170,8 @@ void multiply_a_stationary(const KBlock& block) {
 // apart) cannot all stay in L1: on the inference path one B micro-panel stays there across every
 // A micro-panel of the block instead, which come from L2 (784-128-10 at batch 1024: 1.05× the
 // A-stationary order's rate on one thread). Training's forward and weight-gradient GEMMs also
-// read B in place, but ran 0.97× in this order: their A rows come from memory, unprefetched here.
+// read B in place, but ran 0.99× in this order (784-128-10, batch 128): their A rows come from L3
+// or memory, and A-stationary holds each micro-panel in L1 from the moment it arrives.
 void multiply_b_stationary(const KBlock& block) {
   const int mr_full = block.g.kernel->mr, nr_full = block.g.kernel->nr;
   for (int jr = 0; jr < block.nc; jr += nr_full) {

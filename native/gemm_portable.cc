@@ -54,6 +54,6 @@ double peak_chains(long iterations) {
 
 // The AVX2 kernel's blocking: the portable path runs on the same cores when AVX is missing or off.
 const GemmKernel kGemmPortable{"portable", ukernel_portable, MR, NR, /*kc=*/256, /*mc=*/144,
-                               /*nc=*/256, peak_chains};
+                               /*nc=*/256, /*prefetch_a_panels=*/true, peak_chains};
 
 }  // namespace mlpx

@@ -52,7 +52,9 @@ using PeakChains = double (*)(long iterations);
 
 /**
  * One kernel path: a microkernel with its register block (mr × nr), the cache blocking it was
- * measured with (kc × nc packed B blocks, swept by mc rows of A at a time), and its peak probe. Results are
+ * measured with (kc × nc packed B blocks, swept by mc rows of A at a time), whether the driver
+ * prefetches the next A micro-panel read in place while the current one runs (see
+ * multiply_a_stationary in gemm_driver.cc), and its peak probe. Results are
  * bit-identical within a path for any thread count; different paths round differently (other
  * block shapes, FMA or not).
  */
@@ -61,6 +63,7 @@ struct GemmKernel {
   Microkernel ukernel;
   int mr, nr;
   int kc, mc, nc;
+  bool prefetch_a_panels;
   PeakChains peak_chains;
 };
 
