@@ -53,9 +53,6 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
   const float* rows[ROWS];
 #pragma GCC unroll 6
   for (int r = 0; r < ROWS; ++r) rows[r] = a.rows[r];
-  // Touch the C tile early so its lines arrive while the K loop runs.
-#pragma GCC unroll 6
-  for (int r = 0; r < ROWS; ++r) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
 #pragma GCC unroll 4
   for (long p = 0; p < kc; ++p) {
     const __m256 b0 = FULL ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask0);

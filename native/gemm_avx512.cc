@@ -59,12 +59,6 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
   const float* rows[ROWS];
 #pragma GCC unroll 16
   for (int r = 0; r < ROWS; ++r) rows[r] = a.rows[r];
-  // Touch the C tile early so its lines arrive while the K loop runs (a row is two lines).
-#pragma GCC unroll 16
-  for (int r = 0; r < ROWS; ++r) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
-  }
 #pragma GCC unroll 2
   for (long p = 0; p < kc; ++p) {
     const __m512 b0 = FULL ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(mask0, b);
