@@ -12,8 +12,12 @@
 // WebAssembly backend is used. MLPX_REQUIRE_NATIVE=1 makes any failure fatal (CI);
 // MLPX_SKIP_NATIVE=1 skips.
 //
-//   node native/build.mjs [--out DIR] [--sanitize] [--debug] [--profile]
+//   node native/build.mjs [--out DIR] [--sanitize] [--debug] [--profile] [--align-code]
 // --profile: the benchmark's build with per-phase timing of the training step (native/profile.h).
+// --align-code: functions and loops on 64-byte boundaries, so that an A/B of two builds
+// (bench/ab/ab.ts) measures the change, not where the linker placed the hot loops (GCC, Clang).
+// Both take effect when DIR is first configured (cmake-js compile reuses a configured directory):
+// give each kind of build its own --out DIR.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -85,7 +89,7 @@ function locateTools(log) {
 /**
  * Build the addon. Returns { ok, reason }; throws only when MLPX_REQUIRE_NATIVE=1 (or
  * options.require) and the build did not succeed.
- * options: { out?: string (build dir), sanitize?: boolean, debug?: boolean, profile?: boolean, require?: boolean, log? }
+ * options: { out?: string (build dir), sanitize?: boolean, debug?: boolean, profile?: boolean, alignCode?: boolean, require?: boolean, log? }
  */
 export function buildNative(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
@@ -112,6 +116,7 @@ export function buildNative(options = {}) {
   if (options.sanitize) args.push('--CDMLPX_SANITIZE=ON', '--config', 'RelWithDebInfo');
   else if (options.debug) args.push('--debug');
   if (options.profile) args.push('--CDMLPX_PROFILE=ON');
+  if (options.alignCode) args.push('--CDMLPX_ALIGN_CODE=ON');
   log(`mlpx: building the native backend (cmake ✓, C++ compiler ✓) in ${options.out ?? path.join(ROOT, 'build')}`);
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
   if (result.status !== 0) return fail(`cmake-js exited with ${result.status ?? result.signal}; its output is above`);
@@ -128,6 +133,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       sanitize: argv.includes('--sanitize'),
       debug: argv.includes('--debug'),
       profile: argv.includes('--profile'),
+      alignCode: argv.includes('--align-code'),
     });
   } catch (error) {
     console.error(error.message);
