@@ -138,7 +138,8 @@ struct KBlock {
 // (1024³ AVX-512: 1.015×). A panel read in place is prefetched only on paths that ask for it
 // (prefetch_a_panels): the portable kernel gains 1.7% on 784-128-10 training, while the AVX2
 // and AVX-512 kernels run ahead of the hardware prefetchers anyway and stalled on the burst of
-// prefetches when miss buffers filled (without them: training 1.01–1.05×, 1000³ TN 1.03×).
+// prefetches when miss buffers filled (without them, between --align-code builds: 784-128-10
+// training 1.008–1.026×, 1000³ TN 1.018×).
 void multiply_a_stationary(const KBlock& block) {
   const GemmOperands& g = block.g;
   const int mr_full = g.kernel->mr, nr_full = g.kernel->nr;
