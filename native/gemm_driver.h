@@ -38,8 +38,8 @@ struct GemmOperands {
   /**
    * With b_in_place: one B micro-panel stays in L1 across every A micro-panel of a block, instead
    * of one A micro-panel across every B panel. For the inference path, whose A (a block of rows
-   * that every layer reuses) is already in cache; training's shuffled rows come from memory and
-   * need the A-stationary order's prefetching.
+   * that every layer reuses) is already in cache; training's shuffled rows come from L3 or
+   * memory, and the A-stationary order keeps each of their micro-panels in L1 once fetched.
    */
   bool b_stationary = false;
   /**
