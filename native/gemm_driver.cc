@@ -135,7 +135,7 @@ struct KBlock {
 // may be prefetched meanwhile, a share per B panel: untransposed, the next mr rows; transposed,
 // the next 16 columns of every one of the kc rows (a micro-panel reads mr columns of each).
 // A copied panel (a_copy) is read in one burst by the copy, so its lines are always prefetched
-// (1024³ AVX-512: 1.015×). A panel read in place is prefetched only on paths that ask for it
+// (1024³ AVX-512: 1.014×). A panel read in place is prefetched only on paths that ask for it
 // (prefetch_a_panels): the portable kernel gains 1.7% on 784-128-10 training, while the AVX2
 // and AVX-512 kernels run ahead of the hardware prefetchers anyway and stalled on the burst of
 // prefetches when miss buffers filled (without them, between --align-code builds: 784-128-10

@@ -12,7 +12,7 @@
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
 // default addon), or `/tmp/base/mlpx.node:1` (another build; copy it to its own file so the
 // dynamic loader does not hand back the first one). Build both sides of a two-build A/B with
-// `node native/build.mjs --align-code --out DIR`: code placement alone moves a case by up to 5%
+// `node native/build.mjs --align-code --out DIR`: code placement alone moves a case by up to 5.6%
 // between builds of the same kernels, more than most changes measured here. Options: --rounds N (default 21),
 // --round-ms MS (default 200), --peak-gate X: before each pair of rounds, measure the addon's FMA
 // peak on 1 and 2 threads (30 ms each) and run the pair only once 2 threads reach X times one
