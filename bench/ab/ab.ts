@@ -10,12 +10,12 @@
 //   npx tsx bench/ab/ab.ts infer --net 784-128-10 --batch 1024 [--sigmoid] --a SPEC --b SPEC
 //
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
-// default addon), or `/tmp/base/mlpx.node:1` (another build; copy it to its own file so the
-// dynamic loader does not hand back the first one). Build both sides of a two-build A/B with
-// `node native/build.mjs --align-code --out DIR`: code placement alone moves a case by up to 5.6%
-// between builds of the same kernels, more than most changes measured here. Options: --rounds N (default 21),
-// --round-ms MS (default 200), --peak-gate X: before each pair of rounds, measure the addon's FMA
-// peak on 1 and 2 threads (30 ms each) and run the pair only once 2 threads reach X times one
+// default addon), or `/tmp/base/mlpx.node:1` (another build; copy it to its own file so the dynamic
+// loader does not hand back the first one). Build both sides of a two-build A/B with `node
+// native/build.mjs --align-code --out DIR`: code placement alone moves a case by up to 5.6% between
+// builds of the same kernels, more than most changes measured here. Options: --rounds N (default
+// 21), --round-ms MS (default 200), --peak-gate X: before each pair of rounds, measure the addon's
+// FMA peak on 1 and 2 threads (30 ms each) and run the pair only once 2 threads reach X times one
 // thread (the host's two vCPUs are sometimes one core, or one is busy with another process), so a
 // 2-thread ratio is measured only while two cores were there. --bound (train): after each round,
 // the FMA peak at the contender's thread count (50 ms), and the round's wall rate as a fraction of
