@@ -20,7 +20,9 @@
 // 2-thread ratio is measured only while two cores were there. --bound (train): after each round,
 // the FMA peak at the contender's thread count (50 ms), and the round's wall rate as a fraction of
 // the bound it implies (flops per sample: forward, weight gradients, and input gradients of every
-// layer but the first).
+// layer but the first). Each round is also tagged by the cores' cache-line round trip before and
+// after it (coreRoundTrip), and B/A by wall time is shown apart for the rounds on close and on
+// distant cores (the host moves its vCPUs between dies within seconds).
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +34,7 @@ import { NativeEngine } from '../../src/backend/native/engine.js';
 import { candidatePaths, type NativeAddon } from '../../src/backend/native/load.js';
 import { classifierSpec, OPTIMIZERS, sigmoidSpec, trainFlopsPerSample, type OptimizerName } from '../cases.js';
 import { classification, initParams, permutation, randomMatrix } from '../data.js';
+import { CLOSE_CORES_NS } from '../results.js';
 
 interface Contender {
   readonly label: string;
@@ -200,6 +203,9 @@ async function main(): Promise<void> {
   };
   console.log(`  before: ${peaks()}`);
   const samples: [Sample[], Sample[]] = [[], []];
+  const trips: [number, number][] = [];
+  // NaN (no tag) with an addon built before coreRoundTrip existed
+  const coreTrip = () => (typeof contenders[1].addon.coreRoundTrip === 'function' ? contenders[1].addon.coreRoundTrip(2000) : NaN);
   const gate = values['peak-gate'] === undefined ? 0 : Number(values['peak-gate']);
   let gatedOut = 0;
   for (let round = 0; round < rounds; round++) {
@@ -209,7 +215,9 @@ async function main(): Promise<void> {
       if (++gatedOut % 50 === 0) console.log(`  (${gatedOut} probes so far found 2 threads under ${gate}x one thread)`);
     }
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    const before = coreTrip();
     for (const i of order) samples[i]!.push(await timeRound(contenders[i]!, runners[i]!, roundMs, values.bound));
+    trips.push([before, coreTrip()]);
   }
   if (gate > 0) console.log(`  peak gate ${gate}x: ${gatedOut} probes were under it and waited`);
   const unit = runners[0]!.unit;
@@ -221,6 +229,11 @@ async function main(): Promise<void> {
   for (const clock of ['cpu', 'wall'] as const) {
     const ratios = samples[1].map((s, r) => s[clock] / samples[0][r]![clock]);
     console.log(`  B/A by ${clock.padEnd(4)}: median ${median(ratios).toFixed(3)} (quartiles ${quartiles(ratios)})`);
+  }
+  const wall = samples[1].map((s, r) => s.wall / samples[0][r]!.wall);
+  for (const [which, keep] of [['close', (t: number) => t < CLOSE_CORES_NS], ['distant', (t: number) => t >= CLOSE_CORES_NS]] as const) {
+    const kept = wall.filter((_, r) => keep(trips[r]![0]) && keep(trips[r]![1]));
+    if (kept.length > 0) console.log(`  B/A by wall on ${which} cores: median ${median(kept).toFixed(3)} (quartiles ${quartiles(kept)}), ${kept.length} rounds`);
   }
   console.log(`  after: ${peaks()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }

@@ -18,9 +18,14 @@ export interface RoundsResult {
   probe: number | undefined;
   probeQuartiles: [number, number] | undefined;
   gatedOut: number;
+  /** The B/A ratios of the rounds on close and on distant cores (with coreTrip), if any. */
+  closeCores: CoreRounds | undefined;
+  distantCores: CoreRounds | undefined;
 }
+export interface CoreRounds { ratio: number; quartiles: [number, number]; rounds: number }
 export function abRounds(works: readonly Work[], options: {
   rounds: number; roundMs: number; now?: () => number; cpu?: () => number; probe?: () => Promise<number>; gate?: number;
+  coreTrip?: () => number; closeNs?: number;
 }): Promise<RoundsResult>;
 
 export const PROBE_WORKER_SOURCE: string;

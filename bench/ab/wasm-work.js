@@ -123,6 +123,12 @@ function quartiles(values) {
   return [at(0.25), at(0.75)];
 }
 
+/** coreTrip() once the workers that spin after a round have parked (one would share its core). */
+async function settledTrip(coreTrip) {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return coreTrip();
+}
+
 async function timeRound(work, roundMs, now, cpu) {
   await work.run(); // warm: caches, parked workers
   const start = now(), cpu0 = cpu?.();
@@ -140,12 +146,16 @@ async function timeRound(work, roundMs, now, cpu) {
  * how much faster two threads compute than one right now, and with `gate` the pair waits until
  * a probe reaches it (at most 100 probes), so that pair ran while two cores were there. `cpu()`
  * (if given: Node) is the process's CPU time in seconds, for rates per CPU second beside the
- * wall-clock ones. Returns median rates, the median B/A ratio and its quartiles, the probes'
- * median and how many probes fell short of the gate.
+ * wall-clock ones. `coreTrip()` (if given) is a cache-line round trip between two cores in ns,
+ * taken before and after each round: rounds with both under `closeNs` count as on close cores,
+ * both over as on distant ones (the host moves its vCPUs between dies within seconds). Returns
+ * median rates, the median B/A ratio and its quartiles (and those of the close and the distant
+ * rounds), the probes' median and how many probes fell short of the gate.
  */
-export async function abRounds(works, { rounds, roundMs, now = () => performance.now(), cpu, probe, gate }) {
+export async function abRounds(works, { rounds, roundMs, now = () => performance.now(), cpu, probe, gate, coreTrip, closeNs }) {
   const samples = [[], []];
   const probes = [];
+  const trips = [];
   let gatedOut = 0;
   for (let round = 0; round < rounds; round++) {
     if (probe !== undefined && round % 2 === 0) {
@@ -153,10 +163,19 @@ export async function abRounds(works, { rounds, roundMs, now = () => performance
       for (let tries = 1; gate !== undefined && measured < gate && tries < 100; tries++, gatedOut++) measured = await probe();
       probes.push(measured);
     }
+    const before = coreTrip === undefined ? undefined : await settledTrip(coreTrip);
     for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) samples[i].push(await timeRound(works[i], roundMs, now, cpu));
+    if (coreTrip !== undefined) trips.push([before, await settledTrip(coreTrip)]);
   }
   const ratios = (clock) => samples[1].map((s, r) => s[clock] / samples[0][r][clock]);
+  const wall = ratios('wall');
+  const cores = (keep) => {
+    const kept = wall.filter((_, r) => keep(trips[r]));
+    return kept.length === 0 ? undefined : { ratio: median(kept), quartiles: quartiles(kept), rounds: kept.length };
+  };
   return {
+    closeCores: coreTrip === undefined ? undefined : cores(([a, b]) => a < closeNs && b < closeNs),
+    distantCores: coreTrip === undefined ? undefined : cores(([a, b]) => a >= closeNs && b >= closeNs),
     rates: samples.map((list) => median(list.map((s) => s.wall))),
     ratio: median(ratios('wall')),
     quartiles: quartiles(ratios('wall')),

@@ -20,7 +20,9 @@
 // 15), --round-ms MS (default 150), --no-probe, --gate X (run a pair of rounds only once a probe
 // reaches X, at most 100 probes), --json FILE (append the results as JSON lines),
 // --split COST, --chunk COST, --no-adapt (the cost model's thresholds and its backing off after
-// stalls, src/backend/wasm/threads.ts SplitCosts).
+// stalls, src/backend/wasm/threads.ts SplitCosts). In Node, with the native addon built, each
+// round is also tagged by the cores' cache-line round trip before and after it, and B/A is shown
+// apart for the rounds on close and on distant cores (the host moves its vCPUs between dies).
 import { appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,10 +33,15 @@ import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/back
 import { embeddedWasm } from '../../src/backend/wasm/embedded.js';
 import { nodePlatform } from '../../src/backend/wasm/node.js';
 import { moduleFile } from '../../src/backend/wasm/runtime.js';
+import { loadAddon } from '../../src/backend/native/load.js';
+import { CLOSE_CORES_NS } from '../results.js';
 import { WASM_KERNELS, type WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
 import { calibrateInChromium, runInChromium } from './wasm-browser.js';
-import { abRounds, calibrate, capabilityProbe, caseName, format, gemmWork, PROBE_WORKER_SOURCE, THREAD_CASES, trainWork, type GemmCaseOptions, type TrainCaseOptions } from './wasm-work.js';
+import {
+  abRounds, calibrate, capabilityProbe, caseName, format, gemmWork, PROBE_WORKER_SOURCE, THREAD_CASES, trainWork, type CoreRounds, type GemmCaseOptions,
+  type TrainCaseOptions,
+} from './wasm-work.js';
 
 export interface Contender { readonly label: string; readonly file: string | undefined; readonly kernels: WasmKernels; readonly threads: number }
 
@@ -53,6 +60,9 @@ export interface AbResult {
   readonly probeQuartiles: readonly [number, number] | undefined;
   /** probes under the gate (--gate) that made a pair of rounds wait */
   readonly gatedOut: number;
+  /** B/A over the rounds on close and on distant cores (Node, with the native addon built) */
+  readonly closeCores?: CoreRounds | undefined;
+  readonly distantCores?: CoreRounds | undefined;
 }
 
 export function parseContender(spec: string): Contender {
@@ -95,9 +105,20 @@ const ids = { Activation, Loss, Optimizer };
 
 export interface RoundOptions { readonly rounds: number; readonly roundMs: number; readonly probe: boolean; readonly gate: number | undefined }
 
+/** The native addon's cache-line round trip between its two first pool threads, if it loads. */
+function coreTripMeter(): (() => number) | undefined {
+  try {
+    const addon = loadAddon();
+    return () => addon.coreRoundTrip(2000);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runInNode(cases: readonly CaseOptions[], contenders: readonly [Contender, Contender], options: RoundOptions, report: (r: AbResult) => void): Promise<void> {
   const backends = await Promise.all(contenders.map(backendFor));
   const prober = options.probe ? await startProbe() : undefined;
+  const coreTrip = coreTripMeter();
   try {
     for (const c of cases) {
       const works = backends.map((backend) => (c.kind === 'gemm' ? gemmWork(backend, c) : trainWork(backend, ids, c)));
@@ -105,7 +126,7 @@ export async function runInNode(cases: readonly CaseOptions[], contenders: reado
         const used = process.cpuUsage();
         return (used.user + used.system) / 1e6;
       };
-      const r = await abRounds(works, { ...options, cpu, probe: prober?.probe });
+      const r = await abRounds(works, { ...options, cpu, probe: prober?.probe, coreTrip, closeNs: CLOSE_CORES_NS });
       report({ name: caseName(c), labels: [contenders[0].label, contenders[1].label], unit: works[0]!.unit, ...r } as AbResult);
     }
   } finally {
@@ -123,7 +144,13 @@ function printResult(r: AbResult): void {
     `${r.gatedOut > 0 ? `, ${r.gatedOut} under the gate` : ''}`;
   console.log(`${r.name.padEnd(44)} A ${format(r.rates[0], r.unit).padEnd(20)} B ${format(r.rates[1], r.unit).padEnd(20)}` +
     ` B/A ${r.ratio.toFixed(3)} (${r.quartiles[0].toFixed(3)}–${r.quartiles[1].toFixed(3)})` +
-    `${r.cpuRatio === undefined ? '' : `  by cpu ${r.cpuRatio.toFixed(3)}`}${probe}`);
+    `${r.cpuRatio === undefined ? '' : `  by cpu ${r.cpuRatio.toFixed(3)}`}${probe}` +
+    `${coreRounds('close', r.closeCores)}${coreRounds('distant', r.distantCores)}`);
+}
+
+/** B/A over the rounds on `which` cores, if any ran there. */
+function coreRounds(which: string, c: CoreRounds | undefined): string {
+  return c === undefined ? '' : `  ${which} cores ${c.ratio.toFixed(3)} (${c.quartiles[0].toFixed(3)}–${c.quartiles[1].toFixed(3)}, ${c.rounds} rounds)`;
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
