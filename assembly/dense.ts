@@ -10,9 +10,9 @@ export function bias_add(z: usize, bias: usize, m: i32, n: i32): void {
   for (let i = 0; i < m; i++) add_row(z + (<usize>(i * n) << 2), bias, n);
 }
 
-// row (width) += bias (width)
+/** row (width) += bias (width), element by element */
 // @ts-ignore: decorator
-@inline function add_row(row: usize, bias: usize, width: i32): void {
+@inline export function add_row(row: usize, bias: usize, width: i32): void {
   const width4 = width & ~3;
   let j = 0;
   for (; j < width4; j += 4) {
@@ -83,20 +83,21 @@ export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
-  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0, 0);
+  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0, 0, 0);
 }
 
 /**
- * dense_backward in a training step, where the layer below has `below` inputs: dx is split like
- * that layer's forward GEMM (input_gradient_parallel); 0 for none. Unless `squares` is 0, the
- * Σ dW² of each 4-row block goes there (gemm.ts gemm_squares_floats).
+ * dense_backward in a training step, where the layer below has `below` inputs and had its forward
+ * GEMM split by K blocks over `belowParts` threads (0: not): dx is split like that layer's forward
+ * GEMM (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of each 4-row
+ * block goes there (gemm.ts gemm_squares_floats).
  */
-export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, squares: usize): void {
+export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, belowParts: i32, squares: usize): void {
   let start = phase_start();
   gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n, squares); // matmul_tn, split as the update splits W
   start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
   start = phase_add(PHASE_BIAS_GRADIENT, start);
-  if (dx != 0) input_gradient_parallel(dx, dz, w, m, n, k, below);
+  if (dx != 0) input_gradient_parallel(dx, dz, w, m, n, k, below, belowParts);
   phase_add(PHASE_BACKWARD_GEMM_INPUTS, start);
 }

@@ -5,12 +5,15 @@
 // shared index p of op(B) packed once into per-thread scratch as 8-column panels; blocks of MC
 // rows of C; and a 4×8 register-blocked f32x4 microkernel over each 4-row block and panel.
 //
-// Every element of C is the f32 sum of a·b over p = 0, 1, …, k−1 in order (later passes continue
-// the sum stored in C). The order does not depend on the block an element falls in or on how C is
-// split across threads: results are independent of the thread count. Each step is a mul then an
-// add (a lane rounds exactly like a scalar, the same bits in every engine), or, in the
-// relaxed-SIMD build (assembly/build.mjs), f32x4.relaxed_madd: one fused multiply-add where the
-// engine's hardware has one, so its bits depend on the engine and CPU, not on the thread count.
+// p runs in K blocks of equal size (gemm_k_block): each element of C is the f32 sum of a·b over a
+// block's p in order, added to the sum of the blocks before it, block by block. The order does not
+// depend on the block an element falls in or on how C is split across threads, nor on whether a
+// block's product is added to C at once or kept apart and added later (the depth split,
+// threads.ts gemm_depth_parallel): results are independent of the thread count. Each step is a
+// mul then an add (a lane rounds exactly like a scalar, the same bits in every engine), or, in
+// the relaxed-SIMD build (assembly/build.mjs), f32x4.relaxed_madd: one fused multiply-add where
+// the engine's hardware has one, so its bits depend on the engine and CPU, not on the thread
+// count.
 
 /** C (m, n) = A · B with A (m, k), B (k, n). */
 export const GEMM_NN: i32 = 0;
@@ -19,7 +22,7 @@ export const GEMM_TN: i32 = 1;
 /** C (m, n) = A · Bᵀ with A (m, k), B (n, k). */
 export const GEMM_NT: i32 = 2;
 
-/** Values of p per pass: one packed 8-column panel (KC × 8 floats, 8 KiB) stays in L1. */
+/** The most values of p per pass: one packed 8-column panel (KC × 8 floats, 8 KiB) stays in L1. */
 const KC: i32 = 256;
 /** Columns of op(B) packed per pass (NC / 8 panels, KC × NC floats = 256 KiB, in L2). */
 const NC: i32 = 256;
@@ -40,31 +43,44 @@ export function gemm_squares_floats(m: i32): i32 {
 }
 
 /**
+ * The values of p per pass over a shared dimension k: k split into equal blocks of at most KC (784
+ * → 4 × 196, not 3 × 256 + 16), so that a depth split's chunks (whole blocks) come out even.
+ */
+export function gemm_k_block(k: i32): i32 {
+  const blocks = max(1, (k + KC - 1) / KC);
+  return (k + blocks - 1) / blocks;
+}
+
+/**
  * Rows [r0, r1) × columns [c0, c1) of C (m, n) with shared dimension k; r0 is a multiple of 4 and
  * c0 of 8 (the microkernel's tile), so every element is computed as when C is done in one call.
  * `pack` is this thread's PACK_BYTES scratch. Unless `squares` is 0, the Σc² of each 4-row block
  * (gemm_squares_floats) goes there; the call must then cover whole rows (c0 = 0, c1 = n).
+ * [p0, p1) (a run of whole K blocks, gemm_k_block; all of k unless given) limits the sum to those
+ * blocks: then C = their product alone.
  */
-export function gemm_kind_block(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, m: i32, k: i32, n: i32, pack: usize, squares: usize = 0): void {
-  if (kind == GEMM_NN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, n, 1, pack, squares);
-  else if (kind == GEMM_TN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, 1, m, n, 1, pack, squares);
-  else gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, 1, k, pack, squares);
+export function gemm_kind_block(kind: i32, c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, m: i32, k: i32, n: i32, pack: usize, squares: usize = 0, p0: i32 = 0, p1: i32 = -1): void {
+  const end = p1 < 0 ? k : p1;
+  if (kind == GEMM_NN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, n, 1, pack, squares, p0, end);
+  else if (kind == GEMM_TN) gemm_block(c, a, b, r0, r1, c0, c1, k, n, 1, m, n, 1, pack, squares, p0, end);
+  else gemm_block(c, a, b, r0, r1, c0, c1, k, n, k, 1, 1, k, pack, squares, p0, end);
 }
 
 // Operand strides, in floats: A element (i, p) at a[i·ars + p·acs], B element (p, j) at b[p·brs + j·bcs].
 function gemm_block(
   c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, k: i32, n: i32,
-  ars: i32, acs: i32, brs: i32, bcs: i32, pack: usize, squares: usize,
+  ars: i32, acs: i32, brs: i32, bcs: i32, pack: usize, squares: usize, pBegin: i32, pEnd: i32,
 ): void {
-  if (k == 0) {
+  if (pBegin >= pEnd) {
     for (let i = r0; i < r1; i++) memory.fill(c + (<usize>(i * n + c0) << 2), 0, <usize>(c1 - c0) << 2);
   }
   if (squares != 0) memory.fill(squares + (<usize>r0 << 2), 0, <usize>(gemm_squares_floats(r1) - r0) << 2);
   const tile = pack + <usize>(KC * NC * 4);
+  const step = gemm_k_block(k);
   for (let j0 = c0; j0 < c1; j0 += NC) {
     const j1 = min(c1, j0 + NC);
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = min(KC, k - p0);
+    for (let p0 = pBegin; p0 < pEnd; p0 += step) {
+      const kc = min(step, pEnd - p0);
       const panelBytes = <usize>(kc * 8 * 4);
       // pack op(B) rows p0 … p0 + kc, columns j0 … j1 once, as 8-column panels
       for (let j = j0, q = pack; j < j1; j += 8, q += panelBytes) {
@@ -74,7 +90,7 @@ function gemm_block(
       const finalSquares = p0 + kc >= k ? squares : 0; // the last pass leaves each element final
       for (let m0 = r0; m0 < r1; m0 += MC) {
         const m1 = min(r1, m0 + MC);
-        for (let j = j0, q = pack; j < j1; j += 8, q += panelBytes) block(c, ap, q, tile, m0, m1, j, kc, n, ars, acs, p0 > 0, finalSquares);
+        for (let j = j0, q = pack; j < j1; j += 8, q += panelBytes) block(c, ap, q, tile, m0, m1, j, kc, n, ars, acs, p0 > pBegin, finalSquares);
       }
     }
   }
@@ -159,7 +175,8 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// `rows` (1…4) rows × 8 columns of C (row stride ldc) = [C +] A rows · packed panel over kc values of p
+// `rows` (1…4) rows × 8 columns of C (row stride ldc) = [C +] (A rows · packed panel over kc
+// values of p)
 // @ts-ignore: decorator
 @inline function micro(c: usize, ldc: i32, a: usize, pack: usize, kc: i32, ars: i32, acs: i32, rows: i32, more: bool): void {
   if (rows == 4) gemm_4x8(c, ldc, a, pack, kc, ars, acs, more, 0);
@@ -167,19 +184,14 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
 }
 
 // 4 rows × 8 columns of C in 8 f32x4 registers: per p, two vector loads of the packed panel,
-// four scalar loads of A broadcast, eight multiply-adds (the register-blocked microkernel). Unless
-// `slot` is 0, the tile's Σc² from the registers, row by row, is added to the f32x4 there.
+// four scalar loads of A broadcast, eight multiply-adds (the register-blocked microkernel); with
+// `more`, the block's product is then added to C. Unless `slot` is 0, the tile's Σc² from the
+// registers, row by row, is added to the f32x4 there.
 // @ts-ignore: decorator
 @inline function gemm_4x8(c: usize, ldc: i32, a: usize, b: usize, kc: i32, ars: i32, acs: i32, more: bool, slot: usize): void {
   const l4 = <usize>ldc << 2;
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  if (more) {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c + l4); c11 = v128.load(c + l4, 16);
-    c20 = v128.load(c + 2 * l4); c21 = v128.load(c + 2 * l4, 16);
-    c30 = v128.load(c + 3 * l4); c31 = v128.load(c + 3 * l4, 16);
-  }
   const rs4 = <usize>ars << 2, cs4 = <usize>acs << 2;
   let ap = a, bp = b;
   for (let p = 0; p < kc; p++) {
@@ -194,6 +206,12 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
     c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
     ap += cs4;
     bp += 32;
+  }
+  if (more) {
+    c00 = f32x4.add(v128.load(c), c00); c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c + l4), c10); c11 = f32x4.add(v128.load(c + l4, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * l4), c20); c21 = f32x4.add(v128.load(c + 2 * l4, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * l4), c30); c31 = f32x4.add(v128.load(c + 3 * l4, 16), c31);
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + l4, c10); v128.store(c + l4, c11, 16);
@@ -210,8 +228,7 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
 // One row × 8 columns: the rows left below a multiple of 4.
 // @ts-ignore: decorator
 @inline function gemm_1x8(c: usize, a: usize, b: usize, kc: i32, acs: i32, more: bool): void {
-  let c0 = more ? v128.load(c) : f32x4.splat(0);
-  let c1 = more ? v128.load(c, 16) : f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   const cs4 = <usize>acs << 2;
   let ap = a, bp = b;
   for (let p = 0; p < kc; p++) {
@@ -220,6 +237,10 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
     c1 = madd(av, v128.load(bp, 16), c1);
     ap += cs4;
     bp += 32;
+  }
+  if (more) {
+    c0 = f32x4.add(v128.load(c), c0);
+    c1 = f32x4.add(v128.load(c, 16), c1);
   }
   v128.store(c, c0);
   v128.store(c, c1, 16);

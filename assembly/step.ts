@@ -15,7 +15,9 @@ import {
   phase_add, phase_start, PHASE_ACTIVATION, PHASE_ACTIVATION_BACKWARD, PHASE_FORWARD_GEMM, PHASE_GRADIENT_NORM, PHASE_LOSS, PHASE_OUTPUT_DELTA, PHASE_UPDATE,
 } from './profile';
 import { gemm_squares_floats } from './gemm';
-import { activation_backward_parallel, gather_parallel, step_rows, update_parallel } from './threads';
+import {
+  activation_backward_parallel, depth_parts, depth_room, gather_parallel, gemm_depth_parallel, step_rows, update_parallel,
+} from './threads';
 
 export const NET_LAYERS: i32 = 0;    // L
 export const NET_LOSS: i32 = 4;      // loss id
@@ -27,15 +29,22 @@ export const NET_BATCH_Y: i32 = 24;
 export const NET_BATCH_W: i32 = 28;  // a batch's row weights
 export const NET_SEED: i32 = 32;     // f64: the dropout masks' seed
 export const NET_CLIP_NORM: i32 = 40; // f64: 0 for none
-export const NET_UPDATE: i32 = 48;   // the update block (optim.ts UPD_*): parameters, gradients, state, hyper-parameters
+/**
+ * Room for the forward GEMMs' depth splits (threads.ts gemm_depth_parallel), and its floats
+ * (net_partial_floats).
+ */
+export const NET_PARTIALS: i32 = 48, NET_PARTIAL_FLOATS: i32 = 52;
+export const NET_UPDATE: i32 = 56;   // the update block (optim.ts UPD_*): parameters, gradients, state, hyper-parameters
 export const NET_LAYER0: i32 = NET_UPDATE + UPD_BYTES;  // per layer, NET_LAYER_BYTES each, then the update's segment bounds
-export const NET_LAYER_BYTES: i32 = 48;
+export const NET_LAYER_BYTES: i32 = 52;
 export const LAYER_IN: i32 = 0, LAYER_UNITS: i32 = 4, LAYER_ACT: i32 = 8, LAYER_W: i32 = 12, LAYER_B: i32 = 16;
 export const LAYER_DW: i32 = 20, LAYER_DB: i32 = 24, LAYER_Z: i32 = 28, LAYER_A: i32 = 32;
 /** the dropout threshold (u32; 0: no dropout) and the scale of kept units (f32) */
 export const LAYER_DROP: i32 = 36, LAYER_DROP_SCALE: i32 = 40;
 /** the weight gradient's sums of squares: gemm_squares_floats(LAYER_IN) f32 */
 export const LAYER_SQUARES: i32 = 44;
+/** the threads the last forward pass split this layer's GEMM over by K blocks (depth_parts), or 0 */
+export const LAYER_DEPTH_PARTS: i32 = 48;
 
 /** f64 slots of a step's stats (src/backend/engine.ts STAT_*). */
 export const STAT_LOSS: i32 = 0, STAT_CORRECT: i32 = 1, STAT_GRAD_NORM2: i32 = 2, STAT_STATUS: i32 = 3, STATS_PER_BATCH: i32 = 4;
@@ -59,11 +68,34 @@ export const GRAD_NORM2_LIMIT: f64 = <f64>f32.MAX_VALUE;
   return dropout_layer_key(<u64>load<f64>(net + NET_SEED), <u64>step, l);
 }
 
+/** Floats of room the forward GEMMs of `rows` rows need for their depth splits (NET_PARTIALS). */
+export function net_partial_floats(net: usize, rows: i32): i32 {
+  let most = 0;
+  for (let l = 0; l < load<i32>(net + NET_LAYERS); l++) {
+    const s = layer(net, l);
+    most = max(most, depth_room(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS)));
+  }
+  return most;
+}
+
+/** depth_parts of layer `s`'s forward GEMM of `rows` rows, in the network's room. */
+function layer_depth_parts(net: usize, s: usize, rows: i32): i32 {
+  return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS));
+}
+
 /**
  * Forward pass of `rows` rows of x; returns the output activations' address. With `dropout`,
  * layers with a threshold drop with the masks of update `step` (training).
  */
 export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64): usize {
+  return forward(net, x, rows, dropout, step, -1);
+}
+
+/**
+ * net_forward, the first layer's GEMM split by K blocks over `firstParts` threads (the split x
+ * was gathered for, net_train_batches), or as depth_parts decides when it is −1.
+ */
+function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firstParts: i32): usize {
   const L = load<i32>(net + NET_LAYERS);
   let input = x;
   let start = phase_start();
@@ -74,7 +106,13 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
     const w = load<usize>(s + LAYER_W), b = load<usize>(s + LAYER_B), inputs = load<i32>(s + LAYER_IN);
     const threshold = load<u32>(s + LAYER_DROP);
     const dropping = dropout && threshold != 0;
-    if (!dropping && act != ACT_SOFTMAX) {
+    const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows);
+    store<i32>(s + LAYER_DEPTH_PARTS, parts);
+    if (parts >= 2) {
+      // each thread activates the rows it summed (the profile counts it as GEMM time)
+      gemm_depth_parallel(z, input, w, rows, inputs, units, b, a, act, load<usize>(net + NET_PARTIALS), parts);
+      start = phase_add(PHASE_FORWARD_GEMM, start);
+    } else if (!dropping && act != ACT_SOFTMAX) {
       // each GEMM chunk activates its own block (the profile counts it as GEMM time)
       dense_forward_activate(z, a, input, w, b, rows, inputs, units, act);
       start = phase_add(PHASE_FORWARD_GEMM, start);
@@ -117,15 +155,16 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     const s = layer(net, l);
     const inputs = load<i32>(s + LAYER_IN);
     const input = l == 0 ? x : load<usize>(layer(net, l - 1) + LAYER_A);
+    const belowParts = l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_DEPTH_PARTS);
     layer_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
-      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN), load<usize>(s + LAYER_SQUARES));
+      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN), belowParts, load<usize>(s + LAYER_SQUARES));
     if (l > 0) {
       start = phase_start();
       const below = layer(net, l - 1);
       const z = load<usize>(below + LAYER_Z), act = load<i32>(below + LAYER_ACT);
       const threshold = load<u32>(below + LAYER_DROP);
       if (dropout && threshold != 0) dropout_backward_masked(dz, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
-      else activation_backward_parallel(dz, da, z, load<usize>(below + LAYER_A), rows, load<i32>(below + LAYER_IN), inputs, act);
+      else activation_backward_parallel(dz, da, z, load<usize>(below + LAYER_A), rows, load<i32>(below + LAYER_IN), inputs, act, belowParts);
       phase_add(PHASE_ACTIVATION_BACKWARD, start);
     }
   }
@@ -197,8 +236,13 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
  * unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats.
  */
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
+  train_step(net, x, y, w, rows, lr, step, stats, -1);
+}
+
+/** net_train_step with forward's `firstParts`. */
+function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize, firstParts: i32): void {
   step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
-  net_loss(net, net_forward(net, x, rows, true, step), y, w, rows, stats);
+  net_loss(net, forward(net, x, rows, true, step, firstParts), y, w, rows, stats);
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
   net_backward(net, x, y, w, rows, stats, true, step);
   const gradNorm2 = load<f64>(stat(stats, STAT_GRAD_NORM2));
@@ -229,10 +273,12 @@ export function net_train_batches(
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
     step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
-    gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
+    // x by the first layer's K blocks when its forward GEMM splits that way (undone by dropout)
+    const parts = load<u32>(layer(net, 0) + LAYER_DROP) != 0 ? 0 : layer_depth_parts(net, layer(net, 0), rows);
+    gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, parts);
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
     const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));
-    net_train_step(net, bx, by, dataW == 0 ? 0 : bw, rows, rate, firstStep + i, s);
+    train_step(net, bx, by, dataW == 0 ? 0 : bw, rows, rate, firstStep + i, s, parts);
     if (load<f64>(stat(s, STAT_STATUS)) != <f64>STEP_OK) return i + 1;
   }
   return count;

@@ -1,5 +1,6 @@
-// Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C),
-// the optimizer update (by rows of each layer's W), the batch gather (by rows).
+// Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C,
+// or a layer's forward GEMM by K blocks), the optimizer update (by rows of each layer's W), the
+// batch gather (by rows, or by the first layer's K blocks).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
@@ -19,20 +20,22 @@
 // rows of each layer's W (and of its state), into a multiple of the threads: then every thread's
 // run covers the same rows whatever the chunk count (owned_start), and each core updates the rows
 // of W and the optimizer state it updated the step before, in its own cache; the weight-gradient
-// GEMM is split by the same rows of dW. A layer's
-// forward GEMM split by columns deals out owned_start spans of 16-column groups, and the
-// backward pass gives each thread the same columns of the input gradient and of the
-// activation's derivative, so each core reads the z it wrote.
+// GEMM is split by the same rows of dW. A layer's forward GEMM split by K blocks (the depth split,
+// gemm_depth_parallel) reads those same rows of W on each thread, and its rows of z are summed and
+// activated in owned_start spans of 4-row blocks, which the backward pass's input gradient and
+// activation derivative follow. A forward GEMM split by columns deals out owned_start spans of
+// 16-column groups, and the backward pass gives each thread the same columns of the input
+// gradient and of the activation's derivative, so each core reads the z it wrote.
 //
 // Whether a task is split at all is decided per task by a cost model (chunks_for): its estimated
 // single-thread time against what waking, claiming and joining cost, so the steps of a small
 // network never involve the workers. After a split in which the threads did not actually run side
 // by side, the next ones back off to the caller (run_task).
-import { activation_backward, activation_backward_block, ACT_SOFTMAX } from './activation';
+import { activation_backward, activation_backward_block, activation_forward, ACT_SOFTMAX } from './activation';
 import { now } from './clock';
-import { bias_activate_block } from './dense';
+import { add_row, bias_activate_block, bias_add } from './dense';
 import { gather_rows } from './gather';
-import { GEMM_NT, gemm_kind_block, PACK_BYTES } from './gemm';
+import { GEMM_NN, GEMM_NT, gemm_k_block, gemm_kind_block, PACK_BYTES } from './gemm';
 import {
   OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, update_range, UPD_BOUNDS, UPD_COUNT, UPD_KIND, UPD_SEGMENTS,
 } from './optim';
@@ -87,7 +90,8 @@ export const CTRL_PARKED: i32 = PARKED;
 export const CTRL_HEADER_BYTES: i32 = HEADER_BYTES;
 
 const TASK_GEMM = 0, TASK_UPDATE = 1, TASK_GATHER = 2, TASK_GEMM_OWNED_ROWS = 3;
-const TASK_GEMM_OWNED_COLUMNS = 4, TASK_ACTIVATION_BACKWARD = 5, TASK_PING = 6;
+const TASK_GEMM_OWNED_COLUMNS = 4, TASK_ACTIVATION_BACKWARD = 5, TASK_PING = 6, TASK_GEMM_DEPTH = 7, TASK_DEPTH_SUM = 8;
+const TASK_GATHER_COLUMNS = 9;
 // arguments (slots of 8 bytes): GEMM kind, c, a, b, m, k, n, rows and columns per chunk, and the
 // epilogue's bias (0: none), output and activation; update block (optim.ts UPD_*); gather bx, by,
 // bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS at most.
@@ -95,8 +99,10 @@ const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N
 const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
 // the weight-gradient GEMM's Σc² per 4-row block (gemm_owned_rows_parallel)
 const ARG_SQUARES = 12;
-// activation backward: dz, da, z, a, m, n, act
-const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6;
+// the depth split's K-block products past chunk 0's (gemm_depth_parallel)
+const ARG_PARTIALS = 13;
+// activation backward: dz, da, z, a, m, n, act, and 1 to split by rows (else by columns)
+const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6, ARG_BY_ROWS = 7;
 const ARG_UPDATE = 0;
 // worker_round_trip: the word handed back and forth, the number of bounces
 const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
@@ -104,6 +110,8 @@ const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
 const PING_SPINS: i32 = 1 << 20;
 const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
 const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
+// gather by columns: the first layer's shared dimension (its inputs)
+const ARG_GATHER_K = 11;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
 /** Tasks of at most this many chunks are claimed by affinity (a bit per chunk in CLAIM). */
@@ -205,6 +213,8 @@ export const FAR_SPLIT_ROWS: i32 = 128;
  * 1.41x, 1.63x, 1.69x, 1.81x, 1.85x.
  */
 export const FAR_SPLIT_COST_IDLE: i32 = 1 << 26;
+/** The most floats a network keeps for its depth splits' products (net_partial_floats): 16 MiB. */
+const MOST_DEPTH_FLOATS: i32 = 1 << 22;
 /** A round trip (worker_round_trip) slower than this means far-apart cores: ~65 ns on one die, ~330 ns across dies. */
 const FAR_ROUND_TRIP_MS: f64 = 0.00015;
 /** Round trips a check of the cores times: 128 take 8–42 µs, which even a browser's 5 µs clock resolves. */
@@ -395,12 +405,24 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
       if (bias != 0) bias_activate_block(<usize>arg_i32(base, ARG_OUT), c, bias, 0, m, c0, c1, n, arg_i32(base, ARG_ACT));
     }
   } else if (task == TASK_ACTIVATION_BACKWARD) {
-    const n = arg_i32(base, ARG_COLS_N);
-    const c0 = owned_start(n, 16, chunk, chunks), c1 = owned_start(n, 16, chunk + 1, chunks);
-    if (c0 < c1) {
-      activation_backward_block(<usize>arg_i32(base, ARG_DZ), <usize>arg_i32(base, ARG_DA), <usize>arg_i32(base, ARG_Z), <usize>arg_i32(base, ARG_A_OUT),
-        0, arg_i32(base, ARG_ROWS_M), c0, c1, n, arg_i32(base, ARG_ACT_ID));
+    const m = arg_i32(base, ARG_ROWS_M), n = arg_i32(base, ARG_COLS_N);
+    const dz = <usize>arg_i32(base, ARG_DZ), da = <usize>arg_i32(base, ARG_DA), z = <usize>arg_i32(base, ARG_Z), a = <usize>arg_i32(base, ARG_A_OUT);
+    if (arg_i32(base, ARG_BY_ROWS) != 0) {
+      const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
+      const offset = <usize>(r0 * n) << 2;
+      if (r0 < r1) activation_backward(dz + offset, da + offset, z + offset, a + offset, r1 - r0, n, arg_i32(base, ARG_ACT_ID));
+    } else {
+      const c0 = owned_start(n, 16, chunk, chunks), c1 = owned_start(n, 16, chunk + 1, chunks);
+      if (c0 < c1) activation_backward_block(dz, da, z, a, 0, m, c0, c1, n, arg_i32(base, ARG_ACT_ID));
     }
+  } else if (task == TASK_GEMM_DEPTH) {
+    depth_chunk(base, chunk, chunks, pack);
+  } else if (task == TASK_DEPTH_SUM) {
+    depth_sum(base, chunk, chunks);
+  } else if (task == TASK_GATHER_COLUMNS) {
+    const k = arg_i32(base, ARG_GATHER_K), kc = gemm_k_block(k), blocks = ceil_div(k, kc);
+    gather_chunk(base, 0, arg_i32(base, ARG_ROWS), <usize>(min(k, depth_first(blocks, chunk, chunks) * kc) << 2),
+      <usize>(min(k, depth_first(blocks, chunk + 1, chunks) * kc) << 2), chunk == 0);
   } else if (task == TASK_GEMM_OWNED_ROWS) {
     const m = arg_i32(base, ARG_M), n = arg_i32(base, ARG_N);
     const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
@@ -414,11 +436,16 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
     ping_back(base);
   } else {
     const size = arg_i32(base, ARG_GATHER_CHUNK), r0 = chunk * size;
-    gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),
-      <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y), <usize>arg_i32(base, ARG_DATA_W),
-      <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, min(arg_i32(base, ARG_ROWS), r0 + size),
-      <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES));
+    gather_chunk(base, r0, min(arg_i32(base, ARG_ROWS), r0 + size), 0, <usize>arg_i32(base, ARG_X_BYTES), true);
   }
+}
+
+/** gather_rows with the gather task's arguments (set_gather_args): rows [r0, r1), bytes [b0, b1). */
+function gather_chunk(base: usize, r0: i32, r1: i32, b0: usize, b1: usize, targets: bool): void {
+  gather_rows(<usize>arg_i32(base, ARG_BX), <usize>arg_i32(base, ARG_BY), <usize>arg_i32(base, ARG_BW),
+    <usize>arg_i32(base, ARG_DATA_X), <usize>arg_i32(base, ARG_DATA_Y), <usize>arg_i32(base, ARG_DATA_W),
+    <usize>arg_i32(base, ARG_ORDER), arg_i32(base, ARG_START), r0, r1,
+    <usize>arg_i32(base, ARG_X_BYTES), <usize>arg_i32(base, ARG_Y_BYTES), b0, b1, targets);
 }
 
 /**
@@ -674,6 +701,96 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   run_task(base, ceil_div(m, rows) * ceil_div(n, cols), threads);
 }
 
+/** The first of `blocks` K blocks that chunk `chunk` of a depth split into `chunks` sums. */
+// @ts-ignore: decorator
+@inline function depth_first(blocks: i32, chunk: i32, chunks: i32): i32 { return blocks * chunk / chunks; }
+
+/** Floats a depth split of (m, k) · (k, n) into `chunks` keeps apart: chunk 1's blocks' on. */
+function depth_floats(m: i32, k: i32, n: i32, chunks: i32): i64 {
+  const blocks = ceil_div(k, gemm_k_block(k));
+  return <i64>(blocks - depth_first(blocks, 1, chunks)) * <i64>m * <i64>n;
+}
+
+/**
+ * The room a forward GEMM of (m, k) · (k, n) needs for its depth split's products on up to
+ * MAX_THREADS threads (gemm_depth_parallel), or 0 past MOST_DEPTH_FLOATS (then it splits otherwise).
+ */
+export function depth_room(m: i32, k: i32, n: i32): i32 {
+  const floats = depth_floats(m, k, n, min(MAX_THREADS, ceil_div(k, gemm_k_block(k))));
+  return floats <= <i64>MOST_DEPTH_FLOATS ? <i32>floats : 0;
+}
+
+/**
+ * Threads a layer's forward GEMM (m rows, k inputs, n units) is split over by K blocks
+ * (gemm_depth_parallel), or 0: k has one block, the cost model keeps the GEMM whole, or the
+ * products to keep apart exceed `room` floats. One chunk per thread, each summing whole blocks.
+ */
+export function depth_parts(m: i32, k: i32, n: i32, room: i32): i32 {
+  const base = ctrl;
+  const workers = atomic.load<i32>(base + WORKERS);
+  const blocks = ceil_div(k, gemm_k_block(k));
+  if (workers == 0 || blocks < 2 || chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n)) == 0) return 0;
+  const parts = min(workers + 1, blocks);
+  return depth_floats(m, k, n, parts) <= <i64>room ? parts : 0;
+}
+
+/**
+ * A layer's forward GEMM z (m, n) = x (m, k) · w (k, n) split by K blocks over `parts` threads
+ * (depth_parts), then z += bias and out = act(z) (any act) row by row: chunk c sums its blocks'
+ * products, chunk 0 into z, the others each block's apart in `partials`; then chunk c adds the
+ * later blocks' products to its owned_start span of 4-row blocks of z in K order, the bias, and
+ * activates those rows. The additions one thread makes, in its order (gemm.ts): the same bits.
+ * Each thread reads only its K blocks' rows of W, which the weight-gradient GEMM and the update
+ * give it too (owned_start spans of the same rows, up to a few rows at the edges), so W stays in
+ * its core's cache from step to step; only the products cross between the cores. Split by
+ * columns instead, every row of W moved between the cores twice a step.
+ */
+export function gemm_depth_parallel(z: usize, x: usize, w: usize, m: i32, k: i32, n: i32, bias: usize, out: usize, act: i32, partials: usize, parts: i32): void {
+  const base = ctrl;
+  begin_task(base, TASK_GEMM_DEPTH);
+  set_gemm_args(base, GEMM_NN, z, x, w, m, k, n);
+  set_i32(base, ARG_PARTIALS, <i32>partials);
+  run_task(base, parts, parts);
+  begin_task(base, TASK_DEPTH_SUM);
+  set_gemm_args(base, GEMM_NN, z, x, w, m, k, n);
+  set_i32(base, ARG_PARTIALS, <i32>partials);
+  set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
+  run_task(base, parts, parts);
+}
+
+function depth_partial(base: usize, block: i32, blocks: i32, chunks: i32): usize {
+  const m = arg_i32(base, ARG_M), n = arg_i32(base, ARG_N);
+  return <usize>arg_i32(base, ARG_PARTIALS) + ((<usize>(block - depth_first(blocks, 1, chunks)) * <usize>m * <usize>n) << 2);
+}
+
+function depth_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
+  const m = arg_i32(base, ARG_M), k = arg_i32(base, ARG_K), n = arg_i32(base, ARG_N);
+  const a = <usize>arg_i32(base, ARG_A), b = <usize>arg_i32(base, ARG_B);
+  const kc = gemm_k_block(k), blocks = ceil_div(k, kc);
+  const last = depth_first(blocks, chunk + 1, chunks);
+  if (chunk == 0) {
+    gemm_kind_block(GEMM_NN, <usize>arg_i32(base, ARG_C), a, b, 0, m, 0, n, m, k, n, pack, 0, 0, min(k, last * kc));
+    return;
+  }
+  for (let block = depth_first(blocks, chunk, chunks); block < last; block++) {
+    gemm_kind_block(GEMM_NN, depth_partial(base, block, blocks, chunks), a, b, 0, m, 0, n, m, k, n, pack, 0, block * kc, min(k, (block + 1) * kc));
+  }
+}
+
+function depth_sum(base: usize, chunk: i32, chunks: i32): void {
+  const m = arg_i32(base, ARG_M), k = arg_i32(base, ARG_K), n = arg_i32(base, ARG_N);
+  const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
+  if (r0 >= r1) return;
+  const blocks = ceil_div(k, gemm_k_block(k));
+  const offset = <usize>(r0 * n) << 2, count = (r1 - r0) * n;
+  const z = <usize>arg_i32(base, ARG_C) + offset;
+  for (let block = depth_first(blocks, 1, chunks); block < blocks; block++) {
+    add_row(z, depth_partial(base, block, blocks, chunks) + offset, count);
+  }
+  bias_add(z, <usize>arg_i32(base, ARG_BIAS), r1 - r0, n);
+  activation_forward(<usize>arg_i32(base, ARG_OUT) + offset, z, r1 - r0, n, arg_i32(base, ARG_ACT));
+}
+
 /** Whether gemm_activate_parallel splits the forward GEMM of a layer (m rows, k inputs, n units) by owned columns. */
 function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
   const workers = atomic.load<i32>(base + WORKERS);
@@ -682,15 +799,23 @@ function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
 
 /**
  * The input gradient dx (m, k) = dz (m, n) · wᵀ of a layer whose layer below (m rows, `below`
- * inputs, k units) had its forward GEMM split by owned columns: split by the same columns, so the
- * core that reads a column of dx next (activation_backward_parallel) is the one that wrote it,
- * whatever the GEMM's own cost; else, or with no layer below (below = 0), matmul_nt's split. On
- * distant cores, the caller writing all of dx, half of whose lines the worker had read the step
- * before, took 38 µs against 13.
+ * inputs, k units) had its forward GEMM split by K blocks over `belowParts` threads: split by the
+ * same owned_start spans of rows that summed and activated z there; or by owned columns: split by
+ * the same columns. Either way the core that reads a part of dx next
+ * (activation_backward_parallel) is the one that wrote it, whatever the GEMM's own cost; else, or
+ * with no layer below (below = 0), matmul_nt's split. On distant cores, the caller writing all
+ * of dx, half of whose lines the worker had read the step before, took 38 µs against 13.
  */
-export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32): void {
+export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32, belowParts: i32): void {
   const base = ctrl;
   const threads = atomic.load<i32>(base + WORKERS) + 1;
+  if (belowParts >= 2) {
+    begin_task(base, TASK_GEMM_OWNED_ROWS);
+    set_gemm_args(base, GEMM_NT, dx, dz, w, m, n, k);
+    set_i32(base, ARG_SQUARES, 0);
+    run_task(base, belowParts, belowParts);
+    return;
+  }
   if (below == 0 || !owned_columns(base, m, below, k)) {
     gemm_activate_parallel(GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0);
     return;
@@ -702,23 +827,27 @@ export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, 
 }
 
 /**
- * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) ran in
+ * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) was split over
+ * `parts` threads by K blocks (gemm_depth_parallel): split by the same rows; or ran in
  * gemm_activate_parallel: split the same way by columns when that split them, so each thread
  * reads the z and a its own core wrote, else on the caller. Not for the work (a pass over m·n
  * elements), but for where z lives: with the two vCPUs on different dies, the caller reading
  * the worker's half of z took 108 µs of a 1218 µs step (784-128-10, batch 128).
  */
-export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32): void {
+export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32, parts: i32): void {
   const base = ctrl;
   const threads = atomic.load<i32>(base + WORKERS) + 1;
-  if (act == ACT_SOFTMAX || !owned_columns(base, m, k, n)) {
+  const byRows = parts >= 2;
+  if (!byRows && (act == ACT_SOFTMAX || !owned_columns(base, m, k, n))) {
     activation_backward(dz, da, z, a, m, n, act);
     return;
   }
   begin_task(base, TASK_ACTIVATION_BACKWARD);
   set_i32(base, ARG_DZ, <i32>dz); set_i32(base, ARG_DA, <i32>da); set_i32(base, ARG_Z, <i32>z); set_i32(base, ARG_A_OUT, <i32>a);
-  set_i32(base, ARG_ROWS_M, m); set_i32(base, ARG_COLS_N, n); set_i32(base, ARG_ACT_ID, act);
-  run_task(base, threads, threads); // one chunk per thread: its owned_start span of the columns
+  set_i32(base, ARG_ROWS_M, m); set_i32(base, ARG_COLS_N, n); set_i32(base, ARG_ACT_ID, act); set_i32(base, ARG_BY_ROWS, byRows ? 1 : 0);
+  // one chunk per thread: its owned_start span of the rows or columns
+  const chunks = byRows ? parts : threads;
+  run_task(base, chunks, chunks);
 }
 
 /**
@@ -765,27 +894,48 @@ export function update_parallel(upd: usize): bool {
   return atomic.load<i32>(base + NONFINITE) == 0;
 }
 
-/** gather_rows of batch rows [0, rows) (their weights too unless dataW is 0), in chunks of rows across the workers. */
+/**
+ * gather_rows of batch rows [0, rows) (their weights too unless dataW is 0), in chunks of rows
+ * across the workers; or, when the first layer's forward GEMM is split by K blocks over `parts`
+ * threads (depth_parts), each thread gathers the columns of x its chunk of that GEMM reads (and
+ * the caller y and the weights), so x's lines never move between the cores: gathered by rows,
+ * each core read the other's half of the batch in the forward GEMM and again in the weight
+ * gradient's.
+ */
 export function gather_parallel(
   bx: usize, by: usize, bw: usize, dataX: usize, dataY: usize, dataW: usize, order: usize, start: i32, rows: i32,
-  xBytes: usize, yBytes: usize,
+  xBytes: usize, yBytes: usize, parts: i32,
 ): void {
   const base = ctrl;
+  if (parts >= 2) {
+    begin_task(base, TASK_GATHER_COLUMNS);
+    set_gather_args(base, bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
+    set_i32(base, ARG_GATHER_K, <i32>(xBytes >> 2));
+    run_task(base, parts, parts);
+    return;
+  }
   const workers = atomic.load<i32>(base + WORKERS);
   const rowBytes = xBytes + yBytes + (dataW != 0 ? 4 : 0);
   const chunks = chunks_for(base, workers, <i64>rows * <i64>rowBytes * COST_PER_GATHERED_BYTE);
   if (chunks == 0 || rows < 2) {
-    gather_rows(bx, by, bw, dataX, dataY, dataW, order, start, 0, rows, xBytes, yBytes);
+    gather_rows(bx, by, bw, dataX, dataY, dataW, order, start, 0, rows, xBytes, yBytes, 0, xBytes, true);
     return;
   }
   begin_task(base, TASK_GATHER);
+  set_gather_args(base, bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
+  const size = ceil_div(rows, min(chunks, rows));
+  set_i32(base, ARG_GATHER_CHUNK, size);
+  run_task(base, ceil_div(rows, size), workers + 1);
+}
+
+function set_gather_args(
+  base: usize, bx: usize, by: usize, bw: usize, dataX: usize, dataY: usize, dataW: usize, order: usize, start: i32, rows: i32,
+  xBytes: usize, yBytes: usize,
+): void {
   set_i32(base, ARG_BX, <i32>bx); set_i32(base, ARG_BY, <i32>by); set_i32(base, ARG_BW, <i32>bw);
   set_i32(base, ARG_DATA_X, <i32>dataX); set_i32(base, ARG_DATA_Y, <i32>dataY); set_i32(base, ARG_DATA_W, <i32>dataW);
   set_i32(base, ARG_ORDER, <i32>order); set_i32(base, ARG_START, start); set_i32(base, ARG_ROWS, rows);
   set_i32(base, ARG_X_BYTES, <i32>xBytes); set_i32(base, ARG_Y_BYTES, <i32>yBytes);
-  const size = ceil_div(rows, min(chunks, rows));
-  set_i32(base, ARG_GATHER_CHUNK, size);
-  run_task(base, ceil_div(rows, size), workers + 1);
 }
 
 /** A new worker's first step, before it reports ready: tasks posted before now are not its own. */

@@ -146,17 +146,37 @@ describe('wasm cost model', () => {
   });
 
   it('a batch gather of fewer bytes than the split cost stays on the caller; row weights count', async () => {
-    // rows × (1014 + 10) × 4 bytes: 63 rows under 2^18, 64 rows at it; every GEMM splits in both
-    const spec: NetSpec = { sizes: [1014, 10], activations: [Activation.softmax], loss: Loss.cross_entropy };
+    // rows × (256 + 768) × 4 bytes: 63 rows under 2^18, 64 rows at it; every GEMM splits in both,
+    // none by K blocks (256 inputs are one block), which would gather x the way it splits instead
+    const spec: NetSpec = { sizes: [256, 768], activations: [Activation.softmax], loss: Loss.cross_entropy };
     expect(63 * 1024 * 4).toBeLessThan(split);
     expect(64 * 1024 * 4).toBeGreaterThanOrEqual(split);
     const [under, over] = [await epochTasks(spec, 63), await epochTasks(spec, 64)];
     expect(over - under).toBe(1);
-    // 64 rows × (1013 + 10) × 4 bytes under it, at it with each row's 4-byte weight
-    const narrower: NetSpec = { ...spec, sizes: [1013, 10] };
+    // 64 rows × (255 + 768) × 4 bytes under it, at it with each row's 4-byte weight
+    const narrower: NetSpec = { ...spec, sizes: [255, 768] };
     expect(64 * 1023 * 4).toBeLessThan(split);
     const [unweighted, weighted] = [await epochTasks(narrower, 64), await epochTasks(narrower, 64, 64, Optimizer.sgd, true)];
     expect(weighted - unweighted).toBe(1);
+  });
+
+  it('a layer of more inputs than one K block splits its forward GEMM by K blocks, and an epoch gathers x the same way; bit-identical either way', async () => {
+    // 256 inputs are one K block, 257 two (of 129): the forward GEMM then posts two tasks (each
+    // thread's blocks, then each thread's rows summed and activated), not one (by columns); the
+    // layer above's input gradient and activation derivative follow those rows, one task each
+    // either way; and an epoch gathers each thread's columns of x in one task, where 64 rows of
+    // 256 + 10 floats are under the gather's own split cost
+    const [oneBlock, twoBlocks] = [256, 257].map((inputs): NetSpec => ({
+      sizes: [inputs, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy,
+    }));
+    expect(64 * (256 + 10) * 4).toBeLessThan(split);
+    const steps = [oneBlock!, twoBlocks!].map((spec) => {
+      const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, 64);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, 64)[1].buffer))).toBe(true);
+      return tasks;
+    });
+    expect(steps[1]! - steps[0]!).toBe(1);
+    expect(await epochTasks(twoBlocks!, 64) - await epochTasks(oneBlock!, 64)).toBe(2);
   });
 
   it('training steps of fewer than MIN_SPLIT_ROWS rows post no task, though their update alone is over the split cost; bit-identical either way', async () => {

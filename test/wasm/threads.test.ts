@@ -21,6 +21,10 @@ const SPEC: NetSpec = { sizes: [130, 67, 45, 10], activations: [Activation.relu,
 // layer's forward and input-gradient GEMMs are split by rows (too few column panels), the others
 // by columns, and every weight-gradient GEMM by the rows of W each thread updates
 const WIDE: NetSpec = { sizes: [201, 300, 11], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+// 611 inputs are three K blocks (204, 204, 203): the first layer's forward GEMM is split by K
+// blocks (2 threads: one block and two; 3: one each) and each epoch gathers x by those columns;
+// the layer above's input gradient and tanh derivative follow the rows each thread summed
+const DEEP: NetSpec = { sizes: [611, 37, 10], activations: [Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
@@ -60,6 +64,17 @@ describe('wasm threads', () => {
       if (many.active !== threads) console.warn(`[wasm] ${threads} threads requested, ${many.active} running`);
       expect(many.active).toBe(threads);
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+      expect(many.stats).toEqual(one.stats);
+    }
+  });
+
+  it.each(WASM_BUILDS)('a first layer split by K blocks: bit-identical for 1, 2 and 3 threads, %s kernels', async (kernels) => {
+    const one = await train(1, DEEP, Optimizer.adam, DEFAULT_SPLIT_COSTS, kernels);
+    for (const threads of [2, 3]) {
+      const many = await train(threads, DEEP, Optimizer.adam, SPLIT_ALL, kernels);
+      expect(many.active).toBe(threads);
+      expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+      expect(Buffer.from(many.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);
       expect(many.stats).toEqual(one.stats);
     }
   });

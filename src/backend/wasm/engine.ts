@@ -245,9 +245,11 @@ export class WasmEngine implements Engine {
     if (rows <= this.#capacity) return;
     const sizes = this.spec.sizes;
     const widest = Math.max(...sizes);
+    // the depth splits' room (at least a float: every block has an address of its own)
+    const partialFloats = this.rt.exports.net_partial_floats(this.#net, rows);
     const floats = [
       ...this.#layout.layers.flatMap((slot) => [rows * slot.units, rows * slot.units]),
-      rows * widest, rows * widest, rows * sizes[0]!, rows * sizes[sizes.length - 1]!, rows,
+      rows * widest, rows * widest, rows * sizes[0]!, rows * sizes[sizes.length - 1]!, rows, Math.max(1, partialFloats),
     ];
     const workspace = this.#blocks.allocAll(floats.map((n) => n * 4));
     for (const ptr of this.#workspace) this.#blocks.free(ptr);
@@ -264,6 +266,8 @@ export class WasmEngine implements Engine {
     words[NET.NET_BATCH_X / 4] = workspace[2 * L + 2]!;
     words[NET.NET_BATCH_Y / 4] = workspace[2 * L + 3]!;
     words[NET.NET_BATCH_W / 4] = workspace[2 * L + 4]!;
+    words[NET.NET_PARTIALS / 4] = workspace[2 * L + 5]!;
+    words[NET.NET_PARTIAL_FLOATS / 4] = partialFloats;
     this.#capacity = rows;
   }
 

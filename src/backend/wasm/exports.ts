@@ -50,6 +50,8 @@ export interface EngineExports {
     net: Ptr, dataX: Ptr, dataY: Ptr, dataW: Ptr, order: Ptr, orderLength: number, batchSize: number, first: number, count: number,
     rates: Ptr, lr: number, firstStep: number, stats: Ptr,
   ): number;
+  /** Floats of room the forward GEMMs of `rows` rows need for their depth splits (NET_PARTIALS). */
+  net_partial_floats(net: Ptr, rows: number): number;
   /** The f32 sums of squares a layer's weight gradient (`inputs` rows) leaves (LAYER_SQUARES). */
   gemm_squares_floats(inputs: number): number;
 }
