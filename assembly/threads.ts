@@ -194,16 +194,15 @@ let absent: i32 = 0;
 export const MIN_SPLIT_ROWS: i32 = 8;
 
 /**
- * The least rows a training step splits its tasks from while the caller's core and the workers'
- * are far apart (FAR_ROUND_TRIP_MS: on different dies, a cache-line round trip of ~330 ns against
- * ~65 ns), with SGD and with the other optimizers. Every split task then moves its operands
- * between the dies, and the weights move too: the forward GEMM reads W by columns, the update
- * writes it by rows. On two such vCPUs, two threads trained 784-128-10 at this rate over one
- * thread's with every task split the cost model's way: batch 32, Adam 0.81x (0.64x with only its
- * GEMMs split); batch 64, SGD 1.15x and Adam 0.94x; batch 128, SGD 1.42x and Adam 1.25x.
+ * The least rows a training step with an optimizer other than SGD splits its tasks from while
+ * the caller's core and the workers' are far apart (FAR_ROUND_TRIP_MS: on different dies, a
+ * cache-line round trip of ~330 ns against ~65 ns): every split task then moves its operands
+ * between the dies. On two such vCPUs, with every task split the cost model's way, two threads
+ * trained 784-128-10 with Adam at this rate over one thread's: batch 16 0.82x, batch 32 0.99x,
+ * batch 64 1.37x; with SGD, batch 8 1.18x, 16 1.25x, 32 1.34x, so SGD steps split from
+ * MIN_SPLIT_ROWS wherever the cores are (bench/ab/wasm.ts, distant rounds).
  */
-export const FAR_SPLIT_ROWS_SGD: i32 = 64;
-export const FAR_SPLIT_ROWS: i32 = 128;
+export const FAR_SPLIT_ROWS: i32 = 64;
 /**
  * A lone kernel call (outside a busy region: workers parked, its operands just copied in by the
  * caller) splits only from this cost while the cores are far apart: the workers then read every
@@ -251,13 +250,13 @@ export function set_far_cores(far: i32): void {
 /**
  * Marks the start (rows: the step's; its optimizer, optim.ts OPT_*) and the end (rows 0) of a
  * training step inside a busy region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS
- * rows, or than FAR_SPLIT_ROWS(_SGD) while the cores are far apart (cores_far). JS clears BUSY
- * when the region ends, so a trap in the step cannot leave it set.
+ * rows, or, with an optimizer other than SGD, than FAR_SPLIT_ROWS while the cores are far apart
+ * (cores_far). JS clears BUSY when the region ends, so a trap in the step cannot leave it set.
  */
 export function step_rows(rows: i32, optimizer: i32): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
-  const least = rows == 0 || !cores_far() ? MIN_SPLIT_ROWS : optimizer == OPT_SGD ? FAR_SPLIT_ROWS_SGD : FAR_SPLIT_ROWS;
+  const least = rows == 0 || optimizer == OPT_SGD || !cores_far() ? MIN_SPLIT_ROWS : FAR_SPLIT_ROWS;
   atomic.store<i32>(base + BUSY, rows > 0 && rows < least ? BUSY_SMALL_STEP : BUSY_ON);
 }
 

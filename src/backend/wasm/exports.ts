@@ -66,7 +66,6 @@ export interface ThreadExports {
   /** Training steps of fewer rows run every task on the calling thread. */
   MIN_SPLIT_ROWS: WebAssembly.Global;
   /** The same while the caller's core and the workers' are far apart (a slow worker_round_trip), with SGD and with other optimizers. */
-  FAR_SPLIT_ROWS_SGD: WebAssembly.Global;
   FAR_SPLIT_ROWS: WebAssembly.Global;
   /** While they are far apart, a lone kernel call (outside a busy region) splits only from this cost. */
   FAR_SPLIT_COST_IDLE: WebAssembly.Global;
