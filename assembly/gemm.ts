@@ -51,6 +51,12 @@ export function gemm_k_block(k: i32): i32 {
   return (k + blocks - 1) / blocks;
 }
 
+/** The K blocks a pass over k runs (gemm_k_block's). */
+export function gemm_k_blocks(k: i32): i32 {
+  const kc = max(1, gemm_k_block(k));
+  return (k + kc - 1) / kc;
+}
+
 /**
  * Rows [r0, r1) × columns [c0, c1) of C (m, n) with shared dimension k; r0 is a multiple of 4 and
  * c0 of 8 (the microkernel's tile), so every element is computed as when C is done in one call.

@@ -35,7 +35,7 @@ import { activation_backward, activation_backward_block, activation_forward, ACT
 import { now } from './clock';
 import { add_row, bias_activate_block, bias_add } from './dense';
 import { gather_rows } from './gather';
-import { GEMM_NN, GEMM_NT, gemm_k_block, gemm_kind_block, PACK_BYTES } from './gemm';
+import { GEMM_NN, GEMM_NT, gemm_k_block, gemm_k_blocks, gemm_kind_block, PACK_BYTES } from './gemm';
 import {
   OPT_MOMENTUM, OPT_RMSPROP, OPT_SGD, update_range, UPD_BOUNDS, UPD_COUNT, UPD_KIND, UPD_SEGMENTS,
 } from './optim';
@@ -110,8 +110,6 @@ const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
 const PING_SPINS: i32 = 1 << 20;
 const ARG_BX = 0, ARG_BY = 1, ARG_BW = 2, ARG_DATA_X = 3, ARG_DATA_Y = 4, ARG_DATA_W = 5, ARG_ORDER = 6, ARG_START = 7, ARG_ROWS = 8;
 const ARG_X_BYTES = 9, ARG_Y_BYTES = 10, ARG_GATHER_CHUNK = 11;
-// gather by columns: the first layer's shared dimension (its inputs)
-const ARG_GATHER_K = 11;
 /** At most this many chunks per taking thread: enough that a slower thread can hand work over. */
 const CHUNKS_PER_THREAD: i32 = 8;
 /** Tasks of at most this many chunks are claimed by affinity (a bit per chunk in CLAIM). */
@@ -419,7 +417,8 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
   } else if (task == TASK_DEPTH_SUM) {
     depth_sum(base, chunk, chunks);
   } else if (task == TASK_GATHER_COLUMNS) {
-    const k = arg_i32(base, ARG_GATHER_K), kc = gemm_k_block(k), blocks = ceil_div(k, kc);
+    // x's columns are the first layer's shared dimension
+    const k = arg_i32(base, ARG_X_BYTES) >> 2, kc = gemm_k_block(k), blocks = gemm_k_blocks(k);
     gather_chunk(base, 0, arg_i32(base, ARG_ROWS), <usize>(min(k, depth_first(blocks, chunk, chunks) * kc) << 2),
       <usize>(min(k, depth_first(blocks, chunk + 1, chunks) * kc) << 2), chunk == 0);
   } else if (task == TASK_GEMM_OWNED_ROWS) {
@@ -706,7 +705,7 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
 
 /** Floats a depth split of (m, k) · (k, n) into `chunks` keeps apart: chunk 1's blocks' on. */
 function depth_floats(m: i32, k: i32, n: i32, chunks: i32): i64 {
-  const blocks = ceil_div(k, gemm_k_block(k));
+  const blocks = gemm_k_blocks(k);
   return <i64>(blocks - depth_first(blocks, 1, chunks)) * <i64>m * <i64>n;
 }
 
@@ -715,7 +714,7 @@ function depth_floats(m: i32, k: i32, n: i32, chunks: i32): i64 {
  * MAX_THREADS threads (gemm_depth_parallel), or 0 past MOST_DEPTH_FLOATS (then it splits otherwise).
  */
 export function depth_room(m: i32, k: i32, n: i32): i32 {
-  const floats = depth_floats(m, k, n, min(MAX_THREADS, ceil_div(k, gemm_k_block(k))));
+  const floats = depth_floats(m, k, n, min(MAX_THREADS, gemm_k_blocks(k)));
   return floats <= <i64>MOST_DEPTH_FLOATS ? <i32>floats : 0;
 }
 
@@ -727,7 +726,7 @@ export function depth_room(m: i32, k: i32, n: i32): i32 {
 export function depth_parts(m: i32, k: i32, n: i32, room: i32): i32 {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
-  const blocks = ceil_div(k, gemm_k_block(k));
+  const blocks = gemm_k_blocks(k);
   if (workers == 0 || blocks < 2 || chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n)) == 0) return 0;
   const parts = min(workers + 1, blocks);
   return depth_floats(m, k, n, parts) <= <i64>room ? parts : 0;
@@ -750,6 +749,7 @@ export function gemm_depth_parallel(z: usize, x: usize, w: usize, m: i32, k: i32
   set_gemm_args(base, GEMM_NN, z, x, w, m, k, n);
   set_i32(base, ARG_PARTIALS, <i32>partials);
   run_task(base, parts, parts);
+  // again: a check of the cores after the first task (run_task) posts a ping over the arguments
   begin_task(base, TASK_DEPTH_SUM);
   set_gemm_args(base, GEMM_NN, z, x, w, m, k, n);
   set_i32(base, ARG_PARTIALS, <i32>partials);
@@ -765,7 +765,7 @@ function depth_partial(base: usize, block: i32, blocks: i32, chunks: i32): usize
 function depth_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
   const m = arg_i32(base, ARG_M), k = arg_i32(base, ARG_K), n = arg_i32(base, ARG_N);
   const a = <usize>arg_i32(base, ARG_A), b = <usize>arg_i32(base, ARG_B);
-  const kc = gemm_k_block(k), blocks = ceil_div(k, kc);
+  const kc = gemm_k_block(k), blocks = gemm_k_blocks(k);
   const last = depth_first(blocks, chunk + 1, chunks);
   if (chunk == 0) {
     gemm_kind_block(GEMM_NN, <usize>arg_i32(base, ARG_C), a, b, 0, m, 0, n, m, k, n, pack, 0, 0, min(k, last * kc));
@@ -780,7 +780,7 @@ function depth_sum(base: usize, chunk: i32, chunks: i32): void {
   const m = arg_i32(base, ARG_M), k = arg_i32(base, ARG_K), n = arg_i32(base, ARG_N);
   const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
   if (r0 >= r1) return;
-  const blocks = ceil_div(k, gemm_k_block(k));
+  const blocks = gemm_k_blocks(k);
   const offset = <usize>(r0 * n) << 2, count = (r1 - r0) * n;
   const z = <usize>arg_i32(base, ARG_C) + offset;
   for (let block = depth_first(blocks, 1, chunks); block < blocks; block++) {
@@ -909,7 +909,6 @@ export function gather_parallel(
   if (parts >= 2) {
     begin_task(base, TASK_GATHER_COLUMNS);
     set_gather_args(base, bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes);
-    set_i32(base, ARG_GATHER_K, <i32>(xBytes >> 2));
     run_task(base, parts, parts);
     return;
   }
