@@ -75,10 +75,10 @@ export function dense_forward(z: usize, x: usize, w: usize, b: usize, m: i32, k:
 /**
  * dense_forward, then a (m, n) = act(z) for an element-wise act, each GEMM chunk adding the bias
  * and activating its own block of z (gemm_activate_parallel): the bits of dense_forward then
- * activation_forward.
+ * activation_forward. Returns the threads it split z's rows over (gemm_activate_parallel), or 0.
  */
-export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b: usize, m: i32, k: i32, n: i32, act: i32): void {
-  gemm_activate_parallel(GEMM_NN, z, x, w, m, k, n, b, a, act);
+export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b: usize, m: i32, k: i32, n: i32, act: i32): i32 {
+  return gemm_activate_parallel(GEMM_NN, z, x, w, m, k, n, b, a, act);
 }
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
@@ -87,9 +87,9 @@ export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: us
 }
 
 /**
- * dense_backward in a training step, where the layer below has `below` inputs and had its forward
- * GEMM split by K blocks over `belowParts` threads (0: not): dx is split like that layer's forward
- * GEMM (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of each 4-row
+ * dense_backward in a training step, where the layer below has `below` inputs and had the rows of
+ * its forward GEMM split over `belowParts` threads (step.ts LAYER_ROW_PARTS; 0: not): dx is split
+ * by the same rows (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of each 4-row
  * block goes there (gemm.ts gemm_squares_floats).
  */
 export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, belowParts: i32, squares: usize): void {

@@ -43,8 +43,11 @@ export const LAYER_DW: i32 = 20, LAYER_DB: i32 = 24, LAYER_Z: i32 = 28, LAYER_A:
 export const LAYER_DROP: i32 = 36, LAYER_DROP_SCALE: i32 = 40;
 /** the weight gradient's sums of squares: gemm_squares_floats(LAYER_IN) f32 */
 export const LAYER_SQUARES: i32 = 44;
-/** the threads the last forward pass split this layer's GEMM over by K blocks (depth_parts), or 0 */
-export const LAYER_DEPTH_PARTS: i32 = 48;
+/**
+ * the threads whose owned_start spans of 4-row blocks of z and a the last forward pass wrote
+ * (split by K blocks, depth_parts, or by rows, gemm_activate_parallel), or 0
+ */
+export const LAYER_ROW_PARTS: i32 = 48;
 
 /** f64 slots of a step's stats (src/backend/engine.ts STAT_*). */
 export const STAT_LOSS: i32 = 0, STAT_CORRECT: i32 = 1, STAT_GRAD_NORM2: i32 = 2, STAT_STATUS: i32 = 3, STATS_PER_BATCH: i32 = 4;
@@ -107,14 +110,14 @@ function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firs
     const threshold = load<u32>(s + LAYER_DROP);
     const dropping = dropout && threshold != 0;
     const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows);
-    store<i32>(s + LAYER_DEPTH_PARTS, parts);
+    store<i32>(s + LAYER_ROW_PARTS, parts);
     if (parts >= 2) {
       // each thread activates the rows it summed (the profile counts it as GEMM time)
       gemm_depth_parallel(z, input, w, rows, inputs, units, b, a, act, load<usize>(net + NET_PARTIALS), parts);
       start = phase_add(PHASE_FORWARD_GEMM, start);
     } else if (!dropping && act != ACT_SOFTMAX) {
       // each GEMM chunk activates its own block (the profile counts it as GEMM time)
-      dense_forward_activate(z, a, input, w, b, rows, inputs, units, act);
+      store<i32>(s + LAYER_ROW_PARTS, dense_forward_activate(z, a, input, w, b, rows, inputs, units, act));
       start = phase_add(PHASE_FORWARD_GEMM, start);
     } else {
       dense_forward(z, input, w, b, rows, inputs, units);
@@ -155,7 +158,7 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     const s = layer(net, l);
     const inputs = load<i32>(s + LAYER_IN);
     const input = l == 0 ? x : load<usize>(layer(net, l - 1) + LAYER_A);
-    const belowParts = l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_DEPTH_PARTS);
+    const belowParts = l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_ROW_PARTS);
     layer_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
       rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN), belowParts, load<usize>(s + LAYER_SQUARES));
     if (l > 0) {

@@ -1,5 +1,5 @@
 // Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C,
-// or a layer's forward GEMM by K blocks), the optimizer update (by rows of each layer's W), the
+// or a layer's forward GEMM by K blocks or by owned rows), the optimizer update (by rows of each layer's W), the
 // batch gather (by rows, or by the first layer's K blocks).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
@@ -23,7 +23,8 @@
 // GEMM is split by the same rows of dW. A layer's forward GEMM split by K blocks (the depth split,
 // gemm_depth_parallel) reads those same rows of W on each thread, and its rows of z are summed and
 // activated in owned_start spans of 4-row blocks, which the backward pass's input gradient and
-// activation derivative follow. A forward GEMM split by columns deals out owned_start spans of
+// activation derivative follow; so do they after a tall forward GEMM split into the same spans of
+// rows (TALL_ROWS_PER_COLUMN). A forward GEMM split by columns deals out owned_start spans of
 // 16-column groups, and the backward pass gives each thread the same columns of the input
 // gradient and of the activation's derivative, so each core reads the z it wrote.
 //
@@ -97,7 +98,7 @@ const TASK_GATHER_COLUMNS = 9;
 // bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, rows per chunk. ARG_SLOTS at most.
 const ARG_KIND = 0, ARG_C = 1, ARG_A = 2, ARG_B = 3, ARG_M = 4, ARG_K = 5, ARG_N = 6, ARG_CHUNK_ROWS = 7, ARG_CHUNK_COLS = 8;
 const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
-// the weight-gradient GEMM's Σc² per 4-row block (gemm_owned_rows_parallel)
+// the weight-gradient GEMM's Σc² per 4-row block (gemm_owned_rows_parallel; 0: none)
 const ARG_SQUARES = 12;
 // the depth split's K-block products past chunk 0's (gemm_depth_parallel)
 const ARG_PARTIALS = 13;
@@ -437,8 +438,10 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
     const m = arg_i32(base, ARG_M), n = arg_i32(base, ARG_N);
     const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
     if (r0 < r1) {
-      gemm_kind_block(arg_i32(base, ARG_KIND), <usize>arg_i32(base, ARG_C), <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
+      const c = <usize>arg_i32(base, ARG_C), bias = <usize>arg_i32(base, ARG_BIAS);
+      gemm_kind_block(arg_i32(base, ARG_KIND), c, <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
         r0, r1, 0, n, m, arg_i32(base, ARG_K), n, pack, <usize>arg_i32(base, ARG_SQUARES));
+      if (bias != 0) bias_activate_block(<usize>arg_i32(base, ARG_OUT), c, bias, r0, r1, 0, n, n, arg_i32(base, ARG_ACT));
     }
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
@@ -667,32 +670,59 @@ function row_chunks(m: i32, k: i32, n: i32): i32 {
  */
 function owned_column_chunks(chunks: i32, m: i32, k: i32, n: i32, threads: i32): i32 {
   const groups = ceil_div(n, 16);
-  return chunks != 0 && min(chunks, groups) <= AFFINE_CHUNKS && splits_columns(m, k, n, threads) ? owned_chunks(min(chunks, groups), threads) : 0;
+  return chunks != 0 && !tall(m, n) && min(chunks, groups) <= AFFINE_CHUNKS && splits_columns(m, k, n, threads)
+    ? owned_chunks(min(chunks, groups), threads) : 0;
 }
+
+/**
+ * A split GEMM C (m, n) with at least this many rows per column goes by owned rows
+ * (gemm_activate_parallel). Split by columns, a layer's GEMM reads every column of its input,
+ * half of which the layer below's split wrote on the other core (m·k/2 floats); by rows, each
+ * core reads all of W (k·n) and its own rows of the input, and the backward pass then splits
+ * the layer's rows the same way, so z, a, δa and δz never leave the core that wrote them. Rows
+ * move fewer lines once m passes about 2n; the margin keeps wide layers of small batches, where
+ * the two splits measured alike, as they were.
+ */
+const TALL_ROWS_PER_COLUMN: i32 = 4;
+
+// @ts-ignore: decorator
+@inline function tall(m: i32, n: i32): bool { return m >= TALL_ROWS_PER_COLUMN * n; }
 
 /**
  * gemm_parallel, then, unless bias is 0, c += bias on every row and out = act(c)
  * (bias_activate_block), each chunk over its own block of C: the core that computed a block
  * activates it from its cache (an element-wise act; softmax needs whole rows). Bit for bit
  * bias_add then activation_forward. The cost model leaves the epilogue out, which can only keep
- * on the caller a task that splitting would have paid for. A split by columns deals out the
+ * on the caller a task that splitting would have paid for. A tall GEMM (TALL_ROWS_PER_COLUMN) is
+ * split into one owned_start span of 4-row blocks per thread, and the count of those spans is
+ * returned (else 0): a layer's backward pass then splits its rows the same way
+ * (activation_backward_parallel, input_gradient_parallel). A split by columns deals out the
  * owned_start spans of 16-column groups, so each thread's columns of z and a are those that
  * activation_backward_parallel gives it in the backward pass.
  */
-export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, bias: usize, out: usize, act: i32): void {
+export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, bias: usize, out: usize, act: i32): i32 {
   const base = ctrl;
   const workers = atomic.load<i32>(base + WORKERS);
   const threads = workers + 1;
   const groups = ceil_div(n, 16), blocks = ceil_div(m, 4);
   const chunks = chunks_for(base, workers, gemm_work(m, k, n) + gemm_packing(k, n));
   const rowChunks = row_chunks(m, k, n);
+  if (chunks != 0 && tall(m, n) && blocks >= 2) {
+    const parts = min(threads, blocks);
+    begin_task(base, TASK_GEMM_OWNED_ROWS);
+    set_gemm_args(base, kind, c, a, b, m, k, n);
+    set_i32(base, ARG_SQUARES, 0);
+    set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
+    run_task(base, parts, parts);
+    return parts;
+  }
   const owned = owned_column_chunks(chunks, m, k, n, threads);
   if (owned > 0) {
     begin_task(base, TASK_GEMM_OWNED_COLUMNS);
     set_gemm_args(base, kind, c, a, b, m, k, n);
     set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
     run_task(base, owned, threads);
-    return;
+    return 0;
   }
   let rows = m, cols = n;
   if (chunks != 0 && splits_columns(m, k, n, threads)) {
@@ -702,13 +732,14 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   } else {
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0));
     if (bias != 0) bias_activate_block(out, c, bias, 0, m, 0, n, n, act);
-    return;
+    return 0;
   }
   begin_task(base, TASK_GEMM);
   set_gemm_args(base, kind, c, a, b, m, k, n);
   set_i32(base, ARG_CHUNK_ROWS, rows); set_i32(base, ARG_CHUNK_COLS, cols);
   set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
   run_task(base, ceil_div(m, rows) * ceil_div(n, cols), threads);
+  return 0;
 }
 
 /** The first of `blocks` K blocks that chunk `chunk` of a depth split into `chunks` sums. */
@@ -810,9 +841,9 @@ function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
 
 /**
  * The input gradient dx (m, k) = dz (m, n) · wᵀ of a layer whose layer below (m rows, `below`
- * inputs, k units) had its forward GEMM split by K blocks over `belowParts` threads: split by the
- * same owned_start spans of rows that summed and activated z there; or by owned columns: split by
- * the same columns. Either way the core that reads a part of dx next
+ * inputs, k units) had the rows of its forward GEMM split over `belowParts` threads (by K blocks or
+ * by owned rows): split by the same owned_start spans of rows that activated z there; or by owned
+ * columns: split by the same columns. Either way the core that reads a part of dx next
  * (activation_backward_parallel) is the one that wrote it, whatever the GEMM's own cost; else, or
  * with no layer below (below = 0), matmul_nt's split. On distant cores, the caller writing all
  * of dx, half of whose lines the worker had read the step before, took 38 µs against 13.
@@ -824,6 +855,7 @@ export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, 
     begin_task(base, TASK_GEMM_OWNED_ROWS);
     set_gemm_args(base, GEMM_NT, dx, dz, w, m, n, k);
     set_i32(base, ARG_SQUARES, 0);
+    set_i32(base, ARG_BIAS, 0);
     run_task(base, belowParts, belowParts);
     return;
   }
@@ -838,12 +870,12 @@ export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, 
 }
 
 /**
- * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) was split over
- * `parts` threads by K blocks (gemm_depth_parallel): split by the same rows; or ran in
- * gemm_activate_parallel: split the same way by columns when that split them, so each thread
- * reads the z and a its own core wrote, else on the caller. Not for the work (a pass over m·n
- * elements), but for where z lives: with the two vCPUs on different dies, the caller reading
- * the worker's half of z took 108 µs of a 1218 µs step (784-128-10, batch 128).
+ * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) had its rows split
+ * over `parts` threads (by K blocks, gemm_depth_parallel, or by owned rows, gemm_activate_parallel):
+ * split by the same rows; else by the same columns when gemm_activate_parallel split it by
+ * columns, so each thread reads the z and a its own core wrote; else on the caller. Not for the
+ * work (a pass over m·n elements), but for where z lives: with the two vCPUs on different dies,
+ * the caller reading the worker's half of z took 108 µs of a 1218 µs step (784-128-10, batch 128).
  */
 export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32, parts: i32): void {
   const base = ctrl;
@@ -884,6 +916,7 @@ export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize
   begin_task(base, TASK_GEMM_OWNED_ROWS);
   set_gemm_args(base, kind, c, a, b, m, k, n);
   set_i32(base, ARG_SQUARES, <i32>squares);
+  set_i32(base, ARG_BIAS, 0);
   run_task(base, chunks, threads);
 }
 

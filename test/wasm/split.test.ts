@@ -179,6 +179,23 @@ describe('wasm cost model', () => {
     expect(await epochTasks(twoBlocks!, 64) - await epochTasks(oneBlock!, 64)).toBe(2);
   });
 
+  it('a tall hidden layer (4 rows per unit) splits its forward GEMM into one span of rows per thread, and its backward pass follows; bit-identical either way', () => {
+    // 115 → 24 at 95 and 96 rows: both forward GEMMs cost over the split cost; at 95 rows the
+    // layer is split into row chunks claimed in order, and its activation derivative and the
+    // input gradient of the layer above (24 → 3, under the split cost) run on the caller; at 96
+    // rows each thread takes its owned span of rows, and those two follow the same rows, one
+    // task each; the weight-gradient GEMM splits by rows of W either way
+    const spec: NetSpec = { sizes: [115, 24, 3], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    expect(gemmCost(95, 115, 24)).toBeGreaterThanOrEqual(split);
+    expect(gemmCost(96, 24, 3)).toBeLessThan(split);
+    const steps = [95, 96].map((rows) => {
+      const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer)), `${rows} rows`).toBe(true);
+      return tasks;
+    });
+    expect(steps).toEqual([2, 4]);
+  });
+
   it('training steps of fewer than MIN_SPLIT_ROWS rows post no task, though their update alone is over the split cost; bit-identical either way', async () => {
     const minRows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
     const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };

@@ -25,6 +25,10 @@ const WIDE: NetSpec = { sizes: [201, 300, 11], activations: [Activation.relu, Ac
 // blocks (2 threads: one block and two; 3: one each) and each epoch gathers x by those columns;
 // the layer above's input gradient and tanh derivative follow the rows each thread summed
 const DEEP: NetSpec = { sizes: [611, 37, 10], activations: [Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+// hidden layers of at most 25 units at batch 100 are tall (at least 4 rows per column): their
+// forward GEMMs are split into one span of rows per thread, which each layer's activation
+// derivative and the input gradient of the layer above then split the same way
+const TALL: NetSpec = { sizes: [9, 24, 17, 3], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
@@ -68,10 +72,13 @@ describe('wasm threads', () => {
     }
   });
 
-  it.each(WASM_BUILDS)('a first layer split by K blocks: bit-identical for 1, 2 and 3 threads, %s kernels', async (kernels) => {
-    const one = await train(1, DEEP, Optimizer.adam, DEFAULT_SPLIT_COSTS, kernels);
+  const rowSplits = WASM_BUILDS.flatMap((kernels) => [
+    ['a first layer split by K blocks', kernels, DEEP], ['tall hidden layers split by rows', kernels, TALL],
+  ] as const);
+  it.each(rowSplits)('%s: bit-identical for 1, 2 and 3 threads, %s kernels', async (_, kernels, spec) => {
+    const one = await train(1, spec, Optimizer.adam, DEFAULT_SPLIT_COSTS, kernels);
     for (const threads of [2, 3]) {
-      const many = await train(threads, DEEP, Optimizer.adam, SPLIT_ALL, kernels);
+      const many = await train(threads, spec, Optimizer.adam, SPLIT_ALL, kernels);
       expect(many.active).toBe(threads);
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
       expect(Buffer.from(many.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);
