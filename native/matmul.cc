@@ -192,6 +192,10 @@ int owned_chunks(GemmSplit split, int extent) {
   return pool_chunks(s, split, extent);
 }
 
+bool gemm_worth_splitting(int m, int n, int k) {
+  return static_cast<double>(m) * n * k >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
+}
+
 void reserve_depth_partials(std::size_t floats) {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -236,7 +240,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   // one thread. A row chunk packs all of B itself when B is not read in place, hence one chunk
   // per thread.
   const double macs = static_cast<double>(m) * n * k;
-  const bool worth_splitting = macs >= kParallelMinFlops && std::min({m, n, k}) >= kParallelMinDim;
+  const bool worth_splitting = gemm_worth_splitting(m, n, k);
   // A standalone GEMM splits without the minimum dimensions: no training step's other kernels
   // share its operands' cache lines between the cores, and 32×784·784×128, 16×1000·1000×1000 and
   // 1000×1000·1000×10 ran 1.71–1.82x faster on two threads than on one, 64×128·128×128 1.57x.
@@ -323,10 +327,12 @@ float* thread_buffer(int thread) {
   return state().thread_buffers[static_cast<std::size_t>(thread)].data();
 }
 
+bool ranges_split(std::size_t count) { return (count + kRangeChunk - 1) / kRangeChunk >= kRangeMinChunks; }
+
 void parallel_ranges(std::size_t count, RangeTask task, void* context) {
   if (count == 0) return;
+  if (!ranges_split(count)) return task(context, 0, count);
   const std::size_t chunks = (count + kRangeChunk - 1) / kRangeChunk;
-  if (chunks < kRangeMinChunks) return task(context, 0, count);
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   Ranges ranges{count, task, context};

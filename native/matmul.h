@@ -85,6 +85,9 @@ void sgemm_on_thread(int thread, bool trans_a, bool trans_b, int m, int n, int k
  */
 int owned_chunks(GemmSplit split, int extent);
 
+/** Whether sgemm with GemmSplit::kAuto splits a GEMM of these dimensions across the pool. */
+bool gemm_worth_splitting(int m, int n, int k);
+
 /** The most K-block product floats reserve_depth_partials makes room for: 16 MiB, one buffer per process. */
 constexpr std::size_t kMostDepthPartialFloats = std::size_t{1} << 22;
 

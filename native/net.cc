@@ -35,6 +35,11 @@ constexpr int kOwnedMinRows = 16;
 // below it, a pool round trip (~0.3 µs while the workers spin) costs about as much as a thread saves.
 constexpr double kOwnedMinMacs = 1 << 18;
 
+/** Whether a step of `rows` rows splits a layer over the pool for the whole step (net_forward). */
+bool owned_split(int rows, int inputs, int units) {
+  return rows >= kOwnedMinRows && static_cast<double>(rows) * inputs * units >= kOwnedMinMacs;
+}
+
 }  // namespace
 
 std::size_t depth_partials_floats(const std::vector<int>& sizes, int rows) {
@@ -105,12 +110,20 @@ DropoutMask NetCore::mask(int l, double dropout_step) const {
   return dropout_mask(spec_.dropout[l], spec_.seed, static_cast<std::uint64_t>(dropout_step), l);
 }
 
+bool NetCore::steps_use_pool(int rows) const {
+  if (ranges_split(param_count_)) return true;
+  for (const Layer& layer : layers_) {
+    if (owned_split(rows, layer.inputs, layer.units) || gemm_worth_splitting(rows, layer.units, layer.inputs) ||
+        ranges_split(static_cast<std::size_t>(rows) * layer.units))
+      return true;
+  }
+  return false;
+}
+
 const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, const Targets* targets) {
   const int L = spec_.layers();
   for (Layer& layer : layers_) {
-    const double macs = static_cast<double>(rows) * layer.inputs * layer.units;
-    layer.split_chunks =
-        rows >= kOwnedMinRows && macs >= kOwnedMinMacs ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
+    layer.split_chunks = owned_split(rows, layer.inputs, layer.units) ? owned_chunks(GemmSplit::kRows, layer.inputs) : 1;
   }
   output_deltas_done_ = false;
   for (int l = 0; l < L; ++l) {

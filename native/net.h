@@ -99,6 +99,11 @@ class NetCore {
   /** `workspace` holds workspace_floats(rows) floats. */
   void attach_workspace(float* workspace, int rows);
   int capacity() const { return capacity_; }
+  /**
+   * Whether a training step of up to `rows` rows may hand work to the thread pool: a layer split
+   * for the whole step, a GEMM or an element-wise pass large enough to split.
+   */
+  bool steps_use_pool(int rows) const;
 
   /**
    * Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x; with

@@ -32,6 +32,8 @@ float* thread_buffer(int thread);
  * each), or in one call on this thread when count is small.
  */
 void parallel_ranges(std::size_t count, RangeTask task, void* context);
+/** Whether parallel_ranges splits `count` elements across the pool (else it runs on the caller). */
+bool ranges_split(std::size_t count);
 
 /** parallel_ranges for a callable body(begin, end). */
 template <typename Body>
