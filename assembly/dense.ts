@@ -89,8 +89,8 @@ export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: us
 /**
  * dense_backward in a training step, where the layer below has `below` inputs and had the rows of
  * its forward GEMM split over `belowParts` threads (step.ts LAYER_ROW_PARTS; 0: not): dx is split
- * by the same rows (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of each 4-row
- * block goes there (gemm.ts gemm_squares_floats).
+ * by the same rows (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of
+ * each 4-row block goes there (gemm.ts gemm_squares_floats).
  */
 export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, belowParts: i32, squares: usize): void {
   let start = phase_start();

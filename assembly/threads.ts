@@ -1,6 +1,6 @@
 // Splitting work across workers that share this module's memory: GEMMs (by columns or rows of C,
-// or a layer's forward GEMM by K blocks or by owned rows), the optimizer update (by rows of each layer's W), the
-// batch gather (by rows, or by the first layer's K blocks).
+// or a layer's forward GEMM by K blocks or by owned rows), the optimizer update (by rows of each
+// layer's W), the batch gather (by rows, or by the first layer's K blocks).
 //
 // The control block (CTRL_BYTES at `ctrl`, allocated by the JS memory manager above the data
 // segments, also holding each thread's GEMM packing scratch) is the only shared state. The
@@ -870,12 +870,13 @@ export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, 
 }
 
 /**
- * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) had its rows split
- * over `parts` threads (by K blocks, gemm_depth_parallel, or by owned rows, gemm_activate_parallel):
- * split by the same rows; else by the same columns when gemm_activate_parallel split it by
- * columns, so each thread reads the z and a its own core wrote; else on the caller. Not for the
- * work (a pass over m·n elements), but for where z lives: with the two vCPUs on different dies,
- * the caller reading the worker's half of z took 108 µs of a 1218 µs step (784-128-10, batch 128).
+ * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) had its rows
+ * split over `parts` threads (by K blocks, gemm_depth_parallel, or by owned rows,
+ * gemm_activate_parallel): split by the same rows; else by the same columns when
+ * gemm_activate_parallel split it by columns, so each thread reads the z and a its own core
+ * wrote; else on the caller. Not for the work (a pass over m·n elements), but for where z lives:
+ * with the two vCPUs on different dies, the caller reading the worker's half of z took 108 µs of
+ * a 1218 µs step (784-128-10, batch 128).
  */
 export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32, parts: i32): void {
   const base = ctrl;

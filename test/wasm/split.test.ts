@@ -111,13 +111,14 @@ describe('wasm cost model', () => {
       expect(tasksDuring(() => matmul(two, ...below, true)), 'inside a busy region').toBe(1);
       two.runtime.exports.set_far_cores(0);
       expect(tasksDuring(() => matmul(two, ...below, false)), 'close again').toBe(1);
-      // measuring again: the check is due, so calls split, and a round trip follows the first
-      // split task a worker took part in (a parked one may take a while to wake), or, when none
-      // did within CHECK_WAIT_MS (20 ms), the next one anyway: a call takes a few ms here
+      // measuring again: the check falls due within 32 calls (the clock is read once in 32),
+      // then calls split, and a round trip follows the first split task a worker took part in
+      // (a parked one may take a while to wake), or, when none did within CHECK_WAIT_MS (20 ms),
+      // the next one anyway: a call takes a few ms here
       two.runtime.exports.set_far_cores(-1);
       const want = Buffer.from(matmul(one, ...below, false));
       const posted: number[] = [];
-      while (posted.length < 50 && posted.at(-1) !== 2) {
+      while (posted.length < 200 && posted.at(-1) !== 2) {
         let got!: Uint8Array;
         posted.push(tasksDuring(() => { got = matmul(two, ...below, false); }));
         expect(Buffer.from(got).equals(want)).toBe(true);
