@@ -709,11 +709,7 @@ export function gemm_activate_parallel(kind: i32, c: usize, a: usize, b: usize, 
   const rowChunks = row_chunks(m, k, n);
   if (chunks != 0 && tall(m, n) && blocks >= 2) {
     const parts = min(threads, blocks);
-    begin_task(base, TASK_GEMM_OWNED_ROWS);
-    set_gemm_args(base, kind, c, a, b, m, k, n);
-    set_i32(base, ARG_SQUARES, 0);
-    set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
-    run_task(base, parts, parts);
+    run_owned_rows(base, kind, c, a, b, m, k, n, 0, bias, out, act, parts, parts);
     return parts;
   }
   const owned = owned_column_chunks(chunks, m, k, n, threads);
@@ -852,11 +848,7 @@ export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, 
   const base = ctrl;
   const threads = atomic.load<i32>(base + WORKERS) + 1;
   if (belowParts >= 2) {
-    begin_task(base, TASK_GEMM_OWNED_ROWS);
-    set_gemm_args(base, GEMM_NT, dx, dz, w, m, n, k);
-    set_i32(base, ARG_SQUARES, 0);
-    set_i32(base, ARG_BIAS, 0);
-    run_task(base, belowParts, belowParts);
+    run_owned_rows(base, GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0, 0, belowParts, belowParts);
     return;
   }
   if (below == 0 || !owned_columns(base, m, below, k)) {
@@ -914,10 +906,22 @@ export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize
     gemm_kind_block(kind, c, a, b, 0, m, 0, n, m, k, n, scratch(base, 0), squares);
     return;
   }
+  run_owned_rows(base, kind, c, a, b, m, k, n, squares, 0, 0, 0, chunks, threads);
+}
+
+/**
+ * A GEMM split into `chunks` owned_start spans of 4-row blocks of C (TASK_GEMM_OWNED_ROWS) over
+ * `threads`, each chunk then leaving its blocks' Σc² in `squares` and, unless bias is 0, adding
+ * the bias and activating its rows into `out` (0 for none of either).
+ */
+function run_owned_rows(
+  base: usize, kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+  squares: usize, bias: usize, out: usize, act: i32, chunks: i32, threads: i32,
+): void {
   begin_task(base, TASK_GEMM_OWNED_ROWS);
   set_gemm_args(base, kind, c, a, b, m, k, n);
   set_i32(base, ARG_SQUARES, <i32>squares);
-  set_i32(base, ARG_BIAS, 0);
+  set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
   run_task(base, chunks, threads);
 }
 
