@@ -6,10 +6,13 @@
 // reports the median and min–max over rounds. A contender that names its floating-point work
 // (mlpx native and wasm) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
 // thread and on all cores, so its rate is read against the arithmetic bound of that moment, and
-// of the round trip between two cores, which bounds what work split across them can gain.
+// of the round trip between two cores, which bounds what work split across them can gain. Each
+// round starts once the threads of the previous one, and of the peers' processes, are idle
+// (settle.ts).
 import { Bench } from 'tinybench';
 import { UNITS, summarize, type BoundRounds, type Impl, type Metric, type Row, type Suite } from './results.js';
 import { log } from './log.js';
+import { settle } from './settle.js';
 
 export interface Runner {
   /** One unit of work. May return tinybench's { overriddenDuration } when timed elsewhere (numpy). */
@@ -131,8 +134,11 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
       log(`  round ${round + 1}/${opts.rounds}: ${name(entry.who)}`, true);
       const bench = new Bench({ time: opts.roundMs, iterations: 1, warmupTime: opts.roundMs / 4, warmupIterations: 1, throws: true });
       // `async` given explicitly: tinybench's own detection calls the task once without awaiting it
-      bench.add(name(entry.who), () => entry.runner.run(), { async: entry.async, beforeAll: () => entry.runner.select?.() });
+      bench.add(name(entry.who), () => entry.runner.run(), { async: entry.async });
       try {
+        await entry.runner.select?.(); // may start threads: before the wait for idle ones
+        const settled = await settle();
+        if (!settled.idle) log(`  note: threads still busy after ${settled.waitedMs.toFixed(0)} ms; timing ${name(entry.who)} anyway`);
         await bench.run();
         const ms = bench.tasks[0]!.result.state === 'completed' ? (bench.tasks[0]!.result as { latency: { mean: number } }).latency.mean : NaN;
         if (!(ms > 0)) throw new Error(`tinybench reported ${bench.tasks[0]!.result.state}`);

@@ -15,8 +15,9 @@ const METHOD = `\`npm run bench\` times every mlpx backend that loads and the li
 instead, on the same work in the same run. Every case first checks each contender's result
 against the reference (the GEMM output; the loss of the first training steps; inference outputs):
 a wrong result is an error row, never a time. Then one warm-up call and at least 5 rounds; each
-round times every contender of the case back to back, in rotating order. Tables give the median
-with min–max. A ratio is how many times faster a row is than the row named in "vs" (for times and
+round times every contender of the case back to back, in rotating order, each once the threads
+of the one before are idle (numpy's OpenBLAS threads spin ~130 ms after a call). Tables give the
+median with min–max. A ratio is how many times faster a row is than the row named in "vs" (for times and
 latencies, baseline ÷ value), computed as the median of the per-round ratios, so that each pair of
 measurements saw the same machine load. Baselines: numpy/OpenBLAS on 1 thread for GEMM,
 TensorFlow.js wasm for training, inference and MNIST time-to-accuracy, brain.js for its
