@@ -164,15 +164,23 @@ export function threads_init(control: usize): void {
 // Backing off after a stall (state of the caller's instance only). A split task stalled when one
 // thread ran every chunk, so it took as long as on one thread plus the sync: the caller took
 // none (it lost its core right after publishing the task, typically to the worker it woke), or
-// no worker took any (none was running; right after waking a parked worker that is expected
-// once, not on consecutive tasks); or when the join took over STALL_MS (a worker lost its core
-// holding a chunk; a chunk alone takes far less, MAX_CHUNK_COST). Then the next `skip` tasks
-// worth splitting run on the caller alone, twice as many after each further stall, up to
-// MAX_BACKOFF; a split that goes well ends the backoff. Threads that do not get a core of their
-// own (the two vCPUs share one, or a neighbour holds one) then cost a stall every MAX_BACKOFF
-// tasks instead of slowing every task down.
+// no worker took any while none was waking (a worker woken from its wait is given WAKE_MS to
+// come out of it: meanwhile the caller runs the chunks and the tasks keep being split); or when
+// the join took over STALL_MS (a worker lost its core holding a chunk; a chunk alone takes far
+// less, MAX_CHUNK_COST). Then the next `skip` tasks worth splitting run on the caller alone,
+// twice as many after each further stall, up to MAX_BACKOFF; a split that goes well ends the
+// backoff. Threads that do not get a core of their own (the two vCPUs share one, or a neighbour
+// holds one) then cost a stall every MAX_BACKOFF tasks instead of slowing every task down.
 const MAX_BACKOFF: i32 = 1 << 10;
 const STALL_MS: f64 = 0.5;
+/**
+ * How long a worker woken from its wait may take to take part before its absence counts as a
+ * stall. Parked after idling, a worker here took 0.1–11 ms to wake, far longer than a task: when
+ * its absence from the second task already counted, each backoff let it park again, so the next
+ * try found it parked and stalled again, and 784-128-10 at batch 32 ran on one thread for whole
+ * runs (two threads 1.04–1.09x one instead of 1.55–1.6x).
+ */
+const WAKE_MS: f64 = 2;
 /** Spins of a join before it reads the clock: a join this short is no stall. */
 const STALL_CHECK_SPINS: i32 = 1 << 12;
 /** The most estimated cost of one chunk: ~25 µs at 20 GMAC/s, ~100 µs on a 4× slower device, so a join normally waits far less than STALL_MS. */
@@ -181,6 +189,8 @@ let backoff: i32 = 0;
 let skip: i32 = 0;
 /** consecutive split tasks that the workers took no chunk of */
 let absent: i32 = 0;
+/** When the split tasks began to find a worker parked (−1: the last one did not). */
+let waking_since: f64 = -1;
 
 /**
  * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
@@ -359,6 +369,7 @@ function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   if (busy == BUSY_OFF && cost < <i64>FAR_SPLIT_COST_IDLE && cores_far()) return 0;
   if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
     skip--;
+    waking_since = -1; // a worker found parked after the backoff gets WAKE_MS again
     return 0;
   }
   const most = <i64>(workers + 1) * CHUNKS_PER_THREAD;
@@ -603,7 +614,10 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   const taken = take_chunks(base, 0, parts, tag);
   const joined = join(base, chunks);
   absent = taken == chunks ? absent + 1 : 0;
-  const stalled = joined || taken == 0 || (absent > 0 && !parked) || absent > 1;
+  if (!parked) waking_since = -1;
+  else if (waking_since < 0) waking_since = now();
+  const waking = parked && now() - waking_since < WAKE_MS;
+  const stalled = joined || taken == 0 || (absent > 0 && !waking);
   if (atomic.load<i32>(base + ADAPTIVE) == 0) {
     backoff = skip = 0;
   } else if (stalled) {

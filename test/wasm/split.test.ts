@@ -290,6 +290,37 @@ describe('wasm cost model', () => {
     expect(calls(false)).toBe(20);
     expect(calls(true)).toBe(5); // calls 1, 3, 6, 11 and 20
   });
+
+  it('a worker woken from its wait is given time to take part: meanwhile the tasks keep being split', () => {
+    // the control block claims a worker parked in its wait that never comes out of it
+    const lonePool = one.runtime.pool!;
+    const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
+    const parked = word(CTRL.CTRL_PARKED) + 1;
+    const posted = (calls: number, pauseMs: number): number => {
+      Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
+      Atomics.store(words, parked, 1);
+      // a task split while not adaptive ends any backoff left from before
+      lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
+      matmul(one, 32, 128, 64, true);
+      lonePool.splitCosts = DEFAULT_SPLIT_COSTS;
+      const before = lonePool.tasksPosted;
+      try {
+        for (let i = 0; i < calls; i++) {
+          matmul(one, 32, 128, 64, true); // just over the split cost: ~15 µs
+          for (const end = performance.now() + pauseMs; performance.now() < end;);
+        }
+      } finally {
+        Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
+        Atomics.store(words, parked, 0);
+      }
+      return lonePool.tasksPosted - before;
+    };
+    expect(gemmCost(32, 128, 64)).toBeGreaterThanOrEqual(split);
+    // well within the wake allowance (2 ms): every call splits
+    expect(posted(6, 0)).toBe(6);
+    // past it (20 calls 0.3 ms apart): the splits back off
+    expect(posted(20, 0.3)).toBeLessThan(20);
+  });
 });
 
 /** Tasks posted by one training step on `rows` rows of `spec` (2 threads), and the parameters after it. */
