@@ -244,7 +244,7 @@ export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i
 
 /** net_train_step with forward's `firstParts`. */
 function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize, firstParts: i32): void {
-  step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
+  step_rows(rows);
   net_loss(net, forward(net, x, rows, true, step, firstParts), y, w, rows, stats);
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
   net_backward(net, x, y, w, rows, stats, true, step);
@@ -253,7 +253,7 @@ function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32
     : !(gradNorm2 <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
     : optimizer_update(net, lr, step, clip_scale(net, gradNorm2)) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   store<f64>(stat(stats, STAT_STATUS), <f64>status);
-  step_rows(0, 0);
+  step_rows(0);
 }
 
 /**
@@ -275,7 +275,7 @@ export function net_train_batches(
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
-    step_rows(rows, load<i32>(net + NET_UPDATE + UPD_KIND));
+    step_rows(rows);
     // x by the first layer's K blocks when its forward GEMM splits that way (undone by dropout)
     const parts = load<u32>(layer(net, 0) + LAYER_DROP) != 0 ? 0 : layer_depth_parts(net, layer(net, 0), rows);
     gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, parts);

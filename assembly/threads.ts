@@ -203,16 +203,6 @@ let waking_since: f64 = -1;
 export const MIN_SPLIT_ROWS: i32 = 8;
 
 /**
- * The least rows a training step with an optimizer other than SGD splits its tasks from while
- * the caller's core and the workers' are far apart (FAR_ROUND_TRIP_MS: on different dies, a
- * cache-line round trip of ~330 ns against ~65 ns): every split task then moves its operands
- * between the dies. On two such vCPUs, with every task split the cost model's way, two threads
- * trained 784-128-10 with Adam at this rate over one thread's: batch 16 0.82x, batch 32 0.99x,
- * batch 64 1.37x; with SGD, batch 8 1.18x, 16 1.25x, 32 1.34x, so SGD steps split from
- * MIN_SPLIT_ROWS wherever the cores are (bench/ab/wasm.ts, distant rounds).
- */
-export const FAR_SPLIT_ROWS: i32 = 64;
-/**
  * A lone kernel call (outside a busy region: workers parked, its operands just copied in by the
  * caller) splits only from this cost while the cores are far apart: the workers then read every
  * operand from the caller's die. Called through the kernel API on distant cores, two threads ran
@@ -229,17 +219,10 @@ const FAR_ROUND_TRIP_MS: f64 = 0.00015;
 const PING_BOUNCES: i32 = 128;
 /**
  * How often the cores are checked again (cores_far): the host may move a vCPU between dies at any
- * time (this one did every 10–20 s), and until the next check steps split the old way. At most
- * 42 µs of round trips every 200 ms.
+ * time (this one did every 10–20 s), and until the next check lone calls split the old way. At
+ * most 42 µs of round trips every 200 ms.
  */
 const CORE_CHECK_MS: f64 = 200;
-/**
- * cores_far reads the clock (a call out to JS) once in this many calls: reading it at every step
- * made a 2-8-2 network (batch 32, Adam, ~3.7 µs a step) train 5% slower on two threads than on
- * one, though none of its tasks splits.
- */
-const CALLS_PER_CLOCK: i32 = 32;
-let calls_since_clock: i32 = 0;
 /** Whether the last check found the caller's core and the workers' far apart. */
 let far_cores = false;
 let cores_checked: f64 = -Infinity;
@@ -264,21 +247,21 @@ export function set_far_cores(far: i32): void {
 }
 
 /**
- * Marks the start (rows: the step's; its optimizer, optim.ts OPT_*) and the end (rows 0) of a
- * training step inside a busy region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS
- * rows, or, with an optimizer other than SGD, than FAR_SPLIT_ROWS while the cores are far apart
- * (cores_far). JS clears BUSY when the region ends, so a trap in the step cannot leave it set.
+ * Marks the start (rows: the step's) and the end (rows 0) of a training step inside a busy
+ * region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS rows. JS clears BUSY when the
+ * region ends, so a trap in the step cannot leave it set.
  */
-export function step_rows(rows: i32, optimizer: i32): void {
+export function step_rows(rows: i32): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
-  const least = rows == 0 || optimizer == OPT_SGD || !cores_far() ? MIN_SPLIT_ROWS : FAR_SPLIT_ROWS;
-  atomic.store<i32>(base + BUSY, rows > 0 && rows < least ? BUSY_SMALL_STEP : BUSY_ON);
+  atomic.store<i32>(base + BUSY, rows > 0 && rows < MIN_SPLIT_ROWS ? BUSY_SMALL_STEP : BUSY_ON);
 }
 
 /**
- * Whether the split rules count the caller's core and the workers' as far apart (a training step
- * of few rows, a lone call under FAR_SPLIT_COST_IDLE). At most every CORE_CHECK_MS a check is due:
+ * Whether the split rule of a lone call under FAR_SPLIT_COST_IDLE counts the caller's core and the
+ * workers' as far apart (training steps split alike wherever the cores are: on distant cores two
+ * threads trained 784-128-10 with Adam 1.36x faster than one at batch 8, 1.47x at 16, 1.51–1.56x
+ * at 32 and 1.56x at 64). At most every CORE_CHECK_MS a check is due:
  * then not, until it is done, so the work splits, and run_task measures (worker_round_trip) right
  * after a task that a worker took part in, while that worker still spins. Every split task
  * wakes the parked workers, so one soon takes part, and the caller waits for none to wake: after
@@ -289,8 +272,7 @@ export function step_rows(rows: i32, optimizer: i32): void {
  */
 function cores_far(): bool {
   if (check_after_task) return false;
-  if (far_cores_fixed < 0 && ++calls_since_clock >= CALLS_PER_CLOCK && atomic.load<i32>(ctrl + WORKERS) > 0) {
-    calls_since_clock = 0;
+  if (far_cores_fixed < 0 && atomic.load<i32>(ctrl + WORKERS) > 0) {
     const time = now();
     if (time - cores_checked >= CORE_CHECK_MS) {
       check_due_since = time;
