@@ -596,9 +596,9 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   const taken = take_chunks(base, 0, parts, tag);
   const joined = join(base, chunks);
   absent = taken == chunks ? absent + 1 : 0;
-  if (!parked) waking_since = -1;
-  else if (waking_since < 0) waking_since = now();
-  const waking = parked && now() - waking_since < WAKE_MS;
+  const time = parked ? now() : -1; // the clock only while a worker wakes
+  if (!parked || waking_since < 0) waking_since = time;
+  const waking = parked && time - waking_since < WAKE_MS;
   const stalled = joined || taken == 0 || (absent > 0 && !waking);
   if (atomic.load<i32>(base + ADAPTIVE) == 0) {
     backoff = skip = 0;

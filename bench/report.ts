@@ -17,9 +17,9 @@ against the reference (the GEMM output; the loss of the first training steps; in
 a wrong result is an error row, never a time. Then one warm-up call and at least 5 rounds; each
 round times every contender of the case back to back, in rotating order, each once the threads
 of the one before are idle (numpy's OpenBLAS threads spin ~130 ms after a call). Tables give the
-median with min–max. A ratio is how many times faster a row is than the row named in "vs" (for times and
-latencies, baseline ÷ value), computed as the median of the per-round ratios, so that each pair of
-measurements saw the same machine load. Baselines: numpy/OpenBLAS on 1 thread for GEMM,
+median with min–max. A ratio is how many times faster a row is than the row named in "vs" (for
+times and latencies, baseline ÷ value), computed as the median of the per-round ratios, so that
+each pair of measurements saw the same machine load. Baselines: numpy/OpenBLAS on 1 thread for GEMM,
 TensorFlow.js wasm for training, inference and MNIST time-to-accuracy, brain.js for its
 one-sample-at-a-time case. Derived tables: \`scaling\` (each multi-thread row against the same
 contender on 1 thread), \`vs-numpy\` (each mlpx GEMM and training row against the numpy loop

@@ -111,10 +111,9 @@ describe('wasm cost model', () => {
       expect(tasksDuring(() => matmul(two, ...below, true)), 'inside a busy region').toBe(1);
       two.runtime.exports.set_far_cores(0);
       expect(tasksDuring(() => matmul(two, ...below, false)), 'close again').toBe(1);
-      // measuring again: the check falls due at once, then calls split, and a round trip
-      // follows the first split task a worker took part in
-      // (a parked one may take a while to wake), or, when none did within CHECK_WAIT_MS (20 ms),
-      // the next one anyway: a call takes a few ms here
+      // measuring again: the check falls due at once, then calls split, and a round trip follows
+      // the first split task a worker took part in (a parked one may take a while to wake), or,
+      // when none did within CHECK_WAIT_MS (20 ms), the next one anyway: a call takes a few ms here
       two.runtime.exports.set_far_cores(-1);
       const want = Buffer.from(matmul(one, ...below, false));
       const posted: number[] = [];
@@ -269,49 +268,22 @@ describe('wasm cost model', () => {
   });
 
   it('after a split task that no worker took part in, the next ones back off (1, 2, 4, … tasks on the caller)', () => {
-    // a backend whose control block claims a worker that never runs: every split is a stall
-    const lonePool = one.runtime.pool!;
-    const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
-    const calls = (adaptive: boolean): number => {
-      lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive };
-      Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
-      const before = lonePool.tasksPosted;
-      try {
-        for (let i = 0; i < 20; i++) matmul(one, 64, 256, 128, true);
-      } finally {
-        Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
-        lonePool.splitCosts = DEFAULT_SPLIT_COSTS;
-      }
-      return lonePool.tasksPosted - before;
-    };
+    // a worker that never runs: every split is a stall
+    const calls = (adaptive: boolean): number => withLoneWorker(false, adaptive, () => {
+      for (let i = 0; i < 20; i++) matmul(one, 64, 256, 128, true);
+    });
     expect(calls(false)).toBe(20);
     expect(calls(true)).toBe(5); // calls 1, 3, 6, 11 and 20
   });
 
   it('a worker woken from its wait is given time to take part: meanwhile the tasks keep being split', () => {
-    // the control block claims a worker parked in its wait that never comes out of it
-    const lonePool = one.runtime.pool!;
-    const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
-    const parked = word(CTRL.CTRL_PARKED) + 1;
-    const posted = (calls: number, pauseMs: number): number => {
-      Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
-      Atomics.store(words, parked, 1);
-      // a task split while not adaptive ends any backoff left from before
-      lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
-      matmul(one, 32, 128, 64, true);
-      lonePool.splitCosts = DEFAULT_SPLIT_COSTS;
-      const before = lonePool.tasksPosted;
-      try {
-        for (let i = 0; i < calls; i++) {
-          matmul(one, 32, 128, 64, true); // just over the split cost: ~15 µs
-          for (const end = performance.now() + pauseMs; performance.now() < end;);
-        }
-      } finally {
-        Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
-        Atomics.store(words, parked, 0);
+    // a worker parked in its wait that never comes out of it
+    const posted = (calls: number, pauseMs: number): number => withLoneWorker(true, true, () => {
+      for (let i = 0; i < calls; i++) {
+        matmul(one, 32, 128, 64, true); // just over the split cost: ~15 µs
+        for (const end = performance.now() + pauseMs; performance.now() < end;);
       }
-      return lonePool.tasksPosted - before;
-    };
+    });
     expect(gemmCost(32, 128, 64)).toBeGreaterThanOrEqual(split);
     // well within the wake allowance (2 ms): every call splits
     expect(posted(6, 0)).toBe(6);
@@ -319,6 +291,31 @@ describe('wasm cost model', () => {
     expect(posted(20, 0.3)).toBeLessThan(20);
   });
 });
+
+/**
+ * Tasks the 1-thread backend posts during `run` while its control block claims one worker that
+ * never runs (parked in its wait, or not), with the backoff after stalls on or off. Any backoff
+ * left from before is ended first: a task split while not adaptive ends it.
+ */
+function withLoneWorker(parked: boolean, adaptive: boolean, run: () => void): number {
+  const lonePool = one.runtime.pool!;
+  const words = one.runtime.mem.i32(lonePool.ctrl, word(CTRL.CTRL_HEADER_BYTES));
+  const parkedWord = word(CTRL.CTRL_PARKED) + 1;
+  Atomics.store(words, word(CTRL.CTRL_WORKERS), 1);
+  Atomics.store(words, parkedWord, parked ? 1 : 0);
+  try {
+    lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
+    matmul(one, 32, 128, 64, true);
+    lonePool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive };
+    const before = lonePool.tasksPosted;
+    run();
+    return lonePool.tasksPosted - before;
+  } finally {
+    Atomics.store(words, word(CTRL.CTRL_WORKERS), 0);
+    Atomics.store(words, parkedWord, 0);
+    lonePool.splitCosts = DEFAULT_SPLIT_COSTS;
+  }
+}
 
 /** Tasks posted by one training step on `rows` rows of `spec` (2 threads), and the parameters after it. */
 function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId, rows: number): [number, Float32Array] {

@@ -65,8 +65,7 @@ export interface ThreadExports {
   MAX_WORKERS: WebAssembly.Global;
   /** Training steps of fewer rows run every task on the calling thread. */
   MIN_SPLIT_ROWS: WebAssembly.Global;
-  /** The same, with an optimizer other than SGD, while the caller's core and the workers' are far apart (a slow worker_round_trip). */
-  /** While they are far apart, a lone kernel call (outside a busy region) splits only from this cost. */
+  /** While the caller's core and the workers' are far apart (a slow worker_round_trip), a lone kernel call (outside a busy region) splits only from this cost. */
   FAR_SPLIT_COST_IDLE: WebAssembly.Global;
   /** ms per round trip of a word bounced `bounces` times between the caller and a worker (0 without workers). */
   worker_round_trip(bounces: number): number;
