@@ -16,7 +16,7 @@ import {
 } from './profile';
 import { gemm_squares_floats } from './gemm';
 import {
-  activation_backward_parallel, depth_parts, depth_room, gather_parallel, gemm_depth_parallel, step_rows, update_parallel,
+  activation_backward_parallel, depth_parts, depth_room, gather_parallel, gemm_depth_parallel, step_begin, step_end, update_parallel,
 } from './threads';
 
 export const NET_LAYERS: i32 = 0;    // L
@@ -239,12 +239,13 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
  * unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats.
  */
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
+  step_begin(net, rows);
   train_step(net, x, y, w, rows, lr, step, stats, -1);
+  step_end();
 }
 
 /** net_train_step with forward's `firstParts`. */
 function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize, firstParts: i32): void {
-  step_rows(rows);
   net_loss(net, forward(net, x, rows, true, step, firstParts), y, w, rows, stats);
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
   net_backward(net, x, y, w, rows, stats, true, step);
@@ -253,7 +254,6 @@ function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32
     : !(gradNorm2 <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE
     : optimizer_update(net, lr, step, clip_scale(net, gradNorm2)) ? STEP_OK : STEP_UPDATE_NON_FINITE;
   store<f64>(stat(stats, STAT_STATUS), <f64>status);
-  step_rows(0);
 }
 
 /**
@@ -275,13 +275,14 @@ export function net_train_batches(
     const batch = first + i;
     const start = batch * batchSize;
     const rows = min(batchSize, orderLength - start);
-    step_rows(rows);
+    step_begin(net, rows);
     // x by the first layer's K blocks when its forward GEMM splits that way (undone by dropout)
     const parts = load<u32>(layer(net, 0) + LAYER_DROP) != 0 ? 0 : layer_depth_parts(net, layer(net, 0), rows);
     gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, parts);
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
     const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));
     train_step(net, bx, by, dataW == 0 ? 0 : bw, rows, rate, firstStep + i, s, parts);
+    step_end();
     if (load<f64>(stat(s, STAT_STATUS)) != <f64>STEP_OK) return i + 1;
   }
   return count;

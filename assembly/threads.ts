@@ -31,9 +31,11 @@
 // Whether a task is split at all is decided per task by a cost model (chunks_for): its estimated
 // single-thread time against what waking, claiming and joining cost, so the steps of a small
 // network never involve the workers. After a split in which the threads did not actually run side
-// by side, the next ones back off to the caller (run_task).
+// by side, the next ones back off to the caller (run_task); whether a training run's steps are
+// split at all is timed while it trains (split_choice.ts, step_begin).
 import { activation_backward, activation_backward_block, activation_forward, ACT_SOFTMAX } from './activation';
 import { now } from './clock';
+import { split_choice_observe, split_choice_reset, split_choice_solo } from './split_choice';
 import { add_row, bias_activate_block, bias_add } from './dense';
 import { gather_rows } from './gather';
 import { GEMM_NN, GEMM_NT, gemm_k_block, gemm_k_blocks, gemm_kind_block, PACK_BYTES } from './gemm';
@@ -62,10 +64,10 @@ const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
 const NONFINITE = 44;       // set by an update chunk that wrote a non-finite value
 const ADAPTIVE = 56;        // 1: back off after stalls (below); 0: split whatever the model says (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
-const BUSY = 52;      // BUSY_ON while the caller is inside a call that posts tasks in quick succession (set by JS; step_rows)
+const BUSY = 52;      // BUSY_ON while the caller is inside a call that posts tasks in quick succession (set by JS; step_begin)
 const CHUNKS = 60;    // chunks in the current task
-// BUSY's values: JS writes BUSY_ON and BUSY_OFF (src/backend/wasm/threads.ts busy), step_rows BUSY_SMALL_STEP
-const BUSY_OFF: i32 = 0, BUSY_ON: i32 = 1, BUSY_SMALL_STEP: i32 = 2;
+// BUSY's values: JS writes BUSY_ON and BUSY_OFF (src/backend/wasm/threads.ts busy), step_begin BUSY_CALLER_STEP
+const BUSY_OFF: i32 = 0, BUSY_ON: i32 = 1, BUSY_CALLER_STEP: i32 = 2;
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
 const ARGS = 320;     // the task's arguments, ARG_SLOTS of 8 bytes (ARG_* per task)
@@ -187,6 +189,8 @@ const STALL_CHECK_SPINS: i32 = 1 << 12;
 const MAX_CHUNK_COST: i64 = 1 << 19;
 let backoff: i32 = 0;
 let skip: i32 = 0;
+/** Tasks the backoff ran on the caller, ever (step_end times no step that had one). */
+let skipped: i32 = 0;
 /** consecutive split tasks that the workers took no chunk of */
 let absent: i32 = 0;
 /** When the split tasks began to find a worker parked (−1: the last one did not). */
@@ -246,15 +250,67 @@ export function set_far_cores(far: i32): void {
   check_after_task = false;
 }
 
+/** The step the choice between splitting and not (split_choice.ts) is about: its network and rows. */
+let choice_net: usize = 0;
+let choice_rows: i32 = 0;
+/** A network and rows seen once: a step of them again starts the choice over. */
+let pending_net: usize = 0;
+let pending_rows: i32 = 0;
+/** Whether the last step of choice_net and choice_rows that was let split posted a task. */
+let choice_splits = true;
+/** Whether the running step is of choice_net and choice_rows, and runs every task on the caller by the choice. */
+let step_chosen = false;
+let step_solo = false;
+/** When the running step began (−1: not timed), and GEN and `skipped` then. */
+let step_start: f64 = -1;
+let step_gen: i32 = 0;
+let step_skipped: i32 = 0;
+
 /**
- * Marks the start (rows: the step's) and the end (rows 0) of a training step inside a busy
- * region: BUSY_SMALL_STEP while it has fewer than MIN_SPLIT_ROWS rows. JS clears BUSY when the
- * region ends, so a trap in the step cannot leave it set.
+ * Marks the start of a training step of `rows` rows of the network at `net` inside a busy region:
+ * BUSY_CALLER_STEP while it has fewer than MIN_SPLIT_ROWS rows, or when the choice (adaptive only)
+ * runs it on the caller; then the step is timed for the choice (not while its steps post no task,
+ * which the choice cannot change, so a small network's steps read no clock). A network and rows
+ * seen only once (an epoch's short last batch) keep the choice of the steps around them and
+ * run split, untimed. JS clears BUSY when the region ends, so a trap in the step cannot leave it set.
  */
-export function step_rows(rows: i32): void {
+export function step_begin(net: usize, rows: i32): void {
+  const base = ctrl;
+  step_chosen = step_solo = false;
+  step_start = -1;
+  if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
+  const small = rows < MIN_SPLIT_ROWS;
+  if (!small && atomic.load<i32>(base + ADAPTIVE) != 0 && atomic.load<i32>(base + WORKERS) > 0) {
+    let known = net == choice_net && rows == choice_rows;
+    if (!known && net == pending_net && rows == pending_rows) {
+      choice_net = net;
+      choice_rows = rows;
+      choice_splits = known = true;
+      split_choice_reset();
+    }
+    pending_net = net;
+    pending_rows = rows;
+    if (known) {
+      step_chosen = true;
+      step_solo = split_choice_solo();
+      if (step_solo || choice_splits) step_start = now();
+    }
+  }
+  atomic.store<i32>(base + BUSY, small || step_solo ? BUSY_CALLER_STEP : BUSY_ON);
+  step_gen = atomic.load<i32>(base + GEN);
+  step_skipped = skipped;
+}
+
+/** Marks the end of the step step_begin began: its time to the choice, and the busy region's BUSY back. */
+export function step_end(): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;
-  atomic.store<i32>(base + BUSY, rows > 0 && rows < MIN_SPLIT_ROWS ? BUSY_SMALL_STEP : BUSY_ON);
+  atomic.store<i32>(base + BUSY, BUSY_ON);
+  if (!step_chosen) return;
+  const posted = atomic.load<i32>(base + GEN) != step_gen;
+  if (!step_solo) choice_splits = posted;
+  // a step the backoff ran partly on the caller is neither way: its time would flatter splitting
+  if (step_start >= 0 && (step_solo || posted) && skipped == step_skipped) split_choice_observe(now() - step_start);
 }
 
 /**
@@ -345,12 +401,13 @@ function awaited(word: usize, value: i32): bool {
  */
 function chunks_for(base: usize, workers: i32, cost: i64): i32 {
   const busy = atomic.load<i32>(base + BUSY);
-  if (workers == 0 || busy == BUSY_SMALL_STEP) return 0;
+  if (workers == 0 || busy == BUSY_CALLER_STEP) return 0;
   const least = load<i32>(base + (busy != BUSY_OFF ? SPLIT_COST : SPLIT_COST_IDLE));
   if (cost < <i64>least) return 0;
   if (busy == BUSY_OFF && cost < <i64>FAR_SPLIT_COST_IDLE && cores_far()) return 0;
   if (skip > 0 && atomic.load<i32>(base + ADAPTIVE) != 0) {
     skip--;
+    skipped++;
     waking_since = -1; // a worker found parked after the backoff gets WAKE_MS again
     return 0;
   }

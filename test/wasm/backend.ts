@@ -1,7 +1,7 @@
 // The wasm backend for these tests: loaded directly (not through the registry) so a test can
 // change its thread count (and split costs) without affecting other suites; one per kernel build.
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/backend.js';
-import { nodePlatform } from '../../src/backend/wasm/node.js';
+import { loadWasmBackend, nodePlatform } from '../../src/backend/wasm/node.js';
 import type { WasmKernels } from '../../src/backend/wasm/kernel-choice.js';
 import { WASM_BUILDS } from '../helpers/backends.js';
 import type { SplitCosts } from '../../src/backend/wasm/threads.js';
@@ -19,4 +19,14 @@ export function wasmBackend(kernels: WasmKernels = WASM_BUILDS[0]!): Promise<Was
     loaded.set(kernels, backend);
   }
   return backend;
+}
+
+/** Two backends of their own (not shared with other suites): one on one thread, one on two. */
+export async function oneAndTwoThreads(): Promise<[WasmBackend, WasmBackend]> {
+  const [one, two] = await Promise.all([loadWasmBackend(), loadWasmBackend()]);
+  one.setThreads(1);
+  two.setThreads(2);
+  await Promise.all([one.threadsReady(), two.threadsReady()]);
+  if (two.runtime.pool?.active !== 2) throw new Error(`two wasm threads needed: ${two.details().notes.join('; ')}`);
+  return [one, two];
 }

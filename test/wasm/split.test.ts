@@ -10,7 +10,7 @@ import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
 import { CTRL, word } from '../../src/backend/wasm/layout.js';
-import { loadWasmBackend } from '../../src/backend/wasm/node.js';
+import { oneAndTwoThreads } from './backend.js';
 import { DEFAULT_SPLIT_COSTS, type ThreadPool } from '../../src/backend/wasm/threads.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
@@ -30,12 +30,8 @@ let two: WasmBackend;
 let pool: ThreadPool;
 
 beforeAll(async () => {
-  [one, two] = await Promise.all([loadWasmBackend(), loadWasmBackend()]);
-  one.setThreads(1);
-  two.setThreads(2);
-  await Promise.all([one.threadsReady(), two.threadsReady()]);
-  if (two.runtime.pool?.active !== 2) throw new Error(`two wasm threads needed: ${two.details().notes.join('; ')}`);
-  pool = two.runtime.pool;
+  [one, two] = await oneAndTwoThreads();
+  pool = two.runtime.pool!;
   pool.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: false };
   two.runtime.exports.set_far_cores(0); // the cores count as close (the far case has its own test)
 });

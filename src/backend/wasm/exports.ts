@@ -71,6 +71,15 @@ export interface ThreadExports {
   worker_round_trip(bounces: number): number;
   /** Tests: 1 or 0 makes the cores count as far apart or close; −1 measures them again. */
   set_far_cores(far: number): void;
+  /** Steps a training run splits before its first trial of running on the caller alone. */
+  SPLIT_CHOICE_FIRST_STAY: WebAssembly.Global;
+  /** Steps of a trial that move the data over, untimed, then steps timed. */
+  SPLIT_CHOICE_TRIAL_WARMUP: WebAssembly.Global;
+  SPLIT_CHOICE_TRIAL_STEPS: WebAssembly.Global;
+  /** Tests: the choice between splitting a run's steps and not, started over, asked and told a step's time in ms. */
+  split_choice_reset(): void;
+  split_choice_solo(): number;
+  split_choice_observe(ms: number): void;
 }
 
 export type WasmExports = KernelExports & EngineExports & ThreadExports;
