@@ -181,7 +181,7 @@ bool reads_b_in_place(const GemmKernel& kernel, bool trans_b, int n) { return !t
 
 int pool_chunks(const State& s, GemmSplit split, int extent) {
   const int tile = split == GemmSplit::kRows ? s.path.gemm->mr : s.path.gemm->nr;
-  return std::min({s.pool.size(), (extent + tile - 1) / tile, ThreadPool::kMaxAffineChunks});
+  return std::min({s.pool.threads_taking_part(), (extent + tile - 1) / tile, ThreadPool::kMaxAffineChunks});
 }
 
 }  // namespace
@@ -219,7 +219,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr,
                  activate, s.path.loops};
     job.blocks = (k + job.g.kc - 1) / job.g.kc;
-    job.chunks = std::min({s.pool.size(), job.blocks, ThreadPool::kMaxAffineChunks});
+    job.chunks = std::min({s.pool.threads_taking_part(), job.blocks, ThreadPool::kMaxAffineChunks});
     const std::size_t floats =
         job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
     if (job.chunks >= 2 && floats <= s.partials.size()) {
@@ -250,7 +250,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   const bool standalone_columns = standalone && m < kParallelMinDim && column_tiles >= 2;
   const bool split_columns = split == GemmSplit::kColumns || standalone_columns;
   const int threads = owned ? pool_chunks(s, split, split_columns ? n : m)
-                      : worth_splitting || standalone ? s.pool.size() : 1;
+                      : worth_splitting || standalone ? s.pool.threads_taking_part() : 1;
   const Chunking chunking{split_columns ? column_tiles : row_tiles, threads};
   Job job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, tile_squares), &s.scratch,
           split_columns, chunking};
@@ -391,6 +391,24 @@ int threads() {
   State& s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   return s.pool.size();
+}
+
+void set_caller_only(bool on) {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.pool.set_caller_only(on);
+}
+
+std::uint64_t pool_backed_off_jobs() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.pool.backed_off_jobs();
+}
+
+std::uint32_t pool_jobs_posted() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.pool.jobs_posted();
 }
 
 }  // namespace mlpx

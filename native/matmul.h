@@ -121,4 +121,15 @@ const GemmKernel& gemm_kernel();
 void set_threads(int threads);
 int threads();
 
+/**
+ * While on, every sgemm and parallel_* call splits for one thread and runs on its caller alone,
+ * with the same results: the training steps the split choice keeps on the caller (split_choice.h).
+ * Kernel calls from other threads meanwhile run on their caller too.
+ */
+void set_caller_only(bool on);
+/** Pool jobs kept on the caller because a worker was found preempted, ever (ThreadPool::backed_off_jobs). */
+std::uint64_t pool_backed_off_jobs();
+/** Pool jobs handed to the workers, ever (ThreadPool::jobs_posted). */
+std::uint32_t pool_jobs_posted();
+
 }  // namespace mlpx

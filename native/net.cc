@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <utility>
@@ -309,8 +310,61 @@ bool NetCore::update_owned(int chunks, float* state1) {
   return context.finite.load(std::memory_order_relaxed);
 }
 
+// One training step under the split choice: on two or more threads, a step of the batch size the
+// choice is about runs split or on the caller alone as it says (set_caller_only), and finish()
+// tells it the step's time, unless the pool kept some of the step's jobs on the caller after
+// finding a worker preempted (then the step ran neither way). Steps that never use the pool are
+// not timed. The destructor lets the pool split again however the step ends.
+class NetCore::ChosenStep {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ChosenStep(NetCore& net, int rows) : net_(net) {
+    if (threads() < 2) return;
+    bool known = rows == net.choice_rows_;
+    if (!known && rows == net.pending_rows_) {
+      net.choice_rows_ = rows;
+      net.choice_uses_pool_ = net.steps_use_pool(rows);
+      net.choice_.reset();
+      known = true;
+    }
+    net.pending_rows_ = rows;
+    if (!known || !net.choice_uses_pool_) return;
+    timed_ = true;
+    solo_ = net.choice_.solo();
+    if (solo_) set_caller_only(true);
+    backed_off_ = pool_backed_off_jobs();
+    start_ = Clock::now();
+  }
+  ChosenStep(const ChosenStep&) = delete;
+  ChosenStep& operator=(const ChosenStep&) = delete;
+  ~ChosenStep() {
+    if (solo_) set_caller_only(false);
+  }
+
+  void finish() {
+    if (!timed_) return;
+    const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+    if (pool_backed_off_jobs() == backed_off_) net_.choice_.observe(ms);
+  }
+
+ private:
+  NetCore& net_;
+  bool timed_ = false;
+  bool solo_ = false;
+  std::uint64_t backed_off_ = 0;
+  Clock::time_point start_{};
+};
+
 void NetCore::net_train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
                              double step, double* stats) {
+  ChosenStep chosen(*this, rows);
+  train_step(x, y, weights, rows, opt, lr, step, stats);
+  chosen.finish();
+}
+
+void NetCore::train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
+                         double step, double* stats) {
   const Targets targets{y, weights};
   net_loss(net_forward(x, rows, &step, &targets), y, weights, rows, stats);
   stats[kStatLoss] += weight_penalty_sum(opt);
@@ -332,6 +386,7 @@ int NetCore::net_train_batches(const BatchSource& source, int first, int count, 
     const std::size_t start = static_cast<std::size_t>(batch) * source.batch_size;
     const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
     const std::uint32_t* batch_rows = source.order + start;
+    ChosenStep chosen(*this, rows);
     // each row's targets and weight in one pass over the order (its x row is read in place)
     for (int r = 0; r < rows; ++r) {
       std::memcpy(batch_y_ + r * outputs, source.y + batch_rows[r] * outputs, outputs * sizeof(float));
@@ -339,8 +394,9 @@ int NetCore::net_train_batches(const BatchSource& source, int first, int count, 
     }
     const float lr = source.rates != nullptr ? source.rates[batch] : opt.lr;
     double* batch_stats = stats + static_cast<std::size_t>(i) * kStatsPerBatch;
-    net_train_step(Rows(source.x, batch_rows), batch_y_, weighted ? batch_weights_ : nullptr, rows, opt, lr,
-                   first_step + i, batch_stats);
+    train_step(Rows(source.x, batch_rows), batch_y_, weighted ? batch_weights_ : nullptr, rows, opt, lr,
+               first_step + i, batch_stats);
+    chosen.finish();
     if (batch_stats[kStatStatus] != kStepOk) return i + 1;
   }
   return count;

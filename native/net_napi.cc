@@ -55,6 +55,7 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value Gradient(const Napi::CallbackInfo& info);
   Napi::Value TrainStep(const Napi::CallbackInfo& info);
+  Napi::Value NextStepOnCaller(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
@@ -98,6 +99,7 @@ Napi::Function Net::Define(Napi::Env env) {
                          InstanceMethod<&Net::Evaluate>("evaluate"),
                          InstanceMethod<&Net::Gradient>("gradient"),
                          InstanceMethod<&Net::TrainStep>("trainStep"),
+                         InstanceMethod<&Net::NextStepOnCaller>("nextStepOnCaller"),
                          InstanceMethod<&Net::TrainEpoch>("trainEpoch"),
                          InstanceMethod<&Net::Dispose>("dispose"),
                      });
@@ -345,6 +347,14 @@ Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// nextStepOnCaller(rows) → whether the split choice runs the next training step of `rows` rows
+// on the calling thread alone (NetCore::next_step_on_caller).
+Napi::Value Net::NextStepOnCaller(const Napi::CallbackInfo& info) {
+  Args args(info, "nextStepOnCaller");
+  require_idle(args, "nextStepOnCaller");
+  return Napi::Boolean::New(info.Env(), core_->next_step_on_caller(args.dim(0, "rows")));
+}
+
 Napi::Value Net::Dispose(const Napi::CallbackInfo& info) {
   Args args(info, "dispose");
   if (disposed_) return info.Env().Undefined();
@@ -408,9 +418,12 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void Execute(const ExecutionProgress& progress) override {
     // On more than one thread the batches run on the lead thread, so the pool's caller (whose
     // core keeps chunk 0's rows of W) is the same thread in every call, whichever libuv thread
-    // runs this one (native/lead_thread.h). Not when no step uses the pool: handing the epoch
-    // over and back took ~24 µs, a tenth of an epoch of 32 steps of 2-32-32-2.
-    if (threads() < 2 || !net_->core_->steps_use_pool(job_.source.batch_size))
+    // runs this one (native/lead_thread.h). Not when no step uses the pool, or the split choice
+    // runs them on the caller: handing the epoch over and back took ~24 µs, a tenth of an epoch of
+    // 32 steps of 2-32-32-2.
+    const NetCore& core = *net_->core_;
+    const int batch_size = job_.source.batch_size;
+    if (threads() < 2 || !core.steps_use_pool(batch_size) || core.next_step_on_caller(batch_size))
       return run_batches(progress);
     struct Call {
       EpochWorker* worker;

@@ -11,6 +11,7 @@
 #include "fma_peak.h"
 #include "matmul.h"
 #include "napi_args.h"
+#include "split_choice.h"
 
 namespace mlpx {
 
@@ -73,6 +74,30 @@ Napi::Value CoreRoundTrip(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), starting_threads(info.Env(), "coreRoundTrip", [&] { return core_round_trip(round_trips); }));
 }
 
+// splitChoiceWays(steps, times) → Uint8Array: the way the split choice (split_choice.h) runs each of
+// `steps` steps from its start (1: on the caller alone), told times[2i] ms for step i run split
+// and times[2i + 1] ms run on the caller. Made-up times, for tests of the rule.
+Napi::Value SplitChoiceWays(const Napi::CallbackInfo& info) {
+  Args args(info, "splitChoiceWays");
+  const int steps = args.dim(0, "steps");
+  if (steps > 1000000) args.range_error("steps must be at most 1000000");
+  const double* times = args.f64(1, "times", 2 * static_cast<std::size_t>(steps));
+  Napi::Uint8Array ways = Napi::Uint8Array::New(info.Env(), static_cast<std::size_t>(steps));
+  SplitChoice choice;
+  for (int i = 0; i < steps; ++i) {
+    const bool solo = choice.solo();
+    ways[static_cast<std::size_t>(i)] = solo ? 1 : 0;
+    choice.observe(times[2 * static_cast<std::size_t>(i) + (solo ? 1 : 0)]);
+  }
+  return ways;
+}
+
+// poolJobsPosted() → the jobs the thread pool has handed to its workers, ever (tests: whether
+// training steps ran split).
+Napi::Value PoolJobsPosted(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pool_jobs_posted()));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
@@ -83,6 +108,8 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("setKernelPath", Napi::Function::New(env, SetKernelPath, "setKernelPath"));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
   exports.Set("coreRoundTrip", Napi::Function::New(env, CoreRoundTrip, "coreRoundTrip"));
+  exports.Set("splitChoiceWays", Napi::Function::New(env, SplitChoiceWays, "splitChoiceWays"));
+  exports.Set("poolJobsPosted", Napi::Function::New(env, PoolJobsPosted, "poolJobsPosted"));
 }
 
 }  // namespace mlpx

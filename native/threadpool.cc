@@ -142,7 +142,8 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
 void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
-  if (workers_.empty() || chunks <= 1 || start < solo_until_) {
+  if (workers_.empty() || chunks <= 1 || caller_only_ || start < solo_until_) {
+    if (!workers_.empty() && chunks > 1 && !caller_only_) ++backed_off_jobs_;
     for (int chunk = 0; chunk < chunks; ++chunk) task(context, chunk, 0);
     return;
   }

@@ -42,6 +42,18 @@ class ThreadPool {
 
   static constexpr int kMaxAffineChunks = 32;
 
+  /**
+   * While set, run() runs every chunk on the caller and threads_taking_part() is 1 (size() is
+   * unchanged): the training steps the split choice keeps on the caller (split_choice.h).
+   */
+  void set_caller_only(bool on) { caller_only_ = on; }
+  /** The threads a job is split for: size(), or 1 while set_caller_only. */
+  int threads_taking_part() const { return caller_only_ ? 1 : size(); }
+  /** Jobs run() has handed to the workers, ever. */
+  std::uint32_t jobs_posted() const { return job_; }
+  /** Jobs run() has kept on the caller because a worker was found preempted (below), ever. */
+  std::uint64_t backed_off_jobs() const { return backed_off_jobs_; }
+
  private:
   void worker_loop(int index, std::uint64_t seen);
   void stop_all();
@@ -68,6 +80,8 @@ class ThreadPool {
   int chunks_ = 0;
   bool affine_ = false;
   bool stopping_ = false;
+  bool caller_only_ = false;
+  std::uint64_t backed_off_jobs_ = 0;
   // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
   std::chrono::steady_clock::time_point solo_until_{};
   std::chrono::steady_clock::duration solo_backoff_{};

@@ -1,6 +1,7 @@
 // The choice between splitting a training run's steps across the workers and running them on the
-// caller alone (assembly/split_choice.ts): the rule on made-up step times, then a real run on two
-// threads, whose trial steps post no task and whose parameters stay bit-identical to one thread's.
+// caller alone (assembly/split_choice.ts; its rule is tested in test/parity/split-choice.test.ts)
+// in a real run on two threads: its trial steps post no task, and its parameters stay
+// bit-identical to one thread's.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
@@ -17,52 +18,6 @@ let two: WasmBackend;
 beforeAll(async () => {
   [one, two] = await oneAndTwoThreads();
   two.runtime.pool!.splitCosts = { ...DEFAULT_SPLIT_COSTS, adaptive: true };
-});
-
-describe('the rule (made-up step times)', () => {
-  const rule = () => {
-    const exports = one.runtime.exports;
-    const value = (global: WebAssembly.Global): number => global.value as number;
-    const firstStay = value(exports.SPLIT_CHOICE_FIRST_STAY);
-    const trialSteps = value(exports.SPLIT_CHOICE_TRIAL_WARMUP) + value(exports.SPLIT_CHOICE_TRIAL_STEPS);
-    /** Steps run with `ms(solo, i)` as their times; the ways they ran (true: on the caller). */
-    const run = (steps: number, ms: (solo: boolean, i: number) => number): boolean[] =>
-      Array.from({ length: steps }, (_, i) => {
-        const solo = exports.split_choice_solo() !== 0;
-        exports.split_choice_observe(ms(solo, i));
-        return solo;
-      });
-    exports.split_choice_reset();
-    return { firstStay, trialSteps, run };
-  };
-  const count = (ways: boolean[], solo: boolean): number => ways.filter((way) => way === solo).length;
-
-  it('splits a first stay, then tries the caller alone; a quicker caller takes over, and a trial of splitting that falls behind ends early', () => {
-    const { firstStay, trialSteps, run } = rule();
-    const ways = run(firstStay + trialSteps, (solo) => (solo ? 0.7 : 1));
-    expect(ways.slice(0, firstStay).every((solo) => !solo)).toBe(true);
-    expect(ways.slice(firstStay).every((solo) => solo)).toBe(true);
-    // on the caller now: a stay, a trial of splitting that gives up after its warm-up and two
-    // timed steps (over 20% behind), then a stay four times as long
-    const next = run(firstStay + 3 + 4 * firstStay + 1, (solo) => (solo ? 0.7 : 1));
-    expect(next.slice(0, firstStay).every((solo) => solo)).toBe(true);
-    expect(next.slice(firstStay, firstStay + 3).every((solo) => !solo)).toBe(true);
-    expect(next.slice(firstStay + 3, -1).every((solo) => solo)).toBe(true);
-    expect(next.at(-1)).toBe(false);
-  });
-
-  it('keeps splitting when the caller alone is not quicker by the margin, and tries it half as often', () => {
-    const { firstStay, trialSteps, run } = rule();
-    const ways = run(firstStay + trialSteps + 2 * firstStay + trialSteps, (solo) => (solo ? 0.99 : 1));
-    expect(count(ways, true)).toBe(2 * trialSteps);
-    expect(ways.slice(firstStay + trialSteps, 3 * firstStay + trialSteps).every((solo) => !solo)).toBe(true);
-  });
-
-  it('compares mean times: split steps that are quick only half the time lose to steady ones on the caller', () => {
-    const { firstStay, trialSteps, run } = rule();
-    const ways = run(firstStay + trialSteps + 1, (solo, i) => (solo ? 1 : i % 2 === 0 ? 0.5 : 2));
-    expect(ways.at(-1)).toBe(true);
-  });
 });
 
 describe('a training run on two threads', () => {

@@ -30,6 +30,8 @@ export interface NativeNet {
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   /** opt: OptimizerParams packed (packOptimizer in kernels.ts) */
   trainStep(x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, opt: Float64Array, step: number, stats: Float64Array): void;
+  /** Whether the split choice (native/split_choice.h) runs the next training step of `rows` rows on the calling thread alone. */
+  nextStepOnCaller(rows: number): boolean;
   trainEpoch(
     x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, order: Uint32Array, batchSize: number,
     opt: Float64Array, rates: Float32Array | null, firstStep: number,
@@ -67,6 +69,13 @@ export interface NativeAddon extends Kernels {
    * two threads (blocks meanwhile): what any work split across cores pays per hand-over.
    */
   coreRoundTrip(roundTrips: number): number;
+  /**
+   * Tests: the way the split choice runs each of `steps` steps from its start (1: on the caller
+   * alone), told times[2i] ms for step i run split and times[2i + 1] ms run on the caller.
+   */
+  splitChoiceWays(steps: number, times: Float64Array): Uint8Array;
+  /** Tests: the jobs the thread pool has handed to its workers, ever. */
+  poolJobsPosted(): number;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when

@@ -1,0 +1,59 @@
+// The choice between splitting a network's training steps across the thread pool and running them
+// on the caller alone (native/split_choice.h; its rule is tested in test/parity/split-choice.test.ts)
+// in a real run on two threads: its trial steps hand the pool no job, and its parameters stay
+// bit-identical to one thread's.
+import { availableParallelism } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { Activation, Loss, Optimizer, OPTIMIZER_FIELDS, packOptimizer } from '../../src/backend/kernels.js';
+import { packSpec, paramLayout, type NetSpec } from '../../src/backend/layout.js';
+import { Random } from '../../src/util/prng.js';
+import { randomArray, randomOneHot } from '../helpers/random.js';
+import { addon } from './addon.js';
+
+describe.skipIf(addon === undefined)('native: the split choice in a training run on two threads', () => {
+  afterAll(() => addon!.setThreads(availableParallelism()));
+
+  // 64 → 128 → 10 at 128 rows: the hidden layer is split across the pool for the whole step
+  const spec: NetSpec = { sizes: [64, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+  const rows = 128;
+
+  it('runs each trial of the caller alone without handing the pool a job, and trains the same bits as one thread', () => {
+    const random = new Random(13);
+    const params = randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1);
+    const x = randomArray(random, rows * spec.sizes[0]!);
+    const y = randomOneHot(random, rows, spec.sizes[2]!);
+    const opt = packOptimizer({ kind: Optimizer.adam, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 }, new Float64Array(OPTIMIZER_FIELDS.length));
+    const stats = new Float64Array(STATS_PER_BATCH);
+    const train = (threads: number, steps: number, onStep?: (onCaller: boolean, jobs: number) => boolean): [Float32Array, number] => {
+      addon!.setThreads(threads);
+      const net = new addon!.Net(packSpec(spec));
+      net.writeParams(params);
+      net.setOptimizer(Optimizer.adam);
+      net.reserve(rows);
+      let step = 1;
+      for (; step <= steps; step++) {
+        const onCaller = net.nextStepOnCaller(rows);
+        const before = addon!.poolJobsPosted();
+        net.trainStep(x, y, null, rows, opt, step, stats);
+        if (onStep !== undefined && !onStep(onCaller, addon!.poolJobsPosted() - before)) break;
+      }
+      const trained = net.readParams();
+      net.dispose();
+      return [trained, Math.min(step, steps)];
+    };
+    // Up to 2,000 steps until a trial has run on the caller: the stays count only steps the pool
+    // did not keep on the caller after finding a worker preempted, so a loaded machine takes more.
+    const trialJobs: number[] = [];
+    const splitJobs: number[] = [];
+    const [split, steps] = train(2, 2000, (onCaller, jobs) => {
+      (onCaller ? trialJobs : splitJobs).push(jobs);
+      return !(trialJobs.length > 0 && !onCaller); // until the first step after the trial
+    });
+    expect(trialJobs.length, `a trial within ${steps} steps`).toBeGreaterThan(0);
+    expect(trialJobs.every((jobs) => jobs === 0), `jobs of the trial's steps: ${trialJobs.join(' ')}`).toBe(true);
+    expect(splitJobs.some((jobs) => jobs > 0)).toBe(true);
+    const [single] = train(1, steps);
+    expect(Buffer.from(split.buffer).equals(Buffer.from(single.buffer))).toBe(true);
+  });
+});
