@@ -18,6 +18,9 @@ export const TRAIN_CASES: readonly { sizes: number[]; batch: number; optimizer: 
   { sizes: [784, 512, 256, 10], batch: 128, optimizer: 'sgd' },
   // tanh hidden layers: the activation costs more than ReLU's, so its vector code shows here
   { sizes: MNIST_MLP, batch: 128, optimizer: 'sgd', tanh: true },
+  // the 2-D playground's network, trained on a whole data set per batch: tall and narrow, so that
+  // a second thread pays only where the cores share a die (elsewhere the steps stay on one)
+  { sizes: [2, 32, 32, 2], batch: 1000, optimizer: 'adam' },
   // brain.js's network (sigmoid, per-sample updates), with mlpx on the same work
   { sizes: MNIST_MLP, batch: 1, optimizer: 'sgd', sigmoid: true },
 ];
