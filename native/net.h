@@ -107,6 +107,10 @@ class NetCore {
   bool steps_use_pool(int rows) const;
   /** Whether the split choice runs the next training step of `rows` rows on the calling thread alone. */
   bool next_step_on_caller(int rows) const { return rows == choice_rows_ && choice_uses_pool_ && choice_.solo(); }
+  /** Whether it runs the steps of `rows` rows on the calling thread alone but for its trials. */
+  bool steps_stay_on_caller(int rows) const {
+    return rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo();
+  }
 
   /**
    * Output (capacity × outputs buffer) of the forward pass of rows ≤ capacity rows of x; with

@@ -419,11 +419,12 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
     // On more than one thread the batches run on the lead thread, so the pool's caller (whose
     // core keeps chunk 0's rows of W) is the same thread in every call, whichever libuv thread
     // runs this one (native/lead_thread.h). Not when no step uses the pool, or the split choice
-    // runs them on the caller: handing the epoch over and back took ~24 µs, a tenth of an epoch of
-    // 32 steps of 2-32-32-2.
+    // keeps them on the caller but for its trials: handing the epoch over and back took ~24 µs,
+    // a tenth of an epoch of 32 steps of 2-32-32-2. (A trial of the caller alone, during a stay of
+    // split steps, runs on the lead thread: the next steps then find their rows where they were.)
     const NetCore& core = *net_->core_;
     const int batch_size = job_.source.batch_size;
-    if (threads() < 2 || !core.steps_use_pool(batch_size) || core.next_step_on_caller(batch_size))
+    if (threads() < 2 || !core.steps_use_pool(batch_size) || core.steps_stay_on_caller(batch_size))
       return run_batches(progress);
     struct Call {
       EpochWorker* worker;

@@ -41,6 +41,8 @@ class SplitChoice {
 
   /** Whether the next step runs on the calling thread alone. */
   bool solo() const { return trial_ >= 0 ? !solo_ : solo_; }
+  /** Whether the current stay's steps run on the calling thread alone (its trials the other way). */
+  bool staying_solo() const { return solo_; }
 
   /** The time in ms of the step just run the way solo() said. */
   void observe(double ms) {
