@@ -25,9 +25,9 @@ export const SPLIT_CHOICE_FIRST_STAY: i32 = 32;
  * while) is tried again within 4096 steps (about a second at 2-32-32-2's batch 1000).
  */
 const MAX_STAY: i32 = 4096;
-/** Steps of a trial not timed: the first moves the rows of W and of the activations to the cores that now use them. */
+/** Steps of a trial not timed: the first moves the rows of W and of the activations over. */
 export const SPLIT_CHOICE_TRIAL_WARMUP: i32 = 1;
-/** Steps timed of each way per trial (the stay's last ones, the trial's), unless the trial gives up. */
+/** Steps timed of each way per trial (the stay's last, the trial's) unless the trial gives up. */
 export const SPLIT_CHOICE_TRIAL_STEPS: i32 = 8;
 /** How much quicker the other way must be to take over: less is noise on a shared machine. */
 const MARGIN: f64 = 0.03;

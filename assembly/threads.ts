@@ -64,9 +64,10 @@ const CHUNK_COST = 40;      // the least estimated cost of a chunk (set by JS)
 const NONFINITE = 44;       // set by an update chunk that wrote a non-finite value
 const ADAPTIVE = 56;        // 1: back off after stalls (below); 0: split whatever the model says (set by JS)
 const BLOCKING = 48;  // 1: the caller may block in memory.atomic.wait (not a browser main thread)
-const BUSY = 52;      // BUSY_ON while the caller is inside a call that posts tasks in quick succession (set by JS; step_begin)
+const BUSY = 52;      // BUSY_ON in a call that posts tasks in quick succession (JS; step_begin)
 const CHUNKS = 60;    // chunks in the current task
-// BUSY's values: JS writes BUSY_ON and BUSY_OFF (src/backend/wasm/threads.ts busy), step_begin BUSY_CALLER_STEP
+// BUSY's values: JS writes BUSY_ON and BUSY_OFF (src/backend/wasm/threads.ts busy), step_begin
+// BUSY_CALLER_STEP
 const BUSY_OFF: i32 = 0, BUSY_ON: i32 = 1, BUSY_CALLER_STEP: i32 = 2;
 const LAST = 64;      // i32 per worker: last GEN it saw (kept across re-entry after a trap)
 const INCARNATION = 192; // i32 per worker id: bumped by JS when it stops or replaces that worker
@@ -250,7 +251,7 @@ export function set_far_cores(far: i32): void {
   check_after_task = false;
 }
 
-/** The step the choice between splitting and not (split_choice.ts) is about: its network and rows. */
+/** The steps the choice between splitting and not (split_choice.ts) is about: network, rows. */
 let choice_net: usize = 0;
 let choice_rows: i32 = 0;
 /** A network and rows seen once: a step of them again starts the choice over. */
@@ -258,7 +259,7 @@ let pending_net: usize = 0;
 let pending_rows: i32 = 0;
 /** Whether the last step of choice_net and choice_rows that was let split posted a task. */
 let choice_splits = true;
-/** Whether the running step is of choice_net and choice_rows, and runs every task on the caller by the choice. */
+/** Whether the running step is one the choice is about, and runs every task on the caller by it. */
 let step_chosen = false;
 let step_solo = false;
 /** When the running step began (−1: not timed), and GEN and `skipped` then. */
@@ -272,7 +273,8 @@ let step_skipped: i32 = 0;
  * runs it on the caller; then the step is timed for the choice (not while its steps post no task,
  * which the choice cannot change, so a small network's steps read no clock). A network and rows
  * seen only once (an epoch's short last batch) keep the choice of the steps around them and
- * run split, untimed. JS clears BUSY when the region ends, so a trap in the step cannot leave it set.
+ * run split, untimed. JS clears BUSY when the region ends, so a trap in the step cannot leave it
+ * set.
  */
 export function step_begin(net: usize, rows: i32): void {
   const base = ctrl;
@@ -301,7 +303,7 @@ export function step_begin(net: usize, rows: i32): void {
   step_skipped = skipped;
 }
 
-/** Marks the end of the step step_begin began: its time to the choice, and the busy region's BUSY back. */
+/** Ends the step step_begin began: its time to the choice, and the busy region's BUSY back. */
 export function step_end(): void {
   const base = ctrl;
   if (atomic.load<i32>(base + BUSY) == BUSY_OFF) return;

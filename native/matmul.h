@@ -127,7 +127,7 @@ int threads();
  * Kernel calls from other threads meanwhile run on their caller too.
  */
 void set_caller_only(bool on);
-/** Pool jobs kept on the caller because a worker was found preempted, ever (ThreadPool::backed_off_jobs). */
+/** Pool jobs kept on the caller after a worker was found preempted, ever (backed_off_jobs). */
 std::uint64_t pool_backed_off_jobs();
 /** Pool jobs handed to the workers, ever (ThreadPool::jobs_posted). */
 std::uint32_t pool_jobs_posted();

@@ -105,7 +105,7 @@ class NetCore {
    * for the whole step, a GEMM or an element-wise pass large enough to split.
    */
   bool steps_use_pool(int rows) const;
-  /** Whether the split choice runs the next training step of `rows` rows on the calling thread alone. */
+  /** Whether the split choice runs the next training step of `rows` rows on the caller alone. */
   bool next_step_on_caller(int rows) const { return rows == choice_rows_ && choice_uses_pool_ && choice_.solo(); }
   /** Whether it runs the steps of `rows` rows on the calling thread alone but for its trials. */
   bool steps_stay_on_caller(int rows) const {
@@ -148,7 +148,7 @@ class NetCore {
 
  private:
   class ChosenStep;
-  /** net_train_step's phases, which the split choice runs split or on the caller alone (ChosenStep). */
+  /** net_train_step's phases, which the split choice runs split or on the caller (ChosenStep). */
   void train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr, double step,
                   double* stats);
   struct Layer {
@@ -202,11 +202,12 @@ class NetCore {
   float* batch_weights_ = nullptr;
   int capacity_ = 0;
   // whether steps split across the pool or run on the caller alone (split_choice.h), for steps of
-  // choice_rows_ rows; a step of another size runs split, untimed, unless the next one has its size too
+  // choice_rows_ rows; a step of another size runs split, untimed, unless the next one has its
+  // size too
   SplitChoice choice_;
   int choice_rows_ = 0;
   int pending_rows_ = 0;
-  bool choice_uses_pool_ = false;  // steps of choice_rows_ rows hand work to the pool (steps_use_pool)
+  bool choice_uses_pool_ = false;  // steps of choice_rows_ rows use the pool (steps_use_pool)
 };
 
 }  // namespace mlpx

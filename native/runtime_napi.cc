@@ -74,9 +74,9 @@ Napi::Value CoreRoundTrip(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), starting_threads(info.Env(), "coreRoundTrip", [&] { return core_round_trip(round_trips); }));
 }
 
-// splitChoiceWays(steps, times) → Uint8Array: the way the split choice (split_choice.h) runs each of
-// `steps` steps from its start (1: on the caller alone), told times[2i] ms for step i run split
-// and times[2i + 1] ms run on the caller. Made-up times, for tests of the rule.
+// splitChoiceWays(steps, times) → Uint8Array: the way the split choice (split_choice.h) runs each
+// of `steps` steps from its start (1: on the caller alone), told times[2i] ms for step i run
+// split and times[2i + 1] ms run on the caller. Made-up times, for tests of the rule.
 Napi::Value SplitChoiceWays(const Napi::CallbackInfo& info) {
   Args args(info, "splitChoiceWays");
   const int steps = args.dim(0, "steps");

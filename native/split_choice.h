@@ -29,7 +29,7 @@ class SplitChoice {
   static constexpr int kMaxStay = 4096;
   /** Steps of a trial not timed: the first moves the rows of W and of the activations over. */
   static constexpr int kTrialWarmup = 1;
-  /** Steps timed of each way per trial (the stay's last ones, the trial's), unless the trial gives up. */
+  /** Steps timed of each way per trial (the stay's last, the trial's) unless the trial gives up. */
   static constexpr int kTrialSteps = 8;
   /** How much quicker the other way must be to take over: less is noise on a shared machine. */
   static constexpr double kMargin = 0.03;
@@ -41,7 +41,7 @@ class SplitChoice {
 
   /** Whether the next step runs on the calling thread alone. */
   bool solo() const { return trial_ >= 0 ? !solo_ : solo_; }
-  /** Whether the current stay's steps run on the calling thread alone (its trials the other way). */
+  /** Whether the current stay's steps run on the calling thread alone (its trials not). */
   bool staying_solo() const { return solo_; }
 
   /** The time in ms of the step just run the way solo() said. */

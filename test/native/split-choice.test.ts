@@ -1,7 +1,7 @@
 // The choice between splitting a network's training steps across the thread pool and running them
-// on the caller alone (native/split_choice.h; its rule is tested in test/parity/split-choice.test.ts)
-// in a real run on two threads: its trial steps hand the pool no job, and its parameters stay
-// bit-identical to one thread's.
+// on the caller alone (native/split_choice.h; its rule is tested in
+// test/parity/split-choice.test.ts) in a real run on two threads: its trial steps hand the pool
+// no job, and its parameters stay bit-identical to one thread's.
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';

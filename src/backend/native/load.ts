@@ -30,7 +30,7 @@ export interface NativeNet {
   gradient(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void;
   /** opt: OptimizerParams packed (packOptimizer in kernels.ts) */
   trainStep(x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, opt: Float64Array, step: number, stats: Float64Array): void;
-  /** Whether the split choice (native/split_choice.h) runs the next training step of `rows` rows on the calling thread alone. */
+  /** Whether the split choice (split_choice.h) runs the next step of `rows` rows on one thread. */
   nextStepOnCaller(rows: number): boolean;
   trainEpoch(
     x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, order: Uint32Array, batchSize: number,

@@ -76,7 +76,7 @@ export interface ThreadExports {
   /** Steps of a trial that move the data over, untimed, then steps timed. */
   SPLIT_CHOICE_TRIAL_WARMUP: WebAssembly.Global;
   SPLIT_CHOICE_TRIAL_STEPS: WebAssembly.Global;
-  /** Tests: the choice between splitting a run's steps and not, started over, asked and told a step's time in ms. */
+  /** Tests: the split choice started over, asked the next step's way, told a step's time in ms. */
   split_choice_reset(): void;
   split_choice_solo(): number;
   split_choice_observe(ms: number): void;
