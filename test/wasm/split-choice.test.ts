@@ -28,7 +28,8 @@ describe('a training run on two threads', () => {
   it('runs each trial of the caller alone without posting a task, and trains the same bits as one thread', () => {
     const exports = two.runtime.exports;
     const pool = two.runtime.pool!;
-    const trialSteps = (exports.SPLIT_CHOICE_TRIAL_WARMUP.value as number) + (exports.SPLIT_CHOICE_TRIAL_STEPS.value as number);
+    // a trial runs its untimed step and at least two timed ones before it may give up
+    const fewestTrialSteps = (exports.SPLIT_CHOICE_TRIAL_WARMUP.value as number) + 2;
     const random = new Random(11);
     const params = randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1);
     const x = randomArray(random, rows * spec.sizes[0]!);
@@ -41,20 +42,21 @@ describe('a training run on two threads', () => {
       return engine;
     });
     const stats = new Float64Array(STATS_PER_BATCH);
-    // Up to 2,000 steps until a trial has run: the stays count only steps that split and that the
-    // stall backoff left alone, so a loaded machine takes more of them.
+    // Up to 20,000 steps until the first trial has ended (a step split again after it): the stays
+    // count only steps that split and that the stall backoff left alone, so a loaded machine takes
+    // more of them; a trial of a caller far slower gives up after its fewest steps.
     let step = 1;
-    let trialTasks: number[] = [];
-    while (trialTasks.length < trialSteps && step <= 2000) {
+    const trialTasks: number[] = [];
+    for (; step <= 20000; step++) {
       const onCaller = exports.split_choice_solo() !== 0;
+      if (!onCaller && trialTasks.length > 0) break;
       const before = pool.tasksPosted;
       pair!.trainStep(x, y, rows, opt, step, stats);
       single!.trainStep(x, y, rows, opt, step, stats);
       if (onCaller) trialTasks.push(pool.tasksPosted - before);
-      else if (trialTasks.length > 0) trialTasks = [];
-      step++;
     }
-    expect(trialTasks, `a trial within ${step - 1} steps`).toEqual(new Array(trialSteps).fill(0));
+    expect(trialTasks.length, `a trial within ${step - 1} steps`).toBeGreaterThanOrEqual(fewestTrialSteps);
+    expect(trialTasks.every((tasks) => tasks === 0), `tasks of the trial's steps: ${trialTasks.join(' ')}`).toBe(true);
     expect(Buffer.from(pair!.readParams().buffer).equals(Buffer.from(single!.readParams().buffer))).toBe(true);
     pair!.dispose();
     single!.dispose();
