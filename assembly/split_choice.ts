@@ -15,8 +15,11 @@
 // already behind by GIVE_UP after two steps ends early. Each stay of a way that keeps winning is
 // twice the last (four times after a trial that gave up), up to MAX_STAY: a trial costs more
 // than its steps, since the steps after it move the data back (784-512-256-10 at batch 32 trained
-// 1% slower with stays of at most 1024 steps). Each step is bit for bit the same either way,
-// so the choice changes no result.
+// 1% slower with stays of at most 1024 steps). A stay whose steps have become DRIFT slower than
+// the steps that won it ends at once: the host has moved the vCPUs (on one die splitting
+// 2-32-32-2 paid 1.34x, on two dies it cost 0.78x), and waiting out a long stay would run the
+// losing way for up to a second. Each step is bit for bit the same either way, so the choice
+// changes no result.
 
 /** The first stay, and the stay after a switch. */
 export const SPLIT_CHOICE_FIRST_STAY: i32 = 32;
@@ -33,6 +36,10 @@ export const SPLIT_CHOICE_TRIAL_STEPS: i32 = 8;
 const MARGIN: f64 = 0.03;
 /** How far behind after two timed steps a trial ends early. */
 const GIVE_UP: f64 = 0.2;
+/** Steps of a stay whose mean time is held against the mean of the steps that won it. */
+const DRIFT_WINDOW: i32 = 32;
+/** How much slower than the steps that won it a window of the stay must run to end the stay. */
+const DRIFT: f64 = 0.25;
 
 /** The way of the current stay: true runs every task of a step on the caller. */
 let solo = false;
@@ -44,13 +51,19 @@ let trial: i32 = -1;
 /** The summed times in ms of the stay's last TRIAL_STEPS steps, and of the trial's timed steps. */
 let stay_ms: f64 = 0;
 let trial_ms: f64 = 0;
+/** The mean time in ms of the steps that won the last comparison (0 before the first). */
+let won_ms: f64 = 0;
+/** The summed times and count of the stay's steps since its last full DRIFT_WINDOW. */
+let window_ms: f64 = 0;
+let window_steps: i32 = 0;
 
 /** Starts over (a new network or batch size): steps split, a first stay. */
 export function split_choice_reset(): void {
   solo = false;
   stay = left = SPLIT_CHOICE_FIRST_STAY;
   trial = -1;
-  stay_ms = 0;
+  stay_ms = won_ms = window_ms = 0;
+  window_steps = 0;
 }
 
 /** Whether the next step runs every task on the caller. */
@@ -63,6 +76,16 @@ export function split_choice_observe(ms: f64): void {
   if (trial < 0) {
     left--;
     if (left < SPLIT_CHOICE_TRIAL_STEPS) stay_ms += ms;
+    window_ms += ms;
+    if (++window_steps == DRIFT_WINDOW) {
+      if (left > 0 && won_ms > 0 && window_ms > won_ms * <f64>DRIFT_WINDOW * (1 + DRIFT)) {
+        // the trial compares the window's mean, the stay's latest steps
+        stay_ms = window_ms * <f64>SPLIT_CHOICE_TRIAL_STEPS / <f64>DRIFT_WINDOW;
+        left = 0;
+      }
+      window_ms = 0;
+      window_steps = 0;
+    }
     if (left == 0) {
       trial = 0;
       trial_ms = 0;
@@ -78,10 +101,13 @@ export function split_choice_observe(ms: f64): void {
   if (!behind && trial_ms < stay_ms * (1 - MARGIN)) {
     solo = !solo;
     stay = SPLIT_CHOICE_FIRST_STAY;
+    won_ms = trial_ms / <f64>SPLIT_CHOICE_TRIAL_STEPS;
   } else {
     stay = min(MAX_STAY, stay * (behind ? 4 : 2));
+    won_ms = stay_ms / <f64>SPLIT_CHOICE_TRIAL_STEPS;
   }
   left = stay;
   trial = -1;
-  stay_ms = 0;
+  stay_ms = window_ms = 0;
+  window_steps = 0;
 }

@@ -13,7 +13,9 @@
 // The trial's way takes over when its mean is under the stay's by kMargin; a trial already
 // behind by kGiveUp after two timed steps ends early. Each stay of a way that keeps winning is
 // twice the last (four times after a trial that gave up), up to kMaxStay: a trial costs more
-// than its steps, since the steps after it move the data back. Each step is bit for bit the same
+// than its steps, since the steps after it move the data back. A stay whose steps have become
+// kDrift slower than the steps that won it ends at once: the host has moved the vCPUs, and the
+// losing way would otherwise run for the rest of a long stay. Each step is bit for bit the same
 // either way, so the choice changes no result.
 #pragma once
 
@@ -35,6 +37,10 @@ class SplitChoice {
   static constexpr double kMargin = 0.03;
   /** How far behind after two timed steps a trial ends early. */
   static constexpr double kGiveUp = 0.2;
+  /** Steps of a stay whose mean time is held against the mean of the steps that won it. */
+  static constexpr int kDriftWindow = 32;
+  /** How much slower than the steps that won it a window of the stay must run to end the stay. */
+  static constexpr double kDrift = 0.25;
 
   /** Starts over (another batch size): steps split, a first stay. */
   void reset() { *this = SplitChoice(); }
@@ -49,6 +55,16 @@ class SplitChoice {
     if (trial_ < 0) {
       --left_;
       if (left_ < kTrialSteps) stay_ms_ += ms;
+      window_ms_ += ms;
+      if (++window_steps_ == kDriftWindow) {
+        if (left_ > 0 && won_ms_ > 0 && window_ms_ > won_ms_ * kDriftWindow * (1 + kDrift)) {
+          // the trial compares the window's mean, the stay's latest steps
+          stay_ms_ = window_ms_ * kTrialSteps / kDriftWindow;
+          left_ = 0;
+        }
+        window_ms_ = 0;
+        window_steps_ = 0;
+      }
       if (left_ == 0) {
         trial_ = 0;
         trial_ms_ = 0;
@@ -64,12 +80,15 @@ class SplitChoice {
     if (!behind && trial_ms_ < stay_ms_ * (1 - kMargin)) {
       solo_ = !solo_;
       stay_ = kFirstStay;
+      won_ms_ = trial_ms_ / kTrialSteps;
     } else {
       stay_ = std::min(kMaxStay, stay_ * (behind ? 4 : 2));
+      won_ms_ = stay_ms_ / kTrialSteps;
     }
     left_ = stay_;
     trial_ = -1;
-    stay_ms_ = 0;
+    stay_ms_ = window_ms_ = 0;
+    window_steps_ = 0;
   }
 
  private:
@@ -79,6 +98,9 @@ class SplitChoice {
   int trial_ = -1;         // steps of the running trial so far; −1 outside a trial
   double stay_ms_ = 0;     // the summed times of the stay's last kTrialSteps steps
   double trial_ms_ = 0;    // and of the trial's timed steps
+  double won_ms_ = 0;      // the mean time of the steps that won the last comparison (0: none yet)
+  double window_ms_ = 0;   // the summed times of the stay's steps since its last full drift window
+  int window_steps_ = 0;   // and their count
 };
 
 }  // namespace mlpx

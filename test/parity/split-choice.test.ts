@@ -66,6 +66,20 @@ describe.each(RULES)('%s: the split choice', (_, run) => {
     expect(ways.at(-1)).toBe(true);
   });
 
+  it('ends a long stay early when its steps slow down: the cores moved apart', () => {
+    // splitting wins until step `moved`, deep in a stay of thousands of steps; then split steps
+    // take 2 ms against the caller's 1.5 (what a host that moved the vCPUs does to a small net)
+    const moved = 3000;
+    const ways = run(moved + 200, (solo, i) => (solo ? 1.5 : i < moved ? 1 : 2));
+    expect(ways.slice(moved - 100, moved).every((solo) => !solo)).toBe(true);
+    // within two windows of slow steps (the first may have begun before), a trial on the caller
+    // that wins, then a stay there
+    const trial = ways.indexOf(true, moved);
+    expect(trial).toBeGreaterThanOrEqual(moved);
+    expect(trial).toBeLessThanOrEqual(moved + 2 * firstStay);
+    expect(ways.slice(trial, trial + trialSteps + firstStay).every((solo) => solo)).toBe(true);
+  });
+
   it('runs the same ways as the other backend on noisy times', () => {
     // step times that drift between favouring one way and the other, with spikes
     const noisy: StepTimes = (solo, i) => (solo ? 1 : 0.8 + 0.5 * Math.sin(i / 300)) * (i % 97 === 0 ? 5 : 1) + (i % 7) * 0.01;
