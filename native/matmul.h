@@ -122,9 +122,9 @@ void set_threads(int threads);
 int threads();
 
 /**
- * While on, every sgemm and parallel_* call splits for one thread and runs on its caller alone,
- * with the same results: the training steps the split choice keeps on the caller (split_choice.h).
- * Kernel calls from other threads meanwhile run on their caller too.
+ * While on, every sgemm and parallel_* call from this thread splits for one thread and runs on
+ * this thread alone, with the same results: the training steps the split choice keeps on the
+ * caller (split_choice.h). Calls from other threads split as usual.
  */
 void set_caller_only(bool on);
 /** Pool jobs kept on the caller after a worker was found preempted, ever (backed_off_jobs). */

@@ -56,6 +56,25 @@ void ThreadPool::resize(int threads) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this, i, start);
 }
 
+void ThreadPool::set_caller_only(bool on) {
+  const std::thread::id self = std::this_thread::get_id();
+  const std::thread::id wanted = on ? std::thread::id() : self;
+  if (on && caller_only()) return;
+  for (std::thread::id& slot : caller_only_threads_) {
+    if (slot == wanted) {
+      slot = on ? self : std::thread::id();
+      return;
+    }
+  }
+}
+
+bool ThreadPool::caller_only() const {
+  const std::thread::id self = std::this_thread::get_id();
+  for (const std::thread::id& slot : caller_only_threads_)
+    if (slot == self) return true;
+  return false;
+}
+
 bool ThreadPool::claim(std::uint32_t job, int chunks, int* chunk) {
   std::uint64_t current = claim_.load(std::memory_order_acquire);
   for (;;) {
@@ -142,8 +161,9 @@ void ThreadPool::worker_loop(int index, std::uint64_t seen) {
 void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
-  if (workers_.empty() || chunks <= 1 || caller_only_ || start < solo_until_) {
-    if (!workers_.empty() && chunks > 1 && !caller_only_) ++backed_off_jobs_;
+  const bool solo_step = !workers_.empty() && chunks > 1 && caller_only();
+  if (workers_.empty() || chunks <= 1 || solo_step || start < solo_until_) {
+    if (!workers_.empty() && chunks > 1 && !solo_step) ++backed_off_jobs_;
     for (int chunk = 0; chunk < chunks; ++chunk) task(context, chunk, 0);
     return;
   }

@@ -43,12 +43,15 @@ class ThreadPool {
   static constexpr int kMaxAffineChunks = 32;
 
   /**
-   * While set, run() runs every chunk on the caller and threads_taking_part() is 1 (size() is
-   * unchanged): the training steps the split choice keeps on the caller (split_choice.h).
+   * While set by a thread, run() called from that thread runs every chunk there, and
+   * threads_taking_part() there is 1 (size() is unchanged): the training steps the split choice
+   * keeps on the caller (split_choice.h). Jobs from other threads split as before, so a network
+   * training beside one on a solo step neither runs its own steps solo nor times them as split.
+   * Not thread-safe against run() (like resize).
    */
-  void set_caller_only(bool on) { caller_only_ = on; }
-  /** The threads a job is split for: size(), or 1 while set_caller_only. */
-  int threads_taking_part() const { return caller_only_ ? 1 : size(); }
+  void set_caller_only(bool on);
+  /** The threads a job from this thread is split for: size(), or 1 while it set caller-only. */
+  int threads_taking_part() const { return caller_only() ? 1 : size(); }
   /** Jobs run() has handed to the workers, ever. */
   std::uint32_t jobs_posted() const { return job_; }
   /** Jobs run() has kept on the caller because a worker was found preempted (below), ever. */
@@ -61,6 +64,8 @@ class ThreadPool {
   bool claim(std::uint32_t job, int chunks, int* chunk);
   /** Claims chunk `thread` of affine job `job` if unclaimed, else the lowest unclaimed one. */
   bool claim_affine(std::uint32_t job, int chunks, int thread, int* chunk);
+  /** Whether the calling thread has set caller-only. */
+  bool caller_only() const;
   void work(std::uint32_t job, int chunks, bool affine, Task task, void* context, int thread);
 
   std::vector<std::thread> workers_;
@@ -80,7 +85,11 @@ class ThreadPool {
   int chunks_ = 0;
   bool affine_ = false;
   bool stopping_ = false;
-  bool caller_only_ = false;
+  // The threads that have set caller-only (std::thread::id() in free slots): one per network
+  // whose step runs solo at the moment, each on its own thread; a fixed array, so that setting it
+  // cannot fail. A thread that finds no free slot splits as usual (same results).
+  static constexpr int kMostCallerOnlyThreads = 8;
+  std::thread::id caller_only_threads_[kMostCallerOnlyThreads] = {};
   std::uint64_t backed_off_jobs_ = 0;
   // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
   std::chrono::steady_clock::time_point solo_until_{};
