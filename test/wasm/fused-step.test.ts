@@ -24,15 +24,30 @@ const SPEC: NetSpec = {
   dropout: [0, 0, 0, 0, 0, 0.3, 0],
   seed: 9,
 };
+// a hidden layer of more inputs than one K block: on two threads its forward GEMM splits by K
+// blocks (each thread sums and activates its rows of z), and the output layer's input gradient
+// and this layer's activation derivative follow those rows; with each kind of output error
+// (fused: softmax with cross entropy, sigmoid with binary cross entropy; or MSE), rows weighted
+// or not
+const DEPTH_SPECS: [string, NetSpec, boolean][] = [
+  ['softmax, cross entropy', { sizes: [300, 41, 7], activations: [Activation.tanh, Activation.softmax], loss: Loss.cross_entropy }, false],
+  ['the same, weighted rows', { sizes: [300, 41, 7], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy }, true],
+  [
+    'sigmoid, binary cross entropy',
+    { sizes: [300, 33, 3], activations: [Activation.leaky_relu, Activation.sigmoid], loss: Loss.binary_cross_entropy },
+    true,
+  ],
+  ['linear, MSE', { sizes: [300, 45, 5], activations: [Activation.sigmoid, Activation.linear], loss: Loss.mse }, false],
+];
 const ROWS = 90;
 const BATCH = 30;
 
-async function trainTwoEpochs(engine: Engine): Promise<{ params: Float32Array; stats: Float64Array }> {
+async function trainTwoEpochs(engine: Engine, spec = SPEC, weighted = false): Promise<{ params: Float32Array; stats: Float64Array }> {
   const random = new Random(5);
-  const x = randomArray(random, ROWS * SPEC.sizes[0]!);
-  const y = randomOneHot(random, ROWS, SPEC.sizes[SPEC.sizes.length - 1]!);
-  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.3, 0.3));
-  const data = engine.bindData(x, y, ROWS);
+  const x = randomArray(random, ROWS * spec.sizes[0]!);
+  const y = randomOneHot(random, ROWS, spec.sizes[spec.sizes.length - 1]!);
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.3, 0.3));
+  const data = engine.bindData(x, y, ROWS, weighted ? randomArray(random, ROWS, 0.5, 2) : undefined);
   const stats = new Float64Array((ROWS / BATCH) * STATS_PER_BATCH);
   const opt = { kind: Optimizer.adam, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   for (let epoch = 0; epoch < 2; epoch++) {
@@ -42,17 +57,19 @@ async function trainTwoEpochs(engine: Engine): Promise<{ params: Float32Array; s
   return { params: engine.readParams(), stats };
 }
 
-describe('wasm fused step', () => {
+const CASES: [string, NetSpec, boolean][] = [['every activation, dropout', SPEC, false], ...DEPTH_SPECS];
+
+describe.each(CASES)('wasm fused step: %s', (_, spec, weighted) => {
   it.each([[1, DEFAULT_SPLIT_COSTS], [2, SPLIT_ALL]] as const)('on %i thread(s) has the bits of its kernels composed', async (threads, costs) => {
     const backend = await wasmBackend();
-    const composed = await trainTwoEpochs(new ComposedEngine(SPEC, backend.kernels));
+    const composed = await trainTwoEpochs(new ComposedEngine(spec, backend.kernels), spec, weighted);
     backend.setThreads(threads);
     await backend.threadsReady();
     const pool = backend.runtime.pool;
     expect(pool?.active ?? 1).toBe(threads);
     if (pool !== undefined) pool.splitCosts = costs;
     try {
-      const fused = await trainTwoEpochs(backend.createEngine(SPEC));
+      const fused = await trainTwoEpochs(backend.createEngine(spec), spec, weighted);
       expect(Buffer.from(fused.params.buffer).equals(Buffer.from(composed.params.buffer))).toBe(true);
       for (let i = 0; i < fused.stats.length; i++) {
         if (i % STATS_PER_BATCH !== STAT_GRAD_NORM2) {
