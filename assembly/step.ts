@@ -113,7 +113,7 @@ function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firs
     store<i32>(s + LAYER_ROW_PARTS, parts);
     if (parts >= 2) {
       // each thread activates the rows it summed (the profile counts it as GEMM time)
-      gemm_depth_parallel(z, input, w, rows, inputs, units, b, a, act, load<usize>(net + NET_PARTIALS), parts);
+      store<i32>(s + LAYER_ROW_PARTS, gemm_depth_parallel(z, input, w, rows, inputs, units, b, a, act, load<usize>(net + NET_PARTIALS), parts));
       start = phase_add(PHASE_FORWARD_GEMM, start);
     } else if (!dropping && act != ACT_SOFTMAX) {
       // each GEMM chunk activates its own block (the profile counts it as GEMM time)

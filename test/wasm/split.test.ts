@@ -175,6 +175,19 @@ describe('wasm cost model', () => {
     expect(await epochTasks(twoBlocks!, 64) - await epochTasks(oneBlock!, 64)).toBe(2);
   });
 
+  it('a K-block split of fewer than 33 rows sums and activates them on the caller: one task fewer, bit-identical', () => {
+    // 32 and 33 rows through 600 inputs (three K blocks of 200) into 256 units: both forward GEMMs
+    // cost over the split cost, both split by K blocks; the layer above (256 → 10) and the
+    // backward pass split alike at both sizes
+    const spec: NetSpec = { sizes: [600, 256, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const tasks = [32, 33].map((rows) => {
+      const [posted, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer))).toBe(true);
+      return posted;
+    });
+    expect(tasks[1]! - tasks[0]!).toBe(1);
+  });
+
   it('a tall hidden layer (4 rows per unit) splits its forward GEMM into one span of rows per thread, and its backward pass follows; bit-identical either way', () => {
     // 115 → 24 at 95 and 96 rows: both forward GEMMs cost over the split cost; at 95 rows the
     // layer is split into row chunks claimed in order, and its activation derivative and the
