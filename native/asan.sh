@@ -26,6 +26,6 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LD_PRELOAD="$libasan $libubsan" \
   node node_modules/vitest/vitest.mjs run test/parity test/native/bad-input.test.ts test/native/threads.test.ts \
-    test/native/predict.test.ts test/native/kernel-paths.test.ts \
+    test/native/predict.test.ts test/native/kernel-paths.test.ts test/native/short-epoch.test.ts \
     test/native/progress.test.ts test/misuse/during-fit.test.ts test/misuse/callbacks.test.ts test/misuse/detach.test.ts \
     test/misuse/dispose.test.ts test/misuse/engine-errors.test.ts test/misuse/nonfinite.test.ts test/misuse/options.test.ts

@@ -165,6 +165,12 @@ double Args::number(std::size_t index, const char* name) const {
   return info_[index].As<Napi::Number>().DoubleValue();
 }
 
+bool Args::flag(std::size_t index, const char* name) const {
+  if (index >= info_.Length() || info_[index].IsUndefined()) return false;
+  if (!info_[index].IsBoolean()) type_error(index, name, "a boolean or undefined");
+  return info_[index].As<Napi::Boolean>().Value();
+}
+
 Napi::Function Args::function_or_empty(std::size_t index, const char* name) const {
   if (index >= info_.Length() || info_[index].IsUndefined() || info_[index].IsNull()) return Napi::Function();
   if (!info_[index].IsFunction()) type_error(index, name, "a function or undefined");

@@ -46,6 +46,8 @@ class Args {
   int id(std::size_t index, const char* name, int count) const;
   /** Any number. */
   double number(std::size_t index, const char* name) const;
+  /** A boolean, or undefined (false). */
+  bool flag(std::size_t index, const char* name) const;
   /** A function, or undefined/null (returns an empty Function). */
   Napi::Function function_or_empty(std::size_t index, const char* name) const;
 

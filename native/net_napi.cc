@@ -29,6 +29,7 @@ namespace mlpx {
 
 namespace {
 
+struct EpochJob;
 class EpochWorker;
 
 class Net : public Napi::ObjectWrap<Net> {
@@ -71,6 +72,10 @@ class Net : public Napi::ObjectWrap<Net> {
   /** Frees `buffer`, uncounting it. */
   void release(Napi::Env env, AlignedFloats& buffer);
   static OptParams opt_params(const Args& args, std::size_t index);
+  /** Whether the steps of an epoch of `batch_size` rows run on the thread that runs the epoch. */
+  bool epoch_on_caller(int batch_size) const;
+  /** trainEpoch's `now` path: the whole epoch on the calling (main) thread. */
+  Napi::Value train_epoch_now(const Napi::CallbackInfo& info, EpochJob job);
 
   std::unique_ptr<NetCore> core_;
   AlignedFloats params_, grads_, state_, workspace_;
@@ -382,30 +387,94 @@ struct EpochJob {
 // took CPU from the GEMM's second thread. 50 a second is smooth for a progress bar.
 constexpr auto kProgressInterval = std::chrono::milliseconds(20);
 
-// Runs the batches of one epoch off the main thread (net_train_batches, one batch per call so a
-// stop request is seen between batches), holding references to everything it reads so nothing
-// is collected while it runs. x and y must be arrays nobody else can detach (NativeEngine passes
-// its private copies). Progress is a Signal (no per-batch allocation), at most every
-// kProgressInterval; OnProgress copies the finished batches' stats into batchStats and calls
-// onProgress, whose `false` or exception stops the epoch after the running batch (an exception
-// then rejects the promise with it) and ends the calls to onProgress, as in src/backend/epoch.ts.
-// OnOK reports whatever is left.
+// One epoch's batches and what JS has been told of them, on whichever thread runs them: run()
+// trains (net_train_batches, one batch per call so a stop request is seen between batches) and
+// calls signal() after the first batch, then at most every kProgressInterval; report(), on the
+// main thread, copies the finished batches' stats into batchStats and calls onProgress, whose
+// `false` or exception stops the epoch after the running batch (the exception is kept in
+// error()) and ends the calls to onProgress, as in src/backend/epoch.ts.
+class EpochRun {
+ public:
+  explicit EpochRun(EpochJob job)
+      : job_(std::move(job)), stats_(static_cast<std::size_t>(job_.batches) * kStatsPerBatch, 0.0) {
+    job_.source.order = job_.order.data();
+    job_.source.rates = job_.rates.empty() ? nullptr : job_.rates.data();
+  }
+
+  template <typename Signal>
+  void run(NetCore& core, Signal signal) {
+    auto next_signal = std::chrono::steady_clock::now();
+    for (int batch = 0; batch < job_.batches && !stop_.load(std::memory_order_acquire); ++batch) {
+      double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
+      const int ran = core.net_train_batches(job_.source, batch, 1, job_.opt, job_.first_step + batch, stats);
+      done_.store(batch + 1, std::memory_order_release);
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_signal) {
+        signal();
+        next_signal = now + kProgressInterval;
+      }
+      if (ran == 1 && stats[kStatStatus] != kStepOk) break;
+    }
+  }
+
+  void report(Napi::Env env, Napi::Float64Array batch_stats, Napi::Function progress) {
+    const int done = this->done();
+    if (done <= reported_) return;
+    // batchStats is re-read: if JS detached it meanwhile its length is 0 and nothing is written
+    if (batch_stats.ElementLength() < static_cast<std::size_t>(done) * kStatsPerBatch) {
+      fail(make_error(env, ErrorKind::kInvalidArgument, "trainEpoch: batchStats was detached or shrunk while the epoch ran"));
+      return;
+    }
+    std::memcpy(batch_stats.Data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
+                stats_.data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
+                static_cast<std::size_t>(done - reported_) * kStatsPerBatch * sizeof(double));
+    reported_ = done;
+    if (progress.IsEmpty() || stop_.load(std::memory_order_acquire)) return;  // once told to stop, it is not called again
+    try {
+      const Napi::Value result = progress.Call({Napi::Number::New(env, done)});
+      if (result.IsBoolean() && !result.As<Napi::Boolean>().Value()) stop_.store(true, std::memory_order_release);
+    } catch (const Napi::Error& error) {
+      fail(error);
+    }
+  }
+
+  int done() const { return done_.load(std::memory_order_acquire); }
+  /** The exception that stopped the epoch, if any. */
+  const Napi::ObjectReference& error() const { return error_; }
+  const EpochJob& job() const { return job_; }
+
+ private:
+  // Stop after the running batch; the caller rejects with `error` once the batches are done.
+  void fail(const Napi::Error& error) {
+    if (error_.IsEmpty()) error_ = Napi::Persistent(error.Value());
+    stop_.store(true, std::memory_order_release);
+  }
+
+  EpochJob job_;
+  std::vector<double> stats_;
+  Napi::ObjectReference error_;
+  std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
+  int reported_ = 0;
+};
+
+// Runs an epoch off the main thread, holding references to everything it reads so nothing is
+// collected while it runs. x and y must be arrays nobody else can detach (NativeEngine passes its
+// private copies). Progress is a Signal (no per-batch allocation); OnProgress reports
+// (EpochRun::report), and OnOK reports whatever is left.
 class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
  public:
   EpochWorker(const Napi::CallbackInfo& info, Net* net, EpochJob job)
       : AsyncProgressWorker(info.Env(), "mlpx:trainEpoch"),
         deferred_(Napi::Promise::Deferred::New(info.Env())),
         net_(net),
-        job_(std::move(job)),
-        stats_(static_cast<std::size_t>(job_.batches) * kStatsPerBatch, 0.0) {
+        run_(std::move(job)) {
     self_ = Napi::Persistent(info.This().As<Napi::Object>());
     keep_[0] = Napi::Persistent(info[0].As<Napi::Object>());   // x
     keep_[1] = Napi::Persistent(info[1].As<Napi::Object>());   // y
     keep_[2] = Napi::Persistent(info[9].As<Napi::Object>());   // batchStats
-    if (job_.source.weights != nullptr) keep_[3] = Napi::Persistent(info[2].As<Napi::Object>());
-    if (!job_.progress.IsEmpty()) progress_ = Napi::Persistent(job_.progress);
-    job_.source.order = job_.order.data();
-    job_.source.rates = job_.rates.empty() ? nullptr : job_.rates.data();
+    if (run_.job().source.weights != nullptr) keep_[3] = Napi::Persistent(info[2].As<Napi::Object>());
+    if (!run_.job().progress.IsEmpty()) progress_ = Napi::Persistent(run_.job().progress);
   }
 
   Napi::Promise Start() {
@@ -418,14 +487,11 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void Execute(const ExecutionProgress& progress) override {
     // On more than one thread the batches run on the lead thread, so the pool's caller (whose
     // core keeps chunk 0's rows of W) is the same thread in every call, whichever libuv thread
-    // runs this one (native/lead_thread.h). Not when no step uses the pool, or the split choice
-    // keeps them on the caller but for its trials: handing the epoch over and back took ~24 µs,
-    // a tenth of an epoch of 32 steps of 2-32-32-2. (A trial of the caller alone, during a stay of
-    // split steps, runs on the lead thread: the next steps then find their rows where they were.)
-    const NetCore& core = *net_->core_;
-    const int batch_size = job_.source.batch_size;
-    if (threads() < 2 || !core.steps_use_pool(batch_size) || core.steps_stay_on_caller(batch_size))
-      return run_batches(progress);
+    // runs this one (native/lead_thread.h). Not when the epoch's steps run on their caller
+    // (Net::epoch_on_caller): handing the epoch over and back took ~24 µs, a tenth of an epoch of
+    // 32 steps of 2-32-32-2. (A trial of the caller alone, during a stay of split steps, runs on
+    // the lead thread: the next steps then find their rows where they were.)
+    if (net_->epoch_on_caller(run_.job().source.batch_size)) return run_batches(progress);
     struct Call {
       EpochWorker* worker;
       const ExecutionProgress* progress;
@@ -441,10 +507,10 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   void OnOK() override {
     net_->busy_ = false;
     report();
-    if (!error_.IsEmpty()) {
-      deferred_.Reject(error_.Value());
+    if (!run_.error().IsEmpty()) {
+      deferred_.Reject(run_.error().Value());
     } else {
-      deferred_.Resolve(Napi::Number::New(Env(), done_.load(std::memory_order_acquire)));
+      deferred_.Resolve(Napi::Number::New(Env(), run_.done()));
     }
   }
 
@@ -454,66 +520,28 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
   }
 
  private:
-  // The epoch's batches, one net_train_batches call each so a stop request is seen between them.
   void run_batches(const ExecutionProgress& progress) {
-    NetCore& core = *net_->core_;
-    auto next_signal = std::chrono::steady_clock::now();
-    for (int batch = 0; batch < job_.batches && !stop_.load(std::memory_order_acquire); ++batch) {
-      double* stats = stats_.data() + static_cast<std::size_t>(batch) * kStatsPerBatch;
-      const int ran = core.net_train_batches(job_.source, batch, 1, job_.opt, job_.first_step + batch, stats);
-      done_.store(batch + 1, std::memory_order_release);
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= next_signal) {
-        progress.Signal();
-        next_signal = now + kProgressInterval;
-      }
-      if (ran == 1 && stats[kStatStatus] != kStepOk) break;
-    }
+    run_.run(*net_->core_, [&] { progress.Signal(); });
   }
 
-  // Copy the stats of the batches finished since the last report, then tell onProgress.
   void report() {
-    const int done = done_.load(std::memory_order_acquire);
-    if (done <= reported_) return;
-    // batchStats is re-read: if JS detached it meanwhile its length is 0 and nothing is written
-    Napi::Float64Array batch_stats = keep_[2].Value().As<Napi::Float64Array>();
-    if (batch_stats.ElementLength() < static_cast<std::size_t>(done) * kStatsPerBatch) {
-      fail(make_error(Env(), ErrorKind::kInvalidArgument, "trainEpoch: batchStats was detached or shrunk while the epoch ran"));
-      return;
-    }
-    std::memcpy(batch_stats.Data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
-                stats_.data() + static_cast<std::size_t>(reported_) * kStatsPerBatch,
-                static_cast<std::size_t>(done - reported_) * kStatsPerBatch * sizeof(double));
-    reported_ = done;
-    if (progress_.IsEmpty() || stop_.load(std::memory_order_acquire)) return;  // once told to stop, it is not called again
-    try {
-      const Napi::Value result = progress_.Call({Napi::Number::New(Env(), done)});
-      if (result.IsBoolean() && !result.As<Napi::Boolean>().Value()) stop_.store(true, std::memory_order_release);
-    } catch (const Napi::Error& error) {
-      fail(error);
-    }
-  }
-
-  // Stop after the running batch and reject with `error` once the worker is done.
-  void fail(const Napi::Error& error) {
-    if (error_.IsEmpty()) error_ = Napi::Persistent(error.Value());
-    stop_.store(true, std::memory_order_release);
+    run_.report(Env(), keep_[2].Value().As<Napi::Float64Array>(),
+                progress_.IsEmpty() ? Napi::Function() : progress_.Value());
   }
 
   Napi::Promise::Deferred deferred_;
   Net* net_;
-  EpochJob job_;
-  std::vector<double> stats_;
+  EpochRun run_;
   Napi::ObjectReference self_;
   Napi::ObjectReference keep_[4];  // x, y, batchStats, weights
   Napi::FunctionReference progress_;
-  Napi::ObjectReference error_;
-  std::atomic<int> done_{0};
-  std::atomic<bool> stop_{false};
-  int reported_ = 0;
 };
 
-// trainEpoch(x, y, weights | null, rows, order, batchSize, opt, rates | null, firstStep, batchStats, onProgress?)
+// trainEpoch(x, y, weights | null, rows, order, batchSize, opt, rates | null, firstStep, batchStats, onProgress?, now?)
+// With `now` (an epoch short enough to block the main thread for), an epoch whose steps run on
+// their caller (epoch_on_caller) runs on the calling thread and settles before trainEpoch
+// returns: without the hand-over to a libuv thread and back, which took 40-60 µs a call here, a
+// fifth of a 32-batch epoch of 2-32-32-2.
 Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   Args args(info, "trainEpoch");
   require_idle(args, "trainEpoch");
@@ -536,6 +564,7 @@ Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   if (job.first_step + job.batches >= 9007199254740992.0) args.range_error("firstStep + batches must be below 2^53");
   args.f64(9, "batchStats", static_cast<std::size_t>(job.batches) * kStatsPerBatch);
   job.progress = args.function_or_empty(10, "onProgress");
+  const bool now = args.flag(11, "now");
   for (std::size_t i = 0; i < count; ++i)
     if (order[i] >= static_cast<std::uint32_t>(rows))
       args.range_error("order[" + std::to_string(i) + "] = " + std::to_string(order[i]) +
@@ -543,7 +572,38 @@ Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   job.order.assign(order, order + count);
   reserve(info.Env(), static_cast<int>(std::min<std::size_t>(job.source.batch_size, count)));
   set_optimizer(info.Env(), job.opt.kind);
+  if (now && epoch_on_caller(job.source.batch_size)) return train_epoch_now(info, std::move(job));
   return (new EpochWorker(info, this, std::move(job)))->Start();
+}
+
+bool Net::epoch_on_caller(int batch_size) const {
+  return threads() < 2 || !core_->steps_use_pool(batch_size) || core_->steps_stay_on_caller(batch_size);
+}
+
+Napi::Value Net::train_epoch_now(const Napi::CallbackInfo& info, EpochJob job) {
+  const Napi::Env env = info.Env();
+  const auto deferred = Napi::Promise::Deferred::New(env);
+  EpochRun run(std::move(job));
+  const Napi::Function progress = run.job().progress;
+  // a fresh view of batchStats for each report: onProgress may have detached it meanwhile
+  auto report = [&] { run.report(env, info[9].As<Napi::Float64Array>(), progress); };
+  busy_ = true;
+  try {
+    run.run(*core_, report);
+  } catch (const std::exception& error) {
+    // as the worker thread's exceptions reach OnError: a rejection
+    busy_ = false;
+    deferred.Reject(make_error(env, ErrorKind::kError, std::string("trainEpoch: ") + error.what()).Value());
+    return deferred.Promise();
+  }
+  busy_ = false;
+  report();
+  if (!run.error().IsEmpty()) {
+    deferred.Reject(run.error().Value());
+  } else {
+    deferred.Resolve(Napi::Number::New(env, run.done()));
+  }
+  return deferred.Promise();
 }
 
 // The numbers JS mirrors (src/backend/engine.ts, kernels.ts, layout.ts), for

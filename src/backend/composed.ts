@@ -6,7 +6,7 @@ import {
   batchRows, clipScale, GRAD_NORM2_LIMIT, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STAT_STATUS, STATS_PER_BATCH,
   STEP_GRADIENT_NON_FINITE, STEP_LOSS_NON_FINITE, STEP_OK, STEP_UPDATE_NON_FINITE,
 } from './engine.js';
-import { driveEpoch } from './epoch.js';
+import { driveEpoch, EpochPace } from './epoch.js';
 import { EngineGuard } from './guard.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type Kernels, type OptimizerId, type OptimizerParams } from './kernels.js';
 import { dropoutThresholds, paramLayout, usesFusedOutputDelta, type NetSpec, type ParamLayout } from './layout.js';
@@ -63,6 +63,8 @@ export class ComposedEngine implements Engine {
   /** dropout rate per layer (0: none) */
   readonly #dropout: readonly number[];
   readonly #guard = new EngineGuard();
+  /** how the next epoch is chunked (driveEpoch) */
+  readonly #pace = new EpochPace();
   #params: Float32Array;
   #grads: Float32Array;
   #state: Float32Array;
@@ -345,7 +347,7 @@ export class ComposedEngine implements Engine {
       requireRates(rates, batches);
       this.#reserve(Math.min(batchSize, order.length));
       this.#setOptimizer(opt.kind);
-      return driveEpoch(batches, batches, (first, count) => this.net_train_batches(data, order, batchSize, first, count, opt, rates, firstStep + first, batchStats), batchStats, onProgress);
+      return driveEpoch(batches, batchSize, batches, (first, count) => this.net_train_batches(data, order, batchSize, first, count, opt, rates, firstStep + first, batchStats), batchStats, onProgress, this.#pace);
     });
   }
 

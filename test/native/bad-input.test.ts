@@ -107,6 +107,8 @@ describe.skipIf(addon === undefined)('native addon: bad input', () => {
     expect(() => net.trainEpoch(x, y, f32(9), 10, new Uint32Array(10), 1, opt, null, 1, stats)).toThrow(/weights has 9 elements/);
     expect(() => net.trainEpoch(x, y, null, 10, new Uint32Array(10), 1, opt, f32(9), 1, stats)).toThrow(/rates has 9 elements/);
     expect(() => net.trainEpoch(x, y, null, 10, new Uint32Array(10), 1, opt, null, 2 ** 53 - 5, stats)).toThrow(/below 2\^53/);
+    expect(() => net.trainEpoch(x, y, null, 10, new Uint32Array(10), 1, opt, null, 1, stats, undefined, 1 as unknown as boolean))
+      .toThrow(/expected a boolean or undefined for now/);
     const running = net.trainEpoch(x, y, null, 10, new Uint32Array(10), 1, opt, f32(10), 1, stats);
     expect(() => net.reserve(100)).toThrow(BusyError);
     expect(() => net.trainEpoch(x, y, null, 10, new Uint32Array(10), 1, opt, null, 1, stats)).toThrow(/running trainEpoch/);

@@ -1,7 +1,9 @@
 // Engine over the addon's Net: parameters, gradients, optimizer state and workspace live in
 // memory the Net owns; trainStep is one native call and trainEpoch runs every batch on a libuv
-// worker thread, so the event loop stays free.
+// worker thread, so the event loop stays free (but for epochs shorter than SHORT_EPOCH_MS, which
+// cost less on the calling thread than handing them over: src/backend/epoch.ts).
 import type { BoundData, Engine, EpochProgress } from '../engine.js';
+import { EpochPace, SHORT_EPOCH_MS } from '../epoch.js';
 import { OPTIMIZER_FIELDS, packOptimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
 import { packSpec, type NetSpec } from '../layout.js';
 import { BusyError, DisposedError, InvalidArgumentError, MlpxError } from '../../util/errors.js';
@@ -38,6 +40,8 @@ export class NativeEngine implements Engine {
   readonly #net: NativeNet;
   /** the optimizer parameters of the latest trainStep, packed (reused: no allocation per step) */
   readonly #opt = new Float64Array(OPTIMIZER_FIELDS.length);
+  /** the last epoch's time per batch: an epoch expected to be short runs on the calling thread */
+  readonly #pace = new EpochPace();
   /** the Net checks this itself; bindData, which never reaches it, asks here */
   #disposed = false;
 
@@ -91,10 +95,15 @@ export class NativeEngine implements Engine {
       throw new InvalidArgumentError('trainEpoch: data must be bound by this engine (bindData) and not released');
     }
     requireOptimizerParams('trainEpoch', opt);
-    return this.#net.trainEpoch(
+    const batches = Math.ceil(order.length / batchSize);
+    const short = this.#pace.expectedMs(batchSize, batches) <= SHORT_EPOCH_MS;
+    const started = performance.now();
+    const done = await this.#net.trainEpoch(
       data.x, data.y, data.weights, data.rows, order, batchSize, packOptimizer(opt, this.#opt),
-      rates ?? null, firstStep, batchStats, onProgress,
+      rates ?? null, firstStep, batchStats, onProgress, short,
     );
+    this.#pace.record(batchSize, performance.now() - started, done);
+    return done;
   }
 
   dispose(): void {

@@ -36,6 +36,8 @@ export interface NativeNet {
     x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, order: Uint32Array, batchSize: number,
     opt: Float64Array, rates: Float32Array | null, firstStep: number,
     batchStats: Float64Array, onProgress?: (batchesDone: number) => boolean | void,
+    /** run it on this thread if its steps run on their caller: settled on return (native/net_napi.cc) */
+    now?: boolean,
   ): Promise<number>;
   dispose(): void;
 }

@@ -5,7 +5,7 @@
 // between chunks.
 import type { BoundData, Engine, EpochProgress } from '../engine.js';
 import { STAT_STATUS, STATS_PER_BATCH, STEP_OK } from '../engine.js';
-import { driveEpoch } from '../epoch.js';
+import { driveEpoch, EpochPace } from '../epoch.js';
 import { EngineGuard } from '../guard.js';
 import { dropoutScale } from '../dropout.js';
 import { OPTIMIZER_STATE_PER_PARAM, Optimizer, type OptimizerId, type OptimizerParams } from '../kernels.js';
@@ -108,6 +108,8 @@ export class WasmEngine implements Engine {
   readonly #layout: ParamLayout;
   readonly #blocks: Blocks;
   readonly #guard = new EngineGuard();
+  /** how the next epoch is chunked (driveEpoch) */
+  readonly #pace = new EpochPace();
   readonly #net: number;
   readonly #update: number;
   readonly #params: number;
@@ -365,7 +367,7 @@ export class WasmEngine implements Engine {
         batchStats.set(mem.f64(this.#stats, ran * STATS_PER_BATCH), first * STATS_PER_BATCH);
         return ran;
       };
-      return driveEpoch(batches, MAX_CHUNK, runBatches, batchStats, onProgress);
+      return driveEpoch(batches, batchSize, MAX_CHUNK, runBatches, batchStats, onProgress, this.#pace);
     });
   }
 
