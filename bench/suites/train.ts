@@ -21,6 +21,9 @@ export const TRAIN_CASES: readonly { sizes: number[]; batch: number; optimizer: 
   // the 2-D playground's network, trained on a whole data set per batch: tall and narrow, so that
   // a second thread pays only where the cores share a die (elsewhere the steps stay on one)
   { sizes: [2, 32, 32, 2], batch: 1000, optimizer: 'adam' },
+  // the playground's default network and batch size: steps of a few microseconds, so what a call
+  // costs beside its 16 steps (handing it to a thread, reporting progress) shows here
+  { sizes: [2, 4, 2, 2], batch: 10, optimizer: 'adam', tanh: true },
   // brain.js's network (sigmoid, per-sample updates), with mlpx on the same work
   { sizes: MNIST_MLP, batch: 1, optimizer: 'sgd', sigmoid: true },
 ];
