@@ -81,8 +81,12 @@ function gemm_block(
     for (let i = r0; i < r1; i++) memory.fill(c + (<usize>(i * n + c0) << 2), 0, <usize>(c1 - c0) << 2);
   }
   if (squares != 0) memory.fill(squares + (<usize>r0 << 2), 0, <usize>(gemm_squares_floats(r1) - r0) << 2);
-  const tile = pack + <usize>(KC * NC * 4);
   const step = gemm_k_block(k);
+  if (r1 - r0 == 1 && bcs == 1 && squares == 0) {
+    gemm_row_in_place(c + (<usize>(r0 * n) << 2), a + (<usize>(r0 * ars) << 2), b, c0, c1, acs, brs, pBegin, pEnd, step);
+    return;
+  }
+  const tile = pack + <usize>(KC * NC * 4);
   for (let j0 = c0; j0 < c1; j0 += NC) {
     const j1 = min(c1, j0 + NC);
     for (let p0 = pBegin; p0 < pEnd; p0 += step) {
@@ -100,6 +104,65 @@ function gemm_block(
       }
     }
   }
+}
+
+// One row of C, columns [c0, c1), from op(B)'s rows in place (bcs = 1): packing B costs as many
+// loads and stores as one row's multiply-adds, so a lone row (a batch of one: predict, per-sample
+// training) reads each line of B once instead, 16 columns at a time: 1×784·784×128 ran 3.5x
+// faster than packed, 1×128·128×10 1.5x (bench/ab/wasm.ts gemm). Per element, the same
+// multiply-adds in the same order, block by block, as the microkernels over packed panels: the
+// same bits.
+function gemm_row_in_place(c: usize, a: usize, b: usize, c0: i32, c1: i32, acs: i32, brs: i32, pBegin: i32, pEnd: i32, step: i32): void {
+  const cs4 = <usize>acs << 2, rs4 = <usize>brs << 2;
+  for (let p0 = pBegin; p0 < pEnd; p0 += step) {
+    const kc = min(step, pEnd - p0), more = p0 > pBegin;
+    const ap = a + <usize>p0 * cs4, bp = b + <usize>p0 * rs4;
+    let j = c0;
+    for (; j + 16 <= c1; j += 16) row_16(c + (<usize>j << 2), ap, bp + (<usize>j << 2), kc, cs4, rs4, more);
+    for (; j < c1; j += 4) row_4(c + (<usize>j << 2), ap, bp + (<usize>j << 2), kc, cs4, rs4, more, min(4, c1 - j));
+  }
+}
+
+// 16 columns of one row: four accumulators, one cache line of a row of B per p.
+// @ts-ignore: decorator
+@inline function row_16(c: usize, a: usize, b: usize, kc: i32, cs4: usize, rs4: usize, more: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++, a += cs4, b += rs4) {
+    const av = v128.load32_splat(a);
+    c0 = madd(av, v128.load(b), c0); c1 = madd(av, v128.load(b, 16), c1);
+    c2 = madd(av, v128.load(b, 32), c2); c3 = madd(av, v128.load(b, 48), c3);
+  }
+  if (more) {
+    c0 = f32x4.add(v128.load(c), c0); c1 = f32x4.add(v128.load(c, 16), c1);
+    c2 = f32x4.add(v128.load(c, 32), c2); c3 = f32x4.add(v128.load(c, 48), c3);
+  }
+  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+}
+
+// `width` (1…4) columns of one row; a narrower one reads and writes only its own columns.
+// @ts-ignore: decorator
+@inline function row_4(c: usize, a: usize, b: usize, kc: i32, cs4: usize, rs4: usize, more: bool, width: i32): void {
+  let acc = f32x4.splat(0);
+  for (let p = 0; p < kc; p++, a += cs4, b += rs4) acc = madd(v128.load32_splat(a), lanes(b, width), acc);
+  if (more) acc = f32x4.add(lanes(c, width), acc);
+  if (width == 4) {
+    v128.store(c, acc);
+  } else {
+    store<f32>(c, f32x4.extract_lane(acc, 0));
+    if (width > 1) store<f32>(c, f32x4.extract_lane(acc, 1), 4);
+    if (width > 2) store<f32>(c, f32x4.extract_lane(acc, 2), 8);
+  }
+}
+
+// The first `width` floats at p as an f32x4 (zero past them, never read).
+// @ts-ignore: decorator
+@inline function lanes(p: usize, width: i32): v128 {
+  if (width == 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (width > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (width > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
 }
 
 // Rows [m0, m1) × columns [j, j + 8) of C from one packed panel. The column tail (n − j < 8) runs
