@@ -17,10 +17,10 @@ import { BROWSER_RESULTS_FILE, summarizeBrowserRun, type BrowserPageResult } fro
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, rows: { type: 'string', default: '8000' } } });
 
-/** The page's folder: its two files, mlpx's dist/, the two tfjs builds, and the digits (decompressed). */
+/** The page's folder: its three files, mlpx's dist/, the two tfjs builds, and the digits (decompressed). */
 function site(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlpx-bench-browser-'));
-  for (const file of ['index.html', 'page.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));
+  for (const file of ['index.html', 'page.js', 'small-networks.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));
   mkdirSync(path.join(dir, 'mlpx'));
   symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'mlpx', 'dist'));
   symlinkSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/dist'), path.join(dir, 'tfjs'));
@@ -51,6 +51,7 @@ try {
   renameSync(`${BROWSER_RESULTS_FILE}.tmp`, BROWSER_RESULTS_FILE);
   const { mlpx, mlpxOneThread, tfjs, ratio, ratioOneThread } = report;
   console.log(`samples/s (median): mlpx wasm ${mlpx.threads}t ${mlpx.samplesPerSecond.median.toFixed(0)}, mlpx wasm 1t ${mlpxOneThread.samplesPerSecond.median.toFixed(0)}, tfjs wasm ${tfjs.threads}t ${tfjs.samplesPerSecond.median.toFixed(0)}`);
+  for (const small of report.smallNetworks ?? []) console.log(`${small.network}, ${small.name}: ${small.threads} threads ÷ 1 thread ${small.scaling.median.toFixed(2)}× (${small.scaling.min.toFixed(2)}–${small.scaling.max.toFixed(2)})`);
   console.log(`mlpx/tfjs: ${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}); on one thread ${ratioOneThread.median.toFixed(2)}× → ${path.relative(process.cwd(), BROWSER_RESULTS_FILE)}`);
 } finally {
   await browser.close();

@@ -4,8 +4,10 @@
 // (wasm backend, as many threads asked for) — one epoch of each per round, in rotating order;
 // mlpx also on one thread, since tfjs's wasm backend reports a single thread here.
 // Before timing, both compute the loss of the first batch from those weights, which must agree:
-// the same network, not just the same shape. Publishes window.mlpxResult (or window.mlpxError).
+// the same network, not just the same shape. Then the 2-D playground's networks on mlpx's threads
+// against one thread (small-networks.js). Publishes window.mlpxResult (or window.mlpxError).
 import { Network, backendInfo, parseDigits } from 'mlpx';
+import { timeSmallNetworks } from './small-networks.js';
 
 const params = new URLSearchParams(location.search);
 const ROUNDS = Number(params.get('rounds') ?? 5);
@@ -69,9 +71,10 @@ async function run() {
   // switching the thread count restarts the pool's workers; a one-row fit of another network
   // waits until they run, so that start-up is not timed
   const waiter = await Network.create({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'mse', backend: 'wasm' });
+  const workersReady = () => waiter.fit(Float32Array.of(0), Float32Array.of(0), { epochs: 1 });
   const mlpxEpoch = async (network, count) => {
     network.backend.setThreads(count);
-    await waiter.fit(Float32Array.of(0), Float32Array.of(0), { epochs: 1 });
+    await workersReady();
     const started = performance.now();
     const history = await network.fit(x, labels, { epochs: 1, batchSize: BATCH, shuffle: false, optimizer: { type: 'adam', lr: LR } });
     return { seconds: (performance.now() - started) / 1000, loss: history.epochs[0].loss };
@@ -113,12 +116,14 @@ async function run() {
     for (let i = 0; i < test.rows; i++) if (predicted[i] === test.labels[i]) correct++;
     return correct / test.rows;
   });
+  const smallNetworks = await timeSmallNetworks(threads, ROUNDS, workersReady, log);
   const mlpxWasm = (await backendInfo()).find((b) => b.name === 'wasm');
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
     rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst },
     mlpx: { threads, kernelPath: mlpxDetails.kernelPath, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
     mlpxOneThread: { threads: 1, seconds: rounds.map((r) => r.mlpx1.seconds), losses: rounds.map((r) => r.mlpx1.loss), testAccuracy: single.evaluate(test.x, test.labels).accuracy },
+    smallNetworks,
     tfjs: { threads: tfThreads, requestedThreads: navigator.hardwareConcurrency, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), seconds: rounds.map((r) => r.tfjs.seconds), losses: rounds.map((r) => r.tfjs.loss), testAccuracy: tfAccuracy },
   };
 }

@@ -23,6 +23,21 @@ export interface BrowserPageResult {
   mlpxOneThread: ContenderRun;
   /** threads: what tfjs reports (getThreadsCount); requestedThreads: what setThreadsCount asked for */
   tfjs: ContenderRun & { simd: boolean; multithread: boolean; requestedThreads: number };
+  /** the 2-D playground's networks (small-networks.js), on `threads` threads and on one */
+  smallNetworks: SmallNetworkRun[];
+}
+
+interface SmallNetworkRun {
+  name: string;
+  network: string;
+  rows: number;
+  batch: number;
+  lr: number;
+  /** epochs per timing */
+  epochs: number;
+  threads: number;
+  seconds: number[];
+  secondsOneThread: number[];
 }
 
 interface ContenderRun { threads: number; seconds: number[]; losses: number[]; testAccuracy: number }
@@ -38,6 +53,33 @@ export interface BrowserReport {
   ratio: Spread & { rounds: number[] };
   /** mlpx on one thread ÷ tfjs, per round */
   ratioOneThread: Spread & { rounds: number[] };
+  /** absent in runs made before the page timed them */
+  smallNetworks?: SmallNetworkReport[];
+}
+
+interface SmallNetworkReport {
+  name: string;
+  network: string;
+  rows: number;
+  batch: number;
+  optimizer: string;
+  epochs: number;
+  threads: number;
+  samplesPerSecond: Spread;
+  oneThread: Spread;
+  /** samples/s on `threads` threads ÷ on one, per round */
+  scaling: Spread & { rounds: number[] };
+}
+
+function summarizeSmallNetwork(run: SmallNetworkRun): SmallNetworkReport {
+  const rate = (seconds: number[]) => seconds.map((s) => (run.rows * run.epochs) / s);
+  const many = rate(run.seconds);
+  const one = rate(run.secondsOneThread);
+  const scaling = many.map((m, i) => m / one[i]!);
+  return {
+    name: run.name, network: run.network, rows: run.rows, batch: run.batch, optimizer: `adam lr ${run.lr}`, epochs: run.epochs, threads: run.threads,
+    samplesPerSecond: summarize(many), oneThread: summarize(one), scaling: { ...summarize(scaling), rounds: scaling },
+  };
 }
 
 export function summarizeBrowserRun(page: BrowserPageResult, machine: BrowserReport['machine']): BrowserReport {
@@ -59,6 +101,7 @@ export function summarizeBrowserRun(page: BrowserPageResult, machine: BrowserRep
     tfjs: { threads: page.tfjs.threads, requestedThreads: page.tfjs.requestedThreads, simd: page.tfjs.simd, multithread: page.tfjs.multithread, samplesPerSecond: summarize(tfjs), rounds: tfjs, testAccuracy: page.tfjs.testAccuracy },
     ratio: { ...summarize(ratios), rounds: ratios },
     ratioOneThread: { ...summarize(singleRatios), rounds: singleRatios },
+    smallNetworks: page.smallNetworks.map(summarizeSmallNetwork),
   };
 }
 
@@ -89,5 +132,23 @@ export function browserMarkdown(report: BrowserReport): string {
     `mlpx wasm is **${ratio.median.toFixed(2)}×** as fast as tfjs wasm on ${mlpx.threads} threads (per-round ratios ${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×, ${ratio.rounds.length} rounds),`,
     `and ${ratioOneThread.median.toFixed(2)}× on one thread (${ratioOneThread.min.toFixed(2)}×–${ratioOneThread.max.toFixed(2)}×).`,
     '',
+    ...smallNetworksMarkdown(report.smallNetworks),
   ].join('\n');
+}
+
+/** The table of the playground's networks, threads against one thread (none in older runs). */
+function smallNetworksMarkdown(runs: SmallNetworkReport[] | undefined): string[] {
+  if (runs === undefined || runs.length === 0) return [];
+  const spread = (s: Spread) => `${count(s.median)} (${count(s.min)}–${count(s.max)})`;
+  return [
+    'The 2-D playground\'s networks in the same page: spirals (two classes, softmax and cross-entropy), trained by `fit`',
+    'with shuffled epochs as the playground trains, by mlpx\'s wasm backend on its worker threads and on one thread, from the',
+    'same initial weights (the two reach the same loss bit for bit). Each timing is as many whole epochs as one thread',
+    'trained in about 0.2 s; the rounds alternate which goes first. Scaling: the median of the per-round ratios.',
+    '',
+    '| network | case | rows | batch | epochs per timing | samples/s, threads (min–max) | samples/s, 1 thread (min–max) | scaling (min–max) |',
+    '|---|---|---:|---:|---:|---|---|---:|',
+    ...runs.map((r) => `| ${r.network} | ${r.name} | ${count(r.rows)} | ${r.batch} | ${r.epochs} | ${r.threads}: ${spread(r.samplesPerSecond)} | ${spread(r.oneThread)} | ${r.scaling.median.toFixed(2)}× (${r.scaling.min.toFixed(2)}–${r.scaling.max.toFixed(2)}) |`),
+    '',
+  ];
 }

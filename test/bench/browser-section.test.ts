@@ -17,6 +17,10 @@ describe("BENCHMARKS.md's browser section", () => {
     mlpx: { threads: 2, kernelPath: 'relaxed-simd (AssemblyScript, 4x8 f32x4 multiply-add GEMM microkernel)', seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
     mlpxOneThread: { threads: 1, seconds: [0.2, 0.4, 0.2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93 },
     tfjs: { threads: 1, requestedThreads: 2, simd: true, multithread: true, seconds: [1, 1, 2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.931 },
+    smallNetworks: [{
+      name: 'playground default', network: '2-4-2-2 tanh', rows: 250, batch: 10, lr: 0.03, epochs: 40, threads: 2,
+      seconds: [0.2, 0.25, 0.1], secondsOneThread: [0.25, 0.2, 0.2],
+    }],
   };
   const machine = { ...machineInfo(), browser: 'Chromium 1', loadBefore: [1, 2, 3], loadAfter: [4, 5, 6] };
 
@@ -30,6 +34,15 @@ describe("BENCHMARKS.md's browser section", () => {
     expect(() => summarizeBrowserRun({ ...page, crossOriginIsolated: false }, machine)).toThrow(/not cross-origin isolated/);
   });
 
+  it("pairs the playground networks' rounds: threads against one thread", () => {
+    const [small] = summarizeBrowserRun(page, machine).smallNetworks!;
+    // 250 rows × 40 epochs = 10,000 samples a timing
+    expect(small!.samplesPerSecond).toEqual({ median: 50000, min: 40000, max: 100000 });
+    expect(small!.oneThread).toEqual({ median: 50000, min: 40000, max: 50000 });
+    expect(small!.scaling.rounds).toEqual([1.25, 0.8, 2]);
+    expect(small!.scaling.median).toBe(1.25);
+  });
+
   it('is appended to BENCHMARKS.md with both rows, the ratio and the load', () => {
     const markdown = benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, summarizeBrowserRun(page, machine));
     expect(markdown).toMatch(/^## In the browser$/m);
@@ -38,6 +51,9 @@ describe("BENCHMARKS.md's browser section", () => {
     expect(markdown).toMatch(/^\| tfjs wasm, SIMD, threaded build \| 1 \(2 asked for\) \| 8,000 \(4,000–8,000\) \| 93\.1% \|$/m);
     expect(markdown).toMatch(/\*\*10\.00×\*\* as fast as tfjs wasm on 2 threads \(per-round ratios 5\.00×–20\.00×, 3 rounds\),\nand 5\.00× on one thread \(2\.50×–10\.00×\)/);
     expect(markdown).toMatch(/load average 1\.00, 2\.00, 3\.00 before and 4\.00, 5\.00, 6\.00 after/);
+    expect(markdown).toMatch(/^\| 2-4-2-2 tanh \| playground default \| 250 \| 10 \| 40 \| 2: 50,000 \(40,000–100,000\) \| 50,000 \(40,000–50,000\) \| 1\.25× \(0\.80–2\.00\) \|$/m);
+    const { smallNetworks: _, ...older } = summarizeBrowserRun(page, machine);
+    expect(benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, older)).not.toMatch(/playground's networks/);
     expect(benchmarksMarkdown({ machine: machineInfo(), results: rows }, {})).not.toMatch(/In the browser/);
   });
 });
