@@ -3,8 +3,10 @@
 # Builds a sanitized addon into build/asan (the normal build/Release is untouched), then runs the
 # parity suite, the native tests and the misuse suites that drive the addon's epoch worker, busy
 # and dispose paths against it: MLPX_NATIVE_PATH makes the loader use only that
-# file, and node (not instrumented) gets the sanitizer runtimes through LD_PRELOAD. Any report
-# aborts the test process, so a clean run is exit code 0. Linux + g++ or clang++.
+# file, and node (not instrumented) gets the sanitizer runtimes through LD_PRELOAD; only the addon
+# is instrumented, so MLPX_TEST_BACKENDS=native leaves the wasm backend out of the suites (the
+# reference stays where a test compares against it). Any report aborts the test process, so a
+# clean run is exit code 0. Linux + g++ or clang++.
 #
 # The memory-flatness test is left out: ASan's quarantine deliberately holds freed memory.
 set -eu
@@ -21,7 +23,7 @@ done
 echo "mlpx asan: testing $addon"
 
 # detect_leaks=0: node itself does not free everything at exit; leaks are what memory.test.ts checks.
-MLPX_NATIVE_PATH=$addon MLPX_REQUIRE_NATIVE=1 \
+MLPX_NATIVE_PATH=$addon MLPX_REQUIRE_NATIVE=1 MLPX_TEST_BACKENDS=native \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LD_PRELOAD="$libasan $libubsan" \

@@ -53,11 +53,33 @@ async function wasmKernelBuilds(): Promise<Backend[]> {
   return Promise.all(WASM_BUILDS.map(async (kernels) => ({ ...(await createWasmBackend(nodePlatform, kernels)), name: `wasm ${kernels}` as BackendName })));
 }
 
+const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'js'];
+
+/**
+ * MLPX_TEST_BACKENDS=native (a comma-separated list) limits the suites to those backends: the
+ * sanitizer run sets it, since only the addon's code is instrumented there.
+ */
+const chosen: readonly BackendName[] | undefined = (() => {
+  const text = process.env['MLPX_TEST_BACKENDS'];
+  if (text === undefined || text === '') return undefined;
+  const names = text.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !BACKEND_NAMES.includes(name as BackendName));
+  if (unknown.length > 0) throw new Error(`MLPX_TEST_BACKENDS names no backend ${unknown.join(', ')}: use ${BACKEND_NAMES.join(', ')}`);
+  return names as BackendName[];
+})();
+
+/** Whether MLPX_TEST_BACKENDS leaves `name` in; says so when it does not. */
+function chosenBackend(name: BackendName, suite: string): boolean {
+  if (chosen === undefined || chosen.includes(name)) return true;
+  console.warn(`[${suite}] ${name} backend not tested: MLPX_TEST_BACKENDS=${chosen.join(',')}`);
+  return false;
+}
+
 export async function backendsUnderTest(): Promise<Backend[]> {
   const statuses = await backendInfo();
   const loaded: Backend[] = [];
   for (const status of statuses) {
-    if (status.name === reference.name) continue;
+    if (status.name === reference.name || !chosenBackend(status.name, 'parity')) continue;
     if (!status.available) {
       console.warn(`[parity] ${status.name} backend not tested: ${status.reason}`);
       continue;
@@ -74,7 +96,7 @@ export async function backendsUnderTest(): Promise<Backend[]> {
 
 /** Names of every backend that loads here, the reference included: suites that must pass on all of them. */
 export async function loadableBackendNames(): Promise<BackendName[]> {
-  const statuses = await backendInfo();
+  const statuses = (await backendInfo()).filter((status) => chosenBackend(status.name, 'suite'));
   for (const status of statuses) if (!status.available) console.warn(`[suite] ${status.name} backend not tested: ${status.reason}`);
   return statuses.filter((s) => s.available).map((s) => s.name);
 }
