@@ -14,7 +14,8 @@ const CHUNK_MS = 10;
 /**
  * An epoch expected to take at most this long may block the calling thread whole: handing it to
  * another thread and back costs ~36 µs a call on the development machine (a fifth of a 32-batch
- * epoch of 2-32-32-2, under 4% of a 1 ms one), and fit yields to the event loop after each epoch.
+ * epoch of 2-32-32-2, under 4% of a 1 ms one), and fit yields to the event loop between epochs
+ * at least every millisecond (EPOCH_YIELD_MS, src/nn/fit.ts).
  */
 export const SHORT_EPOCH_MS = 1;
 

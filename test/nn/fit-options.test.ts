@@ -88,28 +88,61 @@ describe.each(await loadableBackendNames())('%s backend: fit options', (backend)
     const net = await Network.create({ inputs: 64, layers: [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross_entropy', backend: backend as 'js' });
     // size the run for ~1 s on this backend from a warm epoch (a probe that included the warm-up
     // made native runs as short as 234 ms): a blocked loop would then show one long gap
-    // (the fastest of three warm epochs: on a shared machine one slow probe made the run too short)
-    await net.fit(x, y, { epochs: 1, batchSize: 32 });
-    let probe = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const probeStart = performance.now();
-      await net.fit(x, y, { epochs: 1, batchSize: 32 });
-      probe = Math.min(probe, performance.now() - probeStart);
-    }
+    const probe = await warmFastestMs(() => net.fit(x, y, { epochs: 1, batchSize: 32 }));
     const epochs = Math.min(1000, Math.ceil(1000 / Math.max(probe, 1)));
-    let last = performance.now();
-    let longestGap = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-    }, 1);
-    const started = performance.now();
-    await net.fit(x, y, { epochs, batchSize: 32 });
-    const elapsed = performance.now() - started;
-    clearInterval(timer);
+    const { elapsed, longestGap } = await timerGaps(() => net.fit(x, y, { epochs, batchSize: 32 }));
     expect(elapsed).toBeGreaterThan(250);
     // one batch of 32 takes a few ms at most on any backend, so 100 ms means the loop was blocked
     expect(longestGap, `${epochs} epochs took ${elapsed.toFixed(0)} ms`).toBeLessThan(100);
   });
+
+  it('lets timers run between epochs of a few microseconds too', async () => {
+    // 2-4-2 on 20 rows: each epoch is one chunk, so only fit's yields between epochs free the loop
+    const random = new Random(2);
+    const x = Float32Array.from({ length: 20 * 2 }, () => random.uniform(-1, 1));
+    const y = Uint8Array.from({ length: 20 }, () => random.int(2));
+    const net = await Network.create({ inputs: 2, layers: [{ units: 4, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cross_entropy', backend: backend as 'js' });
+    const probe = (await warmFastestMs(() => net.fit(x, y, { epochs: 200, batchSize: 10 }))) / 200;
+    const epochs = Math.min(500_000, Math.ceil(600 / probe));
+    const { elapsed, longestGap } = await timerGaps(() => net.fit(x, y, { epochs, batchSize: 10 }));
+    expect(elapsed).toBeGreaterThan(250);
+    expect(longestGap, `${epochs} epochs took ${elapsed.toFixed(0)} ms`).toBeLessThan(100);
+  });
 });
+
+/**
+ * The fastest of three runs of `run` after a warm-up one, in ms: on a shared machine one slow
+ * probe made a run sized from it too short.
+ */
+async function warmFastestMs(run: () => Promise<unknown>): Promise<number> {
+  await run();
+  let fastest = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await run();
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  return fastest;
+}
+
+/**
+ * How long `run` took, and the longest time a 1 ms interval timer went without running meanwhile
+ * (to the end of the run too: a loop blocked throughout never runs it at all).
+ */
+async function timerGaps(run: () => Promise<unknown>): Promise<{ elapsed: number; longestGap: number }> {
+  let last = performance.now();
+  let longestGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 1);
+  const started = performance.now();
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  const ended = performance.now();
+  return { elapsed: ended - started, longestGap: Math.max(longestGap, ended - last) };
+}
