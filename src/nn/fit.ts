@@ -256,7 +256,7 @@ export function mebibytes(bytes: number): string {
 /**
  * Between epochs, fit yields to the event loop once this long has passed since it last did (an
  * epoch's engine yields within it every ~10 ms): a yield costs ~6 µs, a tenth of an epoch of
- * the playground's default network (250 rows, batch 10), which yielded after every epoch.
+ * the playground's default network (250 rows, batch 10), too much to pay after every epoch.
  */
 export const EPOCH_YIELD_MS = 1;
 
