@@ -5,9 +5,12 @@
 // to take TIMING_SECONDS on one thread.
 import { Network, spiralsData } from 'mlpx';
 
-/** The playground's default (xor page: 500 points, half for training), its largest, and 32-32. */
+/**
+ * The playground's default network and training rows (its xor page: 500 points, half for
+ * training), the largest network it builds (six layers of 16), and 32-32.
+ */
 export const SMALL_NETWORKS = [
-  { name: "playground default", hidden: [[4, 'tanh'], [2, 'tanh']], rows: 250, batch: 10, lr: 0.03 },
+  { name: 'playground default', hidden: [[4, 'tanh'], [2, 'tanh']], rows: 250, batch: 10, lr: 0.03 },
   { name: 'spirals 32-32', hidden: [[32, 'relu'], [32, 'relu']], rows: 1000, batch: 32, lr: 0.01 },
   { name: 'playground largest, batch 10', hidden: Array(6).fill([16, 'tanh']), rows: 1800, batch: 10, lr: 0.03 },
   { name: 'playground largest, batch 1000', hidden: Array(6).fill([16, 'tanh']), rows: 1800, batch: 1000, lr: 0.03 },
