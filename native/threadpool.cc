@@ -12,9 +12,10 @@ namespace {
 // Workers spin this long after a job before sleeping: a training step issues several GEMMs a
 // few tens of microseconds apart, and a condition-variable wake-up costs about as much.
 constexpr auto kSpin = std::chrono::microseconds(200);
-// Polls a worker spins with the pause hint alone before it also yields to the scheduler: about
-// 20-40 µs. Yielding from the first poll, a worker took 3-4 µs to start each job of a 784-128-10
-// batch-32 step on two cores (its own timers), and the step ran 4% slower.
+// Polls a worker spins with the pause hint alone before it also yields to the scheduler: 19 µs
+// on the development machine's Zen 5 (the hint's length differs between CPUs). Yielding from the
+// first poll, a worker took 3-4 µs to start each job of a 784-128-10 batch-32 step on two cores
+// (its own timers), and the step ran 4% slower.
 constexpr int kPausesBeforeYield = 1024;
 
 // When the caller, done with its own chunks, waits longer than it worked (plus this slack) for a
