@@ -17,7 +17,10 @@ import { BROWSER_RESULTS_FILE, summarizeBrowserRun, type BrowserPageResult } fro
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, rows: { type: 'string', default: '8000' } } });
 
-/** The page's folder: its three files, mlpx's dist/, the two tfjs builds, and the digits (decompressed). */
+/**
+ * The page's folder: its three files, mlpx's dist/, the two tfjs builds, and the digits
+ * (decompressed).
+ */
 function site(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlpx-bench-browser-'));
   for (const file of ['index.html', 'page.js', 'small-networks.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));

@@ -2,7 +2,7 @@
 // the native one once per kernel path this CPU runs. A backend or path that does not load is
 // reported with its reason (not silently dropped).
 import '../../src/backends.node.js';
-import { backendInfo, loadBackend } from '../../src/backend/registry.js';
+import { BACKEND_PREFERENCE, backendInfo, loadBackend } from '../../src/backend/registry.js';
 import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
@@ -53,8 +53,6 @@ async function wasmKernelBuilds(): Promise<Backend[]> {
   return Promise.all(WASM_BUILDS.map(async (kernels) => ({ ...(await createWasmBackend(nodePlatform, kernels)), name: `wasm ${kernels}` as BackendName })));
 }
 
-const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'js'];
-
 /**
  * MLPX_TEST_BACKENDS=native (a comma-separated list) limits the suites to those backends: the
  * sanitizer run sets it, since only the addon's code is instrumented there.
@@ -63,8 +61,8 @@ const chosen: readonly BackendName[] | undefined = (() => {
   const text = process.env['MLPX_TEST_BACKENDS'];
   if (text === undefined || text === '') return undefined;
   const names = text.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !BACKEND_NAMES.includes(name as BackendName));
-  if (unknown.length > 0) throw new Error(`MLPX_TEST_BACKENDS names no backend ${unknown.join(', ')}: use ${BACKEND_NAMES.join(', ')}`);
+  const unknown = names.filter((name) => !BACKEND_PREFERENCE.includes(name as BackendName));
+  if (unknown.length > 0) throw new Error(`MLPX_TEST_BACKENDS names no backend ${unknown.join(', ')}: use ${BACKEND_PREFERENCE.join(', ')}`);
   return names as BackendName[];
 })();
 
