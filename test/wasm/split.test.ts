@@ -244,13 +244,20 @@ describe('wasm cost model', () => {
     }
   });
 
-  it('times a round trip to a worker (worker_round_trip): positive on two threads, 0 on one; tasks go on as before', () => {
+  it('times a round trip to a worker (worker_round_trip): positive on two threads, 0 on one; tasks go on as before', async () => {
     // A worker that gets no core within the ping's polls (a loaded machine) makes it Infinity: the
-    // cores then count as far apart, which is what such a machine calls for. Of 20 tries one must
-    // find the worker running.
-    const pings = Array.from({ length: 20 }, () => pool.busy(() => two.runtime.exports.worker_round_trip(128)));
-    expect(Math.min(...pings)).toBeGreaterThan(0);
-    expect(Math.min(...pings)).toBeLessThan(Number.POSITIVE_INFINITY);
+    // cores then count as far apart, which is what such a machine calls for. One of the tries must
+    // find the worker running: rounds of 20, 10 ms apart (the test's thread gives up its core in
+    // between: on a loaded machine 20 tries in a row all found the worker waiting for one), for
+    // up to 10 s.
+    let fastest = Number.POSITIVE_INFINITY;
+    for (const end = performance.now() + 10_000; fastest === Number.POSITIVE_INFINITY && performance.now() < end;) {
+      const pings = Array.from({ length: 20 }, () => pool.busy(() => two.runtime.exports.worker_round_trip(128)));
+      expect(Math.min(...pings)).toBeGreaterThan(0);
+      fastest = Math.min(...pings);
+      if (fastest === Number.POSITIVE_INFINITY) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(fastest).toBeLessThan(Number.POSITIVE_INFINITY);
     expect(one.runtime.exports.worker_round_trip(128)).toBe(0);
     expect(matmul(two, 256, 256, 256, true)).toEqual(matmul(one, 256, 256, 256, true));
   });
