@@ -48,8 +48,8 @@ export class Random {
 
   /**
    * uniform integer in [0, bound) without modulo bias, for 1 ≤ bound < 2^32: draws until one is
-   * below 2^32 − (2^32 mod bound), then takes it mod bound. Written in uint32 operations, which
-   * V8 compiles to integer division: the same numbers as in doubles, a shuffle ~35% faster.
+   * below 2^32 − (2^32 mod bound), then takes it mod bound. In uint32 operations, which V8
+   * compiles to integer division (in doubles, floating-point remainders): the same numbers.
    */
   int(bound: number): number {
     const b = bound >>> 0;
