@@ -111,7 +111,8 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
     'builds have no clocks), which run whole epochs; "rest of the epoch loop" is the epoch\'s time per step minus',
     'its kernels (gathering the batch, bookkeeping, the call from JS). The "default build" and the other wasm rows subtract the engine\'s calls, each timed',
     'alone on one batch (the fastest of 7 rounds): evaluate (forward + loss, with the copy of the batch in),',
-    'gradient − evaluate, trainStep − gradient, and an epoch\'s time per step − trainStep. Rows of one case were',
+    'gradient − evaluate, trainStep − gradient, and an epoch\'s time per step − trainStep (a difference of separate',
+    'timings: below zero where the loop costs less than their noise). Rows of one case were',
     'measured one after another, not interleaved: compare shares more than microseconds.',
     '',
   ];
