@@ -94,6 +94,7 @@ class ThreadPool {
   // Until then run() keeps jobs on the caller: a worker was found preempted (threadpool.cc).
   std::chrono::steady_clock::time_point solo_until_{};
   std::chrono::steady_clock::duration solo_backoff_{};
+  std::chrono::steady_clock::time_point last_stall_{};  // when run() last found a worker preempted
 };
 
 }  // namespace mlpx
