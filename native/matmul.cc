@@ -66,7 +66,9 @@ std::vector<KernelPath> available_paths() {
 struct State {
   // Serialises GEMMs: the pool and the per-thread packing buffers serve one call at a time
   // (kernels may be called from the main thread while an epoch runs on a libuv worker).
-  std::mutex mutex;
+  // Recursive: a training step holds it throughout (KernelSession), and its kernels then take it
+  // again without an atomic operation.
+  std::recursive_mutex mutex;
   ThreadPool pool;
   std::vector<GemmScratch> scratch;
   // a depth split's K-block products past chunk 0's, until they are added to C (reserve_depth_partials)
@@ -197,7 +199,7 @@ int pool_chunks(const State& s, GemmSplit split, int extent) {
 
 int owned_chunks(GemmSplit split, int extent) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return pool_chunks(s, split, extent);
 }
 
@@ -207,7 +209,7 @@ bool gemm_worth_splitting(int m, int n, int k) {
 
 void reserve_depth_partials(std::size_t floats) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   floats = std::min(floats, kMostDepthPartialFloats);
   if (s.partials.size() >= floats) return;
   try {
@@ -221,7 +223,7 @@ void reserve_depth_partials(std::size_t floats) {
 std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const float* b, float* c, const float* bias,
                   float* tile_squares, GemmSplit split, RowActivation* activate) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   const GemmKernel& kernel = *s.path.gemm;
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
   if (split == GemmSplit::kDepth) {
@@ -316,15 +318,18 @@ void range_chunk(void* context, int chunk, int) {
 
 }  // namespace
 
+KernelSession::KernelSession() { state().mutex.lock(); }
+KernelSession::~KernelSession() { state().mutex.unlock(); }
+
 void parallel_tasks(int count, PoolTask task, void* context, bool affine) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   s.pool.run(count, task, context, affine);
 }
 
 void parallel_tasks_with_buffers(int count, PoolTask task, void* context, std::size_t floats) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   const auto threads = static_cast<std::size_t>(s.pool.size());
   if (s.thread_buffers.size() < threads) s.thread_buffers.resize(threads);
   for (std::size_t t = 0; t < threads; ++t)
@@ -344,7 +349,7 @@ void parallel_ranges(std::size_t count, RangeTask task, void* context) {
   if (!ranges_split(count)) return task(context, 0, count);
   const std::size_t chunks = (count + kRangeChunk - 1) / kRangeChunk;
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   Ranges ranges{count, task, context};
   s.pool.run(static_cast<int>(chunks), range_chunk, &ranges);  // count < 2^31 elements: chunks < 2^16
 }
@@ -353,13 +358,13 @@ const char* kernel_path() { return gemm_kernel().path; }
 
 const GemmKernel& gemm_kernel() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return *s.path.gemm;
 }
 
 const ElementwiseLoops& elementwise_loops() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return *s.path.loops;
 }
 
@@ -371,7 +376,7 @@ std::vector<const char*> kernel_paths() {
 
 bool set_kernel_path(const char* name) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   for (const KernelPath& path : s.paths) {
     if (std::string_view(name) == path.gemm->path) {
       s.path = path;
@@ -383,7 +388,7 @@ bool set_kernel_path(const char* name) {
 
 void set_threads(int threads) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   // Every thread's packing buffer exists before it starts, so an allocation that fails here
   // leaves the pool as it was, and a pool thread never lacks one.
   const auto wanted = static_cast<std::size_t>(std::max(threads, 1));
@@ -399,25 +404,25 @@ void set_threads(int threads) {
 
 int threads() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return s.pool.size();
 }
 
 void set_caller_only(bool on) {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   s.pool.set_caller_only(on);
 }
 
 std::uint64_t pool_backed_off_jobs() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return s.pool.backed_off_jobs();
 }
 
 std::uint32_t pool_jobs_posted() {
   State& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
   return s.pool.jobs_posted();
 }
 

@@ -117,6 +117,18 @@ bool set_kernel_path(const char* path);
 /** The kernel path in use, whole (native/gemm_ukernel.h). */
 const GemmKernel& gemm_kernel();
 
+/**
+ * Holds the kernels' lock (which every kernel entry point takes) for its lifetime, so that the
+ * kernels a training step calls take it without an atomic operation each.
+ */
+class KernelSession {
+ public:
+  KernelSession();
+  ~KernelSession();
+  KernelSession(const KernelSession&) = delete;
+  KernelSession& operator=(const KernelSession&) = delete;
+};
+
 /** Threads used by sgemm (≥ 1); resizes the persistent pool and its packing buffers. */
 void set_threads(int threads);
 int threads();

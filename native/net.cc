@@ -358,6 +358,7 @@ class NetCore::ChosenStep {
 
 void NetCore::net_train_step(Rows x, const float* y, const float* weights, int rows, const OptParams& opt, float lr,
                              double step, double* stats) {
+  KernelSession session;
   ChosenStep chosen(*this, rows);
   train_step(x, y, weights, rows, opt, lr, step, stats);
   chosen.finish();
@@ -386,6 +387,7 @@ int NetCore::net_train_batches(const BatchSource& source, int first, int count, 
     const std::size_t start = static_cast<std::size_t>(batch) * source.batch_size;
     const int rows = static_cast<int>(std::min<std::size_t>(source.batch_size, source.order_length - start));
     const std::uint32_t* batch_rows = source.order + start;
+    KernelSession session;
     ChosenStep chosen(*this, rows);
     // each row's targets and weight in one pass over the order (its x row is read in place)
     for (int r = 0; r < rows; ++r) {
