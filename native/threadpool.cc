@@ -226,7 +226,8 @@ void ThreadPool::run(int chunks, Task task, void* context, bool affine) {
   solo_backoff_ = std::min<Clock::duration>(std::max<Clock::duration>(2 * solo_backoff_, kSoloMin), kSoloMax);
   const bool isolated = end - last_stall_ >= kIsolatedStall;
   last_stall_ = end;
-  solo_until_ = end + (isolated ? solo_backoff_ : std::max<Clock::duration>(kSoloFactor * (end - start), solo_backoff_));
+  const Clock::duration factor_solo = kSoloFactor * (end - start);
+  solo_until_ = end + (isolated ? solo_backoff_ : std::max<Clock::duration>(factor_solo, solo_backoff_));
 }
 
 }  // namespace mlpx
