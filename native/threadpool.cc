@@ -28,8 +28,9 @@ constexpr int kPausesBeforeYield = 1024;
 // loaded host: 2 threads ran at 0.61x one thread without this.
 // A stall kIsolatedStall or longer after the last one is taken for a one-off (another thread
 // that ran for a time slice, a kernel thread) and keeps jobs on the caller for the back-off
-// alone: on the development machine a kernel thread took a vCPU for ~2 ms two or three times a
-// second, and at kSoloFactor times each stall 784-128-10 ran 13-17% of its batch-32 steps solo.
+// alone: on the development machine a worker lost its vCPU for ~2 ms two or three times a second
+// with nothing else of ours running, and at kSoloFactor times each stall 784-128-10 ran 5-17%
+// of its batch-32 steps solo.
 // A busy neighbour stalls the workers again within that time, and the factor then applies.
 // The slack tells a preempted worker (a time slice: milliseconds) from one that is merely late
 // (tens of microseconds: woken late, a cache miss, an interrupt), which does not call for running
