@@ -216,7 +216,7 @@ function update_run(
   scale: f32, clipValue: f32, l2: f32, l1: f32, weightDecay: f32,
 ): u32 {
   if (kind == OPT_ADAM) adam_corrections(beta1, beta2, step);
-  const s1 = corrected1, s2 = corrected2;
+  const s1 = corrected1, s2 = corrected2; // read by Adam's loops only (other kinds: last Adam's)
   const plain = scale == 1 && clipValue == 0 && l2 == 0 && l1 == 0 && weightDecay == 0;
   if (plain && kind == OPT_SGD) return sgd_plain(params, grads, count, lr);
   if (plain && kind == OPT_ADAM) return adam_plain(params, grads, state0, state1, count, lr, beta1, beta2, eps, s1, s2);
