@@ -149,6 +149,30 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         }
       });
 
+      // A standalone GEMM packs a B whose rows do not start on cache lines once C has enough rows
+      // a chunk, and reads it in place otherwise: at each of 16 float offsets into one buffer, B
+      // starts on a line at exactly one, so both ways run, on 1 thread (600 rows) and 2 (300 each).
+      it('gives identical bits wherever B starts in memory, packed or read in place', () => {
+        addon!.setKernelPath(path);
+        const [m, k, n] = [600, 300, 128];
+        const [a, b] = operands(m, k, n);
+        const room = new Float32Array(k * n + 16);
+        const product = (threads: number, offset: number): Float32Array => {
+          addon!.setThreads(threads);
+          const placed = room.subarray(offset, offset + k * n);
+          placed.set(b);
+          const c = new Float32Array(m * n);
+          addon!.matmul_nn(c, a, placed, m, k, n);
+          return c;
+        };
+        const first = product(1, 0);
+        for (const threads of [1, 2]) {
+          for (let offset = 0; offset < 16; offset++) {
+            expect(firstDifference(product(threads, offset), first), `B at float offset ${offset}, ${threads} threads`).toBe(-1);
+          }
+        }
+      });
+
       it.each(SHAPES)('matches the reference at m=%i k=%i n=%i', (m, k, n) => {
         addon!.setKernelPath(path);
         addon!.setThreads(2);
