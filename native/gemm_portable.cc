@@ -14,7 +14,7 @@ void ukernel_portable(long kc, const APanel& a, const float* b_panel, long ldb, 
   float acc[MR][NR] = {};
   for (long p = 0; p < kc; ++p) {
     const float* b = b_panel + p * ldb;
-    const float* k_row = a.k_rows ? a.k_rows[p] + a.column : nullptr;
+    const float* k_row = a.k_rows ? k_step(a, p) : nullptr;
     for (int r = 0; r < mr; ++r) {
       const float av = k_row ? k_row[r] : a.rows[r][p];
       for (int j = 0; j < nr; ++j) acc[r][j] += av * b[j];
