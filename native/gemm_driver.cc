@@ -1,7 +1,6 @@
 // Blocked SGEMM in the BLIS style: for each NC-wide column block and KC-deep slice, pack B into
 // NR-wide k-major micro-panels, then run the MR × NR microkernel over the tile grid, one A
-// micro-panel (in L1) against every B micro-panel of the block (in L2); the inference path, with
-// B read in place, goes the other way round, one B micro-panel against every A one. A is not
+// micro-panel (in L1) against every B micro-panel of the block (in L2). A is not
 // packed: the microkernel reads its rows in place through row pointers, or, for Aᵀ·B, A's rows
 // through one pointer per K step, which also lets A be the shuffled rows of a training set (Rows
 // with an index) with no gathered copy. Only rows whose stride makes them collide in L1 are
@@ -61,6 +60,11 @@ APanel a_panel(const GemmOperands& g, const float* const* k_rows, int i0, int mr
     for (int r = 0; r < mr; ++r) a.rows[r] = g.a.row(i0 + r, g.k) + p0;
   }
   return a;
+}
+
+// Columns of nc rounded up to whole micro-panels (a packed block's width).
+std::size_t panels_width(const GemmKernel& kernel, int nc) {
+  return static_cast<std::size_t>((nc + kernel.nr - 1) / kernel.nr) * kernel.nr;
 }
 
 // Packs op(B)[p0 : p0+kc, j0 : j0+nc] (ldb: B's row stride) into NR-wide micro-panels, zero-padding
@@ -167,22 +171,6 @@ void multiply_a_stationary(const KBlock& block) {
   }
 }
 
-// B read in place is not laid out in micro-panels, so the block's panels (kc × nr each, rows ldb
-// apart) cannot all stay in L1: on the inference path one B micro-panel stays there across every
-// A micro-panel of the block instead, which come from L2 (784-128-10 at batch 1024: 1.05× the
-// A-stationary order's rate on one thread). Training's forward and weight-gradient GEMMs also
-// read B in place, but ran 0.99× in this order (784-128-10, batch 128): their A rows come from L3
-// or memory, and A-stationary holds each micro-panel in L1 from the moment it arrives.
-void multiply_b_stationary(const KBlock& block) {
-  const int mr_full = block.g.kernel->mr, nr_full = block.g.kernel->nr;
-  for (int jr = 0; jr < block.nc; jr += nr_full) {
-    for (int ir = 0; ir < block.mc; ir += mr_full) {
-      const int mr = std::min(mr_full, block.mc - ir);
-      block.tile(a_panel(block.g, block.k_rows, block.ic + ir, mr, block.pc), ir, mr, jr);
-    }
-  }
-}
-
 }  // namespace
 
 std::size_t gemm_a_copy_floats() {
@@ -198,7 +186,6 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
   const std::size_t ldb = g.trans_b ? g.k : g.n;
   float* const room = g.a_copy != nullptr ? g.a_copy : scratch != nullptr ? scratch->a_copy.data() : nullptr;
   float* const a_copy = !g.trans_a && rows_alias_in_l1(g.k) ? room : nullptr;
-  const bool b_stationary = g.b_in_place && g.b_stationary && !a_copy && !rows_alias_in_l1(static_cast<int>(ldb));
   for (int jc = j_begin; jc < j_end; jc += kernel.nc) {
     const int nc = std::min(kernel.nc, j_end - jc);
     for (int pc = g.k_begin; pc < g.k_end; pc += g.kc) {
@@ -208,7 +195,9 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       const float* b_block = nullptr;
       long b_stride = kernel.nr;
       std::size_t column_step = static_cast<std::size_t>(kc);
-      if (g.b_in_place) {
+      if (g.b_packed) {
+        b_block = g.b + static_cast<std::size_t>(jc) * g.k + static_cast<std::size_t>(pc) * panels_width(kernel, nc);
+      } else if (g.b_in_place) {
         b_block = g.b + pc * ldb + jc;
         b_stride = static_cast<long>(ldb);
         column_step = 1;
@@ -221,12 +210,25 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       for (int ic = i_begin; ic < i_end; ic += kernel.mc) {
         const int mc = std::min(kernel.mc, i_end - ic);
         const KBlock block{g, k_rows, a_copy, b_block, b_stride, column_step, ic, mc, jc, nc, pc, kc, accumulate, last};
-        if (b_stationary) {
-          multiply_b_stationary(block);
-        } else {
-          multiply_a_stationary(block);
-        }
+        multiply_a_stationary(block);
       }
+    }
+  }
+}
+
+std::size_t packed_b_floats(const GemmKernel& kernel, int k, int n) {
+  return static_cast<std::size_t>(k) * panels_width(kernel, n);
+}
+
+// Block (jc, pc) starts at jc · k + pc · (its width): the column blocks before it are NC wide,
+// NC a whole number of micro-panels, and its own K blocks before it are as wide as it is.
+void pack_whole_b(const GemmKernel& kernel, const float* b, int k, int n, float* packed) {
+  const int kc_full = GemmOperands::k_block(kernel, k);
+  for (int jc = 0; jc < n; jc += kernel.nc) {
+    const int nc = std::min(kernel.nc, n - jc);
+    for (int pc = 0; pc < k; pc += kc_full) {
+      float* block = packed + static_cast<std::size_t>(jc) * k + static_cast<std::size_t>(pc) * panels_width(kernel, nc);
+      pack_b(block, b, static_cast<std::size_t>(n), false, kernel.nr, pc, std::min(kc_full, k - pc), jc, nc);
     }
   }
 }

@@ -1,7 +1,7 @@
 // The single-threaded core of sgemm (native/matmul.cc): BLIS-style cache blocking and packing
 // around one kernel path's microkernel, over any rectangle of whole micro-tiles of C. matmul.cc
 // deals rectangles out to the thread pool; the inference path (native/inference.cc) runs its own
-// row blocks through it with the weights read in place.
+// row blocks through it with the weights packed once (pack_whole_b).
 #pragma once
 
 #include <cstddef>
@@ -36,12 +36,11 @@ struct GemmOperands {
   /** Read B (not transposed) in place instead of packing it. */
   bool b_in_place = false;
   /**
-   * With b_in_place: one B micro-panel stays in L1 across every A micro-panel of a block, instead
-   * of one A micro-panel across every B panel. For the inference path, whose A (a block of rows
-   * that every layer reuses) is already in cache; training's shuffled rows come from L3 or
-   * memory, and the A-stationary order keeps each of their micro-panels in L1 once fetched.
+   * B is already packed whole by pack_whole_b for this kernel path (b points at the packed copy),
+   * and gemm_block's j_begin is then a multiple of NC: the inference path's weights, packed once
+   * and kept between calls.
    */
-  bool b_stationary = false;
+  bool b_packed = false;
   /**
    * Room for one A micro-panel (gemm_a_copy_floats), or null to use the scratch's. Untransposed
    * rows of A that start in the same L1 set (a stride of a multiple of 4 KiB) are copied there
@@ -71,8 +70,17 @@ struct GemmOperands {
 /**
  * C[i_begin : i_end, j_begin : j_end] of the product. The bounds are multiples of the kernel's
  * mr (rows) and nr (columns), except an end that equals m or n. scratch may be null when B is
- * read in place (b_in_place) and A is not transposed.
+ * read in place (b_in_place) or packed whole (b_packed) and A is not transposed.
  */
 void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch);
+
+/** Floats of a k × n B packed whole for `kernel` (pack_whole_b): n rounded up to whole micro-panels. */
+std::size_t packed_b_floats(const GemmKernel& kernel, int k, int n);
+
+/**
+ * Packs all of B (k × n, row-major) the way gemm_block packs each of its KC × NC blocks, block
+ * after block: column blocks of NC in turn, each its K blocks (GemmOperands::k_block) in turn.
+ */
+void pack_whole_b(const GemmKernel& kernel, const float* b, int k, int n, float* packed);
 
 }  // namespace mlpx

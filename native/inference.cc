@@ -34,6 +34,7 @@ struct Inference {
   const GemmKernel& kernel;
   const ElementwiseLoops& loops;
   const float* params;
+  const float* packed_weights;
   const float* x;
   int rows;
   float* out;
@@ -52,20 +53,20 @@ void run_block(const Inference& job, int first, int count, float* buffer) {
   const int layers = spec.layers();
   Rows input(job.x + static_cast<std::size_t>(first) * spec.inputs());
   std::size_t offset = 0;
+  const float* packed = job.packed_weights;
   for (int l = 0; l < layers; ++l) {
     const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
-    const float* w = job.params + offset;
-    const float* bias = w + static_cast<std::size_t>(inputs) * units;
+    const float* bias = job.params + offset + static_cast<std::size_t>(inputs) * units;
     offset += (static_cast<std::size_t>(inputs) + 1) * units;
     float* output = job.out + static_cast<std::size_t>(first) * units;
     if (l + 1 < layers) output = buffer + (l % 2) * job.half_buffer;
-    GemmOperands g(job.kernel, false, false, count, units, inputs, input, w, output, bias, nullptr);
-    g.b_in_place = true;
-    g.b_stationary = true;
+    GemmOperands g(job.kernel, false, false, count, units, inputs, input, packed, output, bias, nullptr);
+    g.b_packed = true;
     g.a_copy = buffer + 2 * job.half_buffer;
     gemm_block(g, 0, count, 0, units, nullptr);
     activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);
     input = Rows(output);
+    packed += packed_b_floats(job.kernel, inputs, units);
   }
 }
 
@@ -83,9 +84,24 @@ int widest_hidden_layer(const NetSpec& spec) {
   return widest;
 }
 
-void infer(const NetSpec& spec, const float* params, const float* x, int rows, float* out, AlignedFloats& caller_buffer) {
-  const GemmKernel& kernel = gemm_kernel();
-  Inference job{spec, kernel, elementwise_loops(), params, x, rows, out, block_rows(rows, kernel.mr), 0};
+std::size_t packed_weights_floats(const NetSpec& spec, const GemmKernel& kernel) {
+  std::size_t floats = 0;
+  for (int l = 0; l < spec.layers(); ++l) floats += packed_b_floats(kernel, spec.sizes[l], spec.sizes[l + 1]);
+  return floats;
+}
+
+void pack_weights(const NetSpec& spec, const float* params, const GemmKernel& kernel, float* packed) {
+  for (int l = 0; l < spec.layers(); ++l) {
+    const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
+    pack_whole_b(kernel, params, inputs, units, packed);
+    params += (static_cast<std::size_t>(inputs) + 1) * units;
+    packed += packed_b_floats(kernel, inputs, units);
+  }
+}
+
+void infer(const NetSpec& spec, const float* params, const float* packed_weights, const GemmKernel& kernel,
+           const float* x, int rows, float* out, AlignedFloats& caller_buffer) {
+  Inference job{spec, kernel, elementwise_loops(), params, packed_weights, x, rows, out, block_rows(rows, kernel.mr), 0};
   job.half_buffer = static_cast<std::size_t>(std::min(job.block_rows, rows)) * widest_hidden_layer(spec);
   const int blocks = (rows + job.block_rows - 1) / job.block_rows;
   if (blocks > 1) return parallel_tasks_with_buffers(blocks, block_task, &job, job.buffer_floats());

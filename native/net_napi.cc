@@ -45,7 +45,10 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value Capacity(const Napi::CallbackInfo& info);
   Napi::Value OptimizerKind(const Napi::CallbackInfo& info);
   Napi::Value ReadParams(const Napi::CallbackInfo& info) { return read(info, "readParams", params_); }
-  Napi::Value WriteParams(const Napi::CallbackInfo& info) { return write(info, "writeParams", params_); }
+  Napi::Value WriteParams(const Napi::CallbackInfo& info) {
+    packed_for_ = nullptr;
+    return write(info, "writeParams", params_);
+  }
   Napi::Value ReadGrads(const Napi::CallbackInfo& info) { return read(info, "readGrads", grads_); }
   Napi::Value ReadOptimizerState(const Napi::CallbackInfo& info) { return read(info, "readOptimizerState", state_); }
   Napi::Value WriteOptimizerState(const Napi::CallbackInfo& info) { return write(info, "writeOptimizerState", state_); }
@@ -74,12 +77,18 @@ class Net : public Napi::ObjectWrap<Net> {
   static OptParams opt_params(const Args& args, std::size_t index);
   /** Whether the steps of an epoch of `batch_size` rows run on the thread that runs the epoch. */
   bool epoch_on_caller(int batch_size) const;
+  /** predict's weights, packed for the current kernel path: packed again after any change. */
+  const float* packed_weights(Napi::Env env, const GemmKernel& kernel);
   /** trainEpoch's `now` path: the whole epoch on the calling (main) thread. */
   Napi::Value train_epoch_now(const Napi::CallbackInfo& info, EpochJob job);
 
   std::unique_ptr<NetCore> core_;
   AlignedFloats params_, grads_, state_, workspace_;
   AlignedFloats predict_buffer_;  // predict's hidden activations when the batch is one block of rows
+  AlignedFloats packed_weights_;  // predict's copy of every layer's W, packed for packed_for_
+  // the kernel path packed_weights_ is packed for; null when stale: every call that changes the
+  // parameters (writeParams, trainStep, trainEpoch) sets it so
+  const GemmKernel* packed_for_ = nullptr;
   int state_kind_ = kSgd;
   bool busy_ = false;  // an epoch is running on a worker thread
   bool disposed_ = false;
@@ -290,8 +299,10 @@ Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
   const int rows = batch_rows(args, 1);
   const float* x = args.f32(0, "x", elements(rows, spec.inputs()));
   float* out = args.f32(2, "out", elements(rows, spec.outputs()));
+  const GemmKernel& kernel = gemm_kernel();
+  const float* packed = packed_weights(info.Env(), kernel);
   try {
-    infer(spec, params_.data(), x, rows, out, predict_buffer_);
+    infer(spec, params_.data(), packed, kernel, x, rows, out, predict_buffer_);
   } catch (const std::bad_alloc&) {
     // infer allocates only buffers for a block of rows' hidden activations
     throw_error(info.Env(), ErrorKind::kError,
@@ -299,6 +310,18 @@ Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
                     std::to_string(widest_hidden_layer(spec)) + " units");
   }
   return info.Env().Undefined();
+}
+
+const float* Net::packed_weights(Napi::Env env, const GemmKernel& kernel) {
+  if (packed_for_ == &kernel) return packed_weights_.data();
+  const std::size_t floats = packed_weights_floats(core_->spec(), kernel);
+  if (packed_weights_.size() != floats) {
+    release(env, packed_weights_);
+    packed_weights_ = allocate(env, floats, "predict's packed weights");
+  }
+  pack_weights(core_->spec(), params_.data(), kernel, packed_weights_.data());
+  packed_for_ = &kernel;
+  return packed_weights_.data();
 }
 
 // evaluate(x, y, rows, stats) and gradient(x, y, rows, stats)
@@ -340,6 +363,7 @@ double update_number(const Args& args, std::size_t index, const char* name) {
 Napi::Value Net::TrainStep(const Napi::CallbackInfo& info) {
   Args args(info, "trainStep");
   require_idle(args, "trainStep");
+  packed_for_ = nullptr;
   const int rows = batch_rows(args, 3);
   const float* x = args.f32(0, "x", elements(rows, core_->spec().inputs()));
   const float* y = args.f32(1, "y", elements(rows, core_->spec().outputs()));
@@ -365,7 +389,7 @@ Napi::Value Net::Dispose(const Napi::CallbackInfo& info) {
   if (disposed_) return info.Env().Undefined();
   require_idle(args, "dispose");
   disposed_ = true;
-  for (AlignedFloats* buffer : {&params_, &grads_, &state_, &workspace_}) release(info.Env(), *buffer);
+  for (AlignedFloats* buffer : {&params_, &grads_, &state_, &workspace_, &packed_weights_}) release(info.Env(), *buffer);
   core_.reset();
   return info.Env().Undefined();
 }
@@ -546,6 +570,7 @@ class EpochWorker : public Napi::AsyncProgressWorker<std::uint32_t> {
 Napi::Value Net::TrainEpoch(const Napi::CallbackInfo& info) {
   Args args(info, "trainEpoch");
   require_idle(args, "trainEpoch");
+  packed_for_ = nullptr;
   const NetSpec& spec = core_->spec();
   EpochJob job;
   const int rows = args.dim(3, "rows");

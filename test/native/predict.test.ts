@@ -1,9 +1,9 @@
-// Net.predict (native/inference.cc) runs rows through every layer in blocks, with the weights read
-// in place and no training workspace. It must give exactly the training forward pass's bits, on
+// Net.predict (native/inference.cc) runs rows through every layer in blocks, with the weights
+// packed once and no training workspace. It must give exactly the training forward pass's bits, on
 // every kernel path, for any row count and thread count, and see every weight change at once.
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Activation, Loss } from '../../src/backend/kernels.js';
+import { Activation, Loss, Optimizer } from '../../src/backend/kernels.js';
 import { packSpec, paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import { InvalidArgumentError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/prng.js';
@@ -58,18 +58,40 @@ describe.skipIf(addon === undefined)('native: predict', () => {
     }
   });
 
-  it('sees a weight change in the very next call', () => {
+  it('sees every change of the weights in the very next call: writeParams, trainStep, trainEpoch', async () => {
     const spec = SPECS[0]!;
     const net = network(spec);
-    const x = randomArray(new Random(2), 3 * 784, 0, 1);
-    const before = new Float32Array(30);
-    net.predict(x, 3, before);
-    const params = net.readParams();
-    params[paramLayout(spec.sizes).layers[1]!.biasOffset]! += 1; // output bias of class 0
-    net.writeParams(params);
-    const after = new Float32Array(30);
-    net.predict(x, 3, after);
-    for (let r = 0; r < 3; r++) expect(after[r * 10]!).toBeGreaterThan(before[r * 10]!);
+    const rows = 49; // two blocks of rows on two threads
+    const x = randomArray(new Random(2), rows * 784, 0, 1);
+    const y = new Float32Array(rows * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
+    const opt = Float64Array.of(Optimizer.sgd, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const order = Uint32Array.from({ length: rows }, (_, i) => i);
+    let previous = new Float32Array(rows * 10);
+    net.predict(x, rows, previous); // packs the weights
+    const changes: [string, () => unknown][] = [
+      ['writeParams', () => {
+        const params = net.readParams();
+        params[paramLayout(spec.sizes).layers[0]!.weightOffset + 5]! += 0.25; // a weight of the packed first layer
+        net.writeParams(params);
+      }],
+      ['trainStep', () => net.trainStep(x, y, null, rows, opt, 1, new Float64Array(4))],
+      ['trainEpoch on a worker thread', () => net.trainEpoch(x, y, null, rows, order, 16, opt, null, 2, new Float64Array(16))],
+      ['trainEpoch now', () => net.trainEpoch(x, y, null, rows, order, 16, opt, null, 6, new Float64Array(16), undefined, true)],
+    ];
+    for (const [change, run] of changes) {
+      await run();
+      for (const threads of [1, 2]) {
+        addon!.setThreads(threads);
+        const expected = new Float32Array(rows * 10);
+        net.forward(x, rows, expected);
+        const out = new Float32Array(rows * 10);
+        net.predict(x, rows, out);
+        expect(firstDifference(out, expected), `after ${change}, ${threads} threads`).toBe(-1);
+        expect(firstDifference(out, previous), `after ${change}: unchanged`).not.toBe(-1);
+      }
+      previous = new Float32Array(rows * 10);
+      net.predict(x, rows, previous);
+    }
   });
 
   it('rejects arrays too short for the rows, and zero rows, with an InvalidArgumentError', () => {
