@@ -29,6 +29,11 @@ int block_rows(int rows, int mr) {
   return panels * mr;
 }
 
+// Layers narrower than one micro-panel are read in place: their rows lie side by side, so there
+// is nothing for packing to gather, and padded to a whole panel a one-output layer's copy would
+// take 16–32 times its weights.
+bool packs_layer(const GemmKernel& kernel, int units) { return units >= kernel.nr; }
+
 struct Inference {
   const NetSpec& spec;
   const GemmKernel& kernel;
@@ -56,17 +61,20 @@ void run_block(const Inference& job, int first, int count, float* buffer) {
   const float* packed = job.packed_weights;
   for (int l = 0; l < layers; ++l) {
     const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
-    const float* bias = job.params + offset + static_cast<std::size_t>(inputs) * units;
+    const float* w = job.params + offset;
+    const float* bias = w + static_cast<std::size_t>(inputs) * units;
     offset += (static_cast<std::size_t>(inputs) + 1) * units;
     float* output = job.out + static_cast<std::size_t>(first) * units;
     if (l + 1 < layers) output = buffer + (l % 2) * job.half_buffer;
-    GemmOperands g(job.kernel, false, false, count, units, inputs, input, packed, output, bias, nullptr);
-    g.b_packed = true;
+    const bool packed_layer = packs_layer(job.kernel, units);
+    GemmOperands g(job.kernel, false, false, count, units, inputs, input, packed_layer ? packed : w, output, bias, nullptr);
+    g.b_packed = packed_layer;
+    g.b_in_place = !packed_layer;
     g.a_copy = buffer + 2 * job.half_buffer;
     gemm_block(g, 0, count, 0, units, nullptr);
     activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);
     input = Rows(output);
-    packed += packed_b_floats(job.kernel, inputs, units);
+    if (packed_layer) packed += packed_b_floats(job.kernel, inputs, units);
   }
 }
 
@@ -86,16 +94,19 @@ int widest_hidden_layer(const NetSpec& spec) {
 
 std::size_t packed_weights_floats(const NetSpec& spec, const GemmKernel& kernel) {
   std::size_t floats = 0;
-  for (int l = 0; l < spec.layers(); ++l) floats += packed_b_floats(kernel, spec.sizes[l], spec.sizes[l + 1]);
+  for (int l = 0; l < spec.layers(); ++l)
+    if (packs_layer(kernel, spec.sizes[l + 1])) floats += packed_b_floats(kernel, spec.sizes[l], spec.sizes[l + 1]);
   return floats;
 }
 
 void pack_weights(const NetSpec& spec, const float* params, const GemmKernel& kernel, float* packed) {
   for (int l = 0; l < spec.layers(); ++l) {
     const int inputs = spec.sizes[l], units = spec.sizes[l + 1];
-    pack_whole_b(kernel, params, inputs, units, packed);
+    if (packs_layer(kernel, units)) {
+      pack_whole_b(kernel, params, inputs, units, packed);
+      packed += packed_b_floats(kernel, inputs, units);
+    }
     params += (static_cast<std::size_t>(inputs) + 1) * units;
-    packed += packed_b_floats(kernel, inputs, units);
   }
 }
 

@@ -16,13 +16,13 @@ namespace mlpx {
 /** Units of the widest hidden layer (0 without one): infer's buffers hold a block of rows of it. */
 int widest_hidden_layer(const NetSpec& spec);
 
-/** Floats of every layer's weights packed for `kernel` (pack_weights). */
+/** Floats of the layers' weights packed for `kernel` (pack_weights). */
 std::size_t packed_weights_floats(const NetSpec& spec, const GemmKernel& kernel);
 
 /**
- * Packs every layer's W (params in the flat layout: per layer W row-major, then b) for `kernel`'s
- * GEMM, layer after layer, into `packed` (packed_weights_floats of room). The biases are not
- * copied: infer reads them from params.
+ * Packs the layers' W (params in the flat layout: per layer W row-major, then b) for `kernel`'s
+ * GEMM, layer after layer, into `packed` (packed_weights_floats of room): every layer at least one
+ * micro-panel wide; narrower ones, and the biases, infer reads from params.
  */
 void pack_weights(const NetSpec& spec, const float* params, const GemmKernel& kernel, float* packed);
 
