@@ -6,7 +6,7 @@
 // threads only wall time says whether the threads paid, so both are printed.
 //
 //   npx tsx bench/ab/ab.ts gemm  --shape 512x512x512 [--variant nn|tn|nt] --a SPEC --b SPEC
-//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] [--sigmoid | --hidden tanh] --a SPEC --b SPEC
+//   npx tsx bench/ab/ab.ts train --net 784-128-10 --batch 128 [--opt sgd|adam] [--rows 12800] [--sigmoid | --hidden tanh] [--dropout RATE] --a SPEC --b SPEC
 //   npx tsx bench/ab/ab.ts infer --net 784-128-10 --batch 1024 [--sigmoid] --a SPEC --b SPEC
 //
 // SPEC is [file][@kernels][:threads], e.g. `build/Release/mlpx.node@avx2:1`, `@avx512:2` (the
@@ -81,6 +81,12 @@ function parseNet(text: string, sigmoid: boolean, hidden: string): NetSpec {
   if (!Object.hasOwn(Activation, hidden) || hidden === 'softmax') throw new Error(`--hidden: '${hidden}' is not an element-wise activation`);
   if (sigmoid && hidden !== 'relu') throw new Error('--sigmoid sets every layer\'s activation: leave out --hidden');
   return sigmoid ? sigmoidSpec(sizes) : classifierSpec(sizes, Activation[hidden as ActivationName]);
+}
+
+/** spec with every hidden layer dropping at `rate` (0: unchanged). */
+function withDropout(spec: NetSpec, rate: number): NetSpec {
+  if (rate === 0) return spec;
+  return { ...spec, dropout: spec.activations.map((_, l) => (l + 1 < spec.activations.length ? rate : 0)) };
 }
 
 function gemmRunner(c: Contender, shape: string, variant: string): Runner {
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '21' }, 'round-ms': { type: 'string', default: '200' },
       'peak-gate': { type: 'string' },
       bound: { type: 'boolean', default: false }, sigmoid: { type: 'boolean', default: false },
-      hidden: { type: 'string', default: 'relu' },
+      hidden: { type: 'string', default: 'relu' }, dropout: { type: 'string', default: '0' },
     },
   });
   const kind = positionals[0];
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
     select(c);
     switch (kind) {
       case 'gemm': return gemmRunner(c, values.shape, values.variant);
-      case 'train': return trainRunner(c, parseNet(values.net, values.sigmoid, values.hidden), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
+      case 'train': return trainRunner(c, withDropout(parseNet(values.net, values.sigmoid, values.hidden), Number(values.dropout)), Number(values.batch), values.opt as OptimizerName, Number(values.rows));
       case 'infer': return inferRunner(c, parseNet(values.net, values.sigmoid, values.hidden), Number(values.batch));
       default: throw new Error(`unknown case '${kind}'`);
     }
