@@ -18,11 +18,11 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-fvisibility=hidden"]
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden"]
       },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
       "conditions": [
@@ -39,8 +39,8 @@
       "type": "static_library",
       "sources": ["native/elementwise_portable.cc"],
       "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
-      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-ffp-contract=off"] },
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17"] } }
     }
   ],
@@ -54,8 +54,8 @@
           "sources": ["native/gemm_avx2.cc", "native/elementwise_avx2.cc"],
           "defines": ["MLPX_HAVE_X86_KERNELS=1"],
           "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
-          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx2", "-mfma", "-ffp-contract=off"] },
+          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-mavx2", "-mfma", "-ffp-contract=off", "-fPIC", "-fvisibility=hidden"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-mavx2", "-mfma", "-ffp-contract=off"] },
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2", "/std:c++17"] } }
         },
         {
@@ -66,10 +66,10 @@
           "sources": ["native/gemm_avx512.cc", "native/elementwise_avx512.cc"],
           "defines": ["MLPX_HAVE_X86_KERNELS=1"],
           "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
-          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq",
+          "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq",
                         "-mavx2", "-mfma", "-mprefer-vector-width=512", "-ffp-contract=off", "-fPIC",
                         "-fvisibility=hidden"],
-          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-mavx512f", "-mavx512vl", "-mavx512bw",
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-mavx512f", "-mavx512vl", "-mavx512bw",
                                                        "-mavx512dq", "-mavx2", "-mfma", "-mprefer-vector-width=512",
                                                        "-ffp-contract=off"] },
           "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512", "/std:c++17"] } }

@@ -19,7 +19,7 @@ rm -f "$out"/*.o
 for source in $(grep -o 'native/[a-z_0-9]*\.cc' CMakeLists.txt | grep -v avx | sort -u); do
   # as in CMakeLists.txt: the element-wise loops without FMA contraction (the same bits as wasm)
   contract=; [ "$source" = native/elementwise_portable.cc ] && contract=-ffp-contract=off
-  "$cxx" -std=c++17 -O3 -fno-math-errno -fPIC -fvisibility=hidden -Wall -Wextra -Werror $contract \
+  "$cxx" -std=c++17 -O3 -fno-math-errno -fno-trapping-math -fPIC -fvisibility=hidden -Wall -Wextra -Werror $contract \
     -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL -DNODE_ADDON_API_DISABLE_DEPRECATED \
     -Inode_modules/node-api-headers/include -Inode_modules/node-addon-api \
     -c "$source" -o "$out/$(basename "$source" .cc).o"
