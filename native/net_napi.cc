@@ -85,7 +85,7 @@ class Net : public Napi::ObjectWrap<Net> {
   std::unique_ptr<NetCore> core_;
   AlignedFloats params_, grads_, state_, workspace_;
   AlignedFloats predict_buffer_;  // predict's hidden activations when the batch is one block of rows
-  AlignedFloats packed_weights_;  // predict's copy of the layers' W (pack_weights), packed for packed_for_
+  AlignedFloats packed_weights_;  // predict's copy of the layers' W (pack_weights) for packed_for_
   // the kernel path packed_weights_ is packed for; null when stale: every call that changes the
   // parameters (writeParams, trainStep, trainEpoch) sets it so
   const GemmKernel* packed_for_ = nullptr;
