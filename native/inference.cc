@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "activation.h"
 #include "elementwise.h"
@@ -92,10 +93,10 @@ int widest_hidden_layer(const NetSpec& spec) {
   return widest;
 }
 
-std::size_t packed_weights_floats(const NetSpec& spec, const GemmKernel& kernel) {
+std::size_t packed_weights_floats(const std::vector<int>& sizes, const GemmKernel& kernel) {
   std::size_t floats = 0;
-  for (int l = 0; l < spec.layers(); ++l)
-    if (packs_layer(kernel, spec.sizes[l + 1])) floats += packed_b_floats(kernel, spec.sizes[l], spec.sizes[l + 1]);
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l)
+    if (packs_layer(kernel, sizes[l + 1])) floats += packed_b_floats(kernel, sizes[l], sizes[l + 1]);
   return floats;
 }
 

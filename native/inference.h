@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "aligned.h"
 #include "gemm_ukernel.h"
@@ -16,8 +17,8 @@ namespace mlpx {
 /** Units of the widest hidden layer (0 without one): infer's buffers hold a block of rows of it. */
 int widest_hidden_layer(const NetSpec& spec);
 
-/** Floats of the layers' weights packed for `kernel` (pack_weights). */
-std::size_t packed_weights_floats(const NetSpec& spec, const GemmKernel& kernel);
+/** Floats of the layers' weights packed for `kernel` (pack_weights), for these layer sizes. */
+std::size_t packed_weights_floats(const std::vector<int>& sizes, const GemmKernel& kernel);
 
 /**
  * Packs the layers' W (params in the flat layout: per layer W row-major, then b) for `kernel`'s

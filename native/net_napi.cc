@@ -314,7 +314,7 @@ Napi::Value Net::Predict(const Napi::CallbackInfo& info) {
 
 const float* Net::packed_weights(Napi::Env env, const GemmKernel& kernel) {
   if (packed_for_ == &kernel) return packed_weights_.data();
-  const std::size_t floats = packed_weights_floats(core_->spec(), kernel);
+  const std::size_t floats = packed_weights_floats(core_->spec().sizes, kernel);
   if (packed_weights_.size() != floats) {
     release(env, packed_weights_);
     packed_weights_ = allocate(env, floats, "predict's packed weights");
@@ -660,18 +660,32 @@ Napi::Object Layout(Napi::Env env) {
   return layout;
 }
 
-// depthPartialsBytes(sizes: Int32Array, rows) → bytes of depth_partials_floats (net.h): the room a
-// network of these layer sizes makes in the process's K-block buffer when it reserves `rows` rows.
-Napi::Value DepthPartialsBytes(const Napi::CallbackInfo& info) {
-  Args args(info, "depthPartialsBytes");
+// Argument `index`: a network's layer sizes (an Int32Array of the inputs and each layer's units).
+std::vector<int> layer_sizes(const Args& args, std::size_t index) {
   std::size_t length = 0;
-  const std::int32_t* given = args.i32(0, "sizes", &length);
+  const std::int32_t* given = args.i32(index, "sizes", &length);
   if (length < 2) args.range_error("sizes must hold the inputs and at least one layer's units");
   const std::vector<int> sizes(given, given + length);
   for (const int size : sizes)
     if (size < 1) args.range_error("sizes has a layer size < 1: " + std::to_string(size));
+  return sizes;
+}
+
+// depthPartialsBytes(sizes: Int32Array, rows) → bytes of depth_partials_floats (net.h): the room a
+// network of these layer sizes makes in the process's K-block buffer when it reserves `rows` rows.
+Napi::Value DepthPartialsBytes(const Napi::CallbackInfo& info) {
+  Args args(info, "depthPartialsBytes");
+  const std::vector<int> sizes = layer_sizes(args, 0);
   const int rows = args.dim(1, "rows");
   return Napi::Number::New(info.Env(), static_cast<double>(depth_partials_floats(sizes, rows) * sizeof(float)));
+}
+
+// packedWeightsBytes(sizes: Int32Array) → bytes of the copy of the weights predict packs for a
+// network of these layer sizes on the kernel path in use (inference.h packed_weights_floats).
+Napi::Value PackedWeightsBytes(const Napi::CallbackInfo& info) {
+  Args args(info, "packedWeightsBytes");
+  const std::vector<int> sizes = layer_sizes(args, 0);
+  return Napi::Number::New(info.Env(), static_cast<double>(packed_weights_floats(sizes, gemm_kernel()) * sizeof(float)));
 }
 
 }  // namespace
@@ -680,6 +694,7 @@ void register_net(Napi::Env env, Napi::Object exports) {
   exports.Set("Net", Net::Define(env));
   exports.Set("layout", Layout(env));
   exports.Set("depthPartialsBytes", Napi::Function::New(env, DepthPartialsBytes, "depthPartialsBytes"));
+  exports.Set("packedWeightsBytes", Napi::Function::New(env, PackedWeightsBytes, "packedWeightsBytes"));
 }
 
 }  // namespace mlpx

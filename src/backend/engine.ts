@@ -165,6 +165,12 @@ export interface Backend {
   /** Why memoryLimit is what it is, for error messages. */
   readonly memoryLimitReason: string;
   /**
+   * Bytes a network of this spec holds on this backend whatever its batches, which the memory
+   * checks count: its parameters, gradients and optimizer state (layout.ts engineBytes) and, on
+   * native, the copy of the weights predict packs.
+   */
+  engineBytes(spec: NetSpec): number;
+  /**
    * Bytes that batches of `rows` rows take on this backend, which the memory checks count: the
    * engine's workspace (layout.ts workspaceBytes) and, on native, the room they take in the
    * process's buffer of a split GEMM's K-block products.

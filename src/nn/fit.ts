@@ -12,7 +12,6 @@ import {
   batchRows, batchStatus, epochBatches, STAT_CORRECT, STAT_GRAD_NORM2, STAT_LOSS, STATS_PER_BATCH,
   STEP_LOSS_NON_FINITE, STEP_OK, STEP_UPDATE_NON_FINITE, type Engine, type StepStatus,
 } from '../backend/engine.js';
-import { engineBytes } from '../backend/layout.js';
 import { InvalidArgumentError, NonFiniteError, invalidArgument } from '../util/errors.js';
 import { Random } from '../util/prng.js';
 import {
@@ -240,10 +239,10 @@ function planEarlyStopping(value: unknown, hasValidation: boolean): FitPlan['ear
 /** Refuse, before allocating, a fit whose engine, workspace and bound data (rows, order, row weights) exceed the backend's memory limit. */
 function requireMemory(core: NetworkCore, batch: number, data: Samples): void {
   const { backend, spec } = core;
-  const need = engineBytes(spec) + backend.workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + 2 * data.rows);
+  const need = backend.engineBytes(spec) + backend.workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + 2 * data.rows);
   if (need > backend.memoryLimit) {
     throw new InvalidArgumentError(
-      `This fit needs about ${mebibytes(need)} (parameters, gradients, optimizer state, the workspace of a ${batch}-row batch and a copy of the data); ` +
+      `This fit needs about ${mebibytes(need)} (parameters, gradients, optimizer state, on native the copy of the weights predict packs, the workspace of a ${batch}-row batch and a copy of the data); ` +
         `the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}. Use a smaller batchSize or network.`,
     );
   }

@@ -2,7 +2,7 @@
 // training has done so far (update count, epochs, optimizer), so that saving and loading resumes
 // training exactly. See core.ts for what may be called while a fit runs.
 import type { Backend } from '../backend/engine.js';
-import { checkedParameterCount, engineBytes, paramLayout, type NetSpec, type ParamLayout } from '../backend/layout.js';
+import { checkedParameterCount, paramLayout, type NetSpec, type ParamLayout } from '../backend/layout.js';
 import { loadBackend, parseBackendChoice, type BackendChoice } from '../backend/registry.js';
 import { InvalidArgumentError, invalidArgument } from '../util/errors.js';
 import '../util/dispose.js';
@@ -88,11 +88,11 @@ export class Network {
     checkedParameterCount(spec.sizes);
     const threads = options.threads === undefined ? undefined : requireInteger(options.threads, 'threads', 1);
     const backend = await loadBackend(options.backend === undefined ? undefined : parseBackendChoice(options.backend));
-    const need = engineBytes(spec) + backend.workspaceBytes(spec, 1);
+    const need = backend.engineBytes(spec) + backend.workspaceBytes(spec, 1);
     if (need > backend.memoryLimit) {
       throw new InvalidArgumentError(
         `The network ${describeArchitecture(architecture)} needs about ${mebibytes(need)} to train (4 bytes per parameter for the weights, ` +
-          `the gradients and two floats of optimizer state); the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
+          `the gradients and two floats of optimizer state, and on native the copy of the weights predict packs); the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
       );
     }
     if (threads !== undefined) backend.setThreads(threads);

@@ -70,11 +70,14 @@ describe.skipIf(addon === undefined)('native addon: bad input', () => {
     expect(() => new k.Net(new Int32Array([1, Loss.mse, 3, 2, Activation.relu, 1 << 30, 0, 0]))).toThrow(/dropout on layer 0/);
     expect(() => new k.Net(new Int32Array([2, Loss.mse, 3, 4, 2, Activation.softmax, Activation.linear, 1 << 30, 0, 0, 0]))).toThrow(/dropout on layer 0/);
     expect(() => new k.Net(new Int32Array([1, Loss.mse, 3, 2, Activation.relu, 0, 0, 1 << 21]))).toThrow(/seed/);
-    // the memory check's count of K-block products takes the same sizes
+    // the memory check's counts (K-block products, predict's packed weights) take the same sizes
     expect(() => k.depthPartialsBytes(new Int32Array([3]), 1)).toThrow(/at least one layer/);
     expect(() => k.depthPartialsBytes(new Int32Array([3, 0]), 1)).toThrow(/size < 1/);
     expect(() => k.depthPartialsBytes(new Int32Array([3, 2]), 0)).toThrow(/rows/);
     expect(() => k.depthPartialsBytes([3, 2] as unknown as Int32Array, 1)).toThrow(InvalidArgumentError);
+    expect(() => k.packedWeightsBytes(new Int32Array([3]))).toThrow(/at least one layer/);
+    expect(() => k.packedWeightsBytes(new Int32Array([3, 0]))).toThrow(/size < 1/);
+    expect(() => k.packedWeightsBytes([3, 2] as unknown as Int32Array)).toThrow(InvalidArgumentError);
     const net = new k.Net(packSpec({ sizes: [3, 2], activations: [Activation.linear], loss: Loss.mse }));
     const stats = new Float64Array(4);
     expect(() => net.forward(f32(3), 1, f32(2))).toThrow(/capacity/);

@@ -1,7 +1,7 @@
 // The reference backend ("js"): plain loops, float64 accumulation, single-threaded. It is the
 // oracle of the parity tests and the backend of last resort.
 import type { Backend } from '../engine.js';
-import { workspaceBytes, type NetSpec } from '../layout.js';
+import { engineBytes, workspaceBytes, type NetSpec } from '../layout.js';
 import type { Kernels } from '../kernels.js';
 import { ComposedEngine } from '../composed.js';
 import { checkedKernels } from '../kernel-args.js';
@@ -31,6 +31,7 @@ export function createJsBackend(limit: MemoryLimit = DEFAULT_MEMORY_LIMIT): Back
     // single-threaded by design: the count is validated, then has nothing to change
     setThreads: (threads) => void clampThreads(threads, Number.MAX_SAFE_INTEGER),
     ...limit,
+    engineBytes,
     workspaceBytes,
     createEngine: (spec) => new ComposedEngine(spec, jsKernels),
   };

@@ -51,6 +51,11 @@ export interface NativeAddon extends Kernels {
    * a network of these layer sizes makes room for in the process's buffer when it reserves `rows` rows.
    */
   depthPartialsBytes(sizes: Int32Array, rows: number): number;
+  /**
+   * Bytes of the copy of the weights that predict packs (native/inference.h packed_weights_floats)
+   * for a network of these layer sizes, on the kernel path in use.
+   */
+  packedWeightsBytes(sizes: Int32Array): number;
   /** The numbers the addon shares with TypeScript (test/parity/layout.test.ts). */
   readonly layout: Readonly<Record<string, number | readonly number[]>>;
   setThreads(threads: number): void;
@@ -97,7 +102,7 @@ export function candidatePaths(): string[] {
 }
 
 function missingExports(addon: Record<string, unknown>): string[] {
-  const required = [...KERNEL_NAMES, 'Net', 'depthPartialsBytes', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'coreRoundTrip', 'setErrorClasses'];
+  const required = [...KERNEL_NAMES, 'Net', 'depthPartialsBytes', 'packedWeightsBytes', 'setThreads', 'threads', 'kernelPath', 'kernelPaths', 'setKernelPath', 'fmaPeak', 'coreRoundTrip', 'setErrorClasses'];
   return required.filter((name) => typeof addon[name] !== 'function');
 }
 
