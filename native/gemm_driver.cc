@@ -195,9 +195,9 @@ void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int 
       const float* b_block = nullptr;
       long b_stride = kernel.nr;
       std::size_t column_step = static_cast<std::size_t>(kc);
-      if (g.b_packed) {
+      if (g.b_source == GemmOperands::BSource::kPackedWhole) {
         b_block = g.b + static_cast<std::size_t>(jc) * g.k + static_cast<std::size_t>(pc) * panels_width(kernel, nc);
-      } else if (g.b_in_place) {
+      } else if (g.b_source == GemmOperands::BSource::kInPlace) {
         b_block = g.b + pc * ldb + jc;
         b_stride = static_cast<long>(ldb);
         column_step = 1;

@@ -33,19 +33,18 @@ struct GemmOperands {
   float* c;
   const float* bias;
   float* tile_squares;
-  /** Read B (not transposed) in place instead of packing it. */
-  bool b_in_place = false;
   /**
-   * B is already packed whole by pack_whole_b for this kernel path (b points at the packed copy),
-   * and gemm_block's j_begin is then a multiple of NC: the inference path's weights, packed once
-   * and kept between calls.
+   * Where each KC × NC block of B comes from: packed into the scratch block by block (the
+   * default); read in place (B not transposed); or a copy already packed whole by pack_whole_b
+   * for this kernel path (b points at it, and gemm_block's j_begin is then a multiple of NC): the
+   * inference path's weights, packed once and kept between calls.
    */
-  bool b_packed = false;
+  enum class BSource { kPackPerBlock, kInPlace, kPackedWhole };
+  BSource b_source = BSource::kPackPerBlock;
   /**
    * Room for one A micro-panel (gemm_a_copy_floats), or null to use the scratch's. Untransposed
    * rows of A that start in the same L1 set (a stride of a multiple of 4 KiB) are copied there
-   * side by side before use, a micro-panel at a time, and such a block runs A-stationary; without
-   * room they are read in place.
+   * side by side before use, a micro-panel at a time; without room they are read in place.
    */
   float* a_copy = nullptr;
   /** K block: K split into equal blocks of at most kernel->kc (KC 392: 1000 → 334 + 334 + 332, not 392 + 392 + 216). */
@@ -70,7 +69,7 @@ struct GemmOperands {
 /**
  * C[i_begin : i_end, j_begin : j_end] of the product. The bounds are multiples of the kernel's
  * mr (rows) and nr (columns), except an end that equals m or n. scratch may be null when B is
- * read in place (b_in_place) or packed whole (b_packed) and A is not transposed.
+ * not packed per block (b_source) and A is not transposed.
  */
 void gemm_block(const GemmOperands& g, int i_begin, int i_end, int j_begin, int j_end, GemmScratch* scratch);
 

@@ -69,8 +69,7 @@ void run_block(const Inference& job, int first, int count, float* buffer) {
     if (l + 1 < layers) output = buffer + (l % 2) * job.half_buffer;
     const bool packed_layer = packs_layer(job.kernel, units);
     GemmOperands g(job.kernel, false, false, count, units, inputs, input, packed_layer ? packed : w, output, bias, nullptr);
-    g.b_packed = packed_layer;
-    g.b_in_place = !packed_layer;
+    g.b_source = packed_layer ? GemmOperands::BSource::kPackedWhole : GemmOperands::BSource::kInPlace;
     g.a_copy = buffer + 2 * job.half_buffer;
     gemm_block(g, 0, count, 0, units, nullptr);
     activation_forward_serial(output, output, count, units, spec.activations[l], job.loops);

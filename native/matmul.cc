@@ -190,6 +190,9 @@ namespace {
 // training step, and in place the 512³ GEMM ran as fast (CPU-time A/B 1.004–1.041). With long
 // rows the microkernel's column of B strides across L2 sets: 0.83–0.93 at n = 1000–2048.
 bool reads_b_in_place(const GemmKernel& kernel, bool trans_b, int n) { return !trans_b && n <= kernel.nc; }
+GemmOperands::BSource b_source(bool in_place) {
+  return in_place ? GemmOperands::BSource::kInPlace : GemmOperands::BSource::kPackPerBlock;
+}
 
 // A standalone GEMM's B is the caller's array, and a JavaScript typed array's data often starts 16
 // bytes past a cache line; read in place, every 64-byte load of such rows then spans two lines.
@@ -246,7 +249,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
     const std::size_t floats =
         job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
     if (job.chunks >= 2 && floats <= s.partials.size()) {
-      job.g.b_in_place = reads_b_in_place(kernel, false, n);
+      job.g.b_source = b_source(reads_b_in_place(kernel, false, n));
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       job.sum_chunks = m >= kDepthSumSplitMinRows ? job.chunks : 1;
@@ -281,7 +284,7 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   const int chunk_rows = split_columns ? m : m / chunking.count();
   const bool pack_off_line_b =
       split == GemmSplit::kStandalone && chunk_rows >= kPackOffLineBMinRows && b_rows_off_lines(b, n);
-  job.g.b_in_place = reads_b_in_place(kernel, trans_b, n) && !pack_off_line_b;
+  job.g.b_source = b_source(reads_b_in_place(kernel, trans_b, n) && !pack_off_line_b);
   s.pool.run(chunking.count(), gemm_chunk, &job, owned);
   return tile_squares ? tile_count(kernel, m, n) : 0;
 }
@@ -293,7 +296,7 @@ void sgemm_on_thread(int thread, bool trans_a, bool trans_b, int m, int n, int k
   State& s = state();
   const GemmKernel& kernel = *s.path.gemm;
   GemmOperands g(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, nullptr);
-  g.b_in_place = reads_b_in_place(kernel, trans_b, n);
+  g.b_source = b_source(reads_b_in_place(kernel, trans_b, n));
   gemm_block(g, 0, m, 0, n, &s.scratch[static_cast<std::size_t>(thread)]);
 }
 
