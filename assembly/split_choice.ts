@@ -71,6 +71,11 @@ export function split_choice_solo(): bool {
   return trial >= 0 ? !solo : solo;
 }
 
+/** Whether the current stay's steps run every task on the caller (its trials not). */
+export function split_choice_staying_solo(): bool {
+  return solo;
+}
+
 /** The time in ms of the step just run the way split_choice_solo said. */
 export function split_choice_observe(ms: f64): void {
   if (trial < 0) {

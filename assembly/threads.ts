@@ -35,7 +35,7 @@
 // split at all is timed while it trains (split_choice.ts, step_begin).
 import { activation_backward, activation_backward_block, activation_forward, ACT_SOFTMAX } from './activation';
 import { now } from './clock';
-import { split_choice_observe, split_choice_reset, split_choice_solo } from './split_choice';
+import { split_choice_observe, split_choice_reset, split_choice_solo, split_choice_staying_solo } from './split_choice';
 import { add_row, bias_activate_block, bias_add } from './dense';
 import { gather_rows } from './gather';
 import { GEMM_NN, GEMM_NT, gemm_k_block, gemm_k_blocks, gemm_kind_block, PACK_BYTES } from './gemm';
@@ -254,9 +254,19 @@ export function set_far_cores(far: i32): void {
 /** The steps the choice between splitting and not (split_choice.ts) is about: network, rows. */
 let choice_net: usize = 0;
 let choice_rows: i32 = 0;
-/** A network and rows seen once: a step of them again starts the choice over. */
+/** A network and rows seen once: a step of them again starts the choice over (same network). */
 let pending_net: usize = 0;
 let pending_rows: i32 = 0;
+/**
+ * A network now at `net` (the engine calls this when it places one): the choice and the size seen
+ * once are no longer about a network that was there before, so the new one's first size takes
+ * the choice over at once.
+ */
+export function step_choice_forget(net: usize): void {
+  if (choice_net == net) choice_net = 0;
+  if (pending_net == net) pending_net = 0;
+}
+
 /** Whether the last step of choice_net and choice_rows that was let split posted a task. */
 let choice_splits = true;
 /** Whether the running step is one the choice is about, and runs every task on the caller by it. */
@@ -271,9 +281,12 @@ let step_skipped: i32 = 0;
  * Marks the start of a training step of `rows` rows of the network at `net` inside a busy region:
  * BUSY_CALLER_STEP while it has fewer than MIN_SPLIT_ROWS rows, or when the choice (adaptive only)
  * runs it on the caller; then the step is timed for the choice (not while its steps post no task,
- * which the choice cannot change, so a small network's steps read no clock). A network and rows
- * seen only once (an epoch's short last batch) keep the choice of the steps around them and
- * run split, untimed. JS clears BUSY when the region ends, so a trap in the step cannot leave it
+ * which the choice cannot change, so a small network's steps read no clock). A network the
+ * choice is not about takes it over at once, so that an epoch of one full batch and a shorter one
+ * gets a choice; another size of the choice's network takes it over only when it comes twice in
+ * a row, so that an epoch's short last batch keeps the choice of the steps around it. Such a
+ * step is not timed, and runs on the caller while the choice's steps, which have more rows to
+ * split, stay there. JS clears BUSY when the region ends, so a trap in the step cannot leave it
  * set.
  */
 export function step_begin(net: usize, rows: i32): void {
@@ -284,7 +297,7 @@ export function step_begin(net: usize, rows: i32): void {
   const small = rows < MIN_SPLIT_ROWS;
   if (!small && atomic.load<i32>(base + ADAPTIVE) != 0 && atomic.load<i32>(base + WORKERS) > 0) {
     let known = net == choice_net && rows == choice_rows;
-    if (!known && net == pending_net && rows == pending_rows) {
+    if (!known && (net != choice_net || (net == pending_net && rows == pending_rows))) {
       choice_net = net;
       choice_rows = rows;
       choice_splits = known = true;
@@ -292,7 +305,9 @@ export function step_begin(net: usize, rows: i32): void {
     }
     pending_net = net;
     pending_rows = rows;
-    if (known) {
+    if (!known) {
+      step_solo = rows < choice_rows && split_choice_staying_solo();
+    } else {
       step_chosen = true;
       step_solo = split_choice_solo();
       if (step_solo || choice_splits) step_start = now();

@@ -313,8 +313,9 @@ bool NetCore::update_owned(int chunks, float* state1) {
 // One training step under the split choice: on two or more threads, a step of the batch size the
 // choice is about runs split or on the caller alone as it says (set_caller_only), and finish()
 // tells it the step's time, unless the pool kept some of the step's jobs on the caller after
-// finding a worker preempted (then the step ran neither way). Steps that never use the pool are
-// not timed. The destructor lets the pool split again however the step ends.
+// finding a worker preempted (then the step ran neither way). Steps that never use the pool, and
+// shorter steps (NetCore::shorter_step_on_caller), are not timed. The destructor lets the pool
+// split again however the step ends.
 class NetCore::ChosenStep {
  public:
   using Clock = std::chrono::steady_clock;
@@ -322,13 +323,20 @@ class NetCore::ChosenStep {
   ChosenStep(NetCore& net, int rows) : net_(net) {
     if (threads() < 2) return;
     bool known = rows == net.choice_rows_;
-    if (!known && rows == net.pending_rows_) {
+    // the first size is taken at once, so that an epoch of one full batch and a shorter one gets
+    // a choice; later, a size must come twice in a row, so that an epoch's last batch does not
+    // start the choice over
+    if (!known && (rows == net.pending_rows_ || net.choice_rows_ == 0)) {
       net.choice_rows_ = rows;
       net.choice_uses_pool_ = net.steps_use_pool(rows);
       net.choice_.reset();
       known = true;
     }
     net.pending_rows_ = rows;
+    if (!known && net.shorter_step_on_caller(rows)) {
+      solo_ = true;
+      set_caller_only(true);
+    }
     if (!known || !net.choice_uses_pool_) return;
     timed_ = true;
     solo_ = net.choice_.solo();

@@ -106,10 +106,20 @@ class NetCore {
    */
   bool steps_use_pool(int rows) const;
   /** Whether the split choice runs the next training step of `rows` rows on the caller alone. */
-  bool next_step_on_caller(int rows) const { return rows == choice_rows_ && choice_uses_pool_ && choice_.solo(); }
+  bool next_step_on_caller(int rows) const {
+    return (rows == choice_rows_ && choice_uses_pool_ && choice_.solo()) || shorter_step_on_caller(rows);
+  }
   /** Whether it runs the steps of `rows` rows on the calling thread alone but for its trials. */
   bool steps_stay_on_caller(int rows) const {
-    return rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo();
+    return (rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo()) || shorter_step_on_caller(rows);
+  }
+  /**
+   * Whether a step of fewer rows than the choice is about (an epoch's last batch) runs on the
+   * caller alone: it does while the steps of the full batch stay there, since a shorter step has
+   * less work to split. Such a step is not timed.
+   */
+  bool shorter_step_on_caller(int rows) const {
+    return rows < choice_rows_ && choice_uses_pool_ && choice_.staying_solo();
   }
 
   /**
@@ -202,7 +212,8 @@ class NetCore {
   float* batch_weights_ = nullptr;
   int capacity_ = 0;
   // whether steps split across the pool or run on the caller alone (split_choice.h), for steps of
-  // choice_rows_ rows; a step of another size runs split, untimed, unless the next one has its
+  // choice_rows_ rows (0: no step yet); a step of another size runs untimed, split unless
+  // shorter_step_on_caller, and the choice starts over for its size if the next step has that
   // size too
   SplitChoice choice_;
   int choice_rows_ = 0;

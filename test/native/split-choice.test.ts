@@ -1,7 +1,8 @@
 // The choice between splitting a network's training steps across the thread pool and running them
 // on the caller alone (native/split_choice.h; its rule is tested in
 // test/parity/split-choice.test.ts) in a real run on two threads: its trial steps hand the pool
-// no job, and its parameters stay bit-identical to one thread's.
+// no job, its parameters stay bit-identical to one thread's, and an epoch's shorter last batch
+// runs the way the full batches stay.
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATS_PER_BATCH } from '../../src/backend/engine.js';
@@ -60,5 +61,57 @@ describe.skipIf(addon === undefined)('native: the split choice in a training run
     expect(splitJobs.some((jobs) => jobs > 0)).toBe(true);
     const [single] = train(1, steps);
     expect(Buffer.from(split.buffer).equals(Buffer.from(single.buffer))).toBe(true);
+  });
+
+  it('chooses for epochs of one full batch and a shorter one, whose shorter steps run where the full ones stay', () => {
+    // 2 → 32 → 32 → 2 at 1000 rows: its element-wise passes are split, and the steps are short
+    // enough that the caller alone often wins a trial, so stays of both ways come up
+    const small: NetSpec = { sizes: [2, 32, 32, 2], activations: [Activation.tanh, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+    const full = 1000;
+    const shorter = 600;
+    const random = new Random(17);
+    const params = randomArray(random, paramLayout(small.sizes).count, -0.5, 0.5);
+    const x = randomArray(random, full * 2);
+    const y = randomOneHot(random, full, 2);
+    const opt = packOptimizer({ kind: Optimizer.adam, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 }, new Float64Array(OPTIMIZER_FIELDS.length));
+    const stats = new Float64Array(STATS_PER_BATCH);
+    addon!.setThreads(2);
+    const net = new addon!.Net(packSpec(small));
+    net.writeParams(params);
+    net.setOptimizer(Optimizer.adam);
+    net.reserve(full);
+    const step = (rows: number, update: number): { onCaller: boolean; jobs: number } => {
+      const onCaller = net.nextStepOnCaller(rows);
+      const before = addon!.poolJobsPosted();
+      net.trainStep(x.subarray(0, rows * 2), y.subarray(0, rows * 2), null, rows, opt, update, stats);
+      return { onCaller, jobs: addon!.poolJobsPosted() - before };
+    };
+    // A run of more full steps on the caller than a trial has (SplitChoice::kTrialWarmup +
+    // kTrialSteps) is a stay there; a run of full steps split is a split stay.
+    const longestTrial = 9;
+    let run = 0; // full steps in a row the same way, signed: > 0 on the caller, < 0 split
+    let callerRuns = 0; // runs of full steps on the caller: trials, or stays won by one
+    const checked = { caller: 0, split: 0 };
+    let splitShorterJobs = 0; // the pool may keep a split step's jobs on a loaded machine
+    for (let pair = 0; pair < 4000 && (callerRuns === 0 || checked.caller === 0); pair++) {
+      const f = step(full, 2 * pair + 1);
+      if (f.onCaller) expect(f.jobs, `pool jobs of full step ${pair}, on the caller`).toBe(0);
+      run = f.onCaller ? Math.max(run, 0) + 1 : Math.min(run, 0) - 1;
+      if (run === 1) callerRuns++;
+      const s = step(shorter, 2 * pair + 2);
+      if (run > longestTrial) {
+        expect(s, `the shorter step after ${run} full steps on the caller`).toEqual({ onCaller: true, jobs: 0 });
+        checked.caller++;
+      } else if (run < -longestTrial) {
+        expect(s.onCaller, `the shorter step after ${-run} full steps split`).toBe(false);
+        checked.split++;
+        splitShorterJobs += s.jobs;
+      }
+    }
+    net.dispose();
+    // without a choice for the full size, every step would split and none run on the caller
+    expect(callerRuns, 'runs of full steps on the caller').toBeGreaterThan(0);
+    expect(checked.caller + checked.split).toBeGreaterThan(0);
+    if (checked.split > 0) expect(splitShorterJobs, 'pool jobs of the shorter steps in split stays').toBeGreaterThan(0);
   });
 });

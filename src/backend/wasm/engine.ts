@@ -133,6 +133,7 @@ export class WasmEngine implements Engine {
       this.#netBytes(), this.paramCount * 4, this.paramCount * 4, MAX_CHUNK * STATS_BYTES, squareFloats.reduce((sum, f) => sum + f, 0) * 4,
     ]);
     this.#net = net!;
+    rt.exports.step_choice_forget(this.#net);
     this.#update = this.#net + NET.NET_UPDATE;
     this.#params = params!;
     this.#grads = grads!;

@@ -71,6 +71,8 @@ export interface ThreadExports {
   worker_round_trip(bounces: number): number;
   /** Tests: 1 or 0 makes the cores count as far apart or close; −1 measures them again. */
   set_far_cores(far: number): void;
+  /** A network now at `net`: the split choice is no longer about one that was there before. */
+  step_choice_forget(net: Ptr): void;
   /** Steps a training run splits before its first trial of running on the caller alone. */
   SPLIT_CHOICE_FIRST_STAY: WebAssembly.Global;
   /** Steps of a trial that move the data over, untimed, then steps timed. */
