@@ -118,6 +118,22 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: memory ru
     ]);
   });
 
+  // predict packs each layer's W into the GEMM's micro-panels once (784 × 20,000 floats: 63 MB
+  // here), which a child capped 8 MiB above its use cannot allocate: an error naming the copy,
+  // each time predict tries again, while the forward pass, which reads W in place, still works.
+  it('names predict\'s packed weights when they do not fit, and the forward pass goes on', () => {
+    const spec: NetSpec = { sizes: [784, 20_000, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    const setup = `${netOnTwoThreads(spec)}
+      net.reserve(1);
+      const x = Float32Array.from({ length: 784 }, (_, i) => Math.cos(i)), out = new Float32Array(10);`;
+    const result = underAddressLimit(loadAddonFile().file, setup, 8 * MB, `[
+      outcome(() => net.predict(x, 1, out)), outcome(() => net.predict(x, 1, out)),
+      outcome(() => net.forward(x, 1, out)), out.every(Number.isFinite) && out[0] !== out[1],
+    ]`);
+    const refused = `native backend: could not allocate ${784 * 20_000 * 4} bytes for predict's packed weights`;
+    expect(result).toEqual([refused, refused, 'returned undefined', true]);
+  });
+
   // predict keeps, per thread, a block of rows' hidden activations (48 rows of 100,000 units: 19 MB),
   // which a child capped 8 MiB above its use cannot allocate, on the caller or on the pool's
   // worker: an error, then prediction goes on (one row needs 0.4 MB). A one-row predict before the
