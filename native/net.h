@@ -109,9 +109,13 @@ class NetCore {
   bool next_step_on_caller(int rows) const {
     return (rows == choice_rows_ && choice_uses_pool_ && choice_.solo()) || shorter_step_on_caller(rows);
   }
-  /** Whether it runs the steps of `rows` rows on the calling thread alone but for its trials. */
+  /**
+   * Whether it runs the steps of `rows` rows on the calling thread alone but for its trials (for
+   * an epoch's batch size: not shorter_step_on_caller, as a run of a shorter size gets its own
+   * choice).
+   */
   bool steps_stay_on_caller(int rows) const {
-    return (rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo()) || shorter_step_on_caller(rows);
+    return rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo();
   }
   /**
    * Whether a step of fewer rows than the choice is about (an epoch's last batch) runs on the
