@@ -117,6 +117,11 @@ class NetCore {
   bool steps_stay_on_caller(int rows) const {
     return rows == choice_rows_ && choice_uses_pool_ && choice_.staying_solo();
   }
+  /** Tests: the choice told a step's time (NetCore::ChosenStep's), after starting over with `restart`. */
+  void observe_split_choice(double ms, bool restart) {
+    if (restart) choice_.reset();
+    choice_.observe(ms);
+  }
   /**
    * Whether a step of fewer rows than the choice is about (an epoch's last batch) runs on the
    * caller alone: it does while the steps of the full batch stay there, since a shorter step has

@@ -60,6 +60,7 @@ class Net : public Napi::ObjectWrap<Net> {
   Napi::Value Gradient(const Napi::CallbackInfo& info);
   Napi::Value TrainStep(const Napi::CallbackInfo& info);
   Napi::Value NextStepOnCaller(const Napi::CallbackInfo& info);
+  Napi::Value ObserveSplitChoice(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
@@ -114,6 +115,7 @@ Napi::Function Net::Define(Napi::Env env) {
                          InstanceMethod<&Net::Gradient>("gradient"),
                          InstanceMethod<&Net::TrainStep>("trainStep"),
                          InstanceMethod<&Net::NextStepOnCaller>("nextStepOnCaller"),
+                         InstanceMethod<&Net::ObserveSplitChoice>("observeSplitChoice"),
                          InstanceMethod<&Net::TrainEpoch>("trainEpoch"),
                          InstanceMethod<&Net::Dispose>("dispose"),
                      });
@@ -382,6 +384,17 @@ Napi::Value Net::NextStepOnCaller(const Napi::CallbackInfo& info) {
   Args args(info, "nextStepOnCaller");
   require_idle(args, "nextStepOnCaller");
   return Napi::Boolean::New(info.Env(), core_->next_step_on_caller(args.dim(0, "rows")));
+}
+
+// observeSplitChoice(ms, restart) (tests): tells the split choice the time of a step run the way
+// it said; with restart, the choice starts over first, for the batch size it is about.
+Napi::Value Net::ObserveSplitChoice(const Napi::CallbackInfo& info) {
+  Args args(info, "observeSplitChoice");
+  require_idle(args, "observeSplitChoice");
+  const double ms = args.number(0, "ms");
+  if (!(ms >= 0)) args.range_error("ms must be a time: not negative, not NaN");
+  core_->observe_split_choice(ms, args.flag(1, "restart"));
+  return info.Env().Undefined();
 }
 
 Napi::Value Net::Dispose(const Napi::CallbackInfo& info) {

@@ -95,6 +95,8 @@ describe.skipIf(addon === undefined)('native addon: bad input', () => {
     expect(() => net.trainStep(f32(6), f32(4), f32(1), 2, opt(0), 1, stats)).toThrow(/weights has 1 elements/);
     expect(() => net.trainStep(f32(6), f32(4), null, 2, opt(0), -1, stats)).toThrow(/step must be an integer/);
     expect(() => net.gradient(f32(6), f32(4), 2, new Float64Array(3))).toThrow(/stats/);
+    expect(() => net.observeSplitChoice(-1)).toThrow(/ms must be a time/);
+    expect(() => net.observeSplitChoice(Number.NaN)).toThrow(/ms must be a time/);
   });
 
   it('rejects epochs whose order names rows outside the data, and calls while an epoch runs', async () => {

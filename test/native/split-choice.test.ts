@@ -12,8 +12,12 @@ import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
 
-/** SplitChoice::kTrialWarmup + 2 (native/split_choice.h). */
-const SplitChoiceFewestTrialSteps = 3;
+/** SplitChoice::kFirstStay, kTrialWarmup and kTrialSteps (native/split_choice.h). */
+const SplitChoiceFirstStay = 32;
+const SplitChoiceTrialWarmup = 1;
+const SplitChoiceTrialSteps = 8;
+/** The fewest steps of a trial: its untimed one and two timed ones. */
+const SplitChoiceFewestTrialSteps = SplitChoiceTrialWarmup + 2;
 
 describe.skipIf(addon === undefined)('native: the split choice in a training run on two threads', () => {
   afterAll(() => addon!.setThreads(availableParallelism()));
@@ -64,54 +68,45 @@ describe.skipIf(addon === undefined)('native: the split choice in a training run
   });
 
   it('chooses for epochs of one full batch and a shorter one, whose shorter steps run where the full ones stay', () => {
-    // 2 → 32 → 32 → 2 at 1000 rows: its element-wise passes are split, and the steps are short
-    // enough that the caller alone often wins a trial, so stays of both ways come up
+    // 2 → 32 → 32 → 2 at 1000 rows: its element-wise passes are split; the choice is fed timings
+    // (observeSplitChoice) by which the caller alone wins a trial
     const small: NetSpec = { sizes: [2, 32, 32, 2], activations: [Activation.tanh, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
     const full = 1000;
     const shorter = 600;
     const random = new Random(17);
-    const params = randomArray(random, paramLayout(small.sizes).count, -0.5, 0.5);
     const x = randomArray(random, full * 2);
     const y = randomOneHot(random, full, 2);
     const opt = packOptimizer({ kind: Optimizer.adam, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 }, new Float64Array(OPTIMIZER_FIELDS.length));
     const stats = new Float64Array(STATS_PER_BATCH);
     addon!.setThreads(2);
     const net = new addon!.Net(packSpec(small));
-    net.writeParams(params);
+    net.writeParams(randomArray(random, paramLayout(small.sizes).count, -0.5, 0.5));
     net.setOptimizer(Optimizer.adam);
     net.reserve(full);
-    const step = (rows: number, update: number): { onCaller: boolean; jobs: number } => {
-      const onCaller = net.nextStepOnCaller(rows);
+    let update = 1;
+    const jobsOf = (rows: number): number => {
       const before = addon!.poolJobsPosted();
-      net.trainStep(x.subarray(0, rows * 2), y.subarray(0, rows * 2), null, rows, opt, update, stats);
-      return { onCaller, jobs: addon!.poolJobsPosted() - before };
+      net.trainStep(x.subarray(0, rows * 2), y.subarray(0, rows * 2), null, rows, opt, update++, stats);
+      return addon!.poolJobsPosted() - before;
     };
-    // A run of more full steps on the caller than a trial has (SplitChoice::kTrialWarmup +
-    // kTrialSteps) is a stay there; a run of full steps split is a split stay.
-    const longestTrial = 9;
-    let run = 0; // full steps in a row the same way, signed: > 0 on the caller, < 0 split
-    let callerRuns = 0; // runs of full steps on the caller: trials, or stays won by one
-    const checked = { caller: 0, split: 0 };
-    let splitShorterJobs = 0; // the pool may keep a split step's jobs on a loaded machine
-    for (let pair = 0; pair < 4000 && (callerRuns === 0 || checked.caller === 0); pair++) {
-      const f = step(full, 2 * pair + 1);
-      if (f.onCaller) expect(f.jobs, `pool jobs of full step ${pair}, on the caller`).toBe(0);
-      run = f.onCaller ? Math.max(run, 0) + 1 : Math.min(run, 0) - 1;
-      if (run === 1) callerRuns++;
-      const s = step(shorter, 2 * pair + 2);
-      if (run > longestTrial) {
-        expect(s, `the shorter step after ${run} full steps on the caller`).toEqual({ onCaller: true, jobs: 0 });
-        checked.caller++;
-      } else if (run < -longestTrial) {
-        expect(s.onCaller, `the shorter step after ${-run} full steps split`).toBe(false);
-        checked.split++;
-        splitShorterJobs += s.jobs;
-      }
+    // epochs of one full batch and a shorter one: the first size the network trained is the one
+    // the choice is about, and the shorter steps, never twice in a row, split as its first stay
+    // does (over a few epochs: the pool may keep a step's jobs on a loaded machine's caller)
+    const epochs = 4;
+    let shorterJobs = 0;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      jobsOf(full);
+      shorterJobs += jobsOf(shorter);
     }
+    expect(shorterJobs, 'pool jobs of the shorter steps while the full ones split').toBeGreaterThan(0);
+    // a first stay far slower than a trial on the caller: the caller takes over
+    for (let i = 0; i < SplitChoiceFirstStay; i++) net.observeSplitChoice(1000, i === 0);
+    for (let i = 0; i < SplitChoiceTrialWarmup + SplitChoiceTrialSteps; i++) net.observeSplitChoice(0);
+    // without a choice for the full size, both would split
+    expect(net.nextStepOnCaller(full), 'the choice runs the next full step on the caller').toBe(true);
+    expect(net.nextStepOnCaller(shorter), 'and the next shorter step').toBe(true);
+    expect(jobsOf(full), 'pool jobs of a full step').toBe(0);
+    expect(jobsOf(shorter), 'pool jobs of a shorter step while the full ones stay on the caller').toBe(0);
     net.dispose();
-    // without a choice for the full size, every step would split and none run on the caller
-    expect(callerRuns, 'runs of full steps on the caller').toBeGreaterThan(0);
-    expect(checked.caller + checked.split).toBeGreaterThan(0);
-    if (checked.split > 0) expect(splitShorterJobs, 'pool jobs of the shorter steps in split stays').toBeGreaterThan(0);
   });
 });

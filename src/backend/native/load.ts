@@ -32,6 +32,8 @@ export interface NativeNet {
   trainStep(x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, opt: Float64Array, step: number, stats: Float64Array): void;
   /** Whether the split choice (split_choice.h) runs the next step of `rows` rows on one thread. */
   nextStepOnCaller(rows: number): boolean;
+  /** Tests: tells the split choice a step's time in ms; with restart, it starts over first. */
+  observeSplitChoice(ms: number, restart?: boolean): void;
   trainEpoch(
     x: Float32Array, y: Float32Array, weights: Float32Array | null, rows: number, order: Uint32Array, batchSize: number,
     opt: Float64Array, rates: Float32Array | null, firstStep: number,
