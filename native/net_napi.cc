@@ -665,6 +665,8 @@ Napi::Object Layout(Napi::Env env) {
       {"OPT_FIELD_L2", kOptL2}, {"OPT_FIELD_L1", kOptL1}, {"OPT_FIELD_WEIGHT_DECAY", kOptWeightDecay},
       {"OPT_FIELD_CLIP_NORM", kOptClipNorm}, {"OPT_FIELD_CLIP_VALUE", kOptClipValue}, {"OPT_FIELDS", kOptFields},
       {"DROPOUT_SALT", kDropoutSalt}, {"DROPOUT_STRIDE", kDropoutStride},
+      {"SPLIT_CHOICE_FIRST_STAY", SplitChoice::kFirstStay}, {"SPLIT_CHOICE_TRIAL_WARMUP", SplitChoice::kTrialWarmup},
+      {"SPLIT_CHOICE_TRIAL_STEPS", SplitChoice::kTrialSteps},
   };
   for (const auto& [name, value] : entries) layout.Set(name, Napi::Number::New(env, value));
   Napi::Array state = Napi::Array::New(env, kOptimizerCount);

@@ -12,12 +12,8 @@ import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
 
-/** SplitChoice::kFirstStay, kTrialWarmup and kTrialSteps (native/split_choice.h). */
-const SplitChoiceFirstStay = 32;
-const SplitChoiceTrialWarmup = 1;
-const SplitChoiceTrialSteps = 8;
-/** The fewest steps of a trial: its untimed one and two timed ones. */
-const SplitChoiceFewestTrialSteps = SplitChoiceTrialWarmup + 2;
+/** SplitChoice's constants (native/split_choice.h), as the addon shares them in its layout. */
+const splitChoice = (name: 'FIRST_STAY' | 'TRIAL_WARMUP' | 'TRIAL_STEPS'): number => Number(addon?.layout[`SPLIT_CHOICE_${name}`]);
 
 describe.skipIf(addon === undefined)('native: the split choice in a training run on two threads', () => {
   afterAll(() => addon!.setThreads(availableParallelism()));
@@ -60,7 +56,7 @@ describe.skipIf(addon === undefined)('native: the split choice in a training run
       return !(trialJobs.length > 0 && !onCaller); // until the first step after the trial
     });
     // a trial runs its untimed step and at least two timed ones before it may give up
-    expect(trialJobs.length, `a trial within ${steps} steps`).toBeGreaterThanOrEqual(SplitChoiceFewestTrialSteps);
+    expect(trialJobs.length, `a trial within ${steps} steps`).toBeGreaterThanOrEqual(splitChoice('TRIAL_WARMUP') + 2);
     expect(trialJobs.every((jobs) => jobs === 0), `jobs of the trial's steps: ${trialJobs.join(' ')}`).toBe(true);
     expect(splitJobs.some((jobs) => jobs > 0)).toBe(true);
     const [single] = train(1, steps);
@@ -100,8 +96,8 @@ describe.skipIf(addon === undefined)('native: the split choice in a training run
     }
     expect(shorterJobs, 'pool jobs of the shorter steps while the full ones split').toBeGreaterThan(0);
     // a first stay far slower than a trial on the caller: the caller takes over
-    for (let i = 0; i < SplitChoiceFirstStay; i++) net.observeSplitChoice(1000, i === 0);
-    for (let i = 0; i < SplitChoiceTrialWarmup + SplitChoiceTrialSteps; i++) net.observeSplitChoice(0);
+    for (let i = 0; i < splitChoice('FIRST_STAY'); i++) net.observeSplitChoice(1000, i === 0);
+    for (let i = 0; i < splitChoice('TRIAL_WARMUP') + splitChoice('TRIAL_STEPS'); i++) net.observeSplitChoice(0);
     // without a choice for the full size, both would split
     expect(net.nextStepOnCaller(full), 'the choice runs the next full step on the caller').toBe(true);
     expect(net.nextStepOnCaller(shorter), 'and the next shorter step').toBe(true);
