@@ -170,6 +170,8 @@ export interface Backend {
    * native, the copy of the weights predict packs.
    */
   engineBytes(spec: NetSpec): number;
+  /** What engineBytes counts, in words, for error messages. */
+  readonly engineBytesHold: string;
   /**
    * Bytes that batches of `rows` rows take on this backend, which the memory checks count: the
    * engine's workspace (layout.ts workspaceBytes) and, on native, the room they take in the

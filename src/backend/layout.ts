@@ -73,6 +73,9 @@ export function checkedParameterCount(sizes: readonly number[]): number {
 const FLOAT_BYTES = 4;
 const MAX_STATE_PER_PARAM = Math.max(...Object.values(OPTIMIZER_STATE_PER_PARAM));
 
+/** What engineBytes counts, in words, for error messages. */
+export const ENGINE_BYTES_HOLD = '4 bytes per parameter for the weights, the gradients and two floats of optimizer state';
+
 /** Bytes of an engine's parameters, gradients and largest optimizer state (Adam's m and v). */
 export function engineBytes(spec: NetSpec): number {
   return FLOAT_BYTES * paramLayout(spec.sizes).count * (2 + MAX_STATE_PER_PARAM);

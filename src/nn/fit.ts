@@ -242,7 +242,7 @@ function requireMemory(core: NetworkCore, batch: number, data: Samples): void {
   const need = backend.engineBytes(spec) + backend.workspaceBytes(spec, batch) + 4 * (data.x.length + data.y.length + 2 * data.rows);
   if (need > backend.memoryLimit) {
     throw new InvalidArgumentError(
-      `This fit needs about ${mebibytes(need)} (parameters, gradients, optimizer state, on native the copy of the weights predict packs, the workspace of a ${batch}-row batch and a copy of the data); ` +
+      `This fit needs about ${mebibytes(need)} (${backend.engineBytesHold}, the workspace of a ${batch}-row batch and a copy of the data); ` +
         `the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}. Use a smaller batchSize or network.`,
     );
   }

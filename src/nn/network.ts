@@ -91,8 +91,8 @@ export class Network {
     const need = backend.engineBytes(spec) + backend.workspaceBytes(spec, 1);
     if (need > backend.memoryLimit) {
       throw new InvalidArgumentError(
-        `The network ${describeArchitecture(architecture)} needs about ${mebibytes(need)} to train (4 bytes per parameter for the weights, ` +
-          `the gradients and two floats of optimizer state, and on native the copy of the weights predict packs); the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
+        `The network ${describeArchitecture(architecture)} needs about ${mebibytes(need)} to train (${backend.engineBytesHold}); ` +
+          `the ${backend.name} backend allows one network ${mebibytes(backend.memoryLimit)}: ${backend.memoryLimitReason}`,
       );
     }
     if (threads !== undefined) backend.setThreads(threads);

@@ -16,6 +16,9 @@ const count = tally('sizes and memory');
 const net = (inputs: number, units: number, backend: string): NetworkOptions => ({
   inputs, layers: [{ units, activation: 'relu' }, { units: 1, activation: 'linear' }], loss: 'mse', backend: backend as 'js',
 });
+/** What a refusal says the backend's engine holds: only native keeps a packed copy of the weights. */
+const holds = (backend: string) => '4 bytes per parameter for the weights, the gradients and two floats of optimizer state' +
+  (backend === 'native' ? ', and the copy of the weights predict packs' : '');
 /** the NetSpec of net(inputs, units) */
 const spec = (inputs: number, units: number): NetSpec => ({
   sizes: [inputs, units, 1], activations: [Activation.relu, Activation.linear], loss: Loss.mse,
@@ -47,7 +50,7 @@ describe.each(BACKENDS)('%s backend: limits', (backend) => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toMatch(new RegExp(`needs about ${backend === 'native' ? '38\\d\\d\\d' : '305\\d\\d'}\\.\\d MiB .* allows one network ${(b.memoryLimit / 2 ** 20).toFixed(1)} MiB`));
     const need = b.engineBytes(spec(199_999, 10_000)) + b.workspaceBytes(spec(199_999, 10_000), 1);
-    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} `);
+    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} to train (${holds(backend)}); `);
   });
 
   it('refuses a fit whose batch workspace would exceed the limit, before allocating or changing anything', async () => {
@@ -60,7 +63,7 @@ describe.each(BACKENDS)('%s backend: limits', (backend) => {
     expect((error as Error).message).toMatch(/a 5000-row batch .* Use a smaller batchSize/);
     const b = await loadBackend(backend as 'js');
     const need = b.engineBytes(spec(8, 200_000)) + b.workspaceBytes(spec(8, 200_000), 5000) + 4 * (x.length + 5000 + 2 * 5000);
-    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} `);
+    expect((error as Error).message).toContain(`needs about ${mebibytes(need)} (${holds(backend)}, the workspace of a 5000-row batch`);
     expect(Buffer.compare(wide.toBuffer(), before)).toBe(0);
     wide.dispose();
   });

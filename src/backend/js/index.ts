@@ -1,7 +1,7 @@
 // The reference backend ("js"): plain loops, float64 accumulation, single-threaded. It is the
 // oracle of the parity tests and the backend of last resort.
 import type { Backend } from '../engine.js';
-import { engineBytes, workspaceBytes, type NetSpec } from '../layout.js';
+import { ENGINE_BYTES_HOLD, engineBytes, workspaceBytes, type NetSpec } from '../layout.js';
 import type { Kernels } from '../kernels.js';
 import { ComposedEngine } from '../composed.js';
 import { checkedKernels } from '../kernel-args.js';
@@ -32,6 +32,7 @@ export function createJsBackend(limit: MemoryLimit = DEFAULT_MEMORY_LIMIT): Back
     setThreads: (threads) => void clampThreads(threads, Number.MAX_SAFE_INTEGER),
     ...limit,
     engineBytes,
+    engineBytesHold: ENGINE_BYTES_HOLD,
     workspaceBytes,
     createEngine: (spec) => new ComposedEngine(spec, jsKernels),
   };

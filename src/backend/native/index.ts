@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Backend } from '../engine.js';
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
-import { engineBytes, workspaceBytes } from '../layout.js';
+import { ENGINE_BYTES_HOLD, engineBytes, workspaceBytes } from '../layout.js';
 import { nodeMemoryLimit } from '../node-memory.js';
 import { clampThreads, threadCap } from '../threads.js';
 import { NativeEngine, registerErrorClasses } from './engine.js';
@@ -36,6 +36,7 @@ export function loadNativeBackend(): Backend {
     },
     ...nodeMemoryLimit(),
     engineBytes: (spec) => engineBytes(spec) + addon.packedWeightsBytes(Int32Array.from(spec.sizes)),
+    engineBytesHold: `${ENGINE_BYTES_HOLD}, and the copy of the weights predict packs`,
     // The K-block buffer is the process's, not the Net's: counted as this network's all the same,
     // since reserving these rows may grow it to that size.
     workspaceBytes: (spec, rows) => workspaceBytes(spec, rows) + addon.depthPartialsBytes(Int32Array.from(spec.sizes), rows),

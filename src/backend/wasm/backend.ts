@@ -2,7 +2,7 @@
 // split across worker threads when the host allows them.
 import type { Backend, BackendDetails } from '../engine.js';
 import { checkedKernels } from '../kernel-args.js';
-import { engineBytes, workspaceBytes } from '../layout.js';
+import { ENGINE_BYTES_HOLD, engineBytes, workspaceBytes } from '../layout.js';
 import { clampThreads, threadCap } from '../threads.js';
 import { WasmEngine } from './engine.js';
 import { wasmKernels } from './kernels.js';
@@ -49,6 +49,7 @@ export async function createWasmBackend(platform: WasmPlatform, kernels: WasmKer
     memoryLimit: MAXIMUM_PAGES * PAGE_BYTES,
     memoryLimitReason: 'the 2 GiB of WebAssembly linear memory (32-bit addresses), shared by every wasm network in this process',
     engineBytes,
+    engineBytesHold: ENGINE_BYTES_HOLD,
     workspaceBytes,
     threadsReady: () => pool?.whenReady() ?? Promise.resolve(),
     createEngine: (spec) => new WasmEngine(spec, runtime),
