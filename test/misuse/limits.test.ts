@@ -70,7 +70,7 @@ describe.each(BACKENDS)('%s backend: limits', (backend) => {
 
   it("counts a network's parameters, gradients and optimizer state and, on native, the copy of the weights predict packs", async () => {
     const b = await loadBackend(backend as 'js');
-    // 128 units fill whole micro-panels on every kernel path (16 or 32 columns); the 1-unit output
+    // 128 units fill whole micro-panels on every kernel path (8, 16 or 32 columns); the 1-unit output
     // layer is narrower than one and predict reads it in place
     const packed = backend === 'native' ? 4 * 784 * 128 : 0;
     expect(b.engineBytes(spec(784, 128))).toBe(engineBytes(spec(784, 128)) + packed);
