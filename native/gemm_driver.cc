@@ -140,10 +140,11 @@ struct KBlock {
 // the next 16 columns of every one of the kc rows (a micro-panel reads mr columns of each).
 // A copied panel (a_copy) is read in one burst by the copy, so its lines are always prefetched
 // (1024³ AVX-512: 1.014×). A panel read in place is prefetched only on paths that ask for it
-// (prefetch_a_panels): the portable kernel gains 1.7% on 784-128-10 training, while the AVX2
-// and AVX-512 kernels run ahead of the hardware prefetchers anyway and stalled on the burst of
-// prefetches when miss buffers filled (without them, between --align-code builds: 784-128-10
-// training 1.008–1.026×, 1000³ TN 1.018×).
+// (prefetch_a_panels): the portable kernel asks for it (on SSE2 it makes no difference that
+// shows: without it, 784-128-10 training 1.011×, 1000³ 0.986×; ARM64 cores are not measured),
+// while the AVX2 and AVX-512 kernels run ahead of the hardware prefetchers anyway and stalled on
+// the burst of prefetches when miss buffers filled (without them, between --align-code builds:
+// 784-128-10 training 1.008–1.026×, 1000³ TN 1.018×).
 void multiply_a_stationary(const KBlock& block) {
   const GemmOperands& g = block.g;
   const int mr_full = g.kernel->mr, nr_full = g.kernel->nr;
