@@ -14,12 +14,19 @@ export const canLimitAddressSpace =
  * if the child does not exit normally.
  */
 export function underAddressLimit(addonFile: string, setup: string, marginBytes: number, body: string): unknown {
+  // The cap takes effect while execFileSync still waits for prlimit, and the call must finish
+  // within the margin: so prlimit's output is ignored (reading it allocates 64 KiB pipe buffers
+  // as prlimit exits, which a tight cap refused with an uncaught std::bad_alloc in Node), and a
+  // first call, which only prints the limit, loads what the call needs before `used` is read.
   const code = `(async () => {
     const addon = require(${JSON.stringify(addonFile)});
     const outcome = (call) => { try { return 'returned ' + call(); } catch (error) { return error.message; } };
+    const { execFileSync } = require('node:child_process'), { readFileSync } = require('node:fs');
+    const prlimit = (option) => execFileSync('prlimit', ['--pid', String(process.pid), option], { stdio: 'ignore' });
+    prlimit('--as');
     ${setup}
-    const used = Number(/VmSize:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
-    require('node:child_process').execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (used + ${marginBytes})]);
+    const used = Number(/VmSize:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+    prlimit('--as=' + (used + ${marginBytes}));
     console.log(JSON.stringify(await (${body})));
   })().catch((error) => { console.error(error); process.exit(1); });`;
   const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });

@@ -162,7 +162,11 @@ describe.skipIf(addon === undefined || !canLimitAddressSpace)('native: the OS re
       const y = Float32Array.from({ length: ${rows * 10} }, (_, i) => (i % 10 === (i / 10 | 0) % 10 ? 1 : 0));
       const order = Uint32Array.from({ length: ${rows} }, (_, i) => i);
       const opt = Float64Array.from(${JSON.stringify(opt)});
-      await require('node:fs/promises').stat('.');  // libuv's own threads start here, before the cap`;
+      // Before the cap: libuv's threads start, and Node's first thread-pool job (crypto's here, the
+      // epoch's async work later) registers its trace category with V8's tracing controller,
+      // which copies the name with an unchecked strdup (under the cap: a null name, then SIGSEGV).
+      await require('node:fs/promises').stat('.');
+      await require('node:util').promisify(require('node:crypto').randomFill)(new Uint8Array(1));`;
     const result = underAddressLimit(loadAddonFile().file, setup, 4 << 20, `(async () => [
       outcome(() => addon.fmaPeak(2, 0.01)),
       await ${epoch(2)}, Buffer.from(net.readParams().buffer),
