@@ -83,21 +83,27 @@ export function dense_forward_activate(z: usize, a: usize, x: usize, w: usize, b
 
 /** dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is 0 (first layer) */
 export function dense_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32): void {
-  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0, 0, 0);
+  layer_backward(dx, dw, db, dz, x, w, m, k, n, 0, 0, 0, 0, 0, 0);
 }
 
 /**
  * dense_backward in a training step, where the layer below has `below` inputs and had the rows of
  * its forward GEMM split over `belowParts` threads (step.ts LAYER_ROW_PARTS; 0: not): dx is split
  * by the same rows (input_gradient_parallel); 0 for none. Unless `squares` is 0, the Σ dW² of
- * each 4-row block goes there (gemm.ts gemm_squares_floats).
+ * each 4-row block goes there (gemm.ts gemm_squares_floats). Unless belowZ is 0, a split by rows
+ * also turns dx, in place, into the layer below's δz (its z, a and activation belowAct); returns
+ * whether it did.
  */
-export function layer_backward(dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, belowParts: i32, squares: usize): void {
+export function layer_backward(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, m: i32, k: i32, n: i32, below: i32, belowParts: i32, squares: usize,
+  belowZ: usize, belowA: usize, belowAct: i32,
+): bool {
   let start = phase_start();
   gemm_owned_rows_parallel(GEMM_TN, dw, x, dz, k, m, n, squares); // matmul_tn, split as the update splits W
   start = phase_add(PHASE_BACKWARD_GEMM_WEIGHTS, start);
   bias_grad(db, dz, m, n);
   start = phase_add(PHASE_BIAS_GRADIENT, start);
-  if (dx != 0) input_gradient_parallel(dx, dz, w, m, n, k, below, belowParts);
+  const activated = dx != 0 && input_gradient_parallel(dx, dz, w, m, n, k, below, belowParts, belowZ, belowA, belowAct);
   phase_add(PHASE_BACKWARD_GEMM_INPUTS, start);
+  return activated;
 }

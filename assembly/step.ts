@@ -145,7 +145,7 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
   const L = load<i32>(net + NET_LAYERS);
   const last = layer(net, L - 1);
   const outUnits = load<i32>(last + LAYER_UNITS);
-  const dz = load<usize>(net + NET_DELTA_Z), da = load<usize>(net + NET_DELTA_A);
+  let dz = load<usize>(net + NET_DELTA_Z), da = load<usize>(net + NET_DELTA_A);
   let start = phase_start();
   if (load<i32>(net + NET_FUSED)) {
     output_delta_fused(dz, load<usize>(last + LAYER_A), y, w, rows, outUnits, load<i32>(last + LAYER_ACT));
@@ -154,22 +154,31 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
     activation_backward(dz, da, load<usize>(last + LAYER_Z), load<usize>(last + LAYER_A), rows, outUnits, load<i32>(last + LAYER_ACT));
   }
   phase_add(PHASE_OUTPUT_DELTA, start);
+  // δz of layer l is in dz; layer l − 1's δa goes into da and becomes its δz there, in place (by
+  // the same rows that wrote δa when the input gradient is split by rows: no task of its own),
+  // and the two buffers trade places
   for (let l = L - 1; l >= 0; l--) {
     const s = layer(net, l);
     const inputs = load<i32>(s + LAYER_IN);
-    const input = l == 0 ? x : load<usize>(layer(net, l - 1) + LAYER_A);
-    const belowParts = l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_ROW_PARTS);
-    layer_backward(l == 0 ? 0 : da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, input, load<usize>(s + LAYER_W),
-      rows, inputs, load<i32>(s + LAYER_UNITS), l == 0 ? 0 : load<i32>(layer(net, l - 1) + LAYER_IN), belowParts, load<usize>(s + LAYER_SQUARES));
-    if (l > 0) {
-      start = phase_start();
-      const below = layer(net, l - 1);
-      const z = load<usize>(below + LAYER_Z), act = load<i32>(below + LAYER_ACT);
-      const threshold = load<u32>(below + LAYER_DROP);
-      if (dropout && threshold != 0) dropout_backward_masked(dz, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
-      else activation_backward_parallel(dz, da, z, load<usize>(below + LAYER_A), rows, load<i32>(below + LAYER_IN), inputs, act, belowParts);
-      phase_add(PHASE_ACTIVATION_BACKWARD, start);
+    if (l == 0) {
+      layer_backward(0, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, x, load<usize>(s + LAYER_W),
+        rows, inputs, load<i32>(s + LAYER_UNITS), 0, 0, load<usize>(s + LAYER_SQUARES), 0, 0, 0);
+      break;
     }
+    const below = layer(net, l - 1);
+    const z = load<usize>(below + LAYER_Z), a = load<usize>(below + LAYER_A), act = load<i32>(below + LAYER_ACT);
+    const belowParts = load<i32>(below + LAYER_ROW_PARTS);
+    const threshold = dropout ? load<u32>(below + LAYER_DROP) : 0;
+    const activated = layer_backward(da, load<usize>(s + LAYER_DW), load<usize>(s + LAYER_DB), dz, a, load<usize>(s + LAYER_W),
+      rows, inputs, load<i32>(s + LAYER_UNITS), load<i32>(below + LAYER_IN), belowParts, load<usize>(s + LAYER_SQUARES),
+      threshold != 0 ? 0 : z, a, act);
+    start = phase_start();
+    if (threshold != 0) dropout_backward_masked(da, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
+    else if (!activated) activation_backward_parallel(da, da, z, a, rows, load<i32>(below + LAYER_IN), inputs, act, belowParts);
+    phase_add(PHASE_ACTIVATION_BACKWARD, start);
+    const delta = dz;
+    dz = da;
+    da = delta;
   }
   start = phase_start();
   store<f64>(stat(stats, STAT_GRAD_NORM2), gradient_norm2(net));

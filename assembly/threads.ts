@@ -105,6 +105,9 @@ const ARG_BIAS = 9, ARG_OUT = 10, ARG_ACT = 11;
 const ARG_SQUARES = 12;
 // the depth split's K-block products past chunk 0's (gemm_depth_parallel)
 const ARG_PARTIALS = 13;
+// an input gradient's (input_gradient_parallel): the z and a of the layer below, whose activation
+// backward (ARG_ACT) each chunk then applies to its rows of C in place; 0: none
+const ARG_BELOW_Z = 14, ARG_BELOW_A = 15;
 // activation backward: dz, da, z, a, m, n, act, and 1 to split by rows (else by columns)
 const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6, ARG_BY_ROWS = 7;
 const ARG_UPDATE = 0;
@@ -509,6 +512,11 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
       gemm_kind_block(arg_i32(base, ARG_KIND), c, <usize>arg_i32(base, ARG_A), <usize>arg_i32(base, ARG_B),
         r0, r1, 0, n, m, arg_i32(base, ARG_K), n, pack, <usize>arg_i32(base, ARG_SQUARES));
       if (bias != 0) bias_activate_block(<usize>arg_i32(base, ARG_OUT), c, bias, r0, r1, 0, n, n, arg_i32(base, ARG_ACT));
+      const belowZ = <usize>arg_i32(base, ARG_BELOW_Z);
+      if (belowZ != 0) {
+        const offset = <usize>(r0 * n) << 2;
+        activation_backward(c + offset, c + offset, belowZ + offset, <usize>arg_i32(base, ARG_BELOW_A) + offset, r1 - r0, n, arg_i32(base, ARG_ACT));
+      }
     }
   } else if (task == TASK_UPDATE) {
     if (!update_owned(<usize>arg_i32(base, ARG_UPDATE), chunk, chunks)) atomic.store<i32>(base + NONFINITE, 1);
@@ -928,22 +936,28 @@ function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
  * (activation_backward_parallel) is the one that wrote it, whatever the GEMM's own cost; else, or
  * with no layer below (below = 0), matmul_nt's split. On distant cores, the caller writing all
  * of dx, half of whose lines the worker had read the step before, took 38 µs against 13.
+ * Split by rows, each thread also applies to its rows of dx, in place, the activation backward of
+ * the layer below (its z, a and act: activation_backward_parallel's split by rows, without
+ * another task) unless belowZ is 0; returns whether it did.
  */
-export function input_gradient_parallel(dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32, belowParts: i32): void {
+export function input_gradient_parallel(
+  dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32, belowParts: i32, belowZ: usize, belowA: usize, belowAct: i32,
+): bool {
   const base = ctrl;
   const threads = atomic.load<i32>(base + WORKERS) + 1;
   if (belowParts >= 2) {
-    run_owned_rows(base, GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0, 0, belowParts, belowParts);
-    return;
+    run_owned_rows(base, GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0, belowAct, belowParts, belowParts, belowZ, belowA);
+    return belowZ != 0;
   }
   if (below == 0 || !owned_columns(base, m, below, k)) {
     gemm_activate_parallel(GEMM_NT, dx, dz, w, m, n, k, 0, 0, 0);
-    return;
+    return false;
   }
   begin_task(base, TASK_GEMM_OWNED_COLUMNS);
   set_gemm_args(base, GEMM_NT, dx, dz, w, m, n, k);
   set_i32(base, ARG_BIAS, 0);
   run_task(base, threads, threads); // one chunk per thread: its owned_start span of the columns
+  return false;
 }
 
 /**
@@ -1001,12 +1015,13 @@ export function gemm_owned_rows_parallel(kind: i32, c: usize, a: usize, b: usize
  */
 function run_owned_rows(
   base: usize, kind: i32, c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
-  squares: usize, bias: usize, out: usize, act: i32, chunks: i32, threads: i32,
+  squares: usize, bias: usize, out: usize, act: i32, chunks: i32, threads: i32, belowZ: usize = 0, belowA: usize = 0,
 ): void {
   begin_task(base, TASK_GEMM_OWNED_ROWS);
   set_gemm_args(base, kind, c, a, b, m, k, n);
   set_i32(base, ARG_SQUARES, <i32>squares);
   set_i32(base, ARG_BIAS, <i32>bias); set_i32(base, ARG_OUT, <i32>out); set_i32(base, ARG_ACT, act);
+  set_i32(base, ARG_BELOW_Z, <i32>belowZ); set_i32(base, ARG_BELOW_A, <i32>belowA);
   run_task(base, chunks, threads);
 }
 

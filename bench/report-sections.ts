@@ -131,7 +131,8 @@ export function profileSection(profile: readonly ProfileRecord[] | undefined): s
         'the forward GEMM includes the activation of the rows or blocks each thread computed, in wasm and in a native layer split across threads, ' +
         'so "activation" is then what is left: softmax and dropout in wasm; in native, the layers not split by K blocks, while dropout layers count in no phase; ' +
         'and when native splits the last hidden layer, the output layer\'s forward pass (and in training with a fused output delta, that delta, its dX GEMM and ' +
-        'the hidden layer\'s activation backward) run on the split rows and count as forward GEMM too):', '',
+        'the hidden layer\'s activation backward) run on the split rows and count as forward GEMM too; in wasm, the dX GEMM of a layer whose layer below ' +
+        'had its rows split across threads includes that layer\'s activation backward, on the same rows):', '',
       `| kernel | ${instrumented.map((r) => r.label).join(' | ')} |`, `|---|${instrumented.map(() => '---:').join('|')}|`,
       ...phases.map((phase) => `| ${phase} | ${instrumented.map((r) => {
         const p = r.phases.find((q) => q.phase === phase);

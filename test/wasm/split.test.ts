@@ -5,7 +5,7 @@
 // Shapes sit on both sides of each default threshold; the backing off after a stall is off
 // (`adaptive: false`) except in its own test, so what is split depends on the model alone.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STATS_PER_BATCH } from '../../src/backend/engine.js';
+import { STATS_PER_BATCH, type Engine } from '../../src/backend/engine.js';
 import { Activation, Loss, Optimizer, type OptimizerId } from '../../src/backend/kernels.js';
 import { paramLayout, type NetSpec } from '../../src/backend/layout.js';
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
@@ -159,41 +159,46 @@ describe('wasm cost model', () => {
   it('a layer of more inputs than one K block splits its forward GEMM by K blocks, and an epoch gathers x the same way; bit-identical either way', async () => {
     // 256 inputs are one K block, 257 two (of 129): the forward GEMM then posts two tasks (each
     // thread's blocks, then each thread's rows summed and activated), not one (by columns); the
-    // layer above's input gradient and activation derivative follow those rows, one task each
-    // either way; and an epoch gathers each thread's columns of x in one task, where 64 rows of
-    // 256 + 10 floats are under the gather's own split cost
+    // layer above's input gradient follows those rows and turns them into δz in the same task,
+    // where after a split by columns the activation derivative is a task of its own, so a step
+    // posts as many tasks either way; and an epoch gathers each thread's columns of x in one
+    // task, where 64 rows of 256 + 10 floats are under the gather's own split cost
     const [oneBlock, twoBlocks] = [256, 257].map((inputs): NetSpec => ({
       sizes: [inputs, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy,
     }));
     expect(64 * (256 + 10) * 4).toBeLessThan(split);
+    expect(evaluateTasks(twoBlocks!, 64) - evaluateTasks(oneBlock!, 64)).toBe(1);
     const steps = [oneBlock!, twoBlocks!].map((spec) => {
       const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, 64);
       expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, 64)[1].buffer))).toBe(true);
       return tasks;
     });
-    expect(steps[1]! - steps[0]!).toBe(1);
-    expect(await epochTasks(twoBlocks!, 64) - await epochTasks(oneBlock!, 64)).toBe(2);
+    expect(steps[1]! - steps[0]!).toBe(0);
+    expect(await epochTasks(twoBlocks!, 64) - await epochTasks(oneBlock!, 64)).toBe(1);
   });
 
   it('a K-block split of fewer than 33 rows sums and activates them on the caller: one task fewer, bit-identical', () => {
     // 32 and 33 rows through 600 inputs (three K blocks of 200) into 256 units: both forward GEMMs
-    // cost over the split cost, both split by K blocks; the layer above (256 → 10) and the
-    // backward pass split alike at both sizes
+    // cost over the split cost, both split by K blocks; the layer above (256 → 10) splits alike at
+    // both sizes. In a training step the task saved comes back: at 33 rows the input gradient
+    // follows the summed rows and turns them into δz in its own task, at 32 the activation
+    // derivative takes a task after the input gradient's.
     const spec: NetSpec = { sizes: [600, 256, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
+    expect(evaluateTasks(spec, 33) - evaluateTasks(spec, 32)).toBe(1);
     const tasks = [32, 33].map((rows) => {
       const [posted, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
       expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer))).toBe(true);
       return posted;
     });
-    expect(tasks[1]! - tasks[0]!).toBe(1);
+    expect(tasks[1]! - tasks[0]!).toBe(0);
   });
 
   it('a tall hidden layer (4 rows per unit) splits its forward GEMM into one span of rows per thread, and its backward pass follows; bit-identical either way', () => {
     // 115 → 24 at 95 and 96 rows: both forward GEMMs cost over the split cost; at 95 rows the
     // layer is split into row chunks claimed in order, and its activation derivative and the
     // input gradient of the layer above (24 → 3, under the split cost) run on the caller; at 96
-    // rows each thread takes its owned span of rows, and those two follow the same rows, one
-    // task each; the weight-gradient GEMM splits by rows of W either way
+    // rows each thread takes its owned span of rows, and those two follow the same rows, in one
+    // task; the weight-gradient GEMM splits by rows of W either way
     const spec: NetSpec = { sizes: [115, 24, 3], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     expect(gemmCost(95, 115, 24)).toBeGreaterThanOrEqual(split);
     expect(gemmCost(96, 24, 3)).toBeLessThan(split);
@@ -202,7 +207,7 @@ describe('wasm cost model', () => {
       expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer)), `${rows} rows`).toBe(true);
       return tasks;
     });
-    expect(steps).toEqual([2, 4]);
+    expect(steps).toEqual([2, 3]);
   });
 
   it('training steps of fewer than MIN_SPLIT_ROWS rows post no task, though their update alone is over the split cost; bit-identical either way', async () => {
@@ -337,20 +342,33 @@ function withLoneWorker(parked: boolean, adaptive: boolean, run: () => void): nu
   }
 }
 
-/** Tasks posted by one training step on `rows` rows of `spec` (2 threads), and the parameters after it. */
-function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId, rows: number): [number, Float32Array] {
+/** An engine of `spec` on `backend` with seeded parameters and room for `rows`, and a batch of that many rows. */
+function engineAndBatch(backend: WasmBackend, spec: NetSpec, rows: number): { engine: Engine; x: Float32Array; y: Float32Array } {
   const random = new Random(spec.sizes[0]!);
   const engine = backend.createEngine(spec);
   engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.1, 0.1));
   engine.reserve(rows);
   const x = randomArray(random, rows * spec.sizes[0]!);
-  const y = randomOneHot(random, rows, spec.sizes[spec.sizes.length - 1]!);
+  return { engine, x, y: randomOneHot(random, rows, spec.sizes[spec.sizes.length - 1]!) };
+}
+
+/** Tasks posted by one training step on `rows` rows of `spec` (2 threads), and the parameters after it. */
+function trainOneStep(backend: WasmBackend, spec: NetSpec, kind: OptimizerId, rows: number): [number, Float32Array] {
+  const { engine, x, y } = engineAndBatch(backend, spec, rows);
   const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
   const stats = new Float64Array(STATS_PER_BATCH);
   const posted = backend === two ? tasksDuring(() => engine.trainStep(x, y, rows, opt, 1, stats)) : (engine.trainStep(x, y, rows, opt, 1, stats), 0);
   const params = engine.readParams();
   engine.dispose();
   return [posted, params];
+}
+
+/** Tasks the 2-thread backend posts in evaluate (the forward pass and the loss) of `rows` rows. */
+function evaluateTasks(spec: NetSpec, rows: number): number {
+  const { engine, x, y } = engineAndBatch(two, spec, rows);
+  const posted = tasksDuring(() => engine.evaluate(x, y, rows, new Float64Array(STATS_PER_BATCH)));
+  engine.dispose();
+  return posted;
 }
 
 /** Tasks posted by one epoch of `rows` rows (with row weights if `weighted`) in batches of `batch` (2 threads). */
