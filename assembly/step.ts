@@ -174,7 +174,7 @@ export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32
       threshold != 0 ? 0 : z, a, act);
     start = phase_start();
     if (threshold != 0) dropout_backward_masked(da, da, z, rows, inputs, act, threshold, load<f32>(below + LAYER_DROP_SCALE), mask_key(net, step, l - 1));
-    else if (!activated) activation_backward_parallel(da, da, z, a, rows, load<i32>(below + LAYER_IN), inputs, act, belowParts);
+    else if (!activated) activation_backward_parallel(da, da, z, a, rows, load<i32>(below + LAYER_IN), inputs, act);
     phase_add(PHASE_ACTIVATION_BACKWARD, start);
     const delta = dz;
     dz = da;

@@ -108,8 +108,8 @@ const ARG_PARTIALS = 13;
 // an input gradient's (input_gradient_parallel): the z and a of the layer below, whose activation
 // backward (ARG_ACT) each chunk then applies to its rows of C in place; 0: none
 const ARG_BELOW_Z = 14, ARG_BELOW_A = 15;
-// activation backward: dz, da, z, a, m, n, act, and 1 to split by rows (else by columns)
-const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6, ARG_BY_ROWS = 7;
+// activation backward, split by columns: dz, da, z, a, m, n, act
+const ARG_DZ = 0, ARG_DA = 1, ARG_Z = 2, ARG_A_OUT = 3, ARG_ROWS_M = 4, ARG_COLS_N = 5, ARG_ACT_ID = 6;
 const ARG_UPDATE = 0;
 // worker_round_trip: the word handed back and forth, the number of bounces
 const ARG_PING_WORD = 0, ARG_PING_BOUNCES = 1;
@@ -487,14 +487,8 @@ function run_chunk(base: usize, chunk: i32, chunks: i32, pack: usize): void {
   } else if (task == TASK_ACTIVATION_BACKWARD) {
     const m = arg_i32(base, ARG_ROWS_M), n = arg_i32(base, ARG_COLS_N);
     const dz = <usize>arg_i32(base, ARG_DZ), da = <usize>arg_i32(base, ARG_DA), z = <usize>arg_i32(base, ARG_Z), a = <usize>arg_i32(base, ARG_A_OUT);
-    if (arg_i32(base, ARG_BY_ROWS) != 0) {
-      const r0 = owned_start(m, 4, chunk, chunks), r1 = owned_start(m, 4, chunk + 1, chunks);
-      const offset = <usize>(r0 * n) << 2;
-      if (r0 < r1) activation_backward(dz + offset, da + offset, z + offset, a + offset, r1 - r0, n, arg_i32(base, ARG_ACT_ID));
-    } else {
-      const c0 = owned_start(n, 16, chunk, chunks), c1 = owned_start(n, 16, chunk + 1, chunks);
-      if (c0 < c1) activation_backward_block(dz, da, z, a, 0, m, c0, c1, n, arg_i32(base, ARG_ACT_ID));
-    }
+    const c0 = owned_start(n, 16, chunk, chunks), c1 = owned_start(n, 16, chunk + 1, chunks);
+    if (c0 < c1) activation_backward_block(dz, da, z, a, 0, m, c0, c1, n, arg_i32(base, ARG_ACT_ID));
   } else if (task == TASK_GEMM_DEPTH) {
     depth_chunk(base, chunk, chunks, pack);
   } else if (task == TASK_DEPTH_SUM) {
@@ -774,7 +768,7 @@ const TALL_ROWS_PER_COLUMN: i32 = 4;
  * on the caller a task that splitting would have paid for. A tall GEMM (TALL_ROWS_PER_COLUMN) is
  * split into one owned_start span of 4-row blocks per thread, and the count of those spans is
  * returned (else 0): a layer's backward pass then splits its rows the same way
- * (activation_backward_parallel, input_gradient_parallel). A split by columns deals out the
+ * (input_gradient_parallel, which applies the activation backward too). A split by columns deals out the
  * owned_start spans of 16-column groups, so each thread's columns of z and a are those that
  * activation_backward_parallel gives it in the backward pass.
  */
@@ -932,13 +926,13 @@ function owned_columns(base: usize, m: i32, k: i32, n: i32): bool {
  * The input gradient dx (m, k) = dz (m, n) · wᵀ of a layer whose layer below (m rows, `below`
  * inputs, k units) had the rows of its forward GEMM split over `belowParts` threads (by K blocks or
  * by owned rows): split by the same owned_start spans of rows that activated z there; or by owned
- * columns: split by the same columns. Either way the core that reads a part of dx next
- * (activation_backward_parallel) is the one that wrote it, whatever the GEMM's own cost; else, or
+ * columns: split by the same columns. Either way the core that reads a part of dx next (for the
+ * activation backward) is the one that wrote it, whatever the GEMM's own cost; else, or
  * with no layer below (below = 0), matmul_nt's split. On distant cores, the caller writing all
  * of dx, half of whose lines the worker had read the step before, took 38 µs against 13.
  * Split by rows, each thread also applies to its rows of dx, in place, the activation backward of
- * the layer below (its z, a and act: activation_backward_parallel's split by rows, without
- * another task) unless belowZ is 0; returns whether it did.
+ * the layer below (its z, a and act), without another task, unless belowZ is 0; returns whether
+ * it did (else activation_backward_parallel follows).
  */
 export function input_gradient_parallel(
   dx: usize, dz: usize, w: usize, m: i32, n: i32, k: i32, below: i32, belowParts: i32, belowZ: usize, belowA: usize, belowAct: i32,
@@ -962,27 +956,24 @@ export function input_gradient_parallel(
 
 /**
  * activation_backward of a layer whose forward GEMM (m rows, k inputs, n units) had its rows
- * split over `parts` threads (by K blocks, gemm_depth_parallel, or by owned rows,
- * gemm_activate_parallel): split by the same rows; else by the same columns when
- * gemm_activate_parallel split it by columns, so each thread reads the z and a its own core
- * wrote; else on the caller. Not for the work (a pass over m·n elements), but for where z lives:
- * with the two vCPUs on different dies, the caller reading the worker's half of z took 108 µs of
- * a 1218 µs step (784-128-10, batch 128).
+ * not split across threads: by the same columns when gemm_activate_parallel split it by columns,
+ * so each thread reads the z and a its own core wrote; else on the caller. Not for the work (a
+ * pass over m·n elements), but for where z lives: with the two vCPUs on different dies, the
+ * caller reading the worker's half of z took 108 µs of a 1218 µs step (784-128-10, batch 128).
+ * (Rows split across threads get their activation backward in the input gradient's task,
+ * input_gradient_parallel.)
  */
-export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32, parts: i32): void {
+export function activation_backward_parallel(dz: usize, da: usize, z: usize, a: usize, m: i32, k: i32, n: i32, act: i32): void {
   const base = ctrl;
-  const threads = atomic.load<i32>(base + WORKERS) + 1;
-  const byRows = parts >= 2;
-  if (!byRows && (act == ACT_SOFTMAX || !owned_columns(base, m, k, n))) {
+  if (act == ACT_SOFTMAX || !owned_columns(base, m, k, n)) {
     activation_backward(dz, da, z, a, m, n, act);
     return;
   }
+  const threads = atomic.load<i32>(base + WORKERS) + 1;
   begin_task(base, TASK_ACTIVATION_BACKWARD);
   set_i32(base, ARG_DZ, <i32>dz); set_i32(base, ARG_DA, <i32>da); set_i32(base, ARG_Z, <i32>z); set_i32(base, ARG_A_OUT, <i32>a);
-  set_i32(base, ARG_ROWS_M, m); set_i32(base, ARG_COLS_N, n); set_i32(base, ARG_ACT_ID, act); set_i32(base, ARG_BY_ROWS, byRows ? 1 : 0);
-  // one chunk per thread: its owned_start span of the rows or columns
-  const chunks = byRows ? parts : threads;
-  run_task(base, chunks, chunks);
+  set_i32(base, ARG_ROWS_M, m); set_i32(base, ARG_COLS_N, n); set_i32(base, ARG_ACT_ID, act);
+  run_task(base, threads, threads); // one chunk per thread: its owned_start span of the columns
 }
 
 /**
