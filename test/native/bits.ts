@@ -8,3 +8,18 @@ export function firstDifference(a: Float32Array | Float64Array, b: Float32Array 
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
   return -1;
 }
+
+type Floats = Float32Array | Float64Array;
+
+/**
+ * firstDifference of each named pair. Expecting all of them at once (toEqual(noDifferences(…)))
+ * makes a failure name every array that differs, not only the first one checked.
+ */
+export function firstDifferences(pairs: Record<string, readonly [Floats, Floats]>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pairs).map(([name, [a, b]]) => [name, firstDifference(a, b)]));
+}
+
+/** What firstDifferences gives for identical arrays. */
+export function noDifferences(pairs: Record<string, unknown>): Record<string, number> {
+  return Object.fromEntries(Object.keys(pairs).map((name) => [name, -1]));
+}

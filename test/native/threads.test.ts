@@ -12,7 +12,7 @@ import { NATIVE_KERNEL_PATHS } from '../../src/backend/native/kernel-path.js';
 import { Random } from '../../src/util/prng.js';
 import { randomArray, randomOneHot } from '../helpers/random.js';
 import { addon } from './addon.js';
-import { firstDifference } from './bits.js';
+import { firstDifference, firstDifferences, noDifferences } from './bits.js';
 
 const THREADS = [1, 2, 3, 4];
 const VARIANTS = ['matmul_nn', 'matmul_tn', 'matmul_nt'] as const;
@@ -223,8 +223,8 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         const single = await train(1, batch, features, spec);
         for (const threads of [2, 3]) {
           const multi = await train(threads, batch, features, spec);
-          expect(firstDifference(multi.stats, single.stats), `stats on ${threads} threads`).toBe(-1);
-          expect(firstDifference(multi.params, single.params), `params on ${threads} threads`).toBe(-1);
+          const pairs = { stats: [multi.stats, single.stats], params: [multi.params, single.params] } as const;
+          expect(firstDifferences(pairs), `${threads} threads`).toEqual(noDifferences(pairs));
         }
       };
 
@@ -241,9 +241,10 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         const single = evaluateAndGradient(1);
         for (const threads of [2, 3]) {
           const multi = evaluateAndGradient(threads);
-          for (const [i, what] of ['evaluate stats', 'gradient stats', 'gradients'].entries()) {
-            expect(firstDifference(multi[i]!, single[i]!), `${what} on ${threads} threads`).toBe(-1);
-          }
+          const pairs = {
+            'evaluate stats': [multi[0]!, single[0]!], 'gradient stats': [multi[1]!, single[1]!], gradients: [multi[2]!, single[2]!],
+          } as const;
+          expect(firstDifferences(pairs), `${threads} threads`).toEqual(noDifferences(pairs));
         }
       });
 
