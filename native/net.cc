@@ -20,25 +20,35 @@ namespace mlpx {
 
 namespace {
 
-// A layer whose batch has at least this many rows is split over the pool's threads for the whole
-// step, one chunk per thread: its forward GEMM by K blocks (GemmSplit::kDepth), its weight-gradient
-// GEMM and its update by rows of W (GemmSplit::kRows). Each core then reads and writes only (about)
-// its own rows of W, dW and the optimizer state, in its own cache, from one step to the next; the
-// forward pass's products of the K blocks are added up in K order, so the bits are those of one
-// thread. Not by columns of W: a column slice of a row-major W interleaves with the other core's
-// in every row, and a loop of two threads writing alternate halves of each row of a 784×128 W and
-// dW ran 15x slower than one thread (the hardware prefetchers fetch the neighbour's lines), where
-// halves of the rows ran 1.65x faster. Nor with a forward GEMM split by columns: it reads every
-// row of W on every core, and taking those lines back cost the update ~20 µs a step. For
-// 784-128-10 on two cores, 2 threads ran 1.09x faster than one at batch 16 and 0.95x at batch 8.
-constexpr int kOwnedMinRows = 16;
-// ... and whose forward GEMM has at least this many multiply-adds (~1.2 µs on one AVX-512 core):
-// below it, a pool round trip (~0.3 µs while the workers spin) costs about as much as a thread saves.
-constexpr double kOwnedMinMacs = 1 << 18;
+// A layer is split over the pool's threads for the whole step, one chunk per thread: its forward
+// GEMM by K blocks (GemmSplit::kDepth), its weight-gradient GEMM and its update by rows of W
+// (GemmSplit::kRows). Each core then reads and writes only (about) its own rows of W, dW and the
+// optimizer state, in its own cache, from one step to the next; the forward pass's products of
+// the K blocks are added up in K order, so the bits are those of one thread. Not by columns of W:
+// a column slice of a row-major W interleaves with the other core's in every row, and a loop of
+// two threads writing alternate halves of each row of a 784×128 W and dW ran 15x slower than one
+// thread (the hardware prefetchers fetch the neighbour's lines), where halves of the rows ran
+// 1.65x faster.
+// Since each core touches only its half of W, the split pays from a single row once the layer
+// has this many multiply-adds: with the layer split against without, both on two threads of one
+// die (bench/ab/ab.ts train --peak-gate 1.8), 784-128-10 trained 1.66x faster at batch 1, 1.67x
+// at batch 4 and 1.63x at batch 8, 512-128-10 (65,536) 1.27x at batch 1; on two dies 1.02x at
+// batch 1, where the split choice keeps most steps on the caller. Under that minimum, 512-64-10 and
+// 400-64-10 at batch 1 trained at 0.99x and 0.95x split.
+constexpr double kDepthSplitMinMacs = 1 << 16;
+// A layer of one K block has its forward GEMM split by columns instead (kDepth falls back to
+// kColumns), which reads every row of W on every core: taking those lines back cost the update
+// ~20 µs a step of 784-128-10, and 128-128-10 at batch 4 trained at 0.94x split against not split.
+// Such a layer is split from this many rows and multiply-adds (~1.2 µs on one AVX-512 core; below
+// it, a pool round trip, ~0.3 µs while the workers spin, costs about as much as a thread saves).
+constexpr int kColumnSplitMinRows = 16;
+constexpr double kColumnSplitMinMacs = 1 << 18;
 
 /** Whether a step of `rows` rows splits a layer over the pool for the whole step (net_forward). */
 bool owned_split(int rows, int inputs, int units) {
-  return rows >= kOwnedMinRows && static_cast<double>(rows) * inputs * units >= kOwnedMinMacs;
+  const double macs = static_cast<double>(rows) * inputs * units;
+  if (inputs > gemm_kernel().kc) return macs >= kDepthSplitMinMacs;  // two K blocks or more
+  return rows >= kColumnSplitMinRows && macs >= kColumnSplitMinMacs;
 }
 
 }  // namespace

@@ -43,13 +43,15 @@ function gemm(variant: (typeof VARIANTS)[number], m: number, k: number, n: numbe
   return c;
 }
 
-// At every batch here the first two layers are split across threads for the whole step: their
+// From batch 32 on, the first two layers are split across threads for the whole step: their
 // forward GEMMs by K blocks (portable path: 2 of 150 and 4 of 256, on 3 threads one thread takes
 // two; AVX paths: the 300 inputs are one block, so that GEMM is split by columns, and the 1024 are
 // 3), and the cores that sum the 1024-input layer's rows run the output layer on them too;
 // their weight-gradient GEMMs and updates by rows of W; the last layer's update is shared out by
-// ranges. At batch 256 the first layer's element-wise passes are split too (262,144 elements:
-// eight chunks).
+// ranges. Below 16 rows a layer of one K block is not split, nor any layer under 65,536
+// multiply-adds: at batches 2 and 5 the portable path splits both layers and the AVX paths the
+// second alone; at batch 1 the portable path splits the first alone and the AVX paths neither. At
+// batch 256 the first layer's element-wise passes are split too (262,144 elements: eight chunks).
 const SPEC: NetSpec = { sizes: [300, 1024, 48, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 const INPUTS = 300;
 // Layers whose activation the cores that sum their rows apply, on every kernel path: a ReLU layer
@@ -228,7 +230,7 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         }
       };
 
-      it.each([[128, false], [32, false], [256, true]])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i (dropout, row weights, rate table, gradient transform: %s)', async (batch, features) => {
+      it.each([[128, false], [32, false], [256, true], [1, false], [2, false], [5, true]])('trains to identical parameters and stats on 1, 2 and 3 threads at batch %i (dropout, row weights, rate table, gradient transform: %s)', async (batch, features) => {
         await sameOnEveryThreadCount(batch, features);
       });
 
