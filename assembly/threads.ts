@@ -201,14 +201,14 @@ let absent: i32 = 0;
 let waking_since: f64 = -1;
 
 /**
- * Training steps of fewer rows than this run every task on the caller: at batch 1 to 4 a
- * 784-128-10 step still had an update and a weight-gradient GEMM over the split cost, and
- * splitting them gained nothing on two threads (0.96–1.00x wall, 0.92x by CPU time) while the
- * worker spun through the whole epoch, taking a core the caller needs when the two vCPUs share
- * one. At 8 rows two threads trained 1.68x faster than one. (Native keeps steps of fewer than
- * 16 rows off its per-layer split, net.cc kOwnedMinRows.)
+ * Training steps of fewer rows than this run every task on the caller: at batch 1 a 784-128-10
+ * step split its update and weight-gradient GEMM for nothing on two threads (0.98x wall, 0.82x by
+ * CPU time), while the worker spun through the whole epoch, taking a core the caller needs when
+ * the two vCPUs share one. From 2 rows each core's half of W and dW pays: split on two threads,
+ * steps ran 1.55x faster than on the caller alone at batch 2, 1.63x at batch 3 and 1.62x at
+ * batch 4 (cores of one die; the split choice keeps the steps on the caller where it loses).
  */
-export const MIN_SPLIT_ROWS: i32 = 8;
+export const MIN_SPLIT_ROWS: i32 = 2;
 
 /**
  * A lone kernel call (outside a busy region: workers parked, its operands just copied in by the
