@@ -205,7 +205,7 @@ let waking_since: f64 = -1;
  * step split its update and weight-gradient GEMM for nothing on two threads (0.98x wall, 0.82x by
  * CPU time), while the worker spun through the whole epoch, taking a core the caller needs when
  * the two vCPUs share one. From 2 rows each core's half of W and dW pays: split on two threads,
- * steps ran 1.55x faster than on the caller alone at batch 2, 1.63x at batch 3 and 1.62x at
+ * steps ran 1.47-1.53x faster than on the caller alone at batch 2, 1.63x at batch 3 and 1.62x at
  * batch 4 (cores of one die; the split choice keeps the steps on the caller where it loses).
  */
 export const MIN_SPLIT_ROWS: i32 = 2;

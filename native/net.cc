@@ -31,10 +31,10 @@ namespace {
 // 1.65x faster.
 // Since each core touches only its half of W, the split pays from a single row once the layer
 // has this many multiply-adds: with the layer split against without, both on two threads of one
-// die (bench/ab/ab.ts train --peak-gate 1.8), 784-128-10 trained 1.66x faster at batch 1, 1.67x
-// at batch 4 and 1.63x at batch 8, 512-128-10 (65,536) 1.27x at batch 1; on two dies 1.02x at
-// batch 1, where the split choice keeps most steps on the caller. Under that minimum, 512-64-10 and
-// 400-64-10 at batch 1 trained at 0.99x and 0.95x split.
+// die (bench/ab/ab.ts train --peak-gate 1.8), 784-128-10 trained 1.66x faster at batch 1
+// (sigmoid), 1.67x at batch 4 and 1.63x at batch 8, 512-128-10 (65,536) 1.27x at batch 1; on two
+// dies 1.02x at batch 1, where the split choice keeps most steps on the caller. Under that
+// minimum, 512-64-10 and 400-64-10 at batch 1 trained at 0.99x and 0.95x split.
 constexpr double kDepthSplitMinMacs = 1 << 16;
 // A layer of one K block has its forward GEMM split by columns instead (kDepth falls back to
 // kColumns), which reads every row of W on every core: taking those lines back cost the update
