@@ -113,6 +113,10 @@ async function run() {
   }
 
   net.backend.setThreads(threads);
+  await workersReady();
+  // the backend's notes (threads running, kernels) as the timed contender ran, before the small
+  // networks below switch its thread count
+  const mlpxWasm = (await backendInfo()).find((b) => b.name === 'wasm');
   const mlpxAccuracy = net.evaluate(test.x, test.labels).accuracy;
   const tfAccuracy = tf.tidy(() => {
     const predicted = model.predict(tf.tensor2d(test.x, [test.rows, 784])).argMax(1).dataSync();
@@ -121,7 +125,6 @@ async function run() {
     return correct / test.rows;
   });
   const smallNetworks = await timeSmallNetworks(threads, SMALL_NETWORK_ROUNDS, workersReady, log);
-  const mlpxWasm = (await backendInfo()).find((b) => b.name === 'wasm');
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
     rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst },
