@@ -214,7 +214,7 @@ describe('wasm cost model', () => {
     const minRows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
     const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
     expect(paramLayout(spec.sizes).count * COST_PER_PARAM[Optimizer.sgd]).toBeGreaterThanOrEqual(split);
-    for (const rows of [1, minRows - 1]) {
+    for (const rows of new Set([1, minRows - 1])) { // one case while MIN_SPLIT_ROWS is 2
       const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
       expect(tasks, `one step of ${rows} rows`).toBe(0);
       expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer))).toBe(true);
