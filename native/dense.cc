@@ -29,21 +29,18 @@ void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int 
 }
 
 std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
-                    float* dw_tile_squares, GemmSplit split) {
+                           float* dw_tile_squares, GemmSplit dw_split, GemmSplit dx_split, RowActivation* dx_rows) {
   std::size_t tiles;
   {
     MLPX_PHASE(kBackwardGemmWeights);
-    tiles = sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares, split);
+    tiles = sgemm(true, false, k, n, m, x, dz, dw, nullptr, dw_tile_squares, dw_split);
   }
   {
     MLPX_PHASE(kBiasGradient);
     bias_grad(db, dz, m, n);
   }
   MLPX_PHASE(kBackwardGemmInputs);
-  // dx's columns are w's rows: a layer split by rows of w splits dx by the same columns, so each
-  // core reads only its own rows of w
-  const GemmSplit dx_split = split == GemmSplit::kRows ? GemmSplit::kColumns : GemmSplit::kAuto;
-  if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr, nullptr, dx_split);
+  if (dx != nullptr) sgemm(false, true, m, k, n, dz, w, dx, nullptr, nullptr, dx_split, dx_rows);
   return tiles;
 }
 

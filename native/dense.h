@@ -18,9 +18,11 @@ void dense_forward(float* z, Rows x, const float* w, const float* b, int m, int 
 /**
  * dw (k, n) = xᵀ·dz; db (n) = Σ_rows dz; dx (m, k) = dz·wᵀ unless dx is null. With
  * dw_tile_squares (sgemm_tiles(k, n) floats), also the sum of squares of each tile of dw, and
- * returns how many of those slots it wrote (sgemm). `split`: how the dw GEMM goes to the pool.
+ * returns how many of those slots it wrote (sgemm). `dw_split`, `dx_split`: how the two GEMMs go
+ * to the pool; a kRows split of dx takes `dx_rows` (sgemm's `activate`).
  */
 std::size_t dense_backward(float* dx, float* dw, float* db, const float* dz, Rows x, const float* w, int m, int k, int n,
-                    float* dw_tile_squares = nullptr, GemmSplit split = GemmSplit::kAuto);
+                           float* dw_tile_squares = nullptr, GemmSplit dw_split = GemmSplit::kAuto,
+                           GemmSplit dx_split = GemmSplit::kAuto, RowActivation* dx_rows = nullptr);
 
 }  // namespace mlpx

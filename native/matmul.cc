@@ -86,11 +86,23 @@ State& state() {
   return s;
 }
 
+/** rows [first_row, last_row) of c (n columns): out = act(c) unless out is null, then rows_done. */
+void activate_rows(const RowActivation& activate, const float* c, int n, int first_row, int last_row, int thread,
+                   const ElementwiseLoops& loops) {
+  if (first_row >= last_row) return;
+  const std::size_t begin = static_cast<std::size_t>(n) * first_row;
+  if (activate.out != nullptr)
+    activation_forward_serial(activate.out + begin, c + begin, last_row - first_row, n, activate.act, loops);
+  if (activate.rows_done != nullptr) activate.rows_done(activate.context, first_row, last_row, thread, loops);
+}
+
 struct Job {
   GemmOperands g;
   std::vector<GemmScratch>* scratch;
   bool split_columns;
   Chunking chunking;
+  const RowActivation* activate = nullptr;  // a kRows split's, applied to each chunk's rows
+  const ElementwiseLoops* loops = nullptr;
 };
 
 void gemm_chunk(void* context, int chunk, int thread) {
@@ -105,6 +117,8 @@ void gemm_chunk(void* context, int chunk, int thread) {
     gemm_block(g, 0, g.m, first * nr, std::min(g.n, last * nr), scratch);
   } else {
     gemm_block(g, first * mr, std::min(g.m, last * mr), 0, g.n, scratch);
+    if (job.activate != nullptr)
+      activate_rows(*job.activate, g.c, g.n, std::min(g.m, first * mr), std::min(g.m, last * mr), thread, *job.loops);
   }
 }
 
@@ -160,12 +174,7 @@ void depth_sum(void* context, int chunk, int thread) {
     for (std::size_t i = begin; i < end; i += n)
       for (std::size_t j = 0; j < n; ++j) g.c[i + j] = g.c[i + j] + g.bias[j];
   }
-  if (job.activate != nullptr) {
-    activation_forward_serial(job.activate->out + begin, g.c + begin, last_row - first_row, g.n, job.activate->act,
-                              *job.loops);
-    if (job.activate->rows_done != nullptr && first_row < last_row)
-      job.activate->rows_done(job.activate->context, first_row, last_row, thread, *job.loops);
-  }
+  if (job.activate != nullptr) activate_rows(*job.activate, g.c, g.n, first_row, last_row, thread, *job.loops);
 }
 
 }  // namespace
@@ -285,7 +294,12 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   const bool pack_off_line_b =
       split == GemmSplit::kStandalone && chunk_rows >= kPackOffLineBMinRows && b_rows_off_lines(b, n);
   job.g.b_source = b_source(reads_b_in_place(kernel, trans_b, n) && !pack_off_line_b);
+  if (split == GemmSplit::kRows && activate != nullptr) {
+    job.activate = activate;
+    job.loops = s.path.loops;
+  }
   s.pool.run(chunking.count(), gemm_chunk, &job, owned);
+  if (job.activate != nullptr) activate->applied = true;
   return tile_squares ? tile_count(kernel, m, n) : 0;
 }
 

@@ -47,12 +47,13 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
 enum class GemmSplit { kAuto, kColumns, kRows, kDepth, kStandalone };
 
 /**
- * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass: each
- * core activates the rows of c it has just summed, while they are in its cache, instead of one
- * core reading every row back; then, with rows_done, it hands those rows on to the caller's work
- * (rows_done(context, first_row, last_row, thread, loops), run inside the pool task on pool thread
- * `thread` with the element-wise loops of the GEMM's kernel path: sgemm_on_thread only, no pooled
- * kernel). sgemm sets `applied` when it did all that; other splits leave it false.
+ * out = act(c) (an Activation of native/activation.h), taken by a kDepth split's second pass and
+ * by a kRows split: each core activates the rows of c it has just summed or computed, while they
+ * are in its cache, instead of one core reading every row back; then, with rows_done, it hands
+ * those rows on to the caller's work (rows_done(context, first_row, last_row, thread, loops), run
+ * inside the pool task on pool thread `thread` with the element-wise loops of the GEMM's kernel
+ * path: sgemm_on_thread only, no pooled kernel). With out null, rows_done alone. sgemm sets
+ * `applied` when it did all that; other splits leave it false.
  */
 struct RowActivation {
   float* out;

@@ -177,7 +177,7 @@ class NetCore {
     std::size_t tile_squares_written = 0;  // of them, by net_backward's GEMM (its kernel path's grid)
     // chunks of net_forward's split of this layer over the pool (1: none), which net_backward and
     // optimizer_update follow: by K blocks forward, by rows of W for dW and the update
-    int split_chunks = 1;
+    int split_chunks = 1;  // 1 too when the step is split by rows of the batch (batch_rows_split_)
     float* z = nullptr;
     float* a = nullptr;
   };
@@ -190,6 +190,30 @@ class NetCore {
    * activated, in its cache, instead of the caller running them on the whole batch alone.
    */
   static void output_layer_rows(void* net, int first, int last, int thread, const ElementwiseLoops& loops);
+  /**
+   * RowActivation::rows_done of the output layer when a step is split by rows of the batch: rows
+   * [first, last) of its δz, into delta_z_, under a fused output delta.
+   */
+  static void output_delta_rows(void* net, int first, int last, int thread, const ElementwiseLoops& loops);
+  /** Rows [first, last) of the output layer's fused δz (its a must be current) into dz. */
+  void output_delta_into(float* dz, int first, int last, const ElementwiseLoops& loops) const;
+  /** The layer below a layer split by rows of the batch: its δa, turned into δz in place. */
+  struct HiddenDeltaRows {
+    float* delta;
+    const float* a;
+    int units;
+    int act;
+  };
+  /**
+   * RowActivation::rows_done of a layer's input-gradient GEMM split by rows of the batch: rows
+   * [first, last) of the layer below's δz, from its δa (the GEMM's rows) and its activations.
+   */
+  static void hidden_delta_rows(void* below, int first, int last, int thread, const ElementwiseLoops& loops);
+  /**
+   * Whether a step of `rows` rows splits every layer by rows of the batch (net_forward,
+   * net_backward): all layers one K block and tall.
+   */
+  bool splits_batch_rows(int rows) const;
   double gradient_norm2() const;
   /** optimizer_update split as the layers' split rows of W: `chunks` pool tasks, task c on thread c. */
   bool update_owned(int chunks, float* state1);
@@ -207,14 +231,18 @@ class NetCore {
   std::size_t param_count_ = 0;
   int widest_ = 0;
   bool fused_output_delta_ = false;
-  // output_layer_rows' inputs, set by net_forward before the split GEMM
+  // output_layer_rows' and output_delta_rows' inputs, set by net_forward before the split GEMM
   Targets row_targets_{};  // y null: the output layer's forward pass only
   int batch_rows_ = 0;
-  // net_forward computed the output layer's and the last hidden layer's δz for these targets
-  bool output_deltas_done_ = false;
+  // The δz net_forward computed for row_targets_ (for batch_rows_ rows): kOutputAndHidden, the
+  // output layer's in its z and the last hidden layer's in delta_z_ (output_layer_rows);
+  // kOutput, the output layer's in delta_z_ (output_delta_rows)
+  enum class DeltasDone { kNone, kOutput, kOutputAndHidden };
+  DeltasDone deltas_done_ = DeltasDone::kNone;
   float* params_ = nullptr;
   float* grads_ = nullptr;
   float* state_ = nullptr;
+  bool batch_rows_split_ = false;  // net_forward's splits_batch_rows, which net_backward follows
   float* delta_a_ = nullptr;
   float* delta_z_ = nullptr;
   float* batch_y_ = nullptr;

@@ -67,11 +67,22 @@ const FEATURES = {
 // rows also run the output layer's forward and backward pass on them, row weights included.
 const FEATURES_OUTPUT_ON_SPLIT: NetSpec = { ...SPEC, dropout: [0.3, 0, 0], seed: 77 };
 
+// Every layer one K block on every path, with at least 4 rows per input and per unit from 192
+// rows, and 2^18 multiply-adds from fewer: from batch 192 a step is split by rows of the batch
+// (each core's rows through every layer's forward pass, input gradient and activation
+// derivative), and the epoch's last batch (1000 rows in batches of 240: 40) is not.
+const TALL: NetSpec = { sizes: [24, 48, 32, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+/** the same with dropout on both hidden layers (δz made after the GEMM, not in its chunks) */
+const TALL_DROPOUT: NetSpec = { ...TALL, dropout: [0.3, 0.1, 0], seed: 77 };
+/** an output layer whose δz is not fused (sigmoid and squared error): the caller computes it */
+const TALL_SIGMOID: NetSpec = { sizes: [24, 48, 10], activations: [Activation.leaky_relu, Activation.sigmoid], loss: Loss.mse };
+
 async function train(threads: number, batch: number, features = false, spec = features ? FEATURES.spec : SPEC): Promise<{ params: Float32Array; stats: Float64Array }> {
   addon!.setThreads(threads);
   const random = new Random(5);
   const rows = 1000;
-  const x = randomArray(random, rows * INPUTS);
+  const inputs = spec.sizes[0]!;
+  const x = randomArray(random, rows * inputs);
   const y = randomOneHot(random, rows, 10);
   const opt = features ? FEATURES.opt : PLAIN;
   const engine = new NativeEngine(spec, addon!);
@@ -84,7 +95,7 @@ async function train(threads: number, batch: number, features = false, spec = fe
   const data = engine.bindData(x, y, rows, weights);
   await engine.trainEpoch(data, order, batch, opt, 1, stats, undefined, rates);
   const stepStats = new Float64Array(STATS_PER_BATCH);
-  engine.trainStep(x.subarray(0, batch * INPUTS), y.subarray(0, batch * 10), batch, opt, 100, stepStats, weights?.subarray(0, batch));
+  engine.trainStep(x.subarray(0, batch * inputs), y.subarray(0, batch * 10), batch, opt, 100, stepStats, weights?.subarray(0, batch));
   return { params: engine.readParams(), stats };
 }
 
@@ -252,6 +263,13 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
 
       it('trains with row weights, dropout below and the output layer run on the split rows to identical parameters and stats on 1, 2 and 3 threads', async () => {
         await sameOnEveryThreadCount(256, true, FEATURES_OUTPUT_ON_SPLIT);
+      });
+
+      it.each([
+        ['softmax output', TALL, false], ['every training feature, dropout on both hidden layers', TALL_DROPOUT, true],
+        ['a sigmoid output under squared error', TALL_SIGMOID, false],
+      ] as const)('trains a network split by rows of the batch to identical parameters and stats on 1, 2 and 3 threads (%s)', async (_, spec, features) => {
+        await sameOnEveryThreadCount(240, features, spec);
       });
     });
   }
