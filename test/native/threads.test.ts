@@ -117,15 +117,14 @@ function deepWideStep(threads: number): Float32Array {
   return engine.readParams();
 }
 
-/** evaluate's stats, then gradient's stats and gradients, of one batch of 128 rows. */
-function evaluateAndGradient(threads: number): (Float32Array | Float64Array)[] {
+/** evaluate's stats, then gradient's stats and gradients, of one batch. */
+function evaluateAndGradient(threads: number, spec: NetSpec, rows: number): (Float32Array | Float64Array)[] {
   addon!.setThreads(threads);
   const random = new Random(6);
-  const rows = 128;
-  const engine = new NativeEngine(SPEC, addon!);
-  engine.writeParams(randomArray(random, paramLayout(SPEC.sizes).count, -0.2, 0.2));
+  const engine = new NativeEngine(spec, addon!);
+  engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
   engine.reserve(rows);
-  const x = randomArray(random, rows * INPUTS);
+  const x = randomArray(random, rows * spec.sizes[0]!);
   const y = randomOneHot(random, rows, 10);
   const evaluated = new Float64Array(STATS_PER_BATCH);
   engine.evaluate(x, y, rows, evaluated);
@@ -249,11 +248,11 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         await sameOnEveryThreadCount(128, false, FUSED_SPLIT);
       });
 
-      it('evaluates and computes gradients identically on 1, 2 and 3 threads', () => {
+      it.each([['layers split by K blocks', SPEC, 128], ['a network split by rows of the batch', TALL, 240]] as const)('evaluates and computes gradients identically on 1, 2 and 3 threads (%s)', (_, spec, rows) => {
         addon!.setKernelPath(path);
-        const single = evaluateAndGradient(1);
+        const single = evaluateAndGradient(1, spec, rows);
         for (const threads of [2, 3]) {
-          const multi = evaluateAndGradient(threads);
+          const multi = evaluateAndGradient(threads, spec, rows);
           const pairs = {
             'evaluate stats': [multi[0]!, single[0]!], 'gradient stats': [multi[1]!, single[1]!], gradients: [multi[2]!, single[2]!],
           } as const;
