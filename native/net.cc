@@ -53,9 +53,12 @@ constexpr double kColumnSplitMinMacs = 1 << 18;
 // caller. 2-32-32-2 at batch 1000 (Adam; the 2-D playground's network) had its 32×32 layer split
 // by rows of W, so that most of a step's activations and δ crossed between the cores: split steps
 // took 1.13x as long as the caller's alone. By rows of the batch, two threads train it 1.15-1.16x
-// faster than before and 1.11-1.19x faster than one thread (three A/Bs). From kRowSplitMinMacs
-// in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2) trained 1.06x faster on two
-// threads than on one.
+// faster than before and 1.11-1.19x faster than one thread (three A/Bs). Two threads also train
+// 20-64-64-10 at batch 512 1.36x faster than before (1.31x one thread), 128-128-10 at batch 512
+// 1.08x and 64-256-256-10 at batch 1024 1.06x. With 2 rows per input and unit instead of 4,
+// 128-128-10 at batch 256 trained 1.05x faster, 64-256-256-10 at batch 512 0.97x. From
+// kRowSplitMinMacs in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2) trained
+// 1.06x faster on two threads than on one.
 constexpr int kTallRowsPerWidth = 4;
 constexpr double kRowSplitMinMacs = 1 << 18;
 
