@@ -251,14 +251,14 @@ std::size_t sgemm(bool trans_a, bool trans_b, int m, int n, int k, Rows a, const
   const GemmKernel& kernel = *s.path.gemm;
   const int column_tiles = (n + kernel.nr - 1) / kernel.nr, row_tiles = (m + kernel.mr - 1) / kernel.mr;
   if (split == GemmSplit::kDepth) {
-    DepthJob job{GemmOperands(kernel, false, false, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr,
+    DepthJob job{GemmOperands(kernel, trans_a, trans_b, m, n, k, a, b, c, bias, nullptr), &s.scratch, 0, 0, nullptr,
                  activate, s.path.loops, 1};
     job.blocks = (k + job.g.kc - 1) / job.g.kc;
     job.chunks = std::min({s.pool.threads_taking_part(), job.blocks, ThreadPool::kMaxAffineChunks});
     const std::size_t floats =
         job.chunks >= 2 ? static_cast<std::size_t>(job.blocks - job.first(1)) * m * n : 0;
     if (job.chunks >= 2 && floats <= s.partials.size()) {
-      job.g.b_source = b_source(reads_b_in_place(kernel, false, n));
+      job.g.b_source = b_source(reads_b_in_place(kernel, trans_b, n));
       job.partials = s.partials.data();
       s.pool.run(job.chunks, depth_chunk, &job, true);
       job.sum_chunks = m >= kDepthSumSplitMinRows ? job.chunks : 1;

@@ -36,13 +36,14 @@ void matmul_nt(float* c, const float* a, const float* b, int m, int k, int n);
  * GEMM is large enough to pay for the traffic between cores. kColumns, kRows: always by columns
  * (rows), into owned_chunks of owned_span (gemm_chunking.h), chunk c on pool thread c when that
  * thread is free, so that GEMMs and updates split the same way find their data in the cache of
- * the core that last wrote it (the training step, net.cc). kDepth (a·b, neither transposed): by
- * whole K blocks, chunk c on thread c, each reading only its rows of b; chunk 0 sums its blocks
+ * the core that last wrote it (the training step, net.cc). kDepth: by whole K blocks, chunk c on
+ * thread c, each reading only its K rows of op(b) and K columns of op(a); chunk 0 sums its blocks
  * into c, the others keep each block's product apart, and a second pass adds those to c in K
  * order, then the bias: the same additions in the same order as one thread makes, so the same
- * bits. With fewer than two K blocks, or more to keep apart than reserve_depth_partials made room
- * for, kColumns. kStandalone (a GEMM called on its own: the kernel API): as kAuto, but from the
- * same size on whatever its shape, by columns when m is too short to give each thread rows.
+ * bits. It writes no tile_squares. With fewer than two K blocks, or more to keep apart than
+ * reserve_depth_partials made room for, kColumns. kStandalone (a GEMM called on its own: the
+ * kernel API): as kAuto, but from the same size on whatever its shape, by columns when m is too
+ * short to give each thread rows.
  */
 enum class GemmSplit { kAuto, kColumns, kRows, kDepth, kStandalone };
 

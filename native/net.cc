@@ -52,15 +52,53 @@ constexpr double kColumnSplitMinMacs = 1 << 18;
 // every row, are split by rows of W; the bias gradients, the loss and the update run on the
 // caller. 2-32-32-2 at batch 1000 (Adam; the 2-D playground's network) had its 32×32 layer split
 // by rows of W, so that most of a step's activations and δ crossed between the cores: split steps
-// took 1.13x as long as the caller's alone. By rows of the batch, two threads train it 1.15-1.16x
-// faster than before and 1.11-1.19x faster than one thread (three A/Bs). Two threads also train
-// 20-64-64-10 at batch 512 1.36x faster than before (1.31x one thread), 128-128-10 at batch 512
-// 1.08x and 64-256-256-10 at batch 1024 1.06x. With 2 rows per input and unit instead of 4,
+// took 1.13x as long as the caller's alone. By rows of the batch (weight gradients by rows of W),
+// two threads trained it 1.15-1.16x faster than before and 1.11-1.19x faster than one thread
+// (three A/Bs); 20-64-64-10 at batch 512 1.36x faster than before (1.31x one thread),
+// 128-128-10 at batch 512 1.08x and 64-256-256-10 at batch 1024 1.06x. With the weight gradients
+// of narrow layers split by K blocks of rows too (below), two threads train 2-32-32-2 1.21-1.34x
+// faster than one and 20-64-64-10 1.49x. With 2 rows per input and unit instead of 4,
 // 128-128-10 at batch 256 trained 1.05x faster, 64-256-256-10 at batch 512 0.97x. From
 // kRowSplitMinMacs in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2) trained
 // 1.06x faster on two threads than on one.
 constexpr int kTallRowsPerWidth = 4;
 constexpr double kRowSplitMinMacs = 1 << 18;
+
+// In a tall network of narrow layers, where a core's rows of the activations and of δ outweigh
+// the weights, the weight-gradient GEMMs split by rows of the batch too: by K blocks of rows
+// (GemmSplit::kDepth), each core summing its own rows. Their tile sums are then not the ones one
+// thread computes, so such a network's ‖g‖² is summed from the gradients on every thread count.
+// Against dW split by rows of W, on two threads: 2-32-32-2 at batch 1000 (three K blocks, one
+// core summing two) 1.20x, 20-64-64-10 at batch 512 1.05x, 128-128-10 at batch 512 1.04x; but
+// 64-256-256-10 at batch 1024 0.85x, whose 256×256 weights weigh more than the rows of three K
+// blocks dealt out two to one (and summing its ‖g‖² from the gradients cost 3.6% on one thread).
+constexpr double kRowBlockMostWeights = 1 << 14;
+
+/**
+ * Whether the network of `sizes` is tall at `rows` rows (on kernel K blocks of `kc`): every layer
+ * one K block, at least kTallRowsPerWidth rows per input and unit, kRowSplitMinMacs in all. Its
+ * steps split by rows of the batch on two threads or more.
+ */
+bool tall_network(const std::vector<int>& sizes, int rows, int kc) {
+  double macs = 0;
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    if (sizes[l] > kc || rows < kTallRowsPerWidth * std::max(sizes[l], sizes[l + 1])) return false;
+    macs += static_cast<double>(rows) * sizes[l] * sizes[l + 1];
+  }
+  return macs >= kRowSplitMinMacs;
+}
+
+/**
+ * Whether the network is tall and its layers narrow (at most kRowBlockMostWeights weights each):
+ * then its weight gradients may split by K blocks of the batch's rows, and its ‖g‖² is summed
+ * from the gradients, on any thread count.
+ */
+bool row_block_gradients(const std::vector<int>& sizes, int rows, int kc) {
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    if (static_cast<double>(sizes[l]) * sizes[l + 1] > kRowBlockMostWeights) return false;
+  }
+  return tall_network(sizes, rows, kc);
+}
 
 /** Whether a step of `rows` rows splits a layer over the pool for the whole step (net_forward). */
 bool owned_split(int rows, int inputs, int units) {
@@ -74,6 +112,12 @@ bool owned_split(int rows, int inputs, int units) {
 std::size_t depth_partials_floats(const std::vector<int>& sizes, int rows) {
   const int kc = gemm_kernel().kc;
   std::size_t partials = 0;
+  if (row_block_gradients(sizes, rows, kc)) {
+    // the weight gradients' K blocks of rows (net_backward)
+    const std::size_t row_blocks = (static_cast<std::size_t>(rows) + kc - 1) / kc;
+    for (std::size_t l = 0; l + 1 < sizes.size(); ++l)
+      partials = std::max(partials, (row_blocks - 1) * static_cast<std::size_t>(sizes[l]) * sizes[l + 1]);
+  }
   for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
     const std::size_t blocks = (static_cast<std::size_t>(sizes[l]) + kc - 1) / kc;
     // capped before the product with rows, which could otherwise pass 2^64
@@ -140,13 +184,7 @@ DropoutMask NetCore::mask(int l, double dropout_step) const {
 }
 
 bool NetCore::splits_batch_rows(int rows) const {
-  const int kc = gemm_kernel().kc;
-  double macs = 0;
-  for (const Layer& layer : layers_) {
-    if (layer.inputs > kc || rows < kTallRowsPerWidth * std::max(layer.inputs, layer.units)) return false;
-    macs += static_cast<double>(rows) * layer.inputs * layer.units;
-  }
-  return macs >= kRowSplitMinMacs && owned_chunks(GemmSplit::kRows, rows) >= 2;
+  return tall_network(spec_.sizes, rows, gemm_kernel().kc) && owned_chunks(GemmSplit::kRows, rows) >= 2;
 }
 
 bool NetCore::steps_use_pool(int rows) const {
@@ -161,6 +199,8 @@ bool NetCore::steps_use_pool(int rows) const {
 
 const float* NetCore::net_forward(Rows x, int rows, const double* dropout_step, const Targets* targets) {
   const int L = spec_.layers();
+  const int kc = gemm_kernel().kc;
+  row_block_gradients_ = row_block_gradients(spec_.sizes, rows, kc);
   batch_rows_split_ = splits_batch_rows(rows);
   for (Layer& layer : layers_) {
     const bool owned = !batch_rows_split_ && owned_split(rows, layer.inputs, layer.units);
@@ -257,6 +297,7 @@ void NetCore::net_loss(const float* output, const float* y, const float* weights
 void NetCore::net_backward(Rows x, const float* y, const float* weights, int rows, double* stats,
                            const double* dropout_step) {
   const int L = spec_.layers();
+  const int kc = gemm_kernel().kc;
   Layer& last = layers_[L - 1];
   int l = L - 1;
   const bool same_targets = rows == batch_rows_ && y == row_targets_.y && weights == row_targets_.weights;
@@ -287,10 +328,13 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
     const int act = l > 0 ? spec_.activations[l - 1] : kLinear;
     HiddenDeltaRows below{da, l > 0 ? layers_[l - 1].a : nullptr, layer.inputs, act};
     RowActivation derivative{nullptr, act, hidden_delta_rows, &below};
-    // dW sums over every row of the batch, so split by rows of the batch either core reads the
-    // other's rows: by rows of W each reads half of them, and the step took 0.94x as long as with
-    // dW on the caller alone
-    const GemmSplit dw_split = layer.split_chunks > 1 || batch_rows_split_ ? GemmSplit::kRows : GemmSplit::kAuto;
+    // dW sums over every row of the batch: split by rows of the batch, by its K blocks where the
+    // layers are narrow (row_block_gradients), else by rows of W, each core then reading half of
+    // the other's rows (2-32-32-2 at batch 1000: 0.94x the step time of dW on the caller alone)
+    const bool row_blocks = batch_rows_split_ && row_block_gradients_ && rows > kc;
+    const GemmSplit dw_split = row_blocks                                    ? GemmSplit::kDepth
+                               : layer.split_chunks > 1 || batch_rows_split_ ? GemmSplit::kRows
+                                                                            : GemmSplit::kAuto;
     // dx's columns are w's rows: a layer split by rows of w splits dx by the same columns, so each
     // core reads only its own rows of w
     const GemmSplit dx_split = batch_rows_split_       ? GemmSplit::kRows
@@ -299,7 +343,8 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
     layer.tile_squares_written =
         dense_backward(l == 0 ? nullptr : da, grads_ + layer.weight_offset, grads_ + layer.bias_offset, dz, input,
                        params_ + layer.weight_offset, rows, layer.inputs, layer.units,
-                       tile_squares_.data() + layer.tile_squares_offset, dw_split, dx_split,
+                       row_block_gradients_ ? nullptr : tile_squares_.data() + layer.tile_squares_offset, dw_split,
+                       dx_split,
                        batch_rows_split_ && !dropping && act != kSoftmax ? &derivative : nullptr);
     if (l == 0) break;
     float* below_dz = batch_rows_split_ ? da : dz;
@@ -327,6 +372,7 @@ void NetCore::hidden_delta_rows(void* context, int first, int last, int, const E
 // so native stops training exactly when the reference would.
 double NetCore::gradient_norm2() const {
   MLPX_PHASE(kGradientNorm);
+  if (row_block_gradients_) return sum_squares(grads_, param_count_);
   double sum = 0;
   for (const Layer& layer : layers_) {
     const float* squares = tile_squares_.data() + layer.tile_squares_offset;

@@ -242,7 +242,10 @@ class NetCore {
   float* params_ = nullptr;
   float* grads_ = nullptr;
   float* state_ = nullptr;
-  bool batch_rows_split_ = false;  // net_forward's splits_batch_rows, which net_backward follows
+  // net_forward's row_block_gradients (any thread count) and splits_batch_rows, which
+  // net_backward and gradient_norm2 follow
+  bool row_block_gradients_ = false;
+  bool batch_rows_split_ = false;
   float* delta_a_ = nullptr;
   float* delta_z_ = nullptr;
   float* batch_y_ = nullptr;

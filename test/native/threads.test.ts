@@ -70,10 +70,18 @@ const FEATURES_OUTPUT_ON_SPLIT: NetSpec = { ...SPEC, dropout: [0.3, 0, 0], seed:
 // Every layer one K block on every path, with at least 4 rows per input and per unit from 192
 // rows, and 2^18 multiply-adds from fewer: from batch 192 a step is split by rows of the batch
 // (each core's rows through every layer's forward pass, input gradient and activation
-// derivative), and the epoch's last batch (1000 rows in batches of 240: 40) is not.
+// derivative), and the epoch's last batch (1000 rows in batches of 240 or 480: 40) is not. The
+// weight gradients are split by rows of W at batch 240 (one K block of rows) and by K blocks of
+// rows at 480 (two, on every path), their ‖g‖² summed from the gradients on any thread count
+// (layers of at most 2^14 weights).
 const TALL: NetSpec = { sizes: [24, 48, 32, 10], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
 /** the same with dropout on both hidden layers (δz made after the GEMM, not in its chunks) */
 const TALL_DROPOUT: NetSpec = { ...TALL, dropout: [0.3, 0.1, 0], seed: 77 };
+/**
+ * a layer of more than 2^14 weights (160×160): split by rows of the batch from 640 rows, its
+ * weight gradients by rows of W and ‖g‖² from their tile sums, at 2 K blocks of rows
+ */
+const TALL_WIDE: NetSpec = { sizes: [24, 160, 160, 10], activations: [Activation.relu, Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
 /** an output layer whose δz is not fused (sigmoid and squared error): the caller computes it */
 const TALL_SIGMOID: NetSpec = { sizes: [24, 48, 10], activations: [Activation.leaky_relu, Activation.sigmoid], loss: Loss.mse };
 
@@ -248,7 +256,7 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
         await sameOnEveryThreadCount(128, false, FUSED_SPLIT);
       });
 
-      it.each([['layers split by K blocks', SPEC, 128], ['a network split by rows of the batch', TALL, 240]] as const)('evaluates and computes gradients identically on 1, 2 and 3 threads (%s)', (_, spec, rows) => {
+      it.each([['layers split by K blocks', 128, SPEC], ['a network split by rows of the batch', 240, TALL], ['a network split by rows of the batch', 480, TALL]] as const)('evaluates and computes gradients identically on 1, 2 and 3 threads (%s, %i rows)', (_, rows, spec) => {
         addon!.setKernelPath(path);
         const single = evaluateAndGradient(1, spec, rows);
         for (const threads of [2, 3]) {
@@ -265,10 +273,12 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
       });
 
       it.each([
-        ['softmax output', TALL, false], ['every training feature, dropout on both hidden layers', TALL_DROPOUT, true],
-        ['a sigmoid output under squared error', TALL_SIGMOID, false],
-      ] as const)('trains a network split by rows of the batch to identical parameters and stats on 1, 2 and 3 threads (%s)', async (_, spec, features) => {
-        await sameOnEveryThreadCount(240, features, spec);
+        ['softmax output', 240, TALL, false], ['softmax output', 480, TALL, false],
+        ['every training feature, dropout on both hidden layers', 480, TALL_DROPOUT, true],
+        ['a sigmoid output under squared error', 480, TALL_SIGMOID, false],
+        ['a layer of 160×160 weights', 640, TALL_WIDE, false],
+      ] as const)('trains a network split by rows of the batch to identical parameters and stats on 1, 2 and 3 threads (%s, batch %i)', async (_, batch, spec, features) => {
+        await sameOnEveryThreadCount(batch, features, spec);
       });
     });
   }

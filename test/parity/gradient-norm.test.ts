@@ -1,7 +1,8 @@
 // ‖g‖² (stats[STAT_GRAD_NORM2]) parity: Armijo's step size and the non-finite guard read it. The
 // native backend takes it from per-tile sums in the backward GEMMs' epilogue rather than a pass
-// over the gradients, so it is checked against the gradient the engine actually produced (a missed or
-// double-counted tile fails) and against the reference's, on shapes with edge tiles everywhere.
+// over the gradients (but for tall networks of narrow layers), so it is checked against the
+// gradient the engine actually produced (a missed or double-counted tile fails) and against the
+// reference's, on shapes with edge tiles everywhere.
 import { describe, expect, it } from 'vitest';
 import { STAT_GRAD_NORM2, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import type { Backend } from '../../src/backend/engine.js';
@@ -16,6 +17,9 @@ const NETWORKS: [name: string, spec: NetSpec, rows: number][] = [
   ['13-16-7-4', { sizes: [13, 16, 7, 4], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy }, 17],
   ['97-37-10', { sizes: [97, 37, 10], activations: [Activation.leaky_relu, Activation.softmax], loss: Loss.cross_entropy }, 61],
   ['784-130-10, K > 256', { sizes: [784, 130, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy }, 300],
+  // tall (every layer one K block, at least 4 rows per input and unit, 2^18 multiply-adds): native
+  // sums its ‖g‖² from the gradients, whose weight GEMMs sum K blocks of rows apart
+  ['20-48-32-3, tall', { sizes: [20, 48, 32, 3], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy }, 500],
 ];
 
 function gradientStats(backend: Backend, spec: NetSpec, rows: number, inputScale = 1): { norm2: number; grads: Float32Array } {
