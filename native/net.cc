@@ -48,19 +48,17 @@ constexpr double kColumnSplitMinMacs = 1 << 18;
 // per unit, splits its steps by rows of the batch instead (net_forward, net_backward): each core
 // computes every layer's forward GEMM and activation on its own rows, and in the backward pass
 // their input gradient and the derivative of the activation below, so its rows of the activations
-// and of δ stay in its cache from one layer to the next. The weight gradients, which sum over
-// every row, are split by rows of W; the bias gradients, the loss and the update run on the
-// caller. 2-32-32-2 at batch 1000 (Adam; the 2-D playground's network) had its 32×32 layer split
-// by rows of W, so that most of a step's activations and δ crossed between the cores: split steps
-// took 1.13x as long as the caller's alone. By rows of the batch (weight gradients by rows of W),
-// two threads trained it 1.15-1.16x faster than before and 1.11-1.19x faster than one thread
-// (three A/Bs); 20-64-64-10 at batch 512 1.36x faster than before (1.31x one thread),
-// 128-128-10 at batch 512 1.08x and 64-256-256-10 at batch 1024 1.06x. With the weight gradients
-// of narrow layers split by K blocks of rows too (below), two threads train 2-32-32-2 1.21-1.34x
-// faster than one and 20-64-64-10 1.49x. With 2 rows per input and unit instead of 4,
-// 128-128-10 at batch 256 trained 1.05x faster, 64-256-256-10 at batch 512 0.97x. From
-// kRowSplitMinMacs in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2) trained
-// 1.06x faster on two threads than on one.
+// and of δ stay in its cache from one layer to the next. The weight gradients sum over every row
+// (split as below); the bias gradients, the loss and the update run on the caller. Split by rows
+// of W instead, as wider layers are, 2-32-32-2 at batch 1000 (Adam; the 2-D playground's network)
+// moved most of a step's activations and δ between the cores, and its split steps took 1.13x as
+// long as the caller's alone. Split by rows of the batch, two threads train it 1.21-1.34x faster
+// than one, and 20-64-64-10 at batch 512 1.49x (1.39x faster than split by rows of W); with their
+// weight gradients split by rows of W, 128-128-10 at batch 512 trained 1.08x and 64-256-256-10 at
+// batch 1024 1.06x faster than with every layer split by rows of W. With 2 rows per input and
+// unit instead of 4, 128-128-10 at batch 256 trained 1.05x faster, 64-256-256-10 at batch 512
+// 0.97x. From kRowSplitMinMacs in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2)
+// trained 1.06x faster on two threads than on one.
 constexpr int kTallRowsPerWidth = 4;
 constexpr double kRowSplitMinMacs = 1 << 18;
 
@@ -69,9 +67,10 @@ constexpr double kRowSplitMinMacs = 1 << 18;
 // (GemmSplit::kDepth), each core summing its own rows. Their tile sums are then not the ones one
 // thread computes, so such a network's ‖g‖² is summed from the gradients on every thread count.
 // Against dW split by rows of W, on two threads: 2-32-32-2 at batch 1000 (three K blocks, one
-// core summing two) 1.20x, 20-64-64-10 at batch 512 1.05x, 128-128-10 at batch 512 1.04x; but
-// 64-256-256-10 at batch 1024 0.85x, whose 256×256 weights weigh more than the rows of three K
-// blocks dealt out two to one (and summing its ‖g‖² from the gradients cost 3.6% on one thread).
+// core summing two) 1.07-1.20x (two A/Bs), 20-64-64-10 at batch 512 1.09x, 128-128-10 at batch
+// 512 1.10x. Split so too, 64-256-256-10 at batch 1024 trained 0.85x as fast: its 256×256 weights
+// weigh more than the rows of three K blocks dealt out two to one (and summing its ‖g‖² from the
+// gradients cost 3.6% on one thread).
 constexpr double kRowBlockMostWeights = 1 << 14;
 
 /**
