@@ -59,6 +59,8 @@ constexpr double kColumnSplitMinMacs = 1 << 18;
 // unit instead of 4, 128-128-10 at batch 256 trained 1.05x faster, 64-256-256-10 at batch 512
 // 0.97x. From kRowSplitMinMacs in the whole step's forward GEMMs: 2-32-32-2 at batch 256 (2^18.2)
 // trained 1.06x faster on two threads than on one.
+// (The wasm backend splits a tall GEMM by rows from the same 4 rows per column,
+// TALL_ROWS_PER_COLUMN in assembly/threads.ts, deciding per GEMM rather than per network.)
 constexpr int kTallRowsPerWidth = 4;
 constexpr double kRowSplitMinMacs = 1 << 18;
 
@@ -328,8 +330,10 @@ void NetCore::net_backward(Rows x, const float* y, const float* weights, int row
     HiddenDeltaRows below{da, l > 0 ? layers_[l - 1].a : nullptr, layer.inputs, act};
     RowActivation derivative{nullptr, act, hidden_delta_rows, &below};
     // dW sums over every row of the batch: split by rows of the batch, by its K blocks where the
-    // layers are narrow (row_block_gradients), else by rows of W, each core then reading half of
-    // the other's rows (2-32-32-2 at batch 1000: 0.94x the step time of dW on the caller alone)
+    // layers are narrow (row_block_gradients) and the batch is two K blocks or more, else by rows
+    // of W, each core then reading half of the other's rows (2-32-32-2 at batch 1000: 0.94x the
+    // step time of dW on the caller alone). Not kDepth's own fallback for one K block, a split by
+    // columns of dW: a narrow layer's dW has one or two column tiles.
     const bool row_blocks = batch_rows_split_ && row_block_gradients_ && rows > kc;
     const GemmSplit dw_split = row_blocks                                    ? GemmSplit::kDepth
                                : layer.split_chunks > 1 || batch_rows_split_ ? GemmSplit::kRows
@@ -368,7 +372,9 @@ void NetCore::hidden_delta_rows(void* context, int first, int last, int, const E
 // gradients (which, for wide layers, no longer sit in cache). A fixed order, so the same for any
 // thread count. The tile sums are float, so a gradient above ~1e19 overflows them although its
 // float64 norm (what the reference computes) is finite: then recount every gradient in float64,
-// so native stops training exactly when the reference would.
+// so native stops training exactly when the reference would. A network whose weight gradients
+// may be summed by K blocks of rows (row_block_gradients) gets no tile sums: it always counts
+// every gradient so.
 double NetCore::gradient_norm2() const {
   MLPX_PHASE(kGradientNorm);
   if (row_block_gradients_) return sum_squares(grads_, param_count_);
