@@ -81,9 +81,9 @@ export function net_partial_floats(net: usize, rows: i32): i32 {
   return most;
 }
 
-/** depth_parts of layer `s`'s forward GEMM of `rows` rows, in the network's room. */
-function layer_depth_parts(net: usize, s: usize, rows: i32): i32 {
-  return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS));
+/** depth_parts of layer `s`'s forward GEMM of `rows` rows, in the network's room; `training`: in a training step. */
+function layer_depth_parts(net: usize, s: usize, rows: i32, training: bool): i32 {
+  return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS), training ? net + NET_UPDATE : 0);
 }
 
 /**
@@ -96,7 +96,8 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
 
 /**
  * net_forward, the first layer's GEMM split by K blocks over `firstParts` threads (the split x
- * was gathered for, net_train_batches), or as depth_parts decides when it is −1.
+ * was gathered for, net_train_batches), or as depth_parts decides when it is −1 (for a training
+ * step's update when `dropout`: only a training step drops).
  */
 function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firstParts: i32): usize {
   const L = load<i32>(net + NET_LAYERS);
@@ -109,7 +110,7 @@ function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firs
     const w = load<usize>(s + LAYER_W), b = load<usize>(s + LAYER_B), inputs = load<i32>(s + LAYER_IN);
     const threshold = load<u32>(s + LAYER_DROP);
     const dropping = dropout && threshold != 0;
-    const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows);
+    const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows, dropout);
     store<i32>(s + LAYER_ROW_PARTS, parts);
     if (parts >= 2) {
       // each thread activates the rows it summed (the profile counts it as GEMM time)
@@ -286,7 +287,7 @@ export function net_train_batches(
     const rows = min(batchSize, orderLength - start);
     step_begin(net, rows);
     // x by the first layer's K blocks when its forward GEMM splits that way (undone by dropout)
-    const parts = load<u32>(layer(net, 0) + LAYER_DROP) != 0 ? 0 : layer_depth_parts(net, layer(net, 0), rows);
+    const parts = load<u32>(layer(net, 0) + LAYER_DROP) != 0 ? 0 : layer_depth_parts(net, layer(net, 0), rows, true);
     gather_parallel(bx, by, bw, dataX, dataY, dataW, order, start, rows, xBytes, yBytes, parts);
     const s = stats + <usize>i * <usize>(STATS_PER_BATCH << 3);
     const rate = rates == 0 ? lr : load<f32>(rates + (<usize>batch << 2));

@@ -125,14 +125,16 @@ describe('wasm cost model', () => {
     }
   });
 
-  // A network [inputs, 1] trained one step on MIN_SPLIT_ROWS rows has inputs + 1 parameters; its
-  // GEMMs split alike on both sides, so the tasks posted differ by the update alone.
+  // A network [inputs, 1] trained one step on 4 rows has inputs + 1 parameters; each of its GEMMs
+  // is over the split cost on its own, so they split alike on both sides, and the tasks posted
+  // differ by the update alone.
   const updateCases = Object.entries(Optimizer).map(([name, kind]) => [name, kind] as const);
   it.each(updateCases)('%s: an update of fewer parameters than the split cost allows stays on the caller; bit-identical either way', (_, kind) => {
     const threshold = Math.ceil(split / COST_PER_PARAM[kind]);
+    const rows = 4;
     const counts = [threshold - 1, threshold].map((params) => {
       const spec: NetSpec = { sizes: [params - 1, 1], activations: [Activation.linear], loss: Loss.mse };
-      const rows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
+      expect(gemmCost(rows, params - 1, 1)).toBeGreaterThanOrEqual(split);
       const [tasks, got] = trainOneStep(two, spec, kind, rows);
       const [, want] = trainOneStep(one, spec, kind, rows);
       expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
@@ -210,28 +212,35 @@ describe('wasm cost model', () => {
     expect(steps).toEqual([2, 3]);
   });
 
-  it('training steps of fewer than MIN_SPLIT_ROWS rows post no task, though their update alone is over the split cost; bit-identical either way', async () => {
-    const minRows = two.runtime.exports.MIN_SPLIT_ROWS.value as number;
-    const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
-    expect(paramLayout(spec.sizes).count * COST_PER_PARAM[Optimizer.sgd]).toBeGreaterThanOrEqual(split);
-    for (const rows of new Set([1, minRows - 1])) { // one case while MIN_SPLIT_ROWS is 2
-      const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, rows);
-      expect(tasks, `one step of ${rows} rows`).toBe(0);
-      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, rows)[1].buffer))).toBe(true);
-      expect(await epochTasks(spec, rows, 3 * rows), `an epoch in batches of ${rows}`).toBe(0);
-    }
-    const [tasks, got] = trainOneStep(two, spec, Optimizer.sgd, minRows);
-    expect(tasks).toBeGreaterThan(0);
-    expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.sgd, minRows)[1].buffer))).toBe(true);
-    // an epoch's short last batch (1 row) posts nothing
-    expect(await epochTasks(spec, minRows, minRows + 1)).toBe(await epochTasks(spec, minRows, minRows));
+  it('in a training step, a forward GEMM under the split cost splits by K blocks where the update splits; bit-identical either way', async () => {
+    // [inputs, 1] with momentum at 1 row, the update just under and just at the split cost: the
+    // forward GEMM (two or more K blocks) is under it on its own, the weight gradient's over it
+    // on both sides. At the split cost the update splits by rows of W, and so does the forward
+    // GEMM, by the K blocks that read those rows: two tasks more in a step, and in an epoch a
+    // third, the batch gathered by those columns. Outside training nothing owns the rows.
+    const threshold = Math.ceil(split / COST_PER_PARAM[Optimizer.momentum]);
+    const [under, at] = [threshold - 1, threshold].map((params): NetSpec => ({ sizes: [params - 1, 1], activations: [Activation.linear], loss: Loss.mse }));
+    expect(gemmCost(1, threshold - 1, 1)).toBeLessThan(split);
+    expect(gemmCost(threshold - 1, 1, 1)).toBeGreaterThanOrEqual(split);
+    const steps = [under!, at!].map((spec) => {
+      const [tasks, got] = trainOneStep(two, spec, Optimizer.momentum, 1);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(trainOneStep(one, spec, Optimizer.momentum, 1)[1].buffer))).toBe(true);
+      return tasks;
+    });
+    expect(steps[1]! - steps[0]!).toBe(2);
+    expect(await epochTasks(at!, 1, 1, Optimizer.momentum) - await epochTasks(under!, 1, 1, Optimizer.momentum)).toBe(3);
+    // the same network evaluating a row after a momentum step: its forward GEMM stays whole
+    const { engine, x, y } = engineAndBatch(two, at!, 1);
+    const stats = new Float64Array(STATS_PER_BATCH);
+    engine.trainStep(x, y, 1, { kind: Optimizer.momentum, lr: 0.01, beta1: 0.9, beta2: 0, eps: 0 }, 1, stats);
+    expect(tasksDuring(() => engine.evaluate(x, y, 1, stats))).toBe(0);
+    engine.dispose();
   });
 
   it('training steps split alike whether the cores count as far apart or close; bit-identical either way', async () => {
     const exports = two.runtime.exports;
-    const minRows = exports.MIN_SPLIT_ROWS.value as number;
     const spec: NetSpec = { sizes: [784, 128, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy };
-    const cases: [OptimizerId, number][] = [[Optimizer.sgd, minRows], [Optimizer.adam, minRows], [Optimizer.momentum, 32], [Optimizer.adam, 63]];
+    const cases: [OptimizerId, number][] = [[Optimizer.sgd, 1], [Optimizer.adam, 1], [Optimizer.adam, 2], [Optimizer.momentum, 32], [Optimizer.adam, 63]];
     try {
       for (const [optimizer, rows] of cases) {
         exports.set_far_cores(0);

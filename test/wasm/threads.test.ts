@@ -29,11 +29,15 @@ const DEEP: NetSpec = { sizes: [611, 37, 10], activations: [Activation.tanh, Act
 // forward GEMMs are split into one span of rows per thread, which each layer's activation
 // derivative and the input gradient of the layer above then split the same way
 const TALL: NetSpec = { sizes: [9, 24, 17, 3], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy };
+// trained one row per step: each step's forward GEMM (600 inputs: three K blocks of 200) is under
+// the split cost, the Adam update over it, so the GEMM is split by the K blocks that read the rows
+// of W each thread updates
+const PER_SAMPLE: NetSpec = { sizes: [600, 128, 10], activations: [Activation.sigmoid, Activation.softmax], loss: Loss.cross_entropy };
 const ROWS = 700;
 const BATCH = 100;
 
 async function train(
-  threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam, costs = DEFAULT_SPLIT_COSTS, kernels?: WasmKernels,
+  threads: number, spec = SPEC, kind: OptimizerId = Optimizer.adam, costs = DEFAULT_SPLIT_COSTS, kernels?: WasmKernels, batch = BATCH,
 ): Promise<{ params: Float32Array; state: Float32Array; stats: Float64Array; active: number }> {
   const backend = await wasmBackend(kernels);
   backend.setThreads(threads);
@@ -47,11 +51,11 @@ async function train(
   const engine = backend.createEngine(spec);
   engine.writeParams(randomArray(random, paramLayout(spec.sizes).count, -0.2, 0.2));
   const data = engine.bindData(x, y, ROWS);
-  const stats = new Float64Array(Math.ceil(ROWS / BATCH) * STATS_PER_BATCH);
+  const stats = new Float64Array(Math.ceil(ROWS / batch) * STATS_PER_BATCH);
   const opt = { kind, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   for (let epoch = 0; epoch < 3; epoch++) {
     const order = random.shuffle(Uint32Array.from({ length: ROWS }, (_, i) => i));
-    await engine.trainEpoch(data, order, BATCH, opt, 1 + epoch * stats.length, stats);
+    await engine.trainEpoch(data, order, batch, opt, 1 + epoch * stats.length, stats);
   }
   data.release();
   if (pool !== undefined) pool.splitCosts = DEFAULT_SPLIT_COSTS;
@@ -79,6 +83,18 @@ describe('wasm threads', () => {
     const one = await train(1, spec, Optimizer.adam, DEFAULT_SPLIT_COSTS, kernels);
     for (const threads of [2, 3]) {
       const many = await train(threads, spec, Optimizer.adam, SPLIT_ALL, kernels);
+      expect(many.active).toBe(threads);
+      expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
+      expect(Buffer.from(many.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);
+      expect(many.stats).toEqual(one.stats);
+    }
+  });
+
+  it.each(WASM_BUILDS)('one row per step, the forward GEMM split as the update: bit-identical for 1, 2 and 3 threads, %s kernels', async (kernels) => {
+    const costs = { ...DEFAULT_SPLIT_COSTS, adaptive: false }; // no step left on the caller by the split choice
+    const one = await train(1, PER_SAMPLE, Optimizer.adam, costs, kernels, 1);
+    for (const threads of [2, 3]) {
+      const many = await train(threads, PER_SAMPLE, Optimizer.adam, costs, kernels, 1);
       expect(many.active).toBe(threads);
       expect(Buffer.from(many.params.buffer).equals(Buffer.from(one.params.buffer))).toBe(true);
       expect(Buffer.from(many.state.buffer).equals(Buffer.from(one.state.buffer))).toBe(true);

@@ -64,7 +64,6 @@ export interface ThreadExports {
   CTRL_BYTES: WebAssembly.Global;
   MAX_WORKERS: WebAssembly.Global;
   /** Training steps of fewer rows run every task on the calling thread. */
-  MIN_SPLIT_ROWS: WebAssembly.Global;
   /** While the caller's core and the workers' are far apart (a slow worker_round_trip), a lone kernel call (outside a busy region) splits only from this cost. */
   FAR_SPLIT_COST_IDLE: WebAssembly.Global;
   /** ms per round trip of a word bounced `bounces` times between the caller and a worker (0 without workers). */
