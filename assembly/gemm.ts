@@ -86,6 +86,10 @@ function gemm_block(
     gemm_row_in_place(c + (<usize>(r0 * n) << 2), a + (<usize>(r0 * ars) << 2), b, c0, c1, acs, brs, pBegin, pEnd, step);
     return;
   }
+  if (k == 1 && pBegin == 0 && pEnd == 1 && bcs == 1) {
+    gemm_outer(c, a, b, r0, r1, c0, c1, n, ars, squares);
+    return;
+  }
   const tile = pack + <usize>(KC * NC * 4);
   for (let j0 = c0; j0 < c1; j0 += NC) {
     const j1 = min(c1, j0 + NC);
@@ -123,6 +127,68 @@ function gemm_row_in_place(c: usize, a: usize, b: usize, c0: i32, c1: i32, acs: 
   }
 }
 
+// C = op(A)'s one column ⊗ op(B)'s one row (k = 1: the weight gradient of a batch of one row, in
+// per-sample training), both read in place. Through the packed path each 4×8 tile was a pass of
+// the microkernel for one multiply-add per element: 784×1·1×128 ran at 5 GMAC/s. Each element is
+// madd(a, b, 0) as the microkernel computes it, and each tile's Σc² goes into its 4-row block's
+// slot as `block` adds it, tile by tile in column order: the same bits.
+function gemm_outer(c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, ars: i32, squares: usize): void {
+  const zero = f32x4.splat(0);
+  const n4 = <usize>n << 2, rs4 = <usize>ars << 2;
+  for (let i = r0; i < r1; i += 4) {
+    const rows = min(4, r1 - i);
+    const ci = c + <usize>i * n4, ai = a + <usize>i * rs4;
+    const slot = squares != 0 ? squares + (<usize>i << 2) : 0;
+    let sum = slot != 0 ? v128.load(slot) : zero;
+    let j = c0;
+    if (rows == 4) {
+      const a0 = v128.load32_splat(ai), a1 = v128.load32_splat(ai + rs4);
+      const a2 = v128.load32_splat(ai + 2 * rs4), a3 = v128.load32_splat(ai + 3 * rs4);
+      for (; j + 8 <= c1; j += 8) {
+        const bj = b + (<usize>j << 2), cj = ci + (<usize>j << 2);
+        const b0 = v128.load(bj), b1 = v128.load(bj, 16);
+        const c00 = madd(a0, b0, zero), c01 = madd(a0, b1, zero), c10 = madd(a1, b0, zero), c11 = madd(a1, b1, zero);
+        const c20 = madd(a2, b0, zero), c21 = madd(a2, b1, zero), c30 = madd(a3, b0, zero), c31 = madd(a3, b1, zero);
+        v128.store(cj, c00); v128.store(cj, c01, 16);
+        v128.store(cj + n4, c10); v128.store(cj + n4, c11, 16);
+        v128.store(cj + 2 * n4, c20); v128.store(cj + 2 * n4, c21, 16);
+        v128.store(cj + 3 * n4, c30); v128.store(cj + 3 * n4, c31, 16);
+        if (slot != 0) { // as gemm_4x8 adds a tile's squares
+          sum = f32x4.add(sum, f32x4.add(f32x4.mul(c00, c00), f32x4.mul(c01, c01)));
+          sum = f32x4.add(sum, f32x4.add(f32x4.mul(c10, c10), f32x4.mul(c11, c11)));
+          sum = f32x4.add(sum, f32x4.add(f32x4.mul(c20, c20), f32x4.mul(c21, c21)));
+          sum = f32x4.add(sum, f32x4.add(f32x4.mul(c30, c30), f32x4.mul(c31, c31)));
+        }
+      }
+    }
+    for (; j < c1; j += 8) { // a block's last rows, or its last columns: `block`'s edge tiles
+      const width = min(8, c1 - j);
+      const bj = b + (<usize>j << 2), cj = ci + (<usize>j << 2);
+      const b0 = lanes(bj, min(4, width)), b1 = width > 4 ? lanes(bj + 16, width - 4) : zero;
+      for (let r = 0; r < rows; r++) {
+        const av = v128.load32_splat(ai + <usize>r * rs4);
+        const cr = cj + <usize>r * n4;
+        store_lanes(cr, madd(av, b0, zero), min(4, width));
+        if (width > 4) store_lanes(cr + 16, madd(av, b1, zero), width - 4);
+      }
+      if (slot != 0) sum = f32x4.add(sum, tile_squares(cj, n, rows, width));
+    }
+    if (slot != 0) v128.store(slot, sum);
+  }
+}
+
+// The first `width` (1…4) lanes of v to p.
+// @ts-ignore: decorator
+@inline function store_lanes(p: usize, v: v128, width: i32): void {
+  if (width == 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (width > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (width > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
 // 16 columns of one row: four accumulators, one cache line of a row of B per p.
 // @ts-ignore: decorator
 @inline function row_16(c: usize, a: usize, b: usize, kc: i32, cs4: usize, rs4: usize, more: bool): void {
@@ -145,13 +211,7 @@ function gemm_row_in_place(c: usize, a: usize, b: usize, c0: i32, c1: i32, acs: 
   let acc = f32x4.splat(0);
   for (let p = 0; p < kc; p++, a += cs4, b += rs4) acc = madd(v128.load32_splat(a), lanes(b, width), acc);
   if (more) acc = f32x4.add(lanes(c, width), acc);
-  if (width == 4) {
-    v128.store(c, acc);
-  } else {
-    store<f32>(c, f32x4.extract_lane(acc, 0));
-    if (width > 1) store<f32>(c, f32x4.extract_lane(acc, 1), 4);
-    if (width > 2) store<f32>(c, f32x4.extract_lane(acc, 2), 8);
-  }
+  store_lanes(c, acc, width);
 }
 
 // The first `width` floats at p as an f32x4 (zero past them, never read).

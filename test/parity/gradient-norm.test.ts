@@ -16,6 +16,8 @@ const NETWORKS: [name: string, spec: NetSpec, rows: number][] = [
   ['1-1-1', { sizes: [1, 1, 1], activations: [Activation.tanh, Activation.linear], loss: Loss.mse }, 1],
   ['13-16-7-4', { sizes: [13, 16, 7, 4], activations: [Activation.relu, Activation.tanh, Activation.softmax], loss: Loss.cross_entropy }, 17],
   ['97-37-10', { sizes: [97, 37, 10], activations: [Activation.leaky_relu, Activation.softmax], loss: Loss.cross_entropy }, 61],
+  // one row: the weight gradients are outer products (k = 1), with edge rows and columns
+  ['37-21-6, one row', { sizes: [37, 21, 6], activations: [Activation.sigmoid, Activation.softmax], loss: Loss.cross_entropy }, 1],
   ['784-130-10, K > 256', { sizes: [784, 130, 10], activations: [Activation.relu, Activation.softmax], loss: Loss.cross_entropy }, 300],
   // tall (every layer one K block, at least 4 rows per input and unit, 2^18 multiply-adds): native
   // sums its ‖g‖² from the gradients, whose weight GEMMs sum K blocks of rows apart
