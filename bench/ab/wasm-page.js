@@ -6,7 +6,7 @@ import { createWasmBackend } from '/dist/backend/wasm/backend.js';
 import { browserPlatform } from '/dist/backend/wasm/browser.js';
 import { embeddedWasm } from '/dist/backend/wasm/embedded.js';
 import { moduleFile } from '/dist/backend/wasm/runtime.js';
-import { abRounds, calibrate, capabilityProbe, caseName, gemmWork, PROBE_WORKER_SOURCE, trainWork } from './wasm-work.js';
+import { abRounds, calibrate, caseName, gemmWork, pageCapabilityProbe, trainWork } from './wasm-work.js';
 
 const ids = { Activation, Loss, Optimizer };
 
@@ -25,18 +25,7 @@ async function backendFor({ threads, url, kernels = 'simd128' }, splitCosts = {}
 }
 
 async function startProbe() {
-  const module = await WebAssembly.compile(embeddedWasm('mlpx.wasm'));
-  const source = URL.createObjectURL(new Blob([PROBE_WORKER_SOURCE], { type: 'text/javascript' }));
-  const workers = [0, 1].map(() => {
-    const worker = new Worker(source);
-    worker.postMessage(module);
-    return worker;
-  });
-  const ask = (worker, reps) => new Promise((resolve) => {
-    worker.onmessage = (event) => resolve(event.data);
-    worker.postMessage(reps);
-  });
-  return { probe: capabilityProbe(workers, ask), stop: () => workers.forEach((w) => w.terminate()) };
+  return pageCapabilityProbe(await WebAssembly.compile(embeddedWasm('mlpx.wasm')));
 }
 
 window.runAb = async ({ cases, contenders, rounds, roundMs, probe, gate, splitCosts }) => {

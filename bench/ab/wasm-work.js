@@ -241,6 +241,24 @@ export function capabilityProbe(workers, ask, reps = 200) {
   };
 }
 
+/**
+ * The capability probe in a page: two Web Workers running PROBE_WORKER_SOURCE over `module` (the
+ * compiled single-threaded mlpx.wasm); `stop` terminates them.
+ */
+export function pageCapabilityProbe(module) {
+  const source = URL.createObjectURL(new Blob([PROBE_WORKER_SOURCE], { type: 'text/javascript' }));
+  const workers = [0, 1].map(() => {
+    const worker = new Worker(source);
+    worker.postMessage(module);
+    return worker;
+  });
+  const ask = (worker, reps) => new Promise((resolve) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.postMessage(reps);
+  });
+  return { probe: capabilityProbe(workers, ask), stop: () => workers.forEach((w) => w.terminate()) };
+}
+
 export const format = (rate, unit) =>
   unit === 'GMAC/s' ? `${(rate / 1e9).toFixed(2)} ${unit}` : `${Math.round(rate).toLocaleString('en-US')} ${unit}`;
 

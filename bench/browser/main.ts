@@ -18,12 +18,13 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, rows: { type: 'string', default: '8000' } } });
 
 /**
- * The page's folder: its three files, mlpx's dist/, the two tfjs builds, and the digits
- * (decompressed).
+ * The page's folder: its three files and the capability probe's (bench/ab/wasm-work.js), mlpx's
+ * dist/, the two tfjs builds, and the digits (decompressed).
  */
 function site(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlpx-bench-browser-'));
   for (const file of ['index.html', 'page.js', 'small-networks.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));
+  symlinkSync(path.join(import.meta.dirname, '../ab/wasm-work.js'), path.join(dir, 'wasm-work.js'));
   mkdirSync(path.join(dir, 'mlpx'));
   symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'mlpx', 'dist'));
   symlinkSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/dist'), path.join(dir, 'tfjs'));

@@ -5,9 +5,13 @@
 // mlpx also on one thread, since tfjs's wasm backend reports a single thread here.
 // Before timing, both compute the loss of the first batch from those weights, which must agree:
 // the same network, not just the same shape. Then the 2-D playground's networks on mlpx's threads
-// against one thread (small-networks.js). Publishes window.mlpxResult (or window.mlpxError).
+// against one thread (small-networks.js). After every round, two probe workers run in-L1 GEMMs
+// against one (wasm-work.js capabilityProbe, as bench/ab/wasm.ts does): about 2 when the round's
+// threads had a core each, about 1 when the host ran its two vCPUs on one core. Publishes
+// window.mlpxResult (or window.mlpxError).
 import { Network, backendInfo, parseDigits } from 'mlpx';
 import { timeSmallNetworks } from './small-networks.js';
+import { pageCapabilityProbe } from './wasm-work.js';
 
 const params = new URLSearchParams(location.search);
 const ROUNDS = Number(params.get('rounds') ?? 5);
@@ -95,6 +99,8 @@ async function run() {
     return { seconds: (performance.now() - started) / 1000, loss: sum / rows };
   };
 
+  const cores = pageCapabilityProbe(await WebAssembly.compile(await (await fetch('/mlpx/dist/wasm/mlpx.wasm')).arrayBuffer()));
+
   // warm-up: one epoch each (compilation, thread start-up, tfjs kernels' first calls)
   await mlpxEpoch(net, threads);
   await mlpxEpoch(single, 1);
@@ -107,9 +113,10 @@ async function run() {
       const name = names[(r + k) % names.length];
       round[name] = name === 'tfjs' ? await tfjsEpoch() : name === 'mlpx' ? await mlpxEpoch(net, threads) : await mlpxEpoch(single, 1);
     }
+    round.probe = await cores.probe();
     rounds.push(round);
     if (Math.abs(round.mlpx.loss - round.mlpx1.loss) > 1e-6 * round.mlpx.loss) throw new Error(`round ${r + 1}: mlpx's loss on ${threads} threads (${round.mlpx.loss}) differs from one thread's (${round.mlpx1.loss})`);
-    log(`round ${r + 1}: mlpx ${(rows / round.mlpx.seconds).toFixed(0)} samples/s (loss ${round.mlpx.loss.toFixed(4)}), mlpx 1 thread ${(rows / round.mlpx1.seconds).toFixed(0)}, tfjs ${(rows / round.tfjs.seconds).toFixed(0)} samples/s (loss ${round.tfjs.loss.toFixed(4)})`);
+    log(`round ${r + 1}: mlpx ${(rows / round.mlpx.seconds).toFixed(0)} samples/s (loss ${round.mlpx.loss.toFixed(4)}), mlpx 1 thread ${(rows / round.mlpx1.seconds).toFixed(0)}, tfjs ${(rows / round.tfjs.seconds).toFixed(0)} samples/s (loss ${round.tfjs.loss.toFixed(4)}); probe 2/1 ${round.probe.toFixed(2)}`);
   }
 
   net.backend.setThreads(threads);
@@ -124,10 +131,11 @@ async function run() {
     for (let i = 0; i < test.rows; i++) if (predicted[i] === test.labels[i]) correct++;
     return correct / test.rows;
   });
-  const smallNetworks = await timeSmallNetworks(threads, SMALL_NETWORK_ROUNDS, workersReady, log);
+  const smallNetworks = await timeSmallNetworks(threads, SMALL_NETWORK_ROUNDS, workersReady, cores.probe, log);
+  cores.stop();
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
-    rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst },
+    rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst }, probes: rounds.map((r) => r.probe),
     mlpx: { threads, kernelPath: mlpxDetails.kernelPath, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
     mlpxOneThread: { threads: 1, seconds: rounds.map((r) => r.mlpx1.seconds), losses: rounds.map((r) => r.mlpx1.loss), testAccuracy: single.evaluate(test.x, test.labels).accuracy },
     smallNetworks,

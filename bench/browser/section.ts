@@ -3,7 +3,7 @@
 // same round, which ran back to back under the same machine load.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, type Machine } from '../results.js';
+import { summarize, TWO_CORES, type Machine } from '../results.js';
 
 export const BROWSER_RESULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results/browser.json');
 
@@ -17,6 +17,8 @@ export interface BrowserPageResult {
   lr: number;
   epochsEach: number;
   firstBatchLoss: { mlpx: number; tfjs: number };
+  /** after each round: two probe workers' in-L1 GEMM throughput over one's (bench/ab/wasm-work.js capabilityProbe) */
+  probes: number[];
   /** kernelPath: the wasm backend's details().kernelPath (which build the engine loaded) */
   mlpx: ContenderRun & { notes: string[]; kernelPath: string };
   /** the same network on one thread */
@@ -38,6 +40,8 @@ interface SmallNetworkRun {
   threads: number;
   seconds: number[];
   secondsOneThread: number[];
+  /** after each round, as BrowserPageResult.probes */
+  probes: number[];
 }
 
 interface ContenderRun { threads: number; seconds: number[]; losses: number[]; testAccuracy: number }
@@ -53,6 +57,8 @@ export interface BrowserReport {
   ratio: Spread & { rounds: number[] };
   /** mlpx on one thread ÷ tfjs, per round */
   ratioOneThread: Spread & { rounds: number[] };
+  /** mlpx on its threads ÷ on one thread (absent in runs made before the page probed the cores) */
+  scaling?: ThreadScaling;
   /** absent in runs made before the page timed them */
   smallNetworks?: SmallNetworkReport[];
 }
@@ -67,18 +73,30 @@ interface SmallNetworkReport {
   threads: number;
   samplesPerSecond: Spread;
   oneThread: Spread;
-  /** samples/s on `threads` threads ÷ on one, per round */
-  scaling: Spread & { rounds: number[] };
+  /** samples/s on `threads` threads ÷ on one (probes and two-core rounds absent in older runs) */
+  scaling: Spread & { rounds: number[] } & Partial<ThreadScaling>;
+}
+
+/**
+ * Threads ÷ one thread per round, and over the rounds whose capability probe reached TWO_CORES
+ * (the host runs its two vCPUs on one core at times: a ratio of such a round says nothing about
+ * the threads).
+ */
+interface ThreadScaling extends Spread { rounds: number[]; probes: number[]; twoCoreRounds: number; scalingTwoCores: number | null }
+
+function threadScaling(many: number[], one: number[], probes: number[]): ThreadScaling {
+  const rounds = many.map((m, i) => m / one[i]!);
+  const twoCores = rounds.filter((_, i) => probes[i]! >= TWO_CORES);
+  return { ...summarize(rounds), rounds, probes, twoCoreRounds: twoCores.length, scalingTwoCores: twoCores.length > 0 ? summarize(twoCores).median : null };
 }
 
 function summarizeSmallNetwork(run: SmallNetworkRun): SmallNetworkReport {
   const rate = (seconds: number[]) => seconds.map((s) => (run.rows * run.epochs) / s);
   const many = rate(run.seconds);
   const one = rate(run.secondsOneThread);
-  const scaling = many.map((m, i) => m / one[i]!);
   return {
     name: run.name, network: run.network, rows: run.rows, batch: run.batch, optimizer: `adam lr ${run.lr}`, epochs: run.epochs, threads: run.threads,
-    samplesPerSecond: summarize(many), oneThread: summarize(one), scaling: { ...summarize(scaling), rounds: scaling },
+    samplesPerSecond: summarize(many), oneThread: summarize(one), scaling: threadScaling(many, one, run.probes),
   };
 }
 
@@ -101,6 +119,7 @@ export function summarizeBrowserRun(page: BrowserPageResult, machine: BrowserRep
     tfjs: { threads: page.tfjs.threads, requestedThreads: page.tfjs.requestedThreads, simd: page.tfjs.simd, multithread: page.tfjs.multithread, samplesPerSecond: summarize(tfjs), rounds: tfjs, testAccuracy: page.tfjs.testAccuracy },
     ratio: { ...summarize(ratios), rounds: ratios },
     ratioOneThread: { ...summarize(singleRatios), rounds: singleRatios },
+    scaling: threadScaling(mlpx, single, page.probes),
     smallNetworks: page.smallNetworks.map(summarizeSmallNetwork),
   };
 }
@@ -131,6 +150,10 @@ export function browserMarkdown(report: BrowserReport): string {
     '',
     `mlpx wasm is **${ratio.median.toFixed(2)}×** as fast as tfjs wasm on ${mlpx.threads} threads (per-round ratios ${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×, ${ratio.rounds.length} rounds),`,
     `and ${ratioOneThread.median.toFixed(2)}× on one thread (${ratioOneThread.min.toFixed(2)}×–${ratioOneThread.max.toFixed(2)}×).`,
+    ...(report.scaling === undefined ? [] : [
+      `mlpx on ${mlpx.threads} threads runs ${report.scaling.median.toFixed(2)}× as fast as on one (${report.scaling.min.toFixed(2)}×–${report.scaling.max.toFixed(2)}×);`,
+      `${twoCoreScaling(report.scaling)}.`,
+    ]),
     '',
     ...smallNetworksMarkdown(report.smallNetworks),
   ].join('\n');
@@ -145,11 +168,17 @@ function smallNetworksMarkdown(runs: SmallNetworkReport[] | undefined): string[]
     'with shuffled epochs as the playground trains, by mlpx\'s wasm backend on its worker threads and on one thread, from the',
     'same initial weights (the two reach the same loss bit for bit). Each timing is as many whole epochs as one thread',
     `trained in about 0.2 s; ${runs[0]!.scaling.rounds.length} rounds, alternating which goes first. Scaling: the median of`,
-    'the per-round ratios.',
+    `the per-round ratios; two cores: over the rounds whose probe (after the round) reached ${TWO_CORES}×, as above.`,
     '',
-    '| network | case | rows | batch | epochs per timing | samples/s, threads (min–max) | samples/s, 1 thread (min–max) | scaling (min–max) |',
-    '|---|---|---:|---:|---:|---|---|---:|',
-    ...runs.map((r) => `| ${r.network} | ${r.name} | ${count(r.rows)} | ${r.batch} | ${r.epochs} | ${r.threads}: ${spread(r.samplesPerSecond)} | ${spread(r.oneThread)} | ${r.scaling.median.toFixed(2)}× (${r.scaling.min.toFixed(2)}–${r.scaling.max.toFixed(2)}) |`),
+    '| network | case | rows | batch | epochs per timing | samples/s, threads (min–max) | samples/s, 1 thread (min–max) | scaling (min–max) | two cores: rounds, scaling |',
+    '|---|---|---:|---:|---:|---|---|---:|---:|',
+    ...runs.map((r) => `| ${r.network} | ${r.name} | ${count(r.rows)} | ${r.batch} | ${r.epochs} | ${r.threads}: ${spread(r.samplesPerSecond)} | ${spread(r.oneThread)} | ${r.scaling.median.toFixed(2)}× (${r.scaling.min.toFixed(2)}–${r.scaling.max.toFixed(2)}) | ${r.scaling.twoCoreRounds === undefined ? '—' : `${r.scaling.twoCoreRounds} of ${r.scaling.rounds.length}, ${r.scaling.scalingTwoCores == null ? '—' : `${r.scaling.scalingTwoCores.toFixed(2)}×`}`} |`),
     '',
   ];
+}
+
+/** How a run's scaling reads over its rounds with two cores. */
+function twoCoreScaling(s: ThreadScaling): string {
+  const over = `over the ${s.twoCoreRounds} of ${s.rounds.length} rounds after which two probe workers ran in-L1 GEMMs at ≥ ${TWO_CORES}× one's throughput (a core each)`;
+  return s.scalingTwoCores === null ? `no round had two cores by that probe (it reached ${Math.max(...s.probes).toFixed(2)}× at most)` : `${s.scalingTwoCores.toFixed(2)}× ${over}`;
 }

@@ -20,10 +20,11 @@ const TIMING_SECONDS = 0.2;
 
 /**
  * Times every network of SMALL_NETWORKS on `threads` threads and on one, `rounds` rounds in
- * alternating order; `ready` waits until the workers setThreads asked for run. Both networks
- * start from the same weights and train on the same shuffles, so their losses must agree.
+ * alternating order; `ready` waits until the workers setThreads asked for run, and `probeCores`
+ * (after each round) resolves with two probe workers' throughput over one's. Both networks start
+ * from the same weights and train on the same shuffles, so their losses must agree.
  */
-export async function timeSmallNetworks(threads, rounds, ready, log) {
+export async function timeSmallNetworks(threads, rounds, ready, probeCores, log) {
   const results = [];
   for (const spec of SMALL_NETWORKS) {
     const { x, y: labels } = spiralsData(spec.rows / 2);
@@ -51,6 +52,7 @@ export async function timeSmallNetworks(threads, rounds, ready, log) {
     const epochs = Math.max(1, Math.round((TIMING_SECONDS / probe.seconds) * probeEpochs));
     const many = [];
     const one = [];
+    const probes = [];
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? ['many', 'one'] : ['one', 'many'];
       const round = {};
@@ -58,12 +60,13 @@ export async function timeSmallNetworks(threads, rounds, ready, log) {
       if (round.many.loss !== round.one.loss) throw new Error(`${spec.name}, round ${r + 1}: the loss on ${threads} threads (${round.many.loss}) differs from one thread's (${round.one.loss})`);
       many.push(round.many.seconds);
       one.push(round.one.seconds);
+      probes.push(await probeCores());
     }
     const rate = (s) => ((spec.rows * epochs) / s).toFixed(0);
-    log(`${spec.name}: ${threads} threads ${many.map(rate).join(', ')} samples/s; 1 thread ${one.map(rate).join(', ')}`);
+    log(`${spec.name}: ${threads} threads ${many.map(rate).join(', ')} samples/s; 1 thread ${one.map(rate).join(', ')}; probes 2/1 ${probes.map((p) => p.toFixed(2)).join(', ')}`);
     const sizes = [2, ...spec.hidden.map(([units]) => units), 2].join('-');
     results.push({
-      name: spec.name, network: `${sizes} ${spec.hidden[0][1]}`, rows: spec.rows, batch: spec.batch, lr: spec.lr, epochs, threads, seconds: many, secondsOneThread: one,
+      name: spec.name, network: `${sizes} ${spec.hidden[0][1]}`, rows: spec.rows, batch: spec.batch, lr: spec.lr, epochs, threads, seconds: many, secondsOneThread: one, probes,
     });
   }
   return results;
