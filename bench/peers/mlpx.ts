@@ -3,7 +3,7 @@
 // with the registry's reason.
 import os from 'node:os';
 import { backendInfo, loadBackend } from '../../src/index.js';
-import type { Backend, BackendName, BoundData, Engine } from '../../src/backend/engine.js';
+import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { loadAddon } from '../../src/backend/native/load.js';
 import type { Contender, PeakProbe, Runner } from '../harness.js';
@@ -113,50 +113,6 @@ export class MlpxGemm extends MlpxContender<GemmCase> {
   }
 }
 
-/**
- * What a backend times a case on, shared by its thread counts: each contender validates on an
- * engine of its own, then all of them time the same engine, so a row's ratio to one thread
- * compares the same buffers and only the threads differ. Two engines of one network land at
- * different addresses, and that alone moved a batch-1 call by up to 5% either way between
- * processes (bench/ab/ab.ts infer with both sides on one thread).
- */
-class TimedOnOneEngine<C extends object, T> {
-  readonly #shared = new WeakMap<C, Map<BackendName, { timed: T; users: number }>>();
-  constructor(private readonly create: (backend: Backend, c: C) => T, private readonly release: (timed: T) => void) {}
-
-  /** The case's timed state on `backend` (created by the first caller), and its release for this caller. */
-  take(backend: MlpxTarget, c: C): { timed: T; done: () => void } {
-    let perCase = this.#shared.get(c);
-    if (perCase === undefined) this.#shared.set(c, perCase = new Map());
-    let entry = perCase.get(backend.name);
-    if (entry === undefined) perCase.set(backend.name, entry = { timed: this.create(backend.backend, c), users: 0 });
-    entry.users++;
-    const shared = entry;
-    return {
-      timed: shared.timed,
-      done: () => {
-        if (--shared.users > 0) return;
-        perCase!.delete(backend.name);
-        this.release(shared.timed);
-      },
-    };
-  }
-}
-
-interface TimedTraining { engine: Engine; data: BoundData; stats: Float64Array; batches: number; step: number }
-
-const timedTraining = new TimedOnOneEngine<TrainCase, TimedTraining>((backend, c) => {
-  const engine = backend.createEngine(c.spec);
-  engine.writeParams(c.params);
-  engine.setOptimizer(c.opt.kind);
-  engine.reserve(c.batch);
-  const batches = Math.ceil(c.samplesPerCall / c.batch);
-  return { engine, data: engine.bindData(c.data.x, c.data.y, c.samplesPerCall), stats: new Float64Array(batches * STATS_PER_BATCH), batches, step: 0 };
-}, ({ engine, data }) => {
-  data.release();
-  engine.dispose();
-});
-
 export class MlpxTrain extends MlpxContender<TrainCase> {
   constructor(target: MlpxTarget) {
     super(target);
@@ -164,32 +120,23 @@ export class MlpxTrain extends MlpxContender<TrainCase> {
   }
   async prepare(c: TrainCase): Promise<Runner> {
     await this.select();
-    const validated = this.target.backend.createEngine(c.spec);
-    try {
-      checkLosses(validationLosses(validated, c), c.referenceLosses, 1e-3, `${this.backend} losses of ${VALIDATION_STEPS} steps`);
-    } finally {
-      validated.dispose();
-    }
-    const { timed, done } = timedTraining.take(this.target, c);
+    const engine = this.target.backend.createEngine(c.spec);
+    checkLosses(validationLosses(engine, c), c.referenceLosses, 1e-3, `${this.backend} losses of ${VALIDATION_STEPS} steps`);
+    const data = engine.bindData(c.data.x, c.data.y, c.samplesPerCall);
+    const batches = Math.ceil(c.samplesPerCall / c.batch);
+    const stats = new Float64Array(batches * STATS_PER_BATCH);
+    let step = VALIDATION_STEPS;
     return {
       select: this.select,
       run: async () => {
-        const { engine, data, stats, batches } = timed;
-        const finished = await engine.trainEpoch(data, c.order, c.batch, c.opt, timed.step + 1, stats);
-        if (finished !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`training diverged after ${finished} batches`);
-        timed.step += batches;
+        const done = await engine.trainEpoch(data, c.order, c.batch, c.opt, step + 1, stats);
+        if (done !== batches || !Number.isFinite(stats[(batches - 1) * STATS_PER_BATCH + STAT_LOSS]!)) throw new Error(`training diverged after ${done} batches`);
+        step += batches;
       },
-      dispose: done,
+      dispose: () => data.release(),
     };
   }
 }
-
-const timedInference = new TimedOnOneEngine<InferCase, Engine>((backend, c) => {
-  const engine = backend.createEngine(c.spec);
-  engine.writeParams(c.params);
-  engine.reserve(c.batch);
-  return engine;
-}, (engine) => engine.dispose());
 
 export class MlpxInfer extends MlpxContender<InferCase> {
   constructor(target: MlpxTarget) {
@@ -198,15 +145,12 @@ export class MlpxInfer extends MlpxContender<InferCase> {
   }
   async prepare(c: InferCase): Promise<Runner> {
     await this.select();
-    const { timed: engine, done } = timedInference.take(this.target, c);
+    const engine = this.target.backend.createEngine(c.spec);
+    engine.writeParams(c.params);
+    engine.reserve(c.batch);
     const out = new Float32Array(c.reference.length);
-    try {
-      engine.forward(c.x, c.batch, out);
-      checkClose(out, c.reference, 1e-6, 1e-4, `${this.backend} forward`);
-    } catch (error) {
-      done();
-      throw error;
-    }
-    return { select: this.select, run: () => engine.forward(c.x, c.batch, out), dispose: done };
+    engine.forward(c.x, c.batch, out);
+    checkClose(out, c.reference, 1e-6, 1e-4, `${this.backend} forward`);
+    return { select: this.select, run: () => engine.forward(c.x, c.batch, out) };
   }
 }
