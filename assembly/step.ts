@@ -81,7 +81,10 @@ export function net_partial_floats(net: usize, rows: i32): i32 {
   return most;
 }
 
-/** depth_parts of layer `s`'s forward GEMM of `rows` rows, in the network's room; `training`: in a training step. */
+/**
+ * depth_parts of layer `s`'s forward GEMM of `rows` rows, in the network's room (`training`: in a
+ * training step).
+ */
 function layer_depth_parts(net: usize, s: usize, rows: i32, training: bool): i32 {
   return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS), training ? net + NET_UPDATE : 0);
 }

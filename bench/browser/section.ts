@@ -17,7 +17,7 @@ export interface BrowserPageResult {
   lr: number;
   epochsEach: number;
   firstBatchLoss: { mlpx: number; tfjs: number };
-  /** after each round: two probe workers' in-L1 GEMM throughput over one's (bench/ab/wasm-work.js capabilityProbe) */
+  /** after each round: two probe workers' in-L1 GEMM throughput over one's (capabilityProbe) */
   probes: number[];
   /** kernelPath: the wasm backend's details().kernelPath (which build the engine loaded) */
   mlpx: ContenderRun & { notes: string[]; kernelPath: string };
