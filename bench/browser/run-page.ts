@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { watchPage } from '../../test/browser/chromium.js';
+import { pageRun } from '../../test/browser/chromium.js';
 import { serveStatic } from '../../test/browser/server.js';
 import type { BrowserPageResult } from './section.js';
 
@@ -34,19 +34,15 @@ function site(): string {
 export async function runBenchmarkPage(browser: Browser, options: { rounds: number; rows: number; log?: (line: string) => void }): Promise<BrowserPageResult> {
   const dir = site();
   const server = await serveStatic(dir, { isolated: true });
-  const page = await browser.newPage();
   try {
-    const problems = watchPage(page);
-    page.on('console', (message) => { if (message.type() === 'log') options.log?.(message.text()); });
-    await page.goto(`${server.origin}/index.html?rounds=${options.rounds}&rows=${options.rows}`);
-    await page.waitForFunction(() => 'mlpxResult' in window || 'mlpxError' in window, undefined, { timeout: 30 * 60_000, polling: 500 });
-    const failure = await page.evaluate(() => (window as unknown as { mlpxError?: string }).mlpxError);
-    if (failure !== undefined) throw new Error(`the benchmark page failed: ${failure}`);
-    const problemsSeen = [...problems.pageErrors, ...problems.consoleErrors, ...problems.httpErrors];
-    if (problemsSeen.length > 0) throw new Error(`the benchmark page had errors:\n${problemsSeen.join('\n')}`);
-    return await page.evaluate(() => (window as unknown as { mlpxResult: BrowserPageResult }).mlpxResult);
+    const url = `${server.origin}/index.html?rounds=${options.rounds}&rows=${options.rows}`;
+    const run = await pageRun<BrowserPageResult>(browser, url, { timeoutMs: 30 * 60_000, ...(options.log ? { log: options.log } : {}) });
+    if (run.failure !== undefined) throw new Error(`the benchmark page failed: ${run.failure}`);
+    const problems = [...run.pageErrors, ...run.consoleErrors, ...run.httpErrors];
+    if (problems.length > 0) throw new Error(`the benchmark page had errors:\n${problems.join('\n')}`);
+    if (run.result === undefined) throw new Error('the benchmark page published no result');
+    return run.result;
   } finally {
-    await page.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -49,13 +49,21 @@ export interface PageRun<T> extends PageProblems {
   failure: string | undefined;
 }
 
-/** Open `url`, wait for window.mlpxResult or window.mlpxError, and report what happened. */
-export async function pageRun<T>(browser: Browser, url: string, options: { screenshot?: string } = {}): Promise<PageRun<T>> {
+/**
+ * Open `url`, wait for window.mlpxResult or window.mlpxError (up to `timeoutMs`, 2 minutes by
+ * default; checked every 0.5 s rather than every frame, so the wait takes nothing from a
+ * benchmark's timing), and report what happened; `log` receives the page's console.log lines.
+ */
+export async function pageRun<T>(
+  browser: Browser, url: string, options: { screenshot?: string; timeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<PageRun<T>> {
   const page: Page = await browser.newPage();
   const run: PageRun<T> = { result: undefined, failure: undefined, ...watchPage(page) };
+  const log = options.log;
+  if (log !== undefined) page.on('console', (message) => { if (message.type() === 'log') log(message.text()); });
   try {
     await page.goto(url);
-    await page.waitForFunction(() => 'mlpxResult' in window || 'mlpxError' in window, undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => 'mlpxResult' in window || 'mlpxError' in window, undefined, { timeout: options.timeoutMs ?? 120_000, polling: 500 });
     run.failure = await page.evaluate(() => (window as unknown as { mlpxError?: string }).mlpxError);
     run.result = await page.evaluate(() => (window as unknown as { mlpxResult?: unknown }).mlpxResult) as T | undefined;
     if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: true });
