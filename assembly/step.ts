@@ -98,11 +98,12 @@ export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step
 }
 
 /**
- * net_forward, the first layer's GEMM split by K blocks over `firstParts` threads (the split x
- * was gathered for, net_train_batches), or as depth_parts decides when it is −1 (for a training
- * step's update when `dropout`: only a training step drops).
+ * net_forward, `training` for its `dropout` (only a training step drops, and only its GEMMs split
+ * as its update will: depth_parts), the first layer's GEMM split by K blocks over `firstParts`
+ * threads (the split x was gathered for, net_train_batches), or as depth_parts decides when it
+ * is −1.
  */
-function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firstParts: i32): usize {
+function forward(net: usize, x: usize, rows: i32, training: bool, step: f64, firstParts: i32): usize {
   const L = load<i32>(net + NET_LAYERS);
   let input = x;
   let start = phase_start();
@@ -112,8 +113,8 @@ function forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64, firs
     const z = load<usize>(s + LAYER_Z), a = load<usize>(s + LAYER_A), act = load<i32>(s + LAYER_ACT);
     const w = load<usize>(s + LAYER_W), b = load<usize>(s + LAYER_B), inputs = load<i32>(s + LAYER_IN);
     const threshold = load<u32>(s + LAYER_DROP);
-    const dropping = dropout && threshold != 0;
-    const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows, dropout);
+    const dropping = training && threshold != 0;
+    const parts = dropping ? 0 : l == 0 && firstParts >= 0 ? firstParts : layer_depth_parts(net, s, rows, training);
     store<i32>(s + LAYER_ROW_PARTS, parts);
     if (parts >= 2) {
       // each thread activates the rows it summed (the profile counts it as GEMM time)
