@@ -58,6 +58,7 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
     const __m256 b0 = FULL ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask0);
     const __m256 b1 = FULL ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, mask1);
     const float* k_row = TRANSPOSED ? k_step(a, p) : nullptr;
+    if (TRANSPOSED) prefetch_k_step(a, p, kc, ROWS);
 #pragma GCC unroll 6
     for (int r = 0; r < ROWS; ++r) {
       const __m256 av = _mm256_broadcast_ss(TRANSPOSED ? k_row + r : rows[r] + p);

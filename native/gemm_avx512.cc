@@ -64,6 +64,7 @@ void tile(long kc, const APanel& a, const float* b, long ldb, float* c, long ldc
     const __m512 b0 = FULL ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(mask0, b);
     const __m512 b1 = FULL ? _mm512_loadu_ps(b + 16) : HALF ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, b + 16);
     const float* k_row = TRANSPOSED ? k_step(a, p) : nullptr;
+    if (TRANSPOSED) prefetch_k_step(a, p, kc, ROWS);
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
       const __m512 av = _mm512_set1_ps(TRANSPOSED ? k_row[r] : rows[r][p]);

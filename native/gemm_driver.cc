@@ -40,13 +40,6 @@ bool rows_alias_in_l1(int length) {
 }
 std::size_t b_block_floats(const GemmKernel& kernel) { return static_cast<std::size_t>(kernel.kc) * kernel.nc; }
 
-// A hint only: compilers without __builtin_prefetch (MSVC) simply skip it.
-inline void prefetch([[maybe_unused]] const float* address) {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(address);
-#endif
-}
-
 // Rows i0 … i0+mr-1 of op(A), from column p0 on, read in place. Untransposed, each row's kc floats
 // are contiguous and the microkernel streams them as well as it would a packed copy. Transposed,
 // A's rows p0 … p0+kc-1 (k_rows) each hold the mr values of one K step side by side. Either way

@@ -105,6 +105,7 @@ void vector_tile(long kc, const APanel& a, const float* b, long ldb, float* c, l
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) bv[v] = load4(b + 4 * v);
     const float* k_row = TRANSPOSED ? k_step(a, p) : nullptr;
+    if (TRANSPOSED) prefetch_k_step(a, p, kc, ROWS);
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
       const Lanes av = splat(TRANSPOSED ? k_row[r] : rows[r][p]);
