@@ -51,10 +51,10 @@ constexpr long kKStepsAhead = 12;
  * end), which may span two lines. In a training step's weight gradient, Aᵀ's K steps are the
  * batch's rows of the training set, read in place in shuffled order (Rows, matmul.h): no hardware
  * prefetcher predicts them, and the tiles waited on each from L3. 784-128-10 at batch 128 on one
- * thread over 2,048 rows (ab.ts train, CPU time) trained 1.02-1.07x faster with it on AVX-512 (4
+ * thread over 2,048 rows (ab.ts train, CPU time) trained 1.02-1.08x faster with it on AVX-512 (4
  * A/Bs), 1.02x and 1.10x on AVX2, 1.04x and 1.06x on the portable path (x86, SSE2); a shuffled
  * epoch then ran as fast as one in the rows' stored order (1.007x; 1.053x without it). Over
- * 12,800 rows, read from memory, 0.99x and 1.05x (AVX-512); 24 K steps ahead instead of 12, 1.00x.
+ * 12,800 rows, read from memory, 0.99-1.05x (AVX-512); 24 K steps ahead instead of 12, 0.99-1.00x.
  */
 inline void prefetch_k_step(const APanel& a, long p, long kc, int rows) {
   const long ahead = p + kKStepsAhead < kc ? p + kKStepsAhead : kc - 1;
