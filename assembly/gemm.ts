@@ -130,9 +130,9 @@ function gemm_row_in_place(c: usize, a: usize, b: usize, c0: i32, c1: i32, acs: 
 // C = op(A)'s one column ⊗ op(B)'s one row (k = 1: the weight gradient of a batch of one row, in
 // per-sample training), both read in place. Through the packed path each 4×8 tile was a pass of
 // the microkernel for one multiply-add per element: 784×1·1×128 ran at 5.0 GMAC/s, here at 13.6
-// (bench/ab/wasm.ts gemm). Each element is
-// madd(a, b, 0) as the microkernel computes it, and each tile's Σc² goes into its 4-row block's
-// slot as `block` adds it, tile by tile in column order: the same bits.
+// (bench/ab/wasm.ts gemm). Each element is madd(a, b, 0) as the microkernel computes it, and each
+// tile's Σc² goes into its 4-row block's slot as `block` adds it, tile by tile in column order:
+// the same bits.
 function gemm_outer(c: usize, a: usize, b: usize, r0: i32, r1: i32, c0: i32, c1: i32, n: i32, ars: i32, squares: usize): void {
   const zero = f32x4.splat(0);
   const n4 = <usize>n << 2, rs4 = <usize>ars << 2;

@@ -277,13 +277,12 @@ let step_skipped: i32 = 0;
  * Marks the start of a training step of `rows` rows of the network at `net` inside a busy region:
  * BUSY_CALLER_STEP when the choice (adaptive only) runs it on the caller; then the step is timed
  * for the choice (not while its steps post no task, which the choice cannot change, so a small
- * network's steps read no clock). A network the
- * choice is not about takes it over at once, so that an epoch of one full batch and a shorter one
- * gets a choice; another size of the choice's network takes it over only when it comes twice in
- * a row, so that an epoch's short last batch keeps the choice of the steps around it. Such a
- * step is not timed, and runs on the caller while the choice's steps, which have more rows to
- * split, stay there. JS clears BUSY when the region ends, so a trap in the step cannot leave it
- * set.
+ * network's steps read no clock). A network the choice is not about takes it over at once, so
+ * that an epoch of one full batch and a shorter one gets a choice; another size of the choice's
+ * network takes it over only when it comes twice in a row, so that an epoch's short last batch
+ * keeps the choice of the steps around it. Such a step is not timed, and runs on the caller while
+ * the choice's steps, which have more rows to split, stay there. JS clears BUSY when the region
+ * ends, so a trap in the step cannot leave it set.
  */
 export function step_begin(net: usize, rows: i32): void {
   const base = ctrl;
