@@ -197,7 +197,7 @@ const MAX_CHUNK_COST: i64 = 1 << 19;
 let backoff: i32 = 0;
 let skip: i32 = 0;
 /** Tasks the backoff ran on the caller, ever (step_end times no step that had one). */
-let skipped: i32 = 0;
+let skipped: f64 = 0;
 /** consecutive split tasks that the workers took no chunk of */
 let absent: i32 = 0;
 /** When the split tasks began to find a worker parked (−1: the last one did not). */
@@ -271,7 +271,7 @@ let step_solo = false;
 /** When the running step began (−1: not timed), and GEN and `skipped` then. */
 let step_start: f64 = -1;
 let step_gen: i32 = 0;
-let step_skipped: i32 = 0;
+let step_skipped: f64 = 0;
 
 /**
  * Marks the start of a training step of `rows` rows of the network at `net` inside a busy region:
@@ -310,6 +310,11 @@ export function step_begin(net: usize, rows: i32): void {
   atomic.store<i32>(base + BUSY, step_solo ? BUSY_CALLER_STEP : BUSY_ON);
   step_gen = atomic.load<i32>(base + GEN);
   step_skipped = skipped;
+}
+
+/** Tasks the backoff after a stall has run on the caller, ever (benchmarks: whether the workers had their cores). */
+export function backed_off_tasks(): f64 {
+  return skipped;
 }
 
 /** Ends the step step_begin began: its time to the choice, and the busy region's BUSY back. */

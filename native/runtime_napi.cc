@@ -98,6 +98,12 @@ Napi::Value PoolJobsPosted(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pool_jobs_posted()));
 }
 
+// poolBackedOffJobs() → the jobs the thread pool has kept on the caller because a worker was found
+// preempted, ever (benchmarks: whether a round's threads had their cores).
+Napi::Value PoolBackedOffJobs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pool_backed_off_jobs()));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
@@ -110,6 +116,7 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("coreRoundTrip", Napi::Function::New(env, CoreRoundTrip, "coreRoundTrip"));
   exports.Set("splitChoiceWays", Napi::Function::New(env, SplitChoiceWays, "splitChoiceWays"));
   exports.Set("poolJobsPosted", Napi::Function::New(env, PoolJobsPosted, "poolJobsPosted"));
+  exports.Set("poolBackedOffJobs", Napi::Function::New(env, PoolBackedOffJobs, "poolBackedOffJobs"));
 }
 
 }  // namespace mlpx

@@ -305,8 +305,14 @@ describe('wasm cost model', () => {
     const calls = (adaptive: boolean): number => withLoneWorker(false, adaptive, () => {
       for (let i = 0; i < 20; i++) matmul(one, 64, 256, 128, true);
     });
-    expect(calls(false)).toBe(20);
-    expect(calls(true)).toBe(5); // calls 1, 3, 6, 11 and 20
+    const backedOff = (run: () => number): [number, number] => {
+      const before = one.runtime.exports.backed_off_tasks();
+      const posted = run();
+      return [posted, one.runtime.exports.backed_off_tasks() - before];
+    };
+    expect(backedOff(() => calls(false))).toEqual([20, 0]);
+    // calls 1, 3, 6, 11 and 20 split; the other 15 are counted as backed off
+    expect(backedOff(() => calls(true))).toEqual([5, 15]);
   });
 
   it('a worker woken from its wait is given time to take part: meanwhile the tasks keep being split', () => {

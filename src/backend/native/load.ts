@@ -83,8 +83,10 @@ export interface NativeAddon extends Kernels {
    * alone), told times[2i] ms for step i run split and times[2i + 1] ms run on the caller.
    */
   splitChoiceWays(steps: number, times: Float64Array): Uint8Array;
-  /** Tests: the jobs the thread pool has handed to its workers, ever. */
+  /** Tests and benchmarks: the jobs the thread pool has handed to its workers, ever (mod 2³²). */
   poolJobsPosted(): number;
+  /** Benchmarks: the jobs the thread pool has kept on the caller after finding a worker preempted, ever. */
+  poolBackedOffJobs(): number;
 }
 
 // This file is src/backend/native/load.ts under tests and dist/backend/native/load.js when

@@ -15,7 +15,7 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm';
   /** Resolves when the workers asked for by setThreads are running (tests, benchmarks). */
   threadsReady(): Promise<void>;
-  /** The runtime (tests: memory size, raw exports). */
+  /** The runtime (tests and benchmarks: memory size, raw exports, the thread pool). */
   readonly runtime: WasmRuntime;
 }
 

@@ -63,11 +63,12 @@ export interface ThreadExports {
   data_end(): Ptr;
   CTRL_BYTES: WebAssembly.Global;
   MAX_WORKERS: WebAssembly.Global;
-  /** Training steps of fewer rows run every task on the calling thread. */
   /** While the caller's core and the workers' are far apart (a slow worker_round_trip), a lone kernel call (outside a busy region) splits only from this cost. */
   FAR_SPLIT_COST_IDLE: WebAssembly.Global;
   /** ms per round trip of a word bounced `bounces` times between the caller and a worker (0 without workers). */
   worker_round_trip(bounces: number): number;
+  /** Benchmarks: the tasks the backoff after a stall has run on the calling thread, ever. */
+  backed_off_tasks(): number;
   /** Tests: 1 or 0 makes the cores count as far apart or close; −1 measures them again. */
   set_far_cores(far: number): void;
   /** A network now at `net`: the split choice is no longer about one that was there before. */
