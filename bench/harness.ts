@@ -4,13 +4,14 @@
 // task (its own short warm-up, then calls for `roundMs`), in an order rotated every round so
 // machine drift hits all contenders alike. A round yields the mean time per call; the row
 // reports the median and min–max over rounds. A contender that names its floating-point work
-// (mlpx native and wasm) is followed, after each of its rounds, by a probe of the core's FMA peak on 1
-// thread and on all cores, so its rate is read against the arithmetic bound of that moment, and
-// of the round trip between two cores, which bounds what work split across them can gain. Each
-// round starts once the threads of the previous one, and of the peers' processes, are idle
-// (settle.ts).
+// (mlpx native and wasm) is followed, after each of its rounds, by a probe of the core's FMA peak
+// on 1 thread and on all cores, so its rate is read against the arithmetic bound of that moment,
+// and of the round trip between two cores, which bounds what work split across them can gain.
+// Their multi-thread rows also count each round's split tasks, and those the thread pool kept on
+// the caller after a worker stalled (a host that took a core away shows there). Each round starts
+// once the threads of the previous one, and of the peers' processes, are idle (settle.ts).
 import { Bench } from 'tinybench';
-import { UNITS, summarize, type BoundRounds, type Impl, type Metric, type Row, type Suite } from './results.js';
+import { UNITS, summarize, type BoundRounds, type PoolTasks, type Impl, type Metric, type Row, type Suite } from './results.js';
 import { log } from './log.js';
 import { settle } from './settle.js';
 
@@ -32,6 +33,8 @@ export interface Contender<C> {
   prepare(c: C): Promise<Runner>;
   /** Floating-point operations of one call: its rows are then read against the FMA peak. */
   flopsPerCall?(c: C): number;
+  /** Starts a count of the split tasks of this contender's threads; the function returned reads it. */
+  countPoolTasks?(): () => PoolTasks;
 }
 
 /**
@@ -139,7 +142,9 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
         await entry.runner.select?.(); // may start threads: before the wait for idle ones
         const settled = await settle();
         if (!settled.idle) log(`  note: threads still busy after ${settled.waitedMs.toFixed(0)} ms; timing ${name(entry.who)} anyway`);
+        const tasksSince = entry.who.countPoolTasks?.();
         await bench.run();
+        const tasks = tasksSince?.();
         const ms = bench.tasks[0]!.result.state === 'completed' ? (bench.tasks[0]!.result as { latency: { mean: number } }).latency.mean : NaN;
         if (!(ms > 0)) throw new Error(`tinybench reported ${bench.tasks[0]!.result.state}`);
         entry.values.push(metricValue(info.metric, ms, info.work));
@@ -149,6 +154,11 @@ export async function runCase<C>(info: CaseInfo, c: C, contenders: readonly Cont
           entry.bound.one.push(peak.one);
           entry.bound.all.push(peak.all);
           entry.bound.roundTripNs!.push(peak.roundTripNs);
+          if (tasks !== undefined) {
+            entry.bound.tasks ??= { posted: [], backedOff: [] };
+            entry.bound.tasks.posted.push(tasks.posted);
+            entry.bound.tasks.backedOff.push(tasks.backedOff);
+          }
         }
       } catch (error) {
         rows.set(entry.who, errorRow(info, entry.who, `failed while timing: ${error instanceof Error ? error.message : String(error)}`));

@@ -40,6 +40,10 @@ export function numpySection(numpy: readonly NumpyInfo[] | undefined): string[] 
 const coreScaling = (c: CoreScaling | undefined): string =>
   c === undefined ? '—' : `${c.scaling === null ? '—' : times(c.scaling)} (${c.rounds})`;
 
+/** A backed-off share with its rounds: "0.4% (2)", or a dash. */
+const backedOff = (b: { rounds: number; share: number } | undefined): string =>
+  b === undefined ? '—' : `${(100 * b.share).toFixed(b.share > 0 && b.share < 0.001 ? 2 : 1)}% (${b.rounds})`;
+
 const caseName = (p: { suite: string; shape: string; batch: number | null; optimizer: string | null }): string =>
   [p.suite, p.shape, p.batch === null ? '' : `batch ${p.batch}`, p.optimizer ?? ''].filter((s) => s !== '').join(' ');
 
@@ -50,6 +54,7 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
   // results from before the bench probed the round trip have none: no column then
   const trips = multi.some((p) => p.roundTripNs !== undefined);
   const split = multi.some((p) => p.closeCores !== undefined);
+  const counted = multi.some((p) => p.backedOff !== undefined);
   return [
     `After every round of an mlpx native or wasm row the bench measured the core's FMA peak (${peaks[0]!.path}: independent`,
     `multiply-add chains on the widest vectors, ${peaks[0]!.probeSeconds * 1000} ms on 1 thread and as long on ${cores}), so each row is read against the`,
@@ -67,9 +72,9 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
       `${cores}-thread peak of the same rounds. Scaling over the rounds whose peak reached ${TWO_CORES}× the 1-thread peak`,
       '(the threads had a core each), against the same contender on 1 thread in those rounds:',
       '',
-      `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}${split ? ' close cores | distant cores |' : ''}`,
-      `|---|---|---:|---:|---:|${trips ? '---:|' : ''}${split ? '---:|---:|' : ''}`,
-      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}${split ? ` ${coreScaling(p.closeCores)} | ${coreScaling(p.distantCores)} |` : ''}`),
+      `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}${split ? ' close cores | distant cores |' : ''}${counted ? ' backed off |' : ''}`,
+      `|---|---|---:|---:|---:|${trips ? '---:|' : ''}${split ? '---:|---:|' : ''}${counted ? '---:|' : ''}`,
+      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}${split ? ` ${coreScaling(p.closeCores)} | ${coreScaling(p.distantCores)} |` : ''}${counted ? ` ${backedOff(p.backedOff)} |` : ''}`),
       '',
       ...(trips ? [
         'Core round trip: the median over all the row\'s rounds of the time two threads took to hand a cache line back and',
@@ -80,6 +85,12 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
           `${CLOSE_CORES_NS} ns (the vCPUs on one die) / not, with the number of such rounds; the host moves its vCPUs between`,
           'the two from one minute to the next.',
         ] : []),
+        '',
+      ] : []),
+      ...(counted ? [
+        'Backed off: the share of the row\'s split tasks (over all its rounds) that the thread pool ran on the calling',
+        'thread alone because a worker had just stalled or been preempted, with the number of rounds in which it did;',
+        'the pool then keeps work on the caller for a while, so a host that takes a core away shows here.',
         '',
       ] : []),
       ...(multi.some((p) => p.peakRatio < TWO_CORES)

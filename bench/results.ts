@@ -65,7 +65,12 @@ export interface BoundRounds {
   all: number[];
   /** ns per round trip of a cache line between two threads, probed after each round (absent from results before it was) */
   roundTripNs?: number[];
+  /** Multi-thread rows, per round: the split tasks of its calls (absent from results before they were counted) */
+  tasks?: { posted: number[]; backedOff: number[] };
 }
+
+/** Split tasks (pool jobs) since a count began: handed to the workers, and kept on the caller after a stall. */
+export interface PoolTasks { posted: number; backedOff: number }
 
 export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }
 
@@ -104,6 +109,12 @@ export interface PeakRecord {
    */
   closeCores?: CoreScaling;
   distantCores?: CoreScaling;
+  /**
+   * multi-thread rows with counted tasks: the rounds in which the thread pool kept tasks of a split
+   * size on the caller because a worker had stalled (or been preempted), and the share of such
+   * tasks so kept over all rounds
+   */
+  backedOff?: { rounds: number; share: number };
 }
 
 export interface CoreScaling { rounds: number; scaling: number | null }

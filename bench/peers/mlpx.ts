@@ -6,7 +6,10 @@ import { backendInfo, loadBackend } from '../../src/index.js';
 import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { loadAddon } from '../../src/backend/native/load.js';
+import { CTRL } from '../../src/backend/wasm/layout.js';
+import type { WasmBackend } from '../../src/backend/wasm/backend.js';
 import type { Contender, PeakProbe, Runner } from '../harness.js';
+import type { PoolTasks } from '../results.js';
 import { VALIDATION_STEPS, forwardFlopsPerSample, trainFlopsPerSample, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
@@ -66,6 +69,31 @@ export function nativePeakProbe(targets: readonly MlpxTarget[], seconds: number)
   };
 }
 
+/** The wasm pool's count of posted tasks wraps at this (the generation word's counter bits). */
+const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
+
+/**
+ * A counter of the split tasks of a multi-thread native or wasm target: started, it reads the
+ * tasks posted to the workers and those the pool kept on the caller after a stall since then.
+ */
+function poolTaskCounter(target: MlpxTarget): (() => () => PoolTasks) | undefined {
+  if (target.threads < 2) return undefined;
+  if (target.name === 'native') {
+    const addon = loadAddon();
+    return () => {
+      const posted = addon.poolJobsPosted(), backedOff = addon.poolBackedOffJobs();
+      return () => ({ posted: (addon.poolJobsPosted() - posted) >>> 0, backedOff: addon.poolBackedOffJobs() - backedOff });
+    };
+  }
+  const { runtime } = target.backend as WasmBackend;
+  const pool = runtime.pool;
+  if (target.name !== 'wasm' || pool === undefined) return undefined;
+  return () => {
+    const posted = pool.tasksPosted, backedOff = runtime.exports.backed_off_tasks();
+    return () => ({ posted: (pool.tasksPosted - posted + WASM_TASKS_WRAP) % WASM_TASKS_WRAP, backedOff: runtime.exports.backed_off_tasks() - backedOff });
+  };
+}
+
 /** The reference backend only takes small work; bigger cases would dominate the run. */
 const JS_MAX_GFLOP = 0.07;
 
@@ -73,9 +101,11 @@ abstract class MlpxContender<C> implements Contender<C> {
   readonly impl = 'mlpx';
   readonly backend: string;
   readonly threads: number;
+  readonly countPoolTasks?: () => () => PoolTasks;
   constructor(protected readonly target: MlpxTarget) {
     this.backend = target.name;
     this.threads = target.threads;
+    this.countPoolTasks = poolTaskCounter(target);
   }
   /**
    * setThreads before building anything and before every round (engines may read it either

@@ -8,7 +8,8 @@
 //              its thread count probed after each of its rounds.
 // peakRecords keeps those probes for the JSON, with each multi-thread row's scaling over the
 // rounds in which its threads had a core each (the host's two vCPUs are sometimes one core), and
-// over those of them whose cores were close (one die) and distant (two dies).
+// over those of them whose cores were close (one die) and distant (two dies), and the share of its
+// split tasks that the thread pool kept on the caller after a worker stalled.
 import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, type CoreScaling, type PeakRecord, type Row, type Suite } from '../results.js';
 
 function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined, from: readonly Suite[] = ['gemm', 'train']): Row[] {
@@ -59,6 +60,13 @@ export function boundRows(rows: readonly Row[]): Row[] {
   });
 }
 
+/** The rounds with tasks kept on the caller after a stall, and their share of the split-size tasks. */
+function backedOffOf(tasks: { posted: readonly number[]; backedOff: readonly number[] }): { rounds: number; share: number } {
+  const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+  const backedOff = sum(tasks.backedOff), all = backedOff + sum(tasks.posted);
+  return { rounds: tasks.backedOff.filter((n) => n > 0).length, share: all === 0 ? 0 : backedOff / all };
+}
+
 export function peakRecords(rows: readonly Row[]): PeakRecord[] {
   return probed(rows).map((row) => {
     const b = row.bound!;
@@ -69,6 +77,7 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
     const scalingOver = (rounds: readonly number[]): number | null =>
       paired && rounds.length > 0 ? median(rounds.map((i) => ratioOf(row.metric, row.rounds![i]!, base.rounds![i]!))) : null;
     const trips = b.roundTripNs !== undefined && b.roundTripNs.length === b.gflops.length ? b.roundTripNs : undefined;
+    const tasks = b.tasks !== undefined && b.tasks.backedOff.length === b.gflops.length ? b.tasks : undefined;
     const byDistance = (close: boolean): CoreScaling => {
       const rounds = twoCores.filter((i) => (trips![i]! < CLOSE_CORES_NS) === close);
       return { rounds: rounds.length, scaling: scalingOver(rounds) };
@@ -80,6 +89,7 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
       twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scalingOver(twoCores),
       ...(b.roundTripNs !== undefined && b.roundTripNs.length > 0 ? { roundTripNs: median(b.roundTripNs) } : {}),
       ...(row.threads > 1 && trips !== undefined ? { closeCores: byDistance(true), distantCores: byDistance(false) } : {}),
+      ...(row.threads > 1 && tasks !== undefined ? { backedOff: backedOffOf(tasks) } : {}),
     };
   });
 }

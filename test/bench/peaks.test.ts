@@ -32,6 +32,49 @@ describe('FMA peak probes', () => {
     expect(plain!.bound).toBeUndefined();
   });
 
+  it('count the split tasks of every round of a contender that counts them, around its timed calls only', async () => {
+    const probe: PeakProbe = { path: 'test', cores: 2, seconds: 0.01, measure: () => ({ one: 100, all: 200, roundTripNs: 70 }) };
+    let calls = 0;
+    let started = 0;
+    const counting: Contender<GemmCase> = {
+      impl: 'mlpx', backend: 'wasm', threads: 2,
+      prepare: async () => ({ run: () => void calls++ }),
+      flopsPerCall: () => 1,
+      // each call posts 3 tasks, and every second round one more is backed off
+      countPoolTasks: () => {
+        const from = calls, round = started++;
+        return () => ({ posted: 3 * (calls - from), backedOff: round % 2 });
+      },
+    };
+    const info: CaseInfo = { suite: 'gemm', shape: '8×8·8×8', batch: null, optimizer: null, metric: 'gflops', work: 1024 / 1e9 };
+    const [measured] = await runCase(info, gemmCase(8, 8, 8), [counting], { rounds: 4, roundMs: 2, maxCallMs: 1000, peak: probe });
+    expect(started).toBe(4); // not around the warm-up call before the rounds
+    const tasks = measured!.bound!.tasks!;
+    expect(tasks.backedOff).toEqual([0, 1, 0, 1]);
+    expect(tasks.posted).toHaveLength(4);
+    for (const posted of tasks.posted) expect(posted % 3 === 0 && posted > 0).toBe(true);
+  });
+
+  it('report the share of split tasks backed off and the rounds in which any was', () => {
+    const one = row({ rounds: [100, 100, 100], bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [50, 50, 50], one: [100, 100, 100], all: [200, 200, 200] } });
+    const bound = { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [90, 90, 90], one: [100, 100, 100], all: [200, 200, 200], roundTripNs: [70, 70, 70] };
+    const two = row({ threads: 2, rounds: [180, 180, 180], bound: { ...bound, tasks: { posted: [500, 300, 190], backedOff: [0, 8, 2] } } });
+    const [p1, p2] = peakRecords([one, two]);
+    expect(p1!.backedOff).toBeUndefined();
+    expect(p2!.backedOff).toEqual({ rounds: 2, share: 10 / 1000 });
+    expect(peakSection([p1!, p2!], 2).join('\n')).toMatch(/\| 1\.80× \(3\) \| — \(0\) \| 1\.0% \(2\) \|$/m);
+    const none = row({ threads: 2, rounds: [180, 180, 180], bound: { ...bound, tasks: { posted: [500, 300, 200], backedOff: [0, 0, 0] } } });
+    expect(peakSection(peakRecords([one, none]), 2).join('\n')).toMatch(/\| 0\.0% \(0\) \|$/m);
+    // a row without counts (recorded before the bench counted tasks) shows a dash, and results
+    // with none at all have no such column
+    const uncounted = row({ threads: 2, rounds: [180, 180, 180], bound });
+    const [, , p3] = peakRecords([one, two, { ...uncounted, shape: 'old' }]);
+    expect(peakSection([p1!, p2!, p3!], 2).join('\n')).toMatch(/old[^\n]*\| — \|$/m);
+    const before = peakSection(peakRecords([one, uncounted]), 2).join('\n');
+    expect(before).not.toContain('Backed off');
+    expect(before).not.toContain('backed off');
+  });
+
   it('read each round against the peak at the row\'s thread count', () => {
     const one = row({ rounds: [100, 100, 100], bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [50, 60, 70], one: [100, 100, 200], all: [200, 120, 400] } });
     const two = row({
