@@ -89,19 +89,16 @@ function layer_depth_parts(net: usize, s: usize, rows: i32, training: bool): i32
   return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS), training ? net + NET_UPDATE : 0);
 }
 
-/**
- * Forward pass of `rows` rows of x; returns the output activations' address. With `dropout`,
- * layers with a threshold drop with the masks of update `step` (training).
- */
-export function net_forward(net: usize, x: usize, rows: i32, dropout: bool, step: f64): usize {
-  return forward(net, x, rows, dropout, step, -1);
+/** Forward pass of `rows` rows of x, no unit dropped (inference); returns the output activations' address. */
+export function net_forward(net: usize, x: usize, rows: i32): usize {
+  return forward(net, x, rows, false, 0, -1);
 }
 
 /**
- * net_forward, `training` for its `dropout` (only a training step drops, and only its GEMMs split
- * as its update will: depth_parts), the first layer's GEMM split by K blocks over `firstParts`
- * threads (the split x was gathered for, net_train_batches), or as depth_parts decides when it
- * is −1.
+ * Forward pass of `rows` rows of x; returns the output activations' address. With `training`,
+ * layers with a threshold drop with the masks of update `step`, and the GEMMs split as the update
+ * will (depth_parts). The first layer's GEMM is split by K blocks over `firstParts` threads (the
+ * split x was gathered for, net_train_batches), or as depth_parts decides when it is −1.
  */
 function forward(net: usize, x: usize, rows: i32, training: bool, step: f64, firstParts: i32): usize {
   const L = load<i32>(net + NET_LAYERS);
@@ -145,8 +142,13 @@ export function net_loss(net: usize, out: usize, y: usize, w: usize, rows: i32, 
   phase_add(PHASE_LOSS, start);
 }
 
-/** Backward pass into the gradients after net_forward on the same rows (same dropout and step); fills ‖g‖². */
-export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32, stats: usize, dropout: bool, step: f64): void {
+/** Backward pass into the gradients after net_forward on the same rows; fills ‖g‖². */
+export function net_backward(net: usize, x: usize, y: usize, w: usize, rows: i32, stats: usize): void {
+  backward(net, x, y, w, rows, stats, false, 0);
+}
+
+/** Backward pass after forward on the same rows (dropping as it did with `dropout` and `step`). */
+function backward(net: usize, x: usize, y: usize, w: usize, rows: i32, stats: usize, dropout: bool, step: f64): void {
   const L = load<i32>(net + NET_LAYERS);
   const last = layer(net, L - 1);
   const outUnits = load<i32>(last + LAYER_UNITS);
@@ -249,7 +251,7 @@ function clip_scale(net: usize, gradNorm2: f64): f32 {
 }
 
 /**
- * net_forward (dropping), net_loss plus the weight penalty, net_backward, then optimizer_update
+ * forward (dropping), net_loss plus the weight penalty, backward, then optimizer_update
  * unless the loss is non-finite or ‖g‖² beyond GRAD_NORM2_LIMIT; the status into stats.
  */
 export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize): void {
@@ -262,7 +264,7 @@ export function net_train_step(net: usize, x: usize, y: usize, w: usize, rows: i
 function train_step(net: usize, x: usize, y: usize, w: usize, rows: i32, lr: f32, step: f64, stats: usize, firstParts: i32): void {
   net_loss(net, forward(net, x, rows, true, step, firstParts), y, w, rows, stats);
   store<f64>(stat(stats, STAT_LOSS), load<f64>(stat(stats, STAT_LOSS)) + penalty(net));
-  net_backward(net, x, y, w, rows, stats, true, step);
+  backward(net, x, y, w, rows, stats, true, step);
   const gradNorm2 = load<f64>(stat(stats, STAT_GRAD_NORM2));
   const status = !isFinite(load<f64>(stat(stats, STAT_LOSS))) ? STEP_LOSS_NON_FINITE
     : !(gradNorm2 <= GRAD_NORM2_LIMIT) ? STEP_GRADIENT_NON_FINITE

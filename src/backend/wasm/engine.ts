@@ -293,14 +293,14 @@ export class WasmEngine implements Engine {
   forward(x: Float32Array, rows: number, out: Float32Array): void {
     const [bx] = this.#stage('forward', x, null, rows, null);
     requireArray('forward', 'out', out, rows * this.spec.sizes[this.spec.sizes.length - 1]!);
-    const output = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows, 0, 0));
+    const output = this.#busy(() => this.rt.exports.net_forward(this.#net, bx, rows));
     out.set(this.rt.mem.f32(output, rows * this.spec.sizes[this.spec.sizes.length - 1]!));
   }
 
   evaluate(x: Float32Array, y: Float32Array, rows: number, stats: Float64Array): void {
     const [bx, by] = this.#stage('evaluate', x, y, rows, stats);
     const { exports } = this.rt;
-    this.#busy(() => exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows, 0, 0), by, 0, rows, this.#stats));
+    this.#busy(() => exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, 0, rows, this.#stats));
     this.rt.mem.f64(this.#stats, STATS_PER_BATCH)[STAT_STATUS] = STEP_OK;
     this.#copyStats(stats);
   }
@@ -309,8 +309,8 @@ export class WasmEngine implements Engine {
     const [bx, by] = this.#stage('gradient', x, y, rows, stats);
     const { exports } = this.rt;
     this.#busy(() => {
-      exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows, 0, 0), by, 0, rows, this.#stats);
-      exports.net_backward(this.#net, bx, by, 0, rows, this.#stats, 0, 0);
+      exports.net_loss(this.#net, exports.net_forward(this.#net, bx, rows), by, 0, rows, this.#stats);
+      exports.net_backward(this.#net, bx, by, 0, rows, this.#stats);
     });
     this.rt.mem.f64(this.#stats, STATS_PER_BATCH)[STAT_STATUS] = STEP_OK;
     this.#copyStats(stats);

@@ -39,11 +39,11 @@ export interface KernelExports {
   weight_penalty(w: Ptr, count: number, l2: number, l1: number): number;
 }
 
-/** The fused steps (assembly/step.ts); dropout is 0 or 1, weights 0 for none. */
+/** The fused steps (assembly/step.ts); weights 0 for none. */
 export interface EngineExports {
-  net_forward(net: Ptr, x: Ptr, rows: number, dropout: number, step: number): Ptr;
+  net_forward(net: Ptr, x: Ptr, rows: number): Ptr;
   net_loss(net: Ptr, out: Ptr, y: Ptr, weights: Ptr, rows: number, stats: Ptr): void;
-  net_backward(net: Ptr, x: Ptr, y: Ptr, weights: Ptr, rows: number, stats: Ptr, dropout: number, step: number): void;
+  net_backward(net: Ptr, x: Ptr, y: Ptr, weights: Ptr, rows: number, stats: Ptr): void;
   optimizer_update(net: Ptr, lr: number, step: number, gradScale: number): number;
   net_train_step(net: Ptr, x: Ptr, y: Ptr, weights: Ptr, rows: number, lr: number, step: number, stats: Ptr): void;
   net_train_batches(
