@@ -110,14 +110,17 @@ export interface PeakRecord {
   closeCores?: CoreScaling;
   distantCores?: CoreScaling;
   /**
-   * multi-thread rows with counted tasks: the rounds in which the thread pool kept tasks of a split
-   * size on the caller because a worker had stalled (or been preempted), and the share of such
-   * tasks so kept over all rounds
+   * multi-thread rows with counted tasks: the tasks of a split size over all rounds (those posted
+   * to the workers and those kept on the caller; 0: the row's calls ran on the caller alone), the
+   * share of them the thread pool kept on the caller because a worker had stalled (or been
+   * preempted), and the rounds in which it kept any
    */
-  backedOff?: { rounds: number; share: number };
+  splitTasks?: SplitTasks;
 }
 
 export interface CoreScaling { rounds: number; scaling: number | null }
+
+export interface SplitTasks { tasks: number; backedOffShare: number; backedOffRounds: number }
 
 /** The coarse phases every profile method reports, and the instrumented phases each one sums. */
 export const PHASE_GROUPS: Readonly<Record<string, readonly string[]>> = {

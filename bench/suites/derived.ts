@@ -10,7 +10,7 @@
 // rounds in which its threads had a core each (the host's two vCPUs are sometimes one core), and
 // over those of them whose cores were close (one die) and distant (two dies), and the share of its
 // split tasks that the thread pool kept on the caller after a worker stalled.
-import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, type CoreScaling, type PeakRecord, type Row, type Suite } from '../results.js';
+import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, type CoreScaling, type PeakRecord, type SplitTasks, type Row, type Suite } from '../results.js';
 
 function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined, from: readonly Suite[] = ['gemm', 'train']): Row[] {
   const out: Row[] = [];
@@ -60,11 +60,11 @@ export function boundRows(rows: readonly Row[]): Row[] {
   });
 }
 
-/** The rounds with tasks kept on the caller after a stall, and their share of the split-size tasks. */
-function backedOffOf(tasks: { posted: readonly number[]; backedOff: readonly number[] }): { rounds: number; share: number } {
+/** The split-size tasks of all rounds, the share kept on the caller after a stall, and the rounds with any. */
+function splitTasksOf(counts: { posted: readonly number[]; backedOff: readonly number[] }): SplitTasks {
   const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
-  const backedOff = sum(tasks.backedOff), all = backedOff + sum(tasks.posted);
-  return { rounds: tasks.backedOff.filter((n) => n > 0).length, share: all === 0 ? 0 : backedOff / all };
+  const backedOff = sum(counts.backedOff), tasks = backedOff + sum(counts.posted);
+  return { tasks, backedOffShare: tasks === 0 ? 0 : backedOff / tasks, backedOffRounds: counts.backedOff.filter((n) => n > 0).length };
 }
 
 export function peakRecords(rows: readonly Row[]): PeakRecord[] {
@@ -89,7 +89,7 @@ export function peakRecords(rows: readonly Row[]): PeakRecord[] {
       twoCoreRounds: row.threads > 1 ? twoCores.length : 0, scalingTwoCores: scalingOver(twoCores),
       ...(b.roundTripNs !== undefined && b.roundTripNs.length > 0 ? { roundTripNs: median(b.roundTripNs) } : {}),
       ...(row.threads > 1 && trips !== undefined ? { closeCores: byDistance(true), distantCores: byDistance(false) } : {}),
-      ...(row.threads > 1 && tasks !== undefined ? { backedOff: backedOffOf(tasks) } : {}),
+      ...(row.threads > 1 && tasks !== undefined ? { splitTasks: splitTasksOf(tasks) } : {}),
     };
   });
 }

@@ -55,16 +55,20 @@ describe('FMA peak probes', () => {
     for (const posted of tasks.posted) expect(posted % 3 === 0 && posted > 0).toBe(true);
   });
 
-  it('report the share of split tasks backed off and the rounds in which any was', () => {
+  it('report the share of split tasks backed off and the rounds in which any was, or that none was split', () => {
     const one = row({ rounds: [100, 100, 100], bound: { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [50, 50, 50], one: [100, 100, 100], all: [200, 200, 200] } });
     const bound = { path: 'avx512', cores: 2, probeSeconds: 0.05, flopsPerCall: 1, gflops: [90, 90, 90], one: [100, 100, 100], all: [200, 200, 200], roundTripNs: [70, 70, 70] };
     const two = row({ threads: 2, rounds: [180, 180, 180], bound: { ...bound, tasks: { posted: [500, 300, 190], backedOff: [0, 8, 2] } } });
     const [p1, p2] = peakRecords([one, two]);
-    expect(p1!.backedOff).toBeUndefined();
-    expect(p2!.backedOff).toEqual({ rounds: 2, share: 10 / 1000 });
+    expect(p1!.splitTasks).toBeUndefined();
+    expect(p2!.splitTasks).toEqual({ tasks: 1000, backedOffShare: 10 / 1000, backedOffRounds: 2 });
     expect(peakSection([p1!, p2!], 2).join('\n')).toMatch(/\| 1\.80× \(3\) \| — \(0\) \| 1\.0% \(2\) \|$/m);
     const none = row({ threads: 2, rounds: [180, 180, 180], bound: { ...bound, tasks: { posted: [500, 300, 200], backedOff: [0, 0, 0] } } });
     expect(peakSection(peakRecords([one, none]), 2).join('\n')).toMatch(/\| 0\.0% \(0\) \|$/m);
+    // calls too small to split: both thread counts ran on the caller
+    const solo = row({ threads: 2, rounds: [180, 180, 180], bound: { ...bound, tasks: { posted: [0, 0, 0], backedOff: [0, 0, 0] } } });
+    expect(peakRecords([one, solo])[1]!.splitTasks).toEqual({ tasks: 0, backedOffShare: 0, backedOffRounds: 0 });
+    expect(peakSection(peakRecords([one, solo]), 2).join('\n')).toMatch(/\| no split \|$/m);
     // a row without counts (recorded before the bench counted tasks) shows a dash, and results
     // with none at all have no such column
     const uncounted = row({ threads: 2, rounds: [180, 180, 180], bound });
