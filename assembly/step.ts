@@ -89,7 +89,7 @@ function layer_depth_parts(net: usize, s: usize, rows: i32, training: bool): i32
   return depth_parts(rows, load<i32>(s + LAYER_IN), load<i32>(s + LAYER_UNITS), load<i32>(net + NET_PARTIAL_FLOATS), training ? net + NET_UPDATE : 0);
 }
 
-/** Forward pass of `rows` rows of x, no unit dropped (inference); returns the output activations' address. */
+/** Forward pass of `rows` rows of x, no unit dropped (inference); returns the outputs' address. */
 export function net_forward(net: usize, x: usize, rows: i32): usize {
   return forward(net, x, rows, false, 0, -1);
 }

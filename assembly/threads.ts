@@ -312,7 +312,7 @@ export function step_begin(net: usize, rows: i32): void {
   step_skipped = skipped;
 }
 
-/** Tasks the backoff after a stall has run on the caller, ever (benchmarks: whether the workers had their cores). */
+/** Tasks the backoff after a stall has run on the caller, ever (benchmarks: did workers run?). */
 export function backed_off_tasks(): f64 {
   return skipped;
 }

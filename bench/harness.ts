@@ -33,7 +33,7 @@ export interface Contender<C> {
   prepare(c: C): Promise<Runner>;
   /** Floating-point operations of one call: its rows are then read against the FMA peak. */
   flopsPerCall?(c: C): number;
-  /** Starts a count of the split tasks of this contender's threads; the function returned reads it. */
+  /** Starts counting the split tasks of its threads; the function returned reads them. */
   countPoolTasks?(): () => PoolTasks;
 }
 

@@ -93,7 +93,8 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
         'Backed off: the share of the row\'s split tasks (over all its rounds) that the thread pool ran on the calling',
         'thread alone because a worker had just stalled or been preempted, with the number of rounds in which it did;',
         'the pool then keeps work on the caller for a while, so a host that takes a core away shows here. "No split":',
-        'the row\'s work was too small to split, so its calls ran the same code on the calling thread as on one thread.',
+        'no task of the row\'s calls was split (too small to pay, or the split choice kept the steps on the caller), so',
+        'they ran on the calling thread alone, as on one thread.',
         '',
       ] : []),
       ...(multi.some((p) => p.peakRatio < TWO_CORES)

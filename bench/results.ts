@@ -65,11 +65,11 @@ export interface BoundRounds {
   all: number[];
   /** ns per round trip of a cache line between two threads, probed after each round (absent from results before it was) */
   roundTripNs?: number[];
-  /** Multi-thread rows, per round: the split tasks of its calls (absent from results before they were counted) */
+  /** Multi-thread rows: each round's split tasks (absent from results before they were counted) */
   tasks?: { posted: number[]; backedOff: number[] };
 }
 
-/** Split tasks (pool jobs) since a count began: handed to the workers, and kept on the caller after a stall. */
+/** Split tasks (pool jobs) since a count began: posted to workers, kept on the caller on stalls. */
 export interface PoolTasks { posted: number; backedOff: number }
 
 export interface Machine { cpu: string; cores: number; node: string; os: string; date: string }

@@ -85,9 +85,10 @@ function poolTaskCounter(target: MlpxTarget): (() => () => PoolTasks) | undefine
       return () => ({ posted: (addon.poolJobsPosted() - posted) >>> 0, backedOff: addon.poolBackedOffJobs() - backedOff });
     };
   }
+  if (target.name !== 'wasm') return undefined;
   const { runtime } = target.backend as WasmBackend;
   const pool = runtime.pool;
-  if (target.name !== 'wasm' || pool === undefined) return undefined;
+  if (pool === undefined) return undefined;
   return () => {
     const posted = pool.tasksPosted, backedOff = runtime.exports.backed_off_tasks();
     return () => ({ posted: (pool.tasksPosted - posted + WASM_TASKS_WRAP) % WASM_TASKS_WRAP, backedOff: runtime.exports.backed_off_tasks() - backedOff });

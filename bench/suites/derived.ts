@@ -60,7 +60,7 @@ export function boundRows(rows: readonly Row[]): Row[] {
   });
 }
 
-/** The split-size tasks of all rounds, the share kept on the caller after a stall, and the rounds with any. */
+/** All rounds' split-size tasks, the share kept on the caller after a stall, the rounds with any */
 function splitTasksOf(counts: { posted: readonly number[]; backedOff: readonly number[] }): SplitTasks {
   const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
   const backedOff = sum(counts.backedOff), tasks = backedOff + sum(counts.posted);

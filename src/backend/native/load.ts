@@ -85,7 +85,7 @@ export interface NativeAddon extends Kernels {
   splitChoiceWays(steps: number, times: Float64Array): Uint8Array;
   /** Tests and benchmarks: the jobs the thread pool has handed to its workers, ever (mod 2³²). */
   poolJobsPosted(): number;
-  /** Benchmarks: the jobs the thread pool has kept on the caller after finding a worker preempted, ever. */
+  /** Benchmarks: the jobs the pool kept on the caller after finding a worker preempted, ever. */
   poolBackedOffJobs(): number;
 }
 
