@@ -98,8 +98,8 @@ Napi::Value PoolJobsPosted(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pool_jobs_posted()));
 }
 
-// poolBackedOffJobs() → the jobs the thread pool has kept on the caller because a worker was found
-// preempted, ever (benchmarks: whether a round's threads had their cores).
+// poolBackedOffJobs() → the jobs the thread pool has kept on the caller because a worker was
+// found preempted, ever (benchmarks: whether a round's threads had their cores).
 Napi::Value PoolBackedOffJobs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pool_backed_off_jobs()));
 }

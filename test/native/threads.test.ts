@@ -283,3 +283,24 @@ describe.skipIf(addon === undefined)('native: thread-count determinism', () => {
     });
   }
 });
+
+describe.skipIf(addon === undefined)('native: the thread pool\'s job counts', () => {
+  afterAll(() => addon!.setThreads(availableParallelism()));
+
+  /** Jobs posted to the workers and jobs kept on the caller after a stall, over 20 GEMMs. */
+  const jobsOf = (threads: number, m: number, k: number, n: number): [number, number] => {
+    addon!.setThreads(threads);
+    const posted = addon!.poolJobsPosted(), backedOff = addon!.poolBackedOffJobs();
+    for (let call = 0; call < 20; call++) gemm('matmul_nn', m, k, n);
+    return [addon!.poolJobsPosted() - posted, addon!.poolBackedOffJobs() - backedOff];
+  };
+
+  it('count each split GEMM as one job posted to the workers or kept on the caller after a stall', () => {
+    // (a loaded machine may have the pool back off some calls: together they are every call)
+    const [posted, backedOff] = jobsOf(2, 128, 784, 128);
+    expect(posted + backedOff).toBe(20);
+    // too small to split, or one thread: no job either way
+    expect(jobsOf(2, 64, 64, 64)).toEqual([0, 0]);
+    expect(jobsOf(1, 128, 784, 128)).toEqual([0, 0]);
+  });
+});
