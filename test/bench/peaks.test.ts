@@ -32,7 +32,7 @@ describe('FMA peak probes', () => {
     expect(plain!.bound).toBeUndefined();
   });
 
-  it('count the split tasks of every round of a contender that counts them, around its timed calls only', async () => {
+  it('count the split tasks of every round of a contender that counts them, not of its warm-up call before the rounds', async () => {
     const probe: PeakProbe = { path: 'test', cores: 2, seconds: 0.01, measure: () => ({ one: 100, all: 200, roundTripNs: 70 }) };
     let calls = 0;
     let started = 0;
