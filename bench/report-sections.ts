@@ -2,7 +2,7 @@
 // suite, the OpenBLAS numpy ran, native rows against the FMA peak, the profile of a training
 // step, and the MNIST recipe. Each returns Markdown lines (none when its block is absent).
 import { describeOpenblas, type NumpyInfo } from './numpy-info.js';
-import { CLOSE_CORES_NS, OUTSIDE_STEP, PHASE_GROUPS, TWO_CORES, type CoreScaling, type PeakRecord, type SplitTasks, type ProfileRecord, type Row, type SuiteRun } from './results.js';
+import { CLOSE_CORES_NS, OUTSIDE_STEP, PHASE_GROUPS, TWO_CORES, backedOffCell, type CoreScaling, type PeakRecord, type ProfileRecord, type Row, type SuiteRun } from './results.js';
 import { MNIST_RECIPE, recipeCommand } from './recipe.js';
 
 const loads = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
@@ -40,12 +40,6 @@ export function numpySection(numpy: readonly NumpyInfo[] | undefined): string[] 
 const coreScaling = (c: CoreScaling | undefined): string =>
   c === undefined ? '—' : `${c.scaling === null ? '—' : times(c.scaling)} (${c.rounds})`;
 
-/** A backed-off share with its rounds, "0.4% (2)"; "no split" when no task was split; or a dash. */
-const backedOff = (s: SplitTasks | undefined): string =>
-  s === undefined ? '—'
-  : s.tasks === 0 ? 'no split'
-  : `${(100 * s.backedOffShare).toFixed(s.backedOffShare > 0 && s.backedOffShare < 0.001 ? 2 : 1)}% (${s.backedOffRounds})`;
-
 const caseName = (p: { suite: string; shape: string; batch: number | null; optimizer: string | null }): string =>
   [p.suite, p.shape, p.batch === null ? '' : `batch ${p.batch}`, p.optimizer ?? ''].filter((s) => s !== '').join(' ');
 
@@ -76,7 +70,7 @@ export function peakSection(peaks: readonly PeakRecord[] | undefined, cores: num
       '',
       `| case | contender | peak all ÷ 1t | rounds with the cores | scaling in those rounds |${trips ? ' core round trip |' : ''}${split ? ' close cores | distant cores |' : ''}${counted ? ' backed off |' : ''}`,
       `|---|---|---:|---:|---:|${trips ? '---:|' : ''}${split ? '---:|---:|' : ''}${counted ? '---:|' : ''}`,
-      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}${split ? ` ${coreScaling(p.closeCores)} | ${coreScaling(p.distantCores)} |` : ''}${counted ? ` ${backedOff(p.splitTasks)} |` : ''}`),
+      ...multi.map((p) => `| ${caseName(p)} | ${p.contender} | ${times(p.peakRatio)}${p.peakRatio < TWO_CORES ? ' ⚠' : ''} | ${p.twoCoreRounds} of ${p.rounds} | ${p.scalingTwoCores === null ? '—' : times(p.scalingTwoCores)} |${trips ? ` ${p.roundTripNs === undefined ? '—' : `${p.roundTripNs.toFixed(0)} ns`} |` : ''}${split ? ` ${coreScaling(p.closeCores)} | ${coreScaling(p.distantCores)} |` : ''}${counted ? ` ${backedOffCell(p.splitTasks)} |` : ''}`),
       '',
       ...(trips ? [
         'Core round trip: the median over all the row\'s rounds of the time two threads took to hand a cache line back and',

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CTRL } from '../src/backend/wasm/layout.js';
 import type { NumpyInfo } from './numpy-info.js';
 
 /** Where `npm run bench` writes its report and `npm run bench:report` reads it. */
@@ -69,6 +70,9 @@ export interface BoundRounds {
   tasks?: { posted: number[]; backedOff: number[] };
 }
 
+/** The wasm pool's count of posted tasks wraps at this (the generation word's counter bits). */
+export const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
+
 /** Split tasks (pool jobs) since a count began: posted to workers, kept on the caller on stalls. */
 export interface PoolTasks { posted: number; backedOff: number }
 
@@ -121,6 +125,23 @@ export interface PeakRecord {
 export interface CoreScaling { rounds: number; scaling: number | null }
 
 export interface SplitTasks { tasks: number; backedOffShare: number; backedOffRounds: number }
+
+/** All rounds' split-size tasks, the share kept on the caller after a stall, the rounds with any */
+export function splitTasksOf(counts: { posted: readonly number[]; backedOff: readonly number[] }): SplitTasks {
+  const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+  const backedOff = sum(counts.backedOff), tasks = backedOff + sum(counts.posted);
+  return { tasks, backedOffShare: tasks === 0 ? 0 : backedOff / tasks, backedOffRounds: counts.backedOff.filter((n) => n > 0).length };
+}
+
+/** A backed-off share as a percentage: "0.4%" (two decimals under 0.1%). */
+export const backedOffPercent = (share: number): string => `${(100 * share).toFixed(share > 0 && share < 0.001 ? 2 : 1)}%`;
+
+/** A backed-off share with its rounds, "0.4% (2)"; "no split" when no task was split; or a dash. */
+export function backedOffCell(s: SplitTasks | undefined): string {
+  if (s === undefined) return '—';
+  if (s.tasks === 0) return 'no split';
+  return `${backedOffPercent(s.backedOffShare)} (${s.backedOffRounds})`;
+}
 
 /** The coarse phases every profile method reports, and the instrumented phases each one sums. */
 export const PHASE_GROUPS: Readonly<Record<string, readonly string[]>> = {

@@ -10,6 +10,7 @@
 // threads had a core each, about 1 when the host ran its two vCPUs on one core. Publishes
 // window.mlpxResult (or window.mlpxError).
 import { Network, backendInfo, parseDigits } from 'mlpx';
+import { countPoolTasks, taskRounds } from './pool-tasks.js';
 import { timeSmallNetworks } from './small-networks.js';
 import { pageCapabilityProbe } from './wasm-work.js';
 
@@ -83,9 +84,10 @@ async function run() {
   const mlpxEpoch = async (network, count) => {
     network.backend.setThreads(count);
     await workersReady();
+    const tasksSince = countPoolTasks(network);
     const started = performance.now();
     const history = await network.fit(x, labels, { epochs: 1, batchSize: BATCH, shuffle: false, optimizer: { type: 'adam', lr: LR } });
-    return { seconds: (performance.now() - started) / 1000, loss: history.epochs[0].loss };
+    return { seconds: (performance.now() - started) / 1000, loss: history.epochs[0].loss, tasks: tasksSince() };
   };
   const tfjsEpoch = async () => {
     const started = performance.now();
@@ -136,7 +138,10 @@ async function run() {
   window.mlpxResult = {
     userAgent: navigator.userAgent, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
     rows, batch: BATCH, lr: LR, epochsEach: ROUNDS + 1, firstBatchLoss: { mlpx: mlpxFirst, tfjs: tfFirst }, probes: rounds.map((r) => r.probe),
-    mlpx: { threads, kernelPath: mlpxDetails.kernelPath, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy },
+    mlpx: {
+      threads, kernelPath: mlpxDetails.kernelPath, notes: mlpxWasm.details.notes, seconds: rounds.map((r) => r.mlpx.seconds), losses: rounds.map((r) => r.mlpx.loss), testAccuracy: mlpxAccuracy,
+      ...taskRounds(rounds.map((r) => r.mlpx.tasks)),
+    },
     mlpxOneThread: { threads: 1, seconds: rounds.map((r) => r.mlpx1.seconds), losses: rounds.map((r) => r.mlpx1.loss), testAccuracy: single.evaluate(test.x, test.labels).accuracy },
     smallNetworks,
     tfjs: { threads: tfThreads, requestedThreads: navigator.hardwareConcurrency, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), seconds: rounds.map((r) => r.tfjs.seconds), losses: rounds.map((r) => r.tfjs.loss), testAccuracy: tfAccuracy },

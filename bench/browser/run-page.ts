@@ -1,6 +1,6 @@
 // Runs the browser benchmark's page (page.js) in Chromium, cross-origin isolated, and returns what
 // it publishes: `npm run bench:browser` (main.ts) times it, test/browser/bench-page.test.ts runs it
-// small. The page's folder is made for the run and removed after it: its three files and the
+// small. The page's folder is made for the run and removed after it: its four files and the
 // capability probe's (bench/ab/wasm-work.js), mlpx's dist/, the two tfjs builds, and the digits
 // (decompressed).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function site(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlpx-bench-browser-'));
-  for (const file of ['index.html', 'page.js', 'small-networks.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));
+  for (const file of ['index.html', 'page.js', 'small-networks.js', 'pool-tasks.js']) symlinkSync(path.join(import.meta.dirname, file), path.join(dir, file));
   symlinkSync(path.join(import.meta.dirname, '../ab/wasm-work.js'), path.join(dir, 'wasm-work.js'));
   mkdirSync(path.join(dir, 'mlpx'));
   symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'mlpx', 'dist'));

@@ -3,7 +3,7 @@
 // same round, which ran back to back under the same machine load.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, TWO_CORES, type Machine } from '../results.js';
+import { backedOffCell, backedOffPercent, splitTasksOf, summarize, TWO_CORES, WASM_TASKS_WRAP, type Machine, type SplitTasks } from '../results.js';
 
 export const BROWSER_RESULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results/browser.json');
 
@@ -20,7 +20,7 @@ export interface BrowserPageResult {
   /** after each round: two probe workers' in-L1 GEMM throughput over one's (capabilityProbe) */
   probes: number[];
   /** kernelPath: the wasm backend's details().kernelPath (which build the engine loaded) */
-  mlpx: ContenderRun & { notes: string[]; kernelPath: string };
+  mlpx: ContenderRun & { notes: string[]; kernelPath: string; tasks?: TaskRounds };
   /** the same network on one thread */
   mlpxOneThread: ContenderRun;
   /** threads: what tfjs reports (getThreadsCount); requestedThreads: what setThreadsCount asked for */
@@ -42,7 +42,14 @@ interface SmallNetworkRun {
   secondsOneThread: number[];
   /** after each round, as BrowserPageResult.probes */
   probes: number[];
+  tasks?: TaskRounds;
 }
+
+/**
+ * Per timing on the pool's threads (pool-tasks.js): tasks posted to the workers (a raw difference
+ * of the wrapping counter) and tasks kept on the caller after a stall; absent in older runs.
+ */
+interface TaskRounds { posted: number[]; backedOff: number[] }
 
 interface ContenderRun { threads: number; seconds: number[]; losses: number[]; testAccuracy: number }
 interface Spread { median: number; min: number; max: number }
@@ -82,12 +89,20 @@ interface SmallNetworkReport {
  * (the host runs its two vCPUs on one core at times: a ratio of such a round says nothing about
  * the threads).
  */
-interface ThreadScaling extends Spread { rounds: number[]; probes: number[]; twoCoreRounds: number; scalingTwoCores: number | null }
+interface ThreadScaling extends Spread {
+  rounds: number[]; probes: number[]; twoCoreRounds: number; scalingTwoCores: number | null;
+  /** the split tasks of the rounds on the pool's threads (absent in runs before they were counted) */
+  splitTasks?: SplitTasks;
+}
 
-function threadScaling(many: number[], one: number[], probes: number[]): ThreadScaling {
+function threadScaling(many: number[], one: number[], probes: number[], tasks: TaskRounds | undefined): ThreadScaling {
   const rounds = many.map((m, i) => m / one[i]!);
   const twoCores = rounds.filter((_, i) => probes[i]! >= TWO_CORES);
-  return { ...summarize(rounds), rounds, probes, twoCoreRounds: twoCores.length, scalingTwoCores: twoCores.length > 0 ? summarize(twoCores).median : null };
+  const posted = tasks?.posted.map((d) => ((d % WASM_TASKS_WRAP) + WASM_TASKS_WRAP) % WASM_TASKS_WRAP);
+  return {
+    ...summarize(rounds), rounds, probes, twoCoreRounds: twoCores.length, scalingTwoCores: twoCores.length > 0 ? summarize(twoCores).median : null,
+    ...(tasks === undefined ? {} : { splitTasks: splitTasksOf({ posted: posted!, backedOff: tasks.backedOff }) }),
+  };
 }
 
 function summarizeSmallNetwork(run: SmallNetworkRun): SmallNetworkReport {
@@ -96,7 +111,7 @@ function summarizeSmallNetwork(run: SmallNetworkRun): SmallNetworkReport {
   const one = rate(run.secondsOneThread);
   return {
     name: run.name, network: run.network, rows: run.rows, batch: run.batch, optimizer: `adam lr ${run.lr}`, epochs: run.epochs, threads: run.threads,
-    samplesPerSecond: summarize(many), oneThread: summarize(one), scaling: threadScaling(many, one, run.probes),
+    samplesPerSecond: summarize(many), oneThread: summarize(one), scaling: threadScaling(many, one, run.probes, run.tasks),
   };
 }
 
@@ -119,7 +134,7 @@ export function summarizeBrowserRun(page: BrowserPageResult, machine: BrowserRep
     tfjs: { threads: page.tfjs.threads, requestedThreads: page.tfjs.requestedThreads, simd: page.tfjs.simd, multithread: page.tfjs.multithread, samplesPerSecond: summarize(tfjs), rounds: tfjs, testAccuracy: page.tfjs.testAccuracy },
     ratio: { ...summarize(ratios), rounds: ratios },
     ratioOneThread: { ...summarize(singleRatios), rounds: singleRatios },
-    scaling: threadScaling(mlpx, single, page.probes),
+    scaling: threadScaling(mlpx, single, page.probes, page.mlpx.tasks),
     smallNetworks: page.smallNetworks.map(summarizeSmallNetwork),
   };
 }
@@ -152,7 +167,7 @@ export function browserMarkdown(report: BrowserReport): string {
     `and ${ratioOneThread.median.toFixed(2)}× on one thread (${ratioOneThread.min.toFixed(2)}×–${ratioOneThread.max.toFixed(2)}×).`,
     ...(report.scaling === undefined ? [] : [
       `mlpx on ${mlpx.threads} threads runs ${report.scaling.median.toFixed(2)}× as fast as on one (${report.scaling.min.toFixed(2)}×–${report.scaling.max.toFixed(2)}×);`,
-      `${twoCoreScaling(report.scaling)}.`,
+      `${twoCoreScaling(report.scaling)}${splitTasksClause(report.scaling.splitTasks)}.`,
     ]),
     '',
     ...smallNetworksMarkdown(report.smallNetworks),
@@ -163,18 +178,27 @@ export function browserMarkdown(report: BrowserReport): string {
 function smallNetworksMarkdown(runs: SmallNetworkReport[] | undefined): string[] {
   if (runs === undefined || runs.length === 0) return [];
   const spread = (s: Spread) => `${count(s.median)} (${count(s.min)}–${count(s.max)})`;
+  const counted = runs.some((r) => r.scaling.splitTasks !== undefined);
   return [
     'The 2-D playground\'s networks in the same page: spirals (two classes, softmax and cross-entropy), trained by `fit`',
     'with shuffled epochs as the playground trains, by mlpx\'s wasm backend on its worker threads and on one thread, from the',
     'same initial weights (the two reach the same loss bit for bit). Each timing is as many whole epochs as one thread',
     `trained in about 0.2 s; ${runs[0]!.scaling.rounds.length} rounds, alternating which goes first. Scaling: the median of`,
     `the per-round ratios; two cores: over the rounds whose probe (after the round) reached ${TWO_CORES}×, as above.`,
+    ...(counted ? ['Backed off: as in the scaling table above, over the timings on the pool\'s threads ("no split": every task ran on the caller).'] : []),
     '',
-    '| network | case | rows | batch | epochs per timing | samples/s, threads (min–max) | samples/s, 1 thread (min–max) | scaling (min–max) | two cores: rounds, scaling |',
-    '|---|---|---:|---:|---:|---|---|---:|---:|',
-    ...runs.map((r) => `| ${r.network} | ${r.name} | ${count(r.rows)} | ${r.batch} | ${r.epochs} | ${r.threads}: ${spread(r.samplesPerSecond)} | ${spread(r.oneThread)} | ${r.scaling.median.toFixed(2)}× (${r.scaling.min.toFixed(2)}–${r.scaling.max.toFixed(2)}) | ${r.scaling.twoCoreRounds === undefined ? '—' : `${r.scaling.twoCoreRounds} of ${r.scaling.rounds.length}, ${r.scaling.scalingTwoCores == null ? '—' : `${r.scaling.scalingTwoCores.toFixed(2)}×`}`} |`),
+    `| network | case | rows | batch | epochs per timing | samples/s, threads (min–max) | samples/s, 1 thread (min–max) | scaling (min–max) | two cores: rounds, scaling |${counted ? ' backed off |' : ''}`,
+    `|---|---|---:|---:|---:|---|---|---:|---:|${counted ? '---:|' : ''}`,
+    ...runs.map((r) => `| ${r.network} | ${r.name} | ${count(r.rows)} | ${r.batch} | ${r.epochs} | ${r.threads}: ${spread(r.samplesPerSecond)} | ${spread(r.oneThread)} | ${r.scaling.median.toFixed(2)}× (${r.scaling.min.toFixed(2)}–${r.scaling.max.toFixed(2)}) | ${r.scaling.twoCoreRounds === undefined ? '—' : `${r.scaling.twoCoreRounds} of ${r.scaling.rounds.length}, ${r.scaling.scalingTwoCores == null ? '—' : `${r.scaling.scalingTwoCores.toFixed(2)}×`}`} |${counted ? ` ${backedOffCell(r.scaling.splitTasks)} |` : ''}`),
     '',
   ];
+}
+
+/** What the pool did with the split tasks of the rounds on its threads, as a clause (none in older runs). */
+function splitTasksClause(s: SplitTasks | undefined): string {
+  if (s === undefined) return '';
+  if (s.tasks === 0) return '; the pool split no task';
+  return `; the pool ran ${backedOffPercent(s.backedOffShare)} of its ${count(s.tasks)} split tasks on the calling thread after a worker stalled (in ${s.backedOffRounds} of the rounds)`;
 }
 
 /** How a run's scaling reads over its rounds with two cores. */

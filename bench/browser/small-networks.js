@@ -4,6 +4,7 @@
 // slower. Each timing is a `fit` of whole epochs (shuffled, as the playground trains) long enough
 // to take TIMING_SECONDS on one thread.
 import { Network, spiralsData } from 'mlpx';
+import { countPoolTasks, taskRounds } from './pool-tasks.js';
 
 /**
  * The playground's default network and training rows (its xor page: 500 points, half for
@@ -36,9 +37,10 @@ export async function timeSmallNetworks(threads, rounds, ready, probeCores, log)
     const fit = async (which, epochs) => {
       networks[which].backend.setThreads(which === 'one' ? 1 : threads);
       await ready();
+      const tasksSince = countPoolTasks(networks[which]);
       const started = performance.now();
       const history = await networks[which].fit(x, labels, { epochs, batchSize: spec.batch, optimizer: { type: 'adam', lr: spec.lr } });
-      return { seconds: (performance.now() - started) / 1000, loss: history.epochs.at(-1).loss };
+      return { seconds: (performance.now() - started) / 1000, loss: history.epochs.at(-1).loss, tasks: tasksSince() };
     };
     // warm-up, and the epochs one thread trains in TIMING_SECONDS: timed from fits of at least
     // a quarter of that (a network's first epochs ran several times slower than its later ones)
@@ -53,12 +55,14 @@ export async function timeSmallNetworks(threads, rounds, ready, probeCores, log)
     const many = [];
     const one = [];
     const probes = [];
+    const tasks = [];
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? ['many', 'one'] : ['one', 'many'];
       const round = {};
       for (const which of order) round[which] = await fit(which, epochs);
       if (round.many.loss !== round.one.loss) throw new Error(`${spec.name}, round ${r + 1}: the loss on ${threads} threads (${round.many.loss}) differs from one thread's (${round.one.loss})`);
       many.push(round.many.seconds);
+      tasks.push(round.many.tasks);
       one.push(round.one.seconds);
       probes.push(await probeCores());
     }
@@ -67,6 +71,7 @@ export async function timeSmallNetworks(threads, rounds, ready, probeCores, log)
     const sizes = [2, ...spec.hidden.map(([units]) => units), 2].join('-');
     results.push({
       name: spec.name, network: `${sizes} ${spec.hidden[0][1]}`, rows: spec.rows, batch: spec.batch, lr: spec.lr, epochs, threads, seconds: many, secondsOneThread: one, probes,
+      ...taskRounds(tasks),
     });
   }
   return results;

@@ -6,10 +6,9 @@ import { backendInfo, loadBackend } from '../../src/index.js';
 import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { loadAddon } from '../../src/backend/native/load.js';
-import { CTRL } from '../../src/backend/wasm/layout.js';
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
 import type { Contender, PeakProbe, Runner } from '../harness.js';
-import type { PoolTasks } from '../results.js';
+import { WASM_TASKS_WRAP, type PoolTasks } from '../results.js';
 import { VALIDATION_STEPS, forwardFlopsPerSample, trainFlopsPerSample, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
@@ -68,9 +67,6 @@ export function nativePeakProbe(targets: readonly MlpxTarget[], seconds: number)
     measure: () => ({ one: addon.fmaPeak(1, seconds), all: addon.fmaPeak(cores, seconds), roundTripNs: addon.coreRoundTrip(ROUND_TRIPS) }),
   };
 }
-
-/** The wasm pool's count of posted tasks wraps at this (the generation word's counter bits). */
-const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
 
 /**
  * A counter of the split tasks of a multi-thread native or wasm target: started, it reads the

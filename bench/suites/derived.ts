@@ -10,7 +10,7 @@
 // rounds in which its threads had a core each (the host's two vCPUs are sometimes one core), and
 // over those of them whose cores were close (one die) and distant (two dies), and the share of its
 // split tasks that the thread pool kept on the caller after a worker stalled.
-import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, type CoreScaling, type PeakRecord, type SplitTasks, type Row, type Suite } from '../results.js';
+import { caseKey, CLOSE_CORES_NS, label, ratioBetween, ratioOf, summarize, TWO_CORES, splitTasksOf, type CoreScaling, type PeakRecord, type Row, type Suite } from '../results.js';
 
 function derive(rows: readonly Row[], suite: Suite, reference: (row: Row) => Row | undefined, from: readonly Suite[] = ['gemm', 'train']): Row[] {
   const out: Row[] = [];
@@ -58,13 +58,6 @@ export function boundRows(rows: readonly Row[]): Row[] {
       runs: gflops.length, rounds: [...gflops], ratioTo: `FMA peak ${row.threads}t (${path})`, ratio: median(gflops.map((g, i) => g / peakAt(row, i))),
     };
   });
-}
-
-/** All rounds' split-size tasks, the share kept on the caller after a stall, the rounds with any */
-function splitTasksOf(counts: { posted: readonly number[]; backedOff: readonly number[] }): SplitTasks {
-  const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
-  const backedOff = sum(counts.backedOff), tasks = backedOff + sum(counts.posted);
-  return { tasks, backedOffShare: tasks === 0 ? 0 : backedOff / tasks, backedOffRounds: counts.backedOff.filter((n) => n > 0).length };
 }
 
 export function peakRecords(rows: readonly Row[]): PeakRecord[] {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeBrowserRun, type BrowserPageResult } from '../../bench/browser/section.js';
 import { benchmarksMarkdown } from '../../bench/report.js';
-import { machineInfo, type Row } from '../../bench/results.js';
+import { machineInfo, WASM_TASKS_WRAP, type Row } from '../../bench/results.js';
 
 const rows: Row[] = [{
   suite: 'train', impl: 'mlpx', backend: 'wasm', threads: 2, shape: '784-128-10', batch: 128, optimizer: 'adam',
@@ -45,6 +45,24 @@ describe("BENCHMARKS.md's browser section", () => {
     expect(small!.scaling.median).toBe(1.25);
     // only the first round's probe reached two cores
     expect(small!.scaling).toMatchObject({ twoCoreRounds: 1, scalingTwoCores: 1.25 });
+  });
+
+  it('counts the split tasks of the rounds on the pool\'s threads, the posted ones across the counter\'s wrap', () => {
+    const counted: BrowserPageResult = {
+      ...page,
+      // the second round's posted count wrapped: 6 tasks
+      mlpx: { ...page.mlpx, tasks: { posted: [300, 6 - WASM_TASKS_WRAP, 290], backedOff: [0, 4, 0] } },
+      smallNetworks: [{ ...page.smallNetworks[0]!, tasks: { posted: [0, 0, 0], backedOff: [0, 0, 0] } }],
+    };
+    const report = summarizeBrowserRun(counted, machine);
+    expect(report.scaling!.splitTasks).toEqual({ tasks: 600, backedOffShare: 4 / 600, backedOffRounds: 1 });
+    expect(report.smallNetworks![0]!.scaling.splitTasks).toEqual({ tasks: 0, backedOffShare: 0, backedOffRounds: 0 });
+    const markdown = benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, report);
+    expect(markdown).toMatch(/; the pool ran 0\.7% of its 600 split tasks on the calling thread after a worker stalled \(in 1 of the rounds\)\./);
+    expect(markdown).toMatch(/^\| 2-4-2-2 tanh \| playground default \|.*\| 1 of 3, 1\.25× \| no split \|$/m);
+    // runs from before the page counted tasks: no clause, no column
+    const older = benchmarksMarkdown({ machine: machineInfo(), results: rows }, {}, summarizeBrowserRun(page, machine));
+    expect(older).not.toMatch(/split tasks|no split|Backed off/);
   });
 
   it('is appended to BENCHMARKS.md with both rows, the ratio and the load', () => {
