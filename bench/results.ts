@@ -71,7 +71,10 @@ export interface BoundRounds {
 }
 
 /** The wasm pool's count of posted tasks wraps at this (the generation word's counter bits). */
-export const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
+const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
+
+/** The wasm tasks posted between two reads of the pool's wrapping count, from their difference. */
+export const wasmTasksPosted = (difference: number): number => ((difference % WASM_TASKS_WRAP) + WASM_TASKS_WRAP) % WASM_TASKS_WRAP;
 
 /** Split tasks (pool jobs) since a count began: posted to workers, kept on the caller on stalls. */
 export interface PoolTasks { posted: number; backedOff: number }

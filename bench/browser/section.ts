@@ -3,7 +3,7 @@
 // same round, which ran back to back under the same machine load.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backedOffCell, backedOffPercent, splitTasksOf, summarize, TWO_CORES, WASM_TASKS_WRAP, type Machine, type SplitTasks } from '../results.js';
+import { backedOffCell, backedOffPercent, splitTasksOf, summarize, TWO_CORES, wasmTasksPosted, type Machine, type SplitTasks } from '../results.js';
 
 export const BROWSER_RESULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results/browser.json');
 
@@ -98,10 +98,9 @@ interface ThreadScaling extends Spread {
 function threadScaling(many: number[], one: number[], probes: number[], tasks: TaskRounds | undefined): ThreadScaling {
   const rounds = many.map((m, i) => m / one[i]!);
   const twoCores = rounds.filter((_, i) => probes[i]! >= TWO_CORES);
-  const posted = tasks?.posted.map((d) => ((d % WASM_TASKS_WRAP) + WASM_TASKS_WRAP) % WASM_TASKS_WRAP);
   return {
     ...summarize(rounds), rounds, probes, twoCoreRounds: twoCores.length, scalingTwoCores: twoCores.length > 0 ? summarize(twoCores).median : null,
-    ...(tasks === undefined ? {} : { splitTasks: splitTasksOf({ posted: posted!, backedOff: tasks.backedOff }) }),
+    ...(tasks === undefined ? {} : { splitTasks: splitTasksOf({ posted: tasks.posted.map(wasmTasksPosted), backedOff: tasks.backedOff }) }),
   };
 }
 

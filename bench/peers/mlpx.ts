@@ -8,7 +8,7 @@ import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { loadAddon } from '../../src/backend/native/load.js';
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
 import type { Contender, PeakProbe, Runner } from '../harness.js';
-import { WASM_TASKS_WRAP, type PoolTasks } from '../results.js';
+import { wasmTasksPosted, type PoolTasks } from '../results.js';
 import { VALIDATION_STEPS, forwardFlopsPerSample, trainFlopsPerSample, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
 import { checkClose, checkGemm, checkLosses } from '../validate.js';
 import { log } from '../log.js';
@@ -87,7 +87,7 @@ function poolTaskCounter(target: MlpxTarget): (() => () => PoolTasks) | undefine
   if (pool === undefined) return undefined;
   return () => {
     const posted = pool.tasksPosted, backedOff = runtime.exports.backed_off_tasks();
-    return () => ({ posted: (pool.tasksPosted - posted + WASM_TASKS_WRAP) % WASM_TASKS_WRAP, backedOff: runtime.exports.backed_off_tasks() - backedOff });
+    return () => ({ posted: wasmTasksPosted(pool.tasksPosted - posted), backedOff: runtime.exports.backed_off_tasks() - backedOff });
   };
 }
 
