@@ -67,8 +67,11 @@ export interface BoundRounds {
   /** ns per round trip of a cache line between two threads, probed after each round (absent from results before it was) */
   roundTripNs?: number[];
   /** Multi-thread rows: each round's split tasks (absent from results before they were counted) */
-  tasks?: { posted: number[]; backedOff: number[] };
+  tasks?: TaskRounds;
 }
+
+/** Per round or timing: split tasks posted to the workers, and kept on the caller after a stall. */
+export interface TaskRounds { posted: number[]; backedOff: number[] }
 
 /** The wasm pool's count of posted tasks wraps at this (the generation word's counter bits). */
 const WASM_TASKS_WRAP = 2 ** (32 - CTRL.CTRL_GEN_PARTS_BITS);
@@ -130,7 +133,7 @@ export interface CoreScaling { rounds: number; scaling: number | null }
 export interface SplitTasks { tasks: number; backedOffShare: number; backedOffRounds: number }
 
 /** All rounds' split-size tasks, the share kept on the caller after a stall, the rounds with any */
-export function splitTasksOf(counts: { posted: readonly number[]; backedOff: readonly number[] }): SplitTasks {
+export function splitTasksOf(counts: Readonly<TaskRounds>): SplitTasks {
   const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
   const backedOff = sum(counts.backedOff), tasks = backedOff + sum(counts.posted);
   return { tasks, backedOffShare: tasks === 0 ? 0 : backedOff / tasks, backedOffRounds: counts.backedOff.filter((n) => n > 0).length };

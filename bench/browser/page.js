@@ -84,7 +84,7 @@ async function run() {
   const mlpxEpoch = async (network, count) => {
     network.backend.setThreads(count);
     await workersReady();
-    const tasksSince = countPoolTasks(network);
+    const tasksSince = countPoolTasks(network.backend);
     const started = performance.now();
     const history = await network.fit(x, labels, { epochs: 1, batchSize: BATCH, shuffle: false, optimizer: { type: 'adam', lr: LR } });
     return { seconds: (performance.now() - started) / 1000, loss: history.epochs[0].loss, tasks: tasksSince() };

@@ -3,7 +3,7 @@
 // same round, which ran back to back under the same machine load.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backedOffCell, backedOffPercent, splitTasksOf, summarize, TWO_CORES, wasmTasksPosted, type Machine, type SplitTasks } from '../results.js';
+import { backedOffCell, backedOffPercent, splitTasksOf, summarize, TWO_CORES, wasmTasksPosted, type Machine, type SplitTasks, type TaskRounds } from '../results.js';
 
 export const BROWSER_RESULTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results/browser.json');
 
@@ -42,14 +42,9 @@ interface SmallNetworkRun {
   secondsOneThread: number[];
   /** after each round, as BrowserPageResult.probes */
   probes: number[];
+  /** per timing on the pool's threads (pool-tasks.js; posted: raw differences); absent in older runs */
   tasks?: TaskRounds;
 }
-
-/**
- * Per timing on the pool's threads (pool-tasks.js): tasks posted to the workers (a raw difference
- * of the wrapping counter) and tasks kept on the caller after a stall; absent in older runs.
- */
-interface TaskRounds { posted: number[]; backedOff: number[] }
 
 interface ContenderRun { threads: number; seconds: number[]; losses: number[]; testAccuracy: number }
 interface Spread { median: number; min: number; max: number }

@@ -37,7 +37,7 @@ export async function timeSmallNetworks(threads, rounds, ready, probeCores, log)
     const fit = async (which, epochs) => {
       networks[which].backend.setThreads(which === 'one' ? 1 : threads);
       await ready();
-      const tasksSince = countPoolTasks(networks[which]);
+      const tasksSince = countPoolTasks(networks[which].backend);
       const started = performance.now();
       const history = await networks[which].fit(x, labels, { epochs, batchSize: spec.batch, optimizer: { type: 'adam', lr: spec.lr } });
       return { seconds: (performance.now() - started) / 1000, loss: history.epochs.at(-1).loss, tasks: tasksSince() };

@@ -7,6 +7,7 @@ import type { Backend, BackendName } from '../../src/backend/engine.js';
 import { STAT_LOSS, STATS_PER_BATCH } from '../../src/backend/engine.js';
 import { loadAddon } from '../../src/backend/native/load.js';
 import type { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { countPoolTasks } from '../browser/pool-tasks.js';
 import type { Contender, PeakProbe, Runner } from '../harness.js';
 import { wasmTasksPosted, type PoolTasks } from '../results.js';
 import { VALIDATION_STEPS, forwardFlopsPerSample, trainFlopsPerSample, validationLosses, type GemmCase, type InferCase, type TrainCase } from '../cases.js';
@@ -82,12 +83,14 @@ function poolTaskCounter(target: MlpxTarget): (() => () => PoolTasks) | undefine
     };
   }
   if (target.name !== 'wasm') return undefined;
-  const { runtime } = target.backend as WasmBackend;
-  const pool = runtime.pool;
-  if (pool === undefined) return undefined;
+  const backend = target.backend as WasmBackend;
+  if (backend.runtime.pool === undefined) return undefined;
   return () => {
-    const posted = pool.tasksPosted, backedOff = runtime.exports.backed_off_tasks();
-    return () => ({ posted: wasmTasksPosted(pool.tasksPosted - posted), backedOff: runtime.exports.backed_off_tasks() - backedOff });
+    const since = countPoolTasks(backend);
+    return () => {
+      const { posted, backedOff } = since()!;
+      return { posted: wasmTasksPosted(posted), backedOff };
+    };
   };
 }
 
