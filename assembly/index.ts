@@ -15,7 +15,7 @@ export {
 export { dropout_forward, dropout_backward, DROPOUT_SALT, DROPOUT_STRIDE } from './dropout';
 export * from './step';
 export {
-  backed_off_tasks, threads_init, worker_enter, worker_loop, worker_round_trip, set_far_cores, step_choice_forget, CTRL_BYTES, MAX_WORKERS, FAR_SPLIT_COST_IDLE,
+  backed_off_tasks, join_stalled, threads_init, worker_enter, worker_loop, worker_round_trip, set_far_cores, step_choice_forget, CTRL_BYTES, MAX_WORKERS, FAR_SPLIT_COST_IDLE,
   CTRL_GEN, CTRL_COMPLETED, CTRL_ERROR, CTRL_WORKERS, CTRL_ACTIVE, CTRL_BLOCKING, CTRL_BUSY,
   CTRL_SPLIT_COST, CTRL_SPLIT_COST_IDLE, CTRL_CHUNK_COST, CTRL_ADAPTIVE, CTRL_GEN_PARTS_BITS, CTRL_INCARNATION, CTRL_PARKED, CTRL_HEADER_BYTES,
 } from './threads';

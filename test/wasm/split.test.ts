@@ -315,6 +315,15 @@ describe('wasm cost model', () => {
     expect(backedOff(() => calls(true))).toEqual([5, 15]);
   });
 
+  it('a join counts as a stall only when it waited over 0.5 ms longer than the caller worked on the task', () => {
+    const stalled = (waitedMs: number, workedMs: number): boolean => one.runtime.exports.join_stalled(waitedMs, workedMs) !== 0;
+    expect(stalled(0.3, 0)).toBe(false);
+    expect(stalled(0.7, 0)).toBe(true);
+    // a worker preempted for 5 ms during a 60 ms task (the caller worked 30 ms): no backoff
+    expect(stalled(5, 30)).toBe(false);
+    expect(stalled(30.7, 30)).toBe(true);
+  });
+
   it('a worker woken from its wait is given time to take part: meanwhile the tasks keep being split', () => {
     // a worker parked in its wait that never comes out of it
     const posted = (calls: number, pauseMs: number): number => withLoneWorker(true, true, () => {

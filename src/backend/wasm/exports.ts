@@ -71,6 +71,8 @@ export interface ThreadExports {
   backed_off_tasks(): number;
   /** Tests: 1 or 0 makes the cores count as far apart or close; −1 measures them again. */
   set_far_cores(far: number): void;
+  /** Tests: whether a join that waited `waitedMs` after the caller worked `workedMs` on the task was a stall. */
+  join_stalled(waitedMs: number, workedMs: number): number;
   /** A network now at `net`: the split choice is no longer about one that was there before. */
   step_choice_forget(net: Ptr): void;
   /** Steps a training run splits before its first trial of running on the caller alone. */
