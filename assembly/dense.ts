@@ -47,11 +47,27 @@ export function bias_activate_block(a: usize, z: usize, bias: usize, r0: i32, r1
   }
 }
 
-/** db (n) = Σ_rows dz (m, n), summed in row order (column lanes side by side) */
+/**
+ * db (n) = Σ_rows dz (m, n), summed in row order (column lanes side by side). Sixteen columns at a
+ * time, so that four chains of adds run side by side: one chain waits out each add's latency (a
+ * 784-512-256-10 step at batch 128 spent 42 µs here with one).
+ */
 export function bias_grad(db: usize, dz: usize, m: i32, n: i32): void {
-  const n4 = n & ~3;
+  const n16 = n & ~15, n4 = n & ~3;
   const stride = <usize>n << 2;
   let j = 0;
+  for (; j < n16; j += 16) {
+    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+    let p = dz + (<usize>j << 2);
+    for (let i = 0; i < m; i++, p += stride) {
+      acc0 = f32x4.add(acc0, v128.load(p));
+      acc1 = f32x4.add(acc1, v128.load(p, 16));
+      acc2 = f32x4.add(acc2, v128.load(p, 32));
+      acc3 = f32x4.add(acc3, v128.load(p, 48));
+    }
+    const out = db + (<usize>j << 2);
+    v128.store(out, acc0); v128.store(out, acc1, 16); v128.store(out, acc2, 32); v128.store(out, acc3, 48);
+  }
   for (; j < n4; j += 4) {
     let acc = f32x4.splat(0);
     let p = dz + (<usize>j << 2);
