@@ -15,7 +15,7 @@ describe("BENCHMARKS.md's browser section", () => {
   const page: BrowserPageResult = {
     userAgent: 'test', crossOriginIsolated: true, hardwareConcurrency: 2, rows: 8000, batch: 128, lr: 0.001, epochsEach: 4,
     firstBatchLoss: { mlpx: 2.3593, tfjs: 2.3592 }, probes: [1.98, 1.02, 1.9],
-    mlpx: { threads: 2, kernelPath: 'relaxed-simd (AssemblyScript, 4x8 f32x4 multiply-add GEMM microkernel)', seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
+    mlpx: { threads: 2, kernelPath: 'relaxed-simd (AssemblyScript, 2x16 f32x4 multiply-add GEMM microkernel)', seconds: [0.1, 0.2, 0.1], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93, notes: [] },
     mlpxOneThread: { threads: 1, seconds: [0.2, 0.4, 0.2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.93 },
     tfjs: { threads: 1, requestedThreads: 2, simd: true, multithread: true, seconds: [1, 1, 2], losses: [0.3, 0.2, 0.1], testAccuracy: 0.931 },
     smallNetworks: [{

@@ -42,8 +42,8 @@ describe('BENCHMARKS.md generator', () => {
   });
 
   it('names the kernels each mlpx backend ran, when the results record them', () => {
-    const kernels = { native: 'avx512', wasm: 'simd128 (AssemblyScript, 4x8 f32x4 GEMM microkernel)' };
+    const kernels = { native: 'avx512', wasm: 'simd128 (AssemblyScript, 2x16 f32x4 GEMM microkernel)' };
     const markdown = benchmarksMarkdown({ machine: machineInfo(), kernels, results: rows }, {});
-    expect(markdown).toMatch(/^mlpx kernels: native avx512; wasm simd128 \(AssemblyScript, 4x8 f32x4 GEMM microkernel\)\.$/m);
+    expect(markdown).toMatch(/^mlpx kernels: native avx512; wasm simd128 \(AssemblyScript, 2x16 f32x4 GEMM microkernel\)\.$/m);
   });
 });

@@ -13,7 +13,7 @@ const SHAPES: [m: number, k: number, n: number][] = [
   [1, 1, 1], [1, 7, 1], [1, 1, 9], [2, 3, 5], [5, 1, 3], [6, 16, 16], [7, 17, 33], [13, 17, 19],
   [31, 2, 37], [4, 24, 8], [65, 63, 17], [97, 101, 103], [128, 784, 128], [257, 129, 10], [3, 1000, 5],
   [29, 1024, 45], [13, 1025, 7],
-  // k = 1 (the weight gradient of one row): whole 4×8 tiles, and edge rows and columns
+  // k = 1 (the weight gradient of one row): whole 2×16 tiles, and edge rows and columns
   [784, 1, 128], [13, 1, 21], [6, 1, 130],
 ];
 const LARGE: [number, number, number] = [1000, 1000, 1000];

@@ -37,7 +37,7 @@ export async function createWasmBackend(platform: WasmPlatform, kernels: WasmKer
       if (clampNote !== undefined) notes.push(clampNote);
       notes.push(runtime.kernelsNote);
       const fused = runtime.kernels === 'relaxed-simd' ? ' multiply-add' : '';
-      return { kernelPath: `${runtime.kernels} (AssemblyScript, 4x8 f32x4${fused} GEMM microkernel)`, threads: pool?.threads ?? 1, notes };
+      return { kernelPath: `${runtime.kernels} (AssemblyScript, 2x16 f32x4${fused} GEMM microkernel)`, threads: pool?.threads ?? 1, notes };
     },
     maxThreads,
     setThreads: (requested: number) => {
