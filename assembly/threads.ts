@@ -133,7 +133,7 @@ export const CTRL_BYTES: i32 = HEADER_BYTES + MAX_THREADS * PACK_BYTES;
 // unit of SPLIT_COST, SPLIT_COST_IDLE and CHUNK_COST). The weights per unit of each task were
 // measured against the GEMM's time per multiply-add in Node 20 and Chromium 156
 // (`bench/ab/wasm.ts calibrate`), rounded:
-//   GEMM         m·n₈·(k + 2) + k·n₈, n₈ = n rounded up to the microkernel's 8 columns: the
+//   GEMM         m·n₈·(k + 2) + k·n₈, n₈ = n rounded up to 8 columns (the narrowest tile): the
 //                multiply-adds, each C element's load and store, and packing op(B) once
 //   update       parameters × 4 (SGD), 20 (momentum), 28 (RMSProp), 12 (Adam)
 //   gather       bytes copied (inputs, targets and row weights) × 1
@@ -707,7 +707,10 @@ function run_task(base: usize, chunks: i32, threads: i32): void {
   }
 }
 
-/** A GEMM's multiply-adds and C's loads and stores, in the cost model's unit (n₈: n rounded up to the microkernel's 8 columns). */
+/**
+ * A GEMM's multiply-adds and C's loads and stores, in the cost model's unit (n₈: n rounded up to
+ * the narrowest tile's 8 columns).
+ */
 // @ts-ignore: decorator
 @inline function gemm_work(m: i32, k: i32, n: i32): i64 { return <i64>m * <i64>((n + 7) & ~7) * (<i64>k + COST_PER_C); }
 
