@@ -201,7 +201,7 @@ function outer_squares(sum: v128, ci: usize, c0: i32, c1: i32, n: i32, rows: i32
     const cj = ci + (<usize>j << 2);
     if (c1 - j >= 16) {
       for (let r = 0, cr = cj; r < rows; r++, cr += n4) {
-        sum = f32x4.add(sum, row_squares(v128.load(cr), v128.load(cr, 16), v128.load(cr, 32), v128.load(cr, 48)));
+        sum = f32x4.add(sum, row_squares_at(cr));
       }
     } else {
       sum = f32x4.add(sum, tile_squares(cj, n, min(2, rows), c1 - j));
@@ -298,7 +298,7 @@ function tile_squares(c: usize, n: i32, rows: i32, width: i32): v128 {
   let sum = f32x4.splat(0);
   for (let r = 0; r < rows; r++, c += n4) {
     if (width == 16) {
-      sum = f32x4.add(sum, row_squares(v128.load(c), v128.load(c, 16), v128.load(c, 32), v128.load(c, 48)));
+      sum = f32x4.add(sum, row_squares_at(c));
     } else {
       for (let q = 0; q < width; q++) {
         const v = load<f32>(c + (<usize>q << 2));
@@ -356,6 +356,12 @@ function copy_tile(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows:
 // @ts-ignore: decorator
 @inline function row_squares(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
   return f32x4.add(f32x4.add(f32x4.mul(v0, v0), f32x4.mul(v1, v1)), f32x4.add(f32x4.mul(v2, v2), f32x4.mul(v3, v3)));
+}
+
+// row_squares of the 16 floats at p.
+// @ts-ignore: decorator
+@inline function row_squares_at(p: usize): v128 {
+  return row_squares(v128.load(p), v128.load(p, 16), v128.load(p, 32), v128.load(p, 48));
 }
 
 // 2 rows × 16 columns of C in 8 f32x4 registers: per p, four vector loads of the packed panel,
